@@ -1,0 +1,36 @@
+/*
+ * Structure offsets for the nasm sources. The Makefile compiles this file to
+ * assembly and turns every "->NAME value" marker into "%define NAME value"
+ * (build/asm-offsets.inc). Never type a structure offset by hand in .asm.
+ */
+#include <stddef.h>
+#include "arch/cpu.h"
+#include "arch/vmx_regs.h"
+
+#define DEFINE(sym, val) \
+    __asm__ volatile("\n.ascii \"->" #sym " %0\"" : : "i"(val))
+#define OFFSET(sym, type, member) DEFINE(sym, offsetof(type, member))
+
+void asm_offsets(void);
+void asm_offsets(void)
+{
+    DEFINE(TRAP_FRAME_SIZE, sizeof(struct trap_frame));
+    OFFSET(TF_VECTOR, struct trap_frame, vector);
+
+    OFFSET(GR_RAX, struct guest_regs, rax);
+    OFFSET(GR_RBX, struct guest_regs, rbx);
+    OFFSET(GR_RCX, struct guest_regs, rcx);
+    OFFSET(GR_RDX, struct guest_regs, rdx);
+    OFFSET(GR_RSI, struct guest_regs, rsi);
+    OFFSET(GR_RDI, struct guest_regs, rdi);
+    OFFSET(GR_RBP, struct guest_regs, rbp);
+    OFFSET(GR_R8, struct guest_regs, r8);
+    OFFSET(GR_R9, struct guest_regs, r9);
+    OFFSET(GR_R10, struct guest_regs, r10);
+    OFFSET(GR_R11, struct guest_regs, r11);
+    OFFSET(GR_R12, struct guest_regs, r12);
+    OFFSET(GR_R13, struct guest_regs, r13);
+    OFFSET(GR_R14, struct guest_regs, r14);
+    OFFSET(GR_R15, struct guest_regs, r15);
+    OFFSET(GR_CR2, struct guest_regs, cr2);
+}

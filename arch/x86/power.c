@@ -1,0 +1,37 @@
+/*
+ * Ending the run. Emulator exit ports first (each is a no-op where absent),
+ * then ACPI S5, then a halt with the reason on the console.
+ */
+#include "arch/acpi.h"
+#include "arch/x86.h"
+#include "hv/arch.h"
+#include "hv/printk.h"
+
+#define BOCHS_SHUTDOWN_PORT 0x8900      /* the string "Shutdown" ends Bochs */
+#define QEMU_DEBUG_EXIT_PORT 0xf4       /* isa-debug-exit: status (v << 1) | 1 */
+#define QEMU_EXIT_VALUE 0x10     /* QEMU exits with status 0x21 */
+#define PM1_SLP_EN (1u << 13)
+#define PM1_SLP_TYP_SHIFT 10
+
+void arch_halt_forever(const char *why)
+{
+    printk("halting: %s\n", why);
+    for (;;) {
+        cli();
+        hlt();
+    }
+}
+
+void arch_power_off(void)
+{
+    printk("powering off\n");
+    for (const char *s = "Shutdown"; *s; s++)
+        outb(BOCHS_SHUTDOWN_PORT, (uint8_t)*s);
+    outb(QEMU_DEBUG_EXIT_PORT, QEMU_EXIT_VALUE);
+    if (acpi_power.valid) {
+        outw(acpi_power.pm1a_cnt, (uint16_t)(acpi_power.slp_typ_a << PM1_SLP_TYP_SHIFT | PM1_SLP_EN));
+        if (acpi_power.pm1b_cnt)
+            outw(acpi_power.pm1b_cnt, (uint16_t)(acpi_power.slp_typ_b << PM1_SLP_TYP_SHIFT | PM1_SLP_EN));
+    }
+    arch_halt_forever("power-off did not take effect; it is safe to turn the machine off");
+}

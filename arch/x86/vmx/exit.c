@@ -1,0 +1,300 @@
+/*
+ * VM-exit dispatch. One table indexed by basic exit reason; every reason has
+ * an entry, and those Mica does not expect point at handle_unexpected, which
+ * crashes the domain with a report. Handlers return nothing: they update the
+ * guest (registers, RIP, injected event) or the vCPU/domain state, and the
+ * run loop in vcpu.c decides whether to re-enter.
+ */
+#include "exit_reasons.h"
+#include "vcpu.h"
+#include "vmcs.h"
+#include "vmx_caps.h"
+#include "arch/msr.h"
+#include "arch/x86.h"
+#include "hv/domain.h"
+#include "hv/hypercall.h"
+#include "hv/printk.h"
+
+#define INTR_INFO_VALID        (1u << 31)
+#define INTR_INFO_ERROR_VALID  (1u << 11)
+#define INTR_TYPE_NMI          (2u << 8)
+#define INTR_TYPE_HW_EXCEPTION (3u << 8)
+#define INTR_TYPE_MASK         (7u << 8)
+#define VECTOR_UD 6
+#define VECTOR_GP 13
+#define INTERRUPTIBILITY_STI_MOVSS 0x3u
+#define CS_AR_L (1u << 13)
+
+/* Exit qualification fields. */
+#define CR_QUAL_NUMBER(q)  ((q) & 0xf)
+#define CR_QUAL_TYPE(q)    (((q) >> 4) & 3)
+#define CR_QUAL_GPR(q)     (((q) >> 8) & 0xf)
+#define CR_ACCESS_MOV_TO   0
+#define IO_QUAL_SIZE(q)    (((q) & 7) + 1)
+#define IO_QUAL_IN         (1u << 3)
+#define IO_QUAL_STRING     (1u << 4)
+#define IO_QUAL_PORT(q)    (((q) >> 16) & 0xffff)
+#define EPT_QUAL_READ      (1u << 0)
+#define EPT_QUAL_WRITE     (1u << 1)
+#define EPT_QUAL_FETCH     (1u << 2)
+#define EPT_QUAL_LINEAR_VALID (1u << 7)
+
+void vmx_handle_cpuid(struct vcpu *v);
+
+static void inject_exception(unsigned vector, bool has_error, uint32_t error)
+{
+    uint32_t info = vector | INTR_TYPE_HW_EXCEPTION | INTR_INFO_VALID;
+    if (has_error) {
+        info |= INTR_INFO_ERROR_VALID;
+        vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, error);
+    }
+    vmcs_write32(VM_ENTRY_INTR_INFO, info);
+}
+
+/* The exiting instruction is done: step over it (SDM: STI/MOV SS blocking ends). */
+static void advance_rip(void)
+{
+    vmcs_writenat(GUEST_RIP, vmcs_readnat(GUEST_RIP) + vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
+    uint32_t intr = vmcs_read32(GUEST_INTERRUPTIBILITY);
+    if (intr & INTERRUPTIBILITY_STI_MOVSS)
+        vmcs_write32(GUEST_INTERRUPTIBILITY, intr & ~INTERRUPTIBILITY_STI_MOVSS);
+}
+
+static bool guest_in_64bit_mode(void)
+{
+    return (vmcs_read64(GUEST_IA32_EFER) & EFER_LMA) && (vmcs_read32(GUEST_CS_AR) & CS_AR_L);
+}
+
+static uint64_t *gpr(struct vcpu *v, unsigned n)
+{
+    struct guest_regs *r = &v->arch->regs;
+    uint64_t *const regs[16] = { &r->rax, &r->rcx, &r->rdx, &r->rbx, NULL, &r->rbp,
+                                 &r->rsi, &r->rdi, &r->r8, &r->r9, &r->r10, &r->r11,
+                                 &r->r12, &r->r13, &r->r14, &r->r15 };
+    return regs[n & 15];
+}
+
+static void crash_with_state(struct vcpu *v, const char *what)
+{
+    domain_crash(v->domain, "%s at RIP 0x%lx (CR0 0x%lx CR3 0x%lx CR4 0x%lx EFER 0x%lx RSP 0x%lx)",
+                 what, vmcs_readnat(GUEST_RIP), vmcs_readnat(CR0_READ_SHADOW),
+                 vmcs_readnat(GUEST_CR3), vmcs_readnat(CR4_READ_SHADOW),
+                 vmcs_read64(GUEST_IA32_EFER), vmcs_readnat(GUEST_RSP));
+}
+
+static void handle_unexpected(struct vcpu *v)
+{
+    unsigned reason = EXIT_REASON_BASIC(vmcs_read32(VM_EXIT_REASON));
+    char what[96];
+    snprintf(what, sizeof what, "unhandled VM exit %u (%s), qualification 0x%lx", reason,
+             vmx_exit_reason_name(reason), vmcs_readnat(EXIT_QUALIFICATION));
+    crash_with_state(v, what);
+}
+
+static void handle_exception_nmi(struct vcpu *v)
+{
+    uint32_t info = vmcs_read32(VM_EXIT_INTR_INFO);
+    if ((info & INTR_TYPE_MASK) == INTR_TYPE_NMI) {
+        printk("NMI while running domain %u: ignored\n", v->domain->id);
+        return;
+    }
+    handle_unexpected(v);       /* the exception bitmap is empty: should not happen */
+}
+
+static void handle_external_interrupt(struct vcpu *v)
+{
+    (void)v;
+    interrupt_window();
+}
+
+static void handle_triple_fault(struct vcpu *v)
+{
+    crash_with_state(v, "triple fault");
+}
+
+static void handle_hlt(struct vcpu *v)
+{
+    advance_rip();
+    v->state = VCPU_BLOCKED;
+}
+
+static void handle_vmcall(struct vcpu *v)
+{
+    struct guest_regs *r = &v->arch->regs;
+    bool wide = guest_in_64bit_mode();
+    uint64_t args[HYPERCALL_ARGS];
+    if (wide) {
+        uint64_t a[HYPERCALL_ARGS] = { r->rdi, r->rsi, r->rdx, r->r10, r->r8 };
+        for (unsigned i = 0; i < HYPERCALL_ARGS; i++)
+            args[i] = a[i];
+    } else {
+        /* 32-bit callers use Xen's 32-bit convention: EBX, ECX, EDX, ESI, EDI. */
+        uint64_t a[HYPERCALL_ARGS] = { r->rbx, r->rcx, r->rdx, r->rsi, r->rdi };
+        for (unsigned i = 0; i < HYPERCALL_ARGS; i++)
+            args[i] = (uint32_t)a[i];
+    }
+    uint64_t nr = wide ? r->rax : (uint32_t)r->rax;
+    advance_rip();
+    long ret = hypercall_dispatch(v, nr, args);
+    r->rax = wide ? (uint64_t)ret : (uint32_t)ret;
+}
+
+/* Only writes that touch a host-owned bit (CR0.NE, CR4.VMXE) exit. */
+static void handle_cr_access(struct vcpu *v)
+{
+    uint64_t q = vmcs_readnat(EXIT_QUALIFICATION);
+    if (CR_QUAL_TYPE(q) != CR_ACCESS_MOV_TO || CR_QUAL_GPR(q) == 4) {
+        handle_unexpected(v);
+        return;
+    }
+    uint64_t val = *gpr(v, CR_QUAL_GPR(q));
+    if (CR_QUAL_NUMBER(q) == 4) {
+        inject_exception(VECTOR_GP, true, 0);   /* VMX is not offered to guests */
+        return;
+    }
+    if (CR_QUAL_NUMBER(q) != 0) {
+        handle_unexpected(v);
+        return;
+    }
+    uint64_t old = vmcs_readnat(GUEST_CR0);
+    uint64_t cr0 = val | CR0_NE;
+    uint64_t efer = vmcs_read64(GUEST_IA32_EFER);
+    /* SDM 3A 2.5: PG without PE, NW without CD, or bits above 31 fault. */
+    if ((val >> 32) || ((val & CR0_PG) && !(val & CR0_PE)) || ((val & CR0_NW) && !(val & CR0_CD))) {
+        inject_exception(VECTOR_GP, true, 0);
+        return;
+    }
+    /* Turning paging on or off switches IA-32e mode when EFER.LME is set (SDM 3A 10.8.5). */
+    if ((cr0 ^ old) & CR0_PG && (efer & EFER_LME)) {
+        uint32_t entry = vmcs_read32(VM_ENTRY_CONTROLS);
+        if (cr0 & CR0_PG) {
+            efer |= EFER_LMA;
+            entry |= ENTRY_IA32E_MODE_GUEST;
+        } else {
+            efer &= ~EFER_LMA;
+            entry &= ~ENTRY_IA32E_MODE_GUEST;
+        }
+        vmcs_write64(GUEST_IA32_EFER, efer);
+        vmcs_write32(VM_ENTRY_CONTROLS, entry);
+    }
+    vmcs_writenat(GUEST_CR0, cr0);
+    vmcs_writenat(CR0_READ_SHADOW, val);
+    advance_rip();
+}
+
+/* Guest port I/O: no devices are offered yet; reads float high, writes vanish. */
+static void handle_io(struct vcpu *v)
+{
+    uint64_t q = vmcs_readnat(EXIT_QUALIFICATION);
+    if (q & IO_QUAL_STRING) {
+        handle_unexpected(v);
+        return;
+    }
+    if (q & IO_QUAL_IN) {
+        unsigned bits = IO_QUAL_SIZE(q) * 8;
+        uint64_t mask = bits == 32 ? 0xffffffffull : ((1ull << bits) - 1);
+        struct guest_regs *r = &v->arch->regs;
+        r->rax = bits == 32 ? mask : (r->rax & ~mask) | mask;
+    }
+    advance_rip();
+}
+
+/* Every MSR in the bitmap's intercepted set is unimplemented: #GP, as hardware does. */
+static void handle_msr(struct vcpu *v)
+{
+    (void)v;
+    inject_exception(VECTOR_GP, true, 0);
+}
+
+static void handle_entry_failure(struct vcpu *v)
+{
+    vmx_report_entry_failure(v, false);
+}
+
+static void handle_ept_violation(struct vcpu *v)
+{
+    uint64_t q = vmcs_readnat(EXIT_QUALIFICATION);
+    uint64_t gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
+    const char *access = q & EPT_QUAL_WRITE ? "write" : q & EPT_QUAL_FETCH ? "execute" : "read";
+    char what[128];
+    if (q & EPT_QUAL_LINEAR_VALID)
+        snprintf(what, sizeof what, "EPT violation: %s of GPA 0x%lx (linear 0x%lx)", access,
+                 gpa, vmcs_readnat(GUEST_LINEAR_ADDRESS));
+    else
+        snprintf(what, sizeof what, "EPT violation: %s of GPA 0x%lx", access, gpa);
+    crash_with_state(v, what);
+}
+
+static void handle_ept_misconfig(struct vcpu *v)
+{
+    char what[96];
+    snprintf(what, sizeof what, "EPT misconfiguration at GPA 0x%lx (hypervisor bug)",
+             vmcs_read64(GUEST_PHYSICAL_ADDRESS));
+    crash_with_state(v, what);
+}
+
+static void handle_preemption_timer(struct vcpu *v)
+{
+    v->need_resched = true;
+}
+
+/* Cache flushes need nothing from us: guests share no caches they could abuse this way. */
+static void handle_skip(struct vcpu *v)
+{
+    (void)v;
+    advance_rip();
+}
+
+static void handle_undefined(struct vcpu *v)
+{
+    (void)v;
+    inject_exception(VECTOR_UD, false, 0);      /* nested VMX is not offered */
+}
+
+static void handle_xsetbv(struct vcpu *v)
+{
+    (void)v;
+    inject_exception(VECTOR_GP, true, 0);       /* XSAVE is not offered (CPUID hides it) */
+}
+
+typedef void (*exit_handler)(struct vcpu *v);
+
+static const exit_handler exit_handlers[EXIT_REASON_COUNT] = {
+    [EXIT_EXCEPTION_NMI] = handle_exception_nmi,
+    [EXIT_EXTERNAL_INTERRUPT] = handle_external_interrupt,
+    [EXIT_TRIPLE_FAULT] = handle_triple_fault,
+    [EXIT_CPUID] = vmx_handle_cpuid,
+    [EXIT_HLT] = handle_hlt,
+    [EXIT_INVD] = handle_skip,
+    [EXIT_VMCALL] = handle_vmcall,
+    [EXIT_VMCLEAR] = handle_undefined,
+    [EXIT_VMLAUNCH] = handle_undefined,
+    [EXIT_VMPTRLD] = handle_undefined,
+    [EXIT_VMPTRST] = handle_undefined,
+    [EXIT_VMREAD] = handle_undefined,
+    [EXIT_VMRESUME] = handle_undefined,
+    [EXIT_VMWRITE] = handle_undefined,
+    [EXIT_VMXOFF] = handle_undefined,
+    [EXIT_VMXON] = handle_undefined,
+    [EXIT_CR_ACCESS] = handle_cr_access,
+    [EXIT_IO_INSTRUCTION] = handle_io,
+    [EXIT_RDMSR] = handle_msr,
+    [EXIT_WRMSR] = handle_msr,
+    [EXIT_INVALID_GUEST_STATE] = handle_entry_failure,
+    [EXIT_MSR_LOADING] = handle_entry_failure,
+    [EXIT_EPT_VIOLATION] = handle_ept_violation,
+    [EXIT_EPT_MISCONFIG] = handle_ept_misconfig,
+    [EXIT_INVEPT] = handle_undefined,
+    [EXIT_PREEMPTION_TIMER] = handle_preemption_timer,
+    [EXIT_INVVPID] = handle_undefined,
+    [EXIT_WBINVD] = handle_skip,
+    [EXIT_XSETBV] = handle_xsetbv,
+    [EXIT_VMFUNC] = handle_undefined,
+};
+
+void vmx_handle_exit(struct vcpu *v)
+{
+    unsigned reason = EXIT_REASON_BASIC(vmcs_read32(VM_EXIT_REASON));
+    exit_handler h = reason < EXIT_REASON_COUNT ? exit_handlers[reason] : NULL;
+    (h ? h : handle_unexpected)(v);
+}

@@ -1,0 +1,197 @@
+/*
+ * The arch side of domains and vCPUs on VMX: EPT per domain, one VMCS per
+ * vCPU, the run loop that enters the guest and dispatches its exits, and the
+ * state swapped when the CPU changes vCPU (FPU/SSE, syscall MSRs).
+ */
+#include "vcpu.h"
+#include "vmcs.h"
+#include "vmx_caps.h"
+#include "arch/msr.h"
+#include "arch/x86.h"
+#include "hv/arch.h"
+#include "hv/domain.h"
+#include "hv/frame.h"
+#include "hv/printk.h"
+#include "hv/string.h"
+
+#define FXSAVE_FCW_OFFSET   0
+#define FXSAVE_MXCSR_OFFSET 24
+#define FCW_INIT   0x037f       /* FNINIT state */
+#define MXCSR_INIT 0x1f80
+
+/* The vCPU whose VMCS is current and whose FPU/MSR state is in the CPU. */
+static struct vcpu *loaded_vcpu;
+
+static void *frame_zalloc(paddr_t *pa)
+{
+    *pa = frame_alloc();
+    if (!*pa)
+        return NULL;
+    void *p = phys_to_virt(*pa);
+    clear_page(p);
+    return p;
+}
+
+int arch_domain_create(struct domain *d)
+{
+    paddr_t pa;
+    struct arch_domain *ad = frame_zalloc(&pa);
+    if (!ad)
+        return -1;
+    if (ept_init(&ad->ept)) {
+        frame_free(pa);
+        return -1;
+    }
+    d->arch = ad;
+    return 0;
+}
+
+static void release_owned_frame(uint64_t hpa)
+{
+    frame_free(hpa);
+}
+
+void arch_domain_destroy(struct domain *d)
+{
+    struct arch_domain *ad = d->arch;
+    if (!ad)
+        return;
+    ept_destroy(&ad->ept, release_owned_frame);
+    frame_free(virt_to_phys(ad));
+    d->arch = NULL;
+}
+
+int arch_domain_map_ram(struct domain *d, gpaddr_t gpa, paddr_t frame)
+{
+    return ept_map(&d->arch->ept, gpa, frame, EPT_RWX | EPT_SW_OWNED) ? -1 : 0;
+}
+
+paddr_t arch_domain_gpa_to_hpa(struct domain *d, gpaddr_t gpa, bool write)
+{
+    uint64_t leaf = ept_lookup(&d->arch->ept, gpa & PAGE_MASK);
+    if (!(leaf & EPT_READ) || (write && !(leaf & EPT_WRITE)))
+        return 0;
+    return (leaf & EPT_ADDR_MASK) | (gpa & ~PAGE_MASK);
+}
+
+static void load_vmcs(struct vcpu *v)
+{
+    enum vmx_status st = vmptrld(v->arch->vmcs);
+    if (st != VMX_OK)
+        panic("VMPTRLD of vCPU %u of domain %u failed", v->id, v->domain->id);
+}
+
+int arch_vcpu_create(struct vcpu *v, uint32_t entry, uint32_t start_info_gpa)
+{
+    paddr_t pa, vmcs;
+    struct arch_vcpu *av = frame_zalloc(&pa);
+    if (!av)
+        return -1;
+    uint32_t *region = frame_zalloc(&vmcs);
+    if (!region) {
+        frame_free(pa);
+        return -1;
+    }
+    *region = vmx_config.revision;
+    av->vmcs = vmcs;
+    *(uint16_t *)&av->fpu[FXSAVE_FCW_OFFSET] = FCW_INIT;
+    *(uint32_t *)&av->fpu[FXSAVE_MXCSR_OFFSET] = MXCSR_INIT;
+    v->arch = av;
+
+    if (vmclear(vmcs) != VMX_OK)
+        panic("VMCLEAR of a new VMCS failed");
+    load_vmcs(v);
+    vmcs_setup(v, entry, start_info_gpa);
+    /* Flush it to memory, and give the loaded vCPU its VMCS back as the current one. */
+    vmclear(vmcs);
+    if (loaded_vcpu)
+        load_vmcs(loaded_vcpu);
+    return 0;
+}
+
+void arch_vcpu_destroy(struct vcpu *v)
+{
+    struct arch_vcpu *av = v->arch;
+    if (!av)
+        return;
+    vmclear(av->vmcs);
+    if (loaded_vcpu == v)
+        loaded_vcpu = NULL;
+    frame_free(av->vmcs);
+    frame_free(virt_to_phys(av));
+    v->arch = NULL;
+}
+
+static void save_syscall_msrs(struct syscall_msrs *m)
+{
+    m->star = rdmsr(MSR_IA32_STAR);
+    m->lstar = rdmsr(MSR_IA32_LSTAR);
+    m->cstar = rdmsr(MSR_IA32_CSTAR);
+    m->fmask = rdmsr(MSR_IA32_FMASK);
+    m->kernel_gs_base = rdmsr(MSR_IA32_KERNEL_GS_BASE);
+}
+
+static void load_syscall_msrs(const struct syscall_msrs *m)
+{
+    wrmsr(MSR_IA32_STAR, m->star);
+    wrmsr(MSR_IA32_LSTAR, m->lstar);
+    wrmsr(MSR_IA32_CSTAR, m->cstar);
+    wrmsr(MSR_IA32_FMASK, m->fmask);
+    wrmsr(MSR_IA32_KERNEL_GS_BASE, m->kernel_gs_base);
+}
+
+/* Make `v` the vCPU whose state is in the CPU; no other guest's state stays visible. */
+static void switch_to(struct vcpu *v)
+{
+    if (loaded_vcpu == v)
+        return;
+    if (loaded_vcpu) {
+        fxsave(loaded_vcpu->arch->fpu);
+        save_syscall_msrs(&loaded_vcpu->arch->msrs);
+    }
+    fxrstor(v->arch->fpu);
+    load_syscall_msrs(&v->arch->msrs);
+    load_vmcs(v);
+    loaded_vcpu = v;
+}
+
+void vcpu_paging_state(struct vcpu *v, struct guest_paging *p)
+{
+    (void)v;        /* its VMCS is the current one while its exits are handled */
+    p->cr0 = vmcs_readnat(GUEST_CR0);
+    p->cr3 = vmcs_readnat(GUEST_CR3);
+    p->cr4 = vmcs_readnat(GUEST_CR4);
+    p->efer = vmcs_read64(GUEST_IA32_EFER);
+}
+
+/* The preemption timer counts TSC >> shift; it ends the slice without guest help. */
+static void arm_preemption_timer(uint64_t slice_end_ns)
+{
+    uint64_t now = arch_now_ns();
+    uint64_t ns = slice_end_ns > now ? slice_end_ns - now : 0;
+    uint64_t ticks = (ns * arch_tsc_hz() / 1000000000ull) >> vmx_config.preemption_timer_shift;
+    vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, ticks > UINT32_MAX ? UINT32_MAX : (uint32_t)ticks);
+}
+
+static bool may_run(struct vcpu *v)
+{
+    return v->state == VCPU_RUNNABLE && v->domain->state == DOMAIN_RUNNING && !v->need_resched;
+}
+
+void arch_vcpu_run(struct vcpu *v, uint64_t slice_end_ns)
+{
+    switch_to(v);
+    v->need_resched = false;
+    uint64_t start = arch_now_ns();
+
+    while (may_run(v)) {
+        arm_preemption_timer(slice_end_ns);
+        if (vmx_enter(&v->arch->regs, v->arch->launched)) {
+            vmx_report_entry_failure(v, true);
+            break;
+        }
+        v->arch->launched = true;
+        vmx_handle_exit(v);
+    }
+    v->runtime_ns += arch_now_ns() - start;
+}

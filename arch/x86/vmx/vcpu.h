@@ -1,0 +1,43 @@
+/* Per-vCPU and per-domain VMX state (arch-private). */
+#ifndef VMX_VCPU_H
+#define VMX_VCPU_H
+
+#include "arch/ept.h"
+#include "arch/guest_walk.h"
+#include "arch/vmx_regs.h"
+#include "hv/types.h"
+
+struct vcpu;
+
+struct arch_domain {
+    struct ept ept;
+};
+
+/* Syscall MSRs the VMCS does not switch; swapped when vCPUs change. */
+struct syscall_msrs {
+    uint64_t star, lstar, cstar, fmask, kernel_gs_base;
+};
+
+struct arch_vcpu {
+    uint8_t fpu[512] __attribute__((aligned(16)));  /* FXSAVE image */
+    struct guest_regs regs;
+    struct syscall_msrs msrs;
+    paddr_t vmcs;
+    bool launched;
+};
+_Static_assert(sizeof(struct arch_vcpu) <= 4096, "arch_vcpu fits in a frame");
+
+/* Guest paging registers from the current VMCS (v must be loaded). */
+void vcpu_paging_state(struct vcpu *v, struct guest_paging *p);
+/* Fill a new VMCS (current) for a vCPU entering at the PVH start state. */
+void vmcs_setup(struct vcpu *v, uint32_t entry, uint32_t start_info_gpa);
+/* Handle the VM exit that just happened on `v`. */
+void vmx_handle_exit(struct vcpu *v);
+/* Report a VM entry that failed (VMfail, or exit reason 33/34) and crash the domain. */
+void vmx_report_entry_failure(struct vcpu *v, bool vmfail);
+
+/* vmenter.asm: 0 after a VM exit (registers saved), 1 if VMLAUNCH/VMRESUME failed. */
+int vmx_enter(struct guest_regs *regs, int launched);
+void vmx_exit_stub(void);
+
+#endif

@@ -1,0 +1,27 @@
+/*
+ * VMCS accessors. The plain ones stop the hypervisor with a message naming
+ * the field when VMREAD/VMWRITE fails (a hypervisor bug: every field we use
+ * exists on every CPU we accept). The _safe ones return the failure, for
+ * fields that may be absent.
+ */
+#ifndef VMX_VMCS_H
+#define VMX_VMCS_H
+
+#include "vmcs_fields.h"
+#include "arch/vmx_insn.h"
+
+uint16_t vmcs_read16(vmcs_field16 f);
+uint32_t vmcs_read32(vmcs_field32 f);
+uint64_t vmcs_read64(vmcs_field64 f);
+uint64_t vmcs_readnat(vmcs_fieldnat f);
+void vmcs_write16(vmcs_field16 f, uint16_t v);
+void vmcs_write32(vmcs_field32 f, uint32_t v);
+void vmcs_write64(vmcs_field64 f, uint64_t v);
+void vmcs_writenat(vmcs_fieldnat f, uint64_t v);
+enum vmx_status vmcs_read64_safe(vmcs_field64 f, uint64_t *v);
+enum vmx_status vmcs_write64_safe(vmcs_field64 f, uint64_t v);
+
+/* Text for a VM-instruction error number (SDM 3C 31.4). */
+const char *vmx_instruction_error_name(uint32_t err);
+
+#endif

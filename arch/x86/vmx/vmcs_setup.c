@@ -1,0 +1,166 @@
+/*
+ * Filling a VMCS: host state (this CPU as the hypervisor runs it) and the
+ * guest state of a PVH vCPU at its entry point: 32-bit protected mode, paging
+ * off, flat segments, EBX = start_info (SDM 3C 26.3 lists the guest checks).
+ */
+#include "vcpu.h"
+#include "vmcs.h"
+#include "vmx_caps.h"
+#include "arch/cpu.h"
+#include "arch/msr.h"
+#include "arch/x86.h"
+#include "hv/arch.h"
+#include "hv/domain.h"
+#include "hv/frame.h"
+
+#define AR_CODE32   0xc09b      /* G, D/B, present, S, execute/read accessed */
+#define AR_DATA32   0xc093      /* G, D/B, present, S, read/write accessed */
+#define AR_TSS32_BUSY 0x008b
+#define AR_UNUSABLE (1u << 16)
+#define PVH_CS_SEL  0x08
+#define PVH_DS_SEL  0x10
+#define PVH_TR_SEL  0x18
+#define FLAT_LIMIT  0xffffffffu
+#define TSS_LIMIT   0x67
+#define DR7_INIT    0x400
+#define PAT_POWER_ON 0x0007040600070406ull
+#define VMCS_LINK_NONE ~0ull
+
+/* CR bits the hypervisor owns: the guest reads the shadow, writes that change them exit. */
+#define CR0_HOST_OWNED CR0_NE
+#define CR4_HOST_OWNED CR4_VMXE
+
+/* One MSR bitmap for every vCPU: all MSRs exit except those whose guest value
+ * the VMCS or the vCPU switch keeps per vCPU. */
+static paddr_t msr_bitmap;
+static const uint32_t passthrough_msrs[] = {
+    MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP, MSR_IA32_PAT,
+    MSR_IA32_EFER, MSR_IA32_STAR, MSR_IA32_LSTAR, MSR_IA32_CSTAR, MSR_IA32_FMASK,
+    MSR_IA32_FS_BASE, MSR_IA32_GS_BASE, MSR_IA32_KERNEL_GS_BASE,
+};
+
+/* SDM 3C 25.6.9: read-low, read-high, write-low, write-high quarters. */
+static void msr_bitmap_allow(uint8_t *bm, uint32_t msr)
+{
+    unsigned base = msr >= 0xc0000000u ? 1024 : 0;
+    unsigned bit = msr & 0x1fff;
+    bm[base + bit / 8] &= ~(1u << (bit % 8));
+    bm[2048 + base + bit / 8] &= ~(1u << (bit % 8));
+}
+
+static paddr_t shared_msr_bitmap(void)
+{
+    if (msr_bitmap)
+        return msr_bitmap;
+    paddr_t pa = frame_alloc_or_panic();
+    uint8_t *bm = phys_to_virt(pa);
+    for (unsigned i = 0; i < PAGE_SIZE; i++)
+        bm[i] = 0xff;
+    for (unsigned i = 0; i < ARRAY_SIZE(passthrough_msrs); i++)
+        msr_bitmap_allow(bm, passthrough_msrs[i]);
+    return msr_bitmap = pa;
+}
+
+static void setup_host_state(void)
+{
+    struct descriptor_table_ptr gdtr, idtr;
+    sgdt(&gdtr);
+    sidt(&idtr);
+    vmcs_writenat(HOST_CR0, read_cr0());
+    vmcs_writenat(HOST_CR3, read_cr3());
+    vmcs_writenat(HOST_CR4, read_cr4());
+    vmcs_write16(HOST_CS_SELECTOR, GDT_SEL_CODE);
+    vmcs_write16(HOST_SS_SELECTOR, GDT_SEL_DATA);
+    vmcs_write16(HOST_DS_SELECTOR, GDT_SEL_DATA);
+    vmcs_write16(HOST_ES_SELECTOR, GDT_SEL_DATA);
+    vmcs_write16(HOST_FS_SELECTOR, 0);
+    vmcs_write16(HOST_GS_SELECTOR, 0);
+    vmcs_write16(HOST_TR_SELECTOR, GDT_SEL_TSS);
+    vmcs_writenat(HOST_FS_BASE, 0);
+    vmcs_writenat(HOST_GS_BASE, 0);
+    vmcs_writenat(HOST_TR_BASE, tss_base());
+    vmcs_writenat(HOST_GDTR_BASE, gdtr.base);
+    vmcs_writenat(HOST_IDTR_BASE, idtr.base);
+    vmcs_write32(HOST_IA32_SYSENTER_CS, 0);
+    vmcs_writenat(HOST_IA32_SYSENTER_ESP, 0);
+    vmcs_writenat(HOST_IA32_SYSENTER_EIP, 0);
+    vmcs_write64(HOST_IA32_EFER, rdmsr(MSR_IA32_EFER));
+    vmcs_write64(HOST_IA32_PAT, rdmsr(MSR_IA32_PAT));
+    vmcs_writenat(HOST_RIP, (uint64_t)vmx_exit_stub);
+    /* HOST_RSP is written by vmx_enter before every entry. */
+}
+
+static void setup_controls(struct vcpu *v)
+{
+    struct arch_domain *ad = v->domain->arch;
+    vmcs_write32(PIN_BASED_VM_EXEC_CONTROL, vmx_config.pin);
+    vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, vmx_config.cpu);
+    vmcs_write32(SECONDARY_VM_EXEC_CONTROL, vmx_config.cpu2);
+    vmcs_write32(VM_EXIT_CONTROLS, vmx_config.exit);
+    vmcs_write32(VM_ENTRY_CONTROLS, vmx_config.entry & ~ENTRY_IA32E_MODE_GUEST);
+    vmcs_write32(EXCEPTION_BITMAP, 0);
+    vmcs_write32(CR3_TARGET_COUNT, 0);
+    vmcs_write32(VM_EXIT_MSR_STORE_COUNT, 0);
+    vmcs_write32(VM_EXIT_MSR_LOAD_COUNT, 0);
+    vmcs_write32(VM_ENTRY_MSR_LOAD_COUNT, 0);
+    vmcs_write32(VM_ENTRY_INTR_INFO, 0);
+    vmcs_write64(MSR_BITMAP, shared_msr_bitmap());
+    vmcs_write64(EPT_POINTER, ept_pointer(&ad->ept));
+    vmcs_write64(VMCS_LINK_POINTER, VMCS_LINK_NONE);
+    vmcs_writenat(CR0_GUEST_HOST_MASK, CR0_HOST_OWNED);
+    vmcs_writenat(CR4_GUEST_HOST_MASK, CR4_HOST_OWNED);
+}
+
+static void set_segment(vmcs_field16 sel, vmcs_fieldnat base, vmcs_field32 limit,
+                        vmcs_field32 ar, uint16_t s, uint32_t l, uint32_t a)
+{
+    vmcs_write16(sel, s);
+    vmcs_writenat(base, 0);
+    vmcs_write32(limit, l);
+    vmcs_write32(ar, a);
+}
+
+static void setup_guest_state(uint32_t entry)
+{
+    /* The guest sees CR0 = PE|ET and CR4 = 0; NE and VMXE are forced underneath. */
+    vmcs_writenat(GUEST_CR0, CR0_PE | CR0_ET | CR0_NE);
+    vmcs_writenat(CR0_READ_SHADOW, CR0_PE | CR0_ET);
+    vmcs_writenat(GUEST_CR3, 0);
+    vmcs_writenat(GUEST_CR4, CR4_VMXE);
+    vmcs_writenat(CR4_READ_SHADOW, 0);
+    vmcs_write64(GUEST_IA32_EFER, 0);
+    vmcs_write64(GUEST_IA32_PAT, PAT_POWER_ON);
+    vmcs_write64(GUEST_IA32_DEBUGCTL, 0);
+    vmcs_writenat(GUEST_DR7, DR7_INIT);
+
+    set_segment(GUEST_CS_SELECTOR, GUEST_CS_BASE, GUEST_CS_LIMIT, GUEST_CS_AR, PVH_CS_SEL, FLAT_LIMIT, AR_CODE32);
+    set_segment(GUEST_DS_SELECTOR, GUEST_DS_BASE, GUEST_DS_LIMIT, GUEST_DS_AR, PVH_DS_SEL, FLAT_LIMIT, AR_DATA32);
+    set_segment(GUEST_ES_SELECTOR, GUEST_ES_BASE, GUEST_ES_LIMIT, GUEST_ES_AR, PVH_DS_SEL, FLAT_LIMIT, AR_DATA32);
+    set_segment(GUEST_SS_SELECTOR, GUEST_SS_BASE, GUEST_SS_LIMIT, GUEST_SS_AR, PVH_DS_SEL, FLAT_LIMIT, AR_DATA32);
+    set_segment(GUEST_FS_SELECTOR, GUEST_FS_BASE, GUEST_FS_LIMIT, GUEST_FS_AR, PVH_DS_SEL, FLAT_LIMIT, AR_DATA32);
+    set_segment(GUEST_GS_SELECTOR, GUEST_GS_BASE, GUEST_GS_LIMIT, GUEST_GS_AR, PVH_DS_SEL, FLAT_LIMIT, AR_DATA32);
+    set_segment(GUEST_TR_SELECTOR, GUEST_TR_BASE, GUEST_TR_LIMIT, GUEST_TR_AR, PVH_TR_SEL, TSS_LIMIT, AR_TSS32_BUSY);
+    set_segment(GUEST_LDTR_SELECTOR, GUEST_LDTR_BASE, GUEST_LDTR_LIMIT, GUEST_LDTR_AR, 0, 0, AR_UNUSABLE);
+    vmcs_writenat(GUEST_GDTR_BASE, 0);
+    vmcs_write32(GUEST_GDTR_LIMIT, 0);
+    vmcs_writenat(GUEST_IDTR_BASE, 0);
+    vmcs_write32(GUEST_IDTR_LIMIT, 0);
+
+    vmcs_writenat(GUEST_RIP, entry);
+    vmcs_writenat(GUEST_RSP, 0);
+    vmcs_writenat(GUEST_RFLAGS, RFLAGS_RESERVED1);
+    vmcs_write32(GUEST_SYSENTER_CS, 0);
+    vmcs_writenat(GUEST_SYSENTER_ESP, 0);
+    vmcs_writenat(GUEST_SYSENTER_EIP, 0);
+    vmcs_write32(GUEST_INTERRUPTIBILITY, 0);
+    vmcs_write32(GUEST_ACTIVITY_STATE, 0);
+    vmcs_writenat(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+}
+
+void vmcs_setup(struct vcpu *v, uint32_t entry, uint32_t start_info_gpa)
+{
+    setup_controls(v);
+    setup_host_state();
+    setup_guest_state(entry);
+    v->arch->regs.rbx = start_info_gpa;
+}

@@ -1,0 +1,51 @@
+/* VMX capabilities and the control values Mica runs every vCPU with. */
+#ifndef VMX_CAPS_H
+#define VMX_CAPS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Pin-based controls (SDM 3C 25.6.1) */
+#define PIN_EXTERNAL_INTERRUPT_EXITING (1u << 0)
+#define PIN_NMI_EXITING                (1u << 3)
+#define PIN_PREEMPTION_TIMER           (1u << 6)
+/* Primary processor-based controls (25.6.2) */
+#define CPU_HLT_EXITING                (1u << 7)
+#define CPU_CR3_LOAD_EXITING           (1u << 15)
+#define CPU_CR3_STORE_EXITING          (1u << 16)
+#define CPU_UNCONDITIONAL_IO_EXITING   (1u << 24)
+#define CPU_USE_MSR_BITMAPS            (1u << 28)
+#define CPU_SECONDARY_CONTROLS         (1u << 31)
+/* Secondary processor-based controls */
+#define CPU2_ENABLE_EPT                (1u << 1)
+#define CPU2_ENABLE_RDTSCP             (1u << 3)
+#define CPU2_UNRESTRICTED_GUEST        (1u << 7)
+#define CPU2_ENABLE_INVPCID            (1u << 12)
+/* VM-exit controls (25.7.1) */
+#define EXIT_HOST_ADDRESS_SPACE_SIZE   (1u << 9)
+#define EXIT_SAVE_IA32_PAT             (1u << 18)
+#define EXIT_LOAD_IA32_PAT             (1u << 19)
+#define EXIT_SAVE_IA32_EFER            (1u << 20)
+#define EXIT_LOAD_IA32_EFER            (1u << 21)
+/* VM-entry controls (25.8.1) */
+#define ENTRY_IA32E_MODE_GUEST         (1u << 9)
+#define ENTRY_LOAD_IA32_PAT            (1u << 14)
+#define ENTRY_LOAD_IA32_EFER           (1u << 15)
+
+/* IA32_VMX_EPT_VPID_CAP bits */
+#define EPT_CAP_WALK_LENGTH_4          (1ull << 6)
+#define EPT_CAP_MEMTYPE_WB             (1ull << 14)
+#define EPT_CAP_INVEPT                 (1ull << 20)
+#define EPT_CAP_INVEPT_SINGLE          (1ull << 25)
+#define EPT_CAP_INVEPT_ALL             (1ull << 26)
+
+struct vmx_config {
+    uint32_t revision;
+    uint32_t pin, cpu, cpu2, exit, entry;   /* control values for every VMCS */
+    uint32_t preemption_timer_shift;        /* timer ticks = TSC >> shift */
+    uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
+    bool invept_single;
+};
+extern struct vmx_config vmx_config;
+
+#endif

@@ -1,0 +1,15 @@
+/* The start-info command line: space-separated `key=value` words. */
+#ifndef GUEST_CMDLINE_H
+#define GUEST_CMDLINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * Copy the value of the first `key=value` word into value[size] (always
+ * NUL-terminated, truncated if longer). Returns false when key is absent.
+ * cmdline may be NULL (no command line).
+ */
+bool cmdline_get(const char *cmdline, const char *key, char *value, size_t size);
+
+#endif

@@ -1,0 +1,130 @@
+/*
+ * Console output: everything goes through console_io(CONSOLEIO_WRITE). The
+ * buffer pointer is guest-linear; our identity map makes it equal to the
+ * physical address, but the hypervisor walks our page tables either way.
+ */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "console.h"
+#include "hypercall.h"
+#include "lib.h"
+
+void console_write(const char *s, size_t len)
+{
+    /* Errors are dropped: the console is the only place to report them. */
+    while (len) {
+        size_t chunk = len < CONSOLEIO_WRITE_MAX ? len : CONSOLEIO_WRITE_MAX;
+
+        hyp_console_io(CONSOLEIO_WRITE, chunk, (unsigned long)s);
+        s += chunk;
+        len -= chunk;
+    }
+}
+
+/* Formatting collects into a small buffer and flushes it when full. */
+struct out_buf {
+    char data[256];
+    size_t used;
+};
+
+static void out_flush(struct out_buf *out)
+{
+    console_write(out->data, out->used);
+    out->used = 0;
+}
+
+static void out_char(struct out_buf *out, char c)
+{
+    if (out->used == sizeof(out->data))
+        out_flush(out);
+    out->data[out->used++] = c;
+}
+
+static void out_str(struct out_buf *out, const char *s)
+{
+    if (!s)
+        s = "(null)";
+    while (*s)
+        out_char(out, *s++);
+}
+
+static void out_unsigned(struct out_buf *out, uint64_t v, unsigned int base)
+{
+    static const char digits[] = "0123456789abcdef";
+    char tmp[20];               /* 2^64 - 1 has 20 decimal digits */
+    int n = 0;
+
+    do {
+        tmp[n++] = digits[v % base];
+        v /= base;
+    } while (v);
+    while (n)
+        out_char(out, tmp[--n]);
+}
+
+static void out_signed(struct out_buf *out, int64_t v)
+{
+    if (v < 0) {
+        out_char(out, '-');
+        out_unsigned(out, -(uint64_t)v, 10);   /* well defined for INT64_MIN */
+    } else {
+        out_unsigned(out, (uint64_t)v, 10);
+    }
+}
+
+void printk(const char *fmt, ...)
+{
+    struct out_buf out;
+    va_list ap;
+
+    out.used = 0;
+    va_start(ap, fmt);
+    for (; *fmt; fmt++) {
+        bool is_long = false;
+
+        if (*fmt != '%') {
+            out_char(&out, *fmt);
+            continue;
+        }
+        if (*++fmt == 'l') {
+            is_long = true;
+            fmt++;
+        }
+        switch (*fmt) {
+        case 's':
+            out_str(&out, va_arg(ap, const char *));
+            break;
+        case 'c':
+            out_char(&out, (char)va_arg(ap, int));
+            break;
+        case 'd':
+            out_signed(&out, is_long ? va_arg(ap, long) : va_arg(ap, int));
+            break;
+        case 'u':
+            out_unsigned(&out, is_long ? va_arg(ap, unsigned long) : va_arg(ap, unsigned int), 10);
+            break;
+        case 'x':
+            out_unsigned(&out, is_long ? va_arg(ap, unsigned long) : va_arg(ap, unsigned int), 16);
+            break;
+        case 'p':
+            out_str(&out, "0x");
+            out_unsigned(&out, (uintptr_t)va_arg(ap, void *), 16);
+            break;
+        case '%':
+            out_char(&out, '%');
+            break;
+        case '\0':              /* a lone '%' at the end: stop, do not overrun */
+            fmt--;
+            break;
+        default:                /* unknown conversion: show it as written */
+            out_char(&out, '%');
+            out_char(&out, *fmt);
+            break;
+        }
+    }
+    va_end(ap);
+    if (out.used)
+        out_flush(&out);
+}

@@ -1,0 +1,15 @@
+/* Entry and exit of the guest kernel. */
+#ifndef GUEST_GUEST_H
+#define GUEST_GUEST_H
+
+#include <stdint.h>
+
+#include <public/hvm_start_info.h>
+
+/* Called by entry.asm in long mode, identity mapped, with the PVH start info. */
+void guest_main(const struct hvm_start_info *si) __attribute__((noreturn));
+
+/* sched_op(SCHEDOP_SHUTDOWN, reason); halts forever if the call returns. */
+void guest_exit(uint32_t reason) __attribute__((noreturn));
+
+#endif

@@ -1,0 +1,239 @@
+/*
+ * Domain lifecycle: building from a boot description, shutdown, crash,
+ * destruction (every frame returned) and the end-of-run summary.
+ */
+#include "hv/domain.h"
+#include "hv/arch.h"
+#include "hv/frame.h"
+#include "hv/printk.h"
+#include "hv/pvh_image.h"
+#include "hv/start_info.h"
+#include "hv/string.h"
+#include "public/sched_op.h"
+
+#define MAX_REFUSED 16
+
+static struct domain *domains[MAX_DOMAINS];
+static struct { char name[BOOTCFG_NAME_MAX]; char why[96]; } refused[MAX_REFUSED];
+static unsigned nrefused;
+
+struct domain *domain_by_id(uint32_t id)
+{
+    return id < MAX_DOMAINS ? domains[id] : NULL;
+}
+
+uint32_t domain_count(void)
+{
+    uint32_t n = 0;
+    for (unsigned i = 0; i < MAX_DOMAINS; i++)
+        n += domains[i] != NULL;
+    return n;
+}
+
+void domain_note_refused(const char *name, const char *why)
+{
+    printk("domain '%s' refused: %s\n", name, why);
+    if (nrefused < MAX_REFUSED) {
+        strlcpy(refused[nrefused].name, name, sizeof refused[nrefused].name);
+        strlcpy(refused[nrefused].why, why, sizeof refused[nrefused].why);
+        nrefused++;
+    }
+}
+
+/* dom0 is id 0; every other domain takes the lowest free id from 1. */
+static int allocate_id(bool privileged)
+{
+    if (privileged)
+        return domains[0] ? -1 : 0;
+    for (unsigned i = 1; i < MAX_DOMAINS; i++)
+        if (!domains[i])
+            return (int)i;
+    return -1;
+}
+
+static int write_guest_phys(void *ctx, uint64_t gpa, const void *src, uint64_t len)
+{
+    struct domain *d = ctx;
+    while (len) {
+        uint64_t chunk = MIN(len, PAGE_SIZE - (gpa & (PAGE_SIZE - 1)));
+        paddr_t hpa = arch_domain_gpa_to_hpa(d, gpa, true);
+        if (!hpa)
+            return -1;
+        if (src) {
+            memcpy(phys_to_virt(hpa), src, chunk);
+            src = (const char *)src + chunk;
+        } else {
+            memset(phys_to_virt(hpa), 0, chunk);
+        }
+        gpa += chunk;
+        len -= chunk;
+    }
+    return 0;
+}
+
+/* Give the domain zeroed RAM at [0, ram_bytes); the frames become its own. */
+static int populate_ram(struct domain *d)
+{
+    for (gpaddr_t gpa = 0; gpa < d->ram_bytes; gpa += PAGE_SIZE) {
+        paddr_t frame = frame_alloc();
+        if (!frame)
+            return -1;
+        memset(phys_to_virt(frame), 0, PAGE_SIZE);
+        if (arch_domain_map_ram(d, gpa, frame)) {
+            frame_free(frame);
+            return -1;
+        }
+        d->frames_owned++;
+    }
+    return 0;
+}
+
+static struct domain *build(const struct bootcfg_domain *cfg, const void *image,
+                            uint64_t image_size, const char **why)
+{
+    struct pvh_image img;
+    uint64_t ram = (uint64_t)cfg->memory_mib << 20;
+    char start_page[PAGE_SIZE];
+
+    if (cfg->vcpus > MAX_VCPUS_PER_DOMAIN) {
+        *why = "more vCPUs than this build supports (1)";
+        return NULL;
+    }
+    if (pvh_image_parse(image, image_size, ram, &img, why))
+        return NULL;
+    memset(start_page, 0, sizeof start_page);
+    if (start_info_build(start_page, ram, cfg->cmdline, cfg->privileged, why))
+        return NULL;
+    int id = allocate_id(cfg->privileged);
+    if (id < 0) {
+        *why = cfg->privileged ? "only one privileged domain (dom0) is supported"
+                               : "too many domains";
+        return NULL;
+    }
+
+    paddr_t pa = frame_alloc();
+    paddr_t vpa = frame_alloc();
+    if (!pa || !vpa) {
+        if (pa)
+            frame_free(pa);
+        if (vpa)
+            frame_free(vpa);
+        *why = "out of memory";
+        return NULL;
+    }
+    struct domain *d = phys_to_virt(pa);
+    struct vcpu *v = phys_to_virt(vpa);
+    memset(d, 0, sizeof *d);
+    memset(v, 0, sizeof *v);
+    d->id = (uint32_t)id;
+    strlcpy(d->name, cfg->name, sizeof d->name);
+    d->privileged = cfg->privileged;
+    d->state = DOMAIN_BUILDING;
+    d->ram_bytes = ram;
+    v->domain = d;
+    v->state = VCPU_RUNNABLE;
+    d->vcpus[0] = v;
+    d->nvcpus = 1;
+    domains[id] = d;
+
+    if (arch_domain_create(d) || populate_ram(d)) {
+        *why = "out of memory for its RAM";
+        goto fail;
+    }
+    if (pvh_image_load(image, &img, write_guest_phys, d) ||
+        write_guest_phys(d, START_INFO_GPA, start_page, sizeof start_page)) {
+        *why = "loading the kernel into its memory failed";
+        goto fail;
+    }
+    if (arch_vcpu_create(v, img.entry, START_INFO_GPA)) {
+        *why = "out of memory for its vCPU";
+        goto fail;
+    }
+    d->state = DOMAIN_RUNNING;
+    printk("domain '%s' id %u: %u MiB, entry 0x%x%s\n", d->name, d->id, cfg->memory_mib,
+           img.entry, d->privileged ? ", privileged (dom0)" : "");
+    return d;
+
+fail:
+    domain_destroy(d);
+    domains[id] = NULL;
+    frame_free(vpa);
+    frame_free(pa);
+    return NULL;
+}
+
+struct domain *domain_create_boot(const struct bootcfg_domain *cfg, const void *image,
+                                  uint64_t image_size)
+{
+    const char *why = "unknown error";
+    struct domain *d = build(cfg, image, image_size, &why);
+    if (!d)
+        domain_note_refused(cfg->name, why);
+    return d;
+}
+
+static void stop_vcpus(struct domain *d)
+{
+    for (uint32_t i = 0; i < d->nvcpus; i++) {
+        d->vcpus[i]->state = VCPU_DOWN;
+        d->vcpus[i]->need_resched = true;
+    }
+}
+
+void domain_shutdown(struct domain *d, uint32_t reason)
+{
+    if (d->state != DOMAIN_RUNNING)
+        return;
+    d->state = DOMAIN_SHUTDOWN;
+    d->shutdown_reason = reason;
+    stop_vcpus(d);
+}
+
+void domain_crash(struct domain *d, const char *fmt, ...)
+{
+    if (d->state != DOMAIN_RUNNING)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(d->crash_report, sizeof d->crash_report, fmt, ap);
+    va_end(ap);
+    printk("domain '%s' (id %u) crashed: %s\n", d->name, d->id, d->crash_report);
+    d->state = DOMAIN_CRASHED;
+    stop_vcpus(d);
+}
+
+void domain_destroy(struct domain *d)
+{
+    if (d->destroyed)
+        return;
+    for (uint32_t i = 0; i < d->nvcpus; i++)
+        arch_vcpu_destroy(d->vcpus[i]);
+    arch_domain_destroy(d);
+    d->frames_owned = 0;
+    d->destroyed = true;
+}
+
+static const char *shutdown_reason_name(uint32_t r)
+{
+    static const char *const names[] = { "poweroff", "reboot", "suspend", "crash", "watchdog" };
+    return r < ARRAY_SIZE(names) ? names[r] : "unknown";
+}
+
+void domain_print_summary(void)
+{
+    printk("summary:\n");
+    for (unsigned i = 0; i < MAX_DOMAINS; i++) {
+        struct domain *d = domains[i];
+        if (!d)
+            continue;
+        if (d->state == DOMAIN_SHUTDOWN)
+            printk("  domain %-12s id %-2u shut down (%s)\n", d->name, d->id,
+                   shutdown_reason_name(d->shutdown_reason));
+        else if (d->state == DOMAIN_CRASHED)
+            printk("  domain %-12s id %-2u crashed: %s\n", d->name, d->id, d->crash_report);
+        else
+            printk("  domain %-12s id %-2u still running\n", d->name, d->id);
+    }
+    for (unsigned i = 0; i < nrefused; i++)
+        printk("  domain %-12s refused: %s\n", refused[i].name, refused[i].why);
+}

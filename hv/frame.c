@@ -1,0 +1,93 @@
+/*
+ * Bitmap frame allocator: one bit per 4 KiB frame below FRAME_MAX_PHYS,
+ * set = free. The bitmap is static so the allocator needs no memory to start.
+ * Allocation is next-fit from a moving hint; freeing a frame that is already
+ * free (or was never managed) is a hypervisor bug and stops the machine.
+ */
+#include "hv/frame.h"
+#include "hv/printk.h"
+
+#define NFRAMES (FRAME_MAX_PHYS >> PAGE_SHIFT)
+#define BITS 64
+
+static uint64_t free_bitmap[NFRAMES / BITS];
+static uint64_t managed_bitmap[NFRAMES / BITS];  /* ever added: catches bad frees */
+static uint64_t nfree, ntotal, hint;
+
+static bool test_bit(const uint64_t *bm, uint64_t i) { return bm[i / BITS] >> (i % BITS) & 1; }
+static void set_bit(uint64_t *bm, uint64_t i) { bm[i / BITS] |= 1ull << (i % BITS); }
+static void clear_bit(uint64_t *bm, uint64_t i) { bm[i / BITS] &= ~(1ull << (i % BITS)); }
+
+static void add_range(paddr_t start, paddr_t end, paddr_t hv_start, paddr_t hv_end)
+{
+    start = MAX(ALIGN_UP(start, PAGE_SIZE), FRAME_LOW_RESERVED);
+    end = MIN(ALIGN_DOWN(end, PAGE_SIZE), FRAME_MAX_PHYS);
+    for (paddr_t pa = start; pa < end; pa += PAGE_SIZE) {
+        uint64_t i = pa >> PAGE_SHIFT;
+        if ((pa >= hv_start && pa < hv_end) || test_bit(managed_bitmap, i))
+            continue;
+        set_bit(managed_bitmap, i);
+        set_bit(free_bitmap, i);
+        nfree++;
+        ntotal++;
+    }
+}
+
+void frame_add_from_map(const struct mica_memrange *map, size_t n, paddr_t hv_start,
+                        paddr_t hv_end, bool include_boot_reclaim)
+{
+    for (size_t i = 0; i < n; i++) {
+        bool usable = map[i].type == MICA_MEM_USABLE ||
+                      (include_boot_reclaim && map[i].type == MICA_MEM_BOOT_RECLAIM);
+        /* A range whose end overflows is bogus firmware data: skip it. */
+        if (!usable || map[i].pages > (UINT64_MAX - map[i].base) >> PAGE_SHIFT)
+            continue;
+        add_range(map[i].base, map[i].base + (map[i].pages << PAGE_SHIFT), hv_start, hv_end);
+    }
+}
+
+paddr_t frame_alloc(void)
+{
+    if (!nfree)
+        return 0;
+    for (uint64_t n = 0, w = hint; n <= ARRAY_SIZE(free_bitmap); n++, w++) {
+        if (w == ARRAY_SIZE(free_bitmap))
+            w = 0;
+        if (!free_bitmap[w])
+            continue;
+        uint64_t i = w * BITS + __builtin_ctzll(free_bitmap[w]);
+        clear_bit(free_bitmap, i);
+        nfree--;
+        hint = w;
+        return i << PAGE_SHIFT;
+    }
+    return 0;
+}
+
+paddr_t frame_alloc_or_panic(void)
+{
+    paddr_t pa = frame_alloc();
+    if (!pa)
+        panic("out of memory (no free frame) during boot");
+    return pa;
+}
+
+void frame_free(paddr_t frame)
+{
+    uint64_t i = frame >> PAGE_SHIFT;
+    if ((frame & ~PAGE_MASK) || frame >= FRAME_MAX_PHYS || !test_bit(managed_bitmap, i) ||
+        test_bit(free_bitmap, i))
+        panic("frame_free: bad or double free of frame 0x%lx", frame);
+    set_bit(free_bitmap, i);
+    nfree++;
+}
+
+uint64_t frame_free_count(void)
+{
+    return nfree;
+}
+
+uint64_t frame_total_count(void)
+{
+    return ntotal;
+}

@@ -1,0 +1,36 @@
+/*
+ * Hypercall dispatch: one table indexed by hypercall number.
+ *
+ * Return convention: every handler returns the value the guest finds in RAX,
+ * >= 0 on success or a negative Xen errno. Handlers validate everything on
+ * local copies first and only then change state, so a failed call changes
+ * nothing. Numbers outside the table or without a handler return -ENOSYS;
+ * a privileged call from an unprivileged domain returns -EPERM.
+ */
+#include "hv/hypercall.h"
+#include "hv/domain.h"
+#include "hv/hypercalls.h"
+#include "public/errno.h"
+#include "public/hypercall.h"
+
+enum hypercall_perm { PERM_ANY, PERM_PRIVILEGED };
+
+struct hypercall_entry {
+    long (*handler)(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS]);
+    enum hypercall_perm perm;
+};
+
+static const struct hypercall_entry hypercall_table[HYPERCALL_COUNT] = {
+    [HYPERCALL_CONSOLE_IO] = { do_console_io, PERM_ANY },
+    [HYPERCALL_SCHED_OP] = { do_sched_op, PERM_ANY },
+};
+
+long hypercall_dispatch(struct vcpu *v, uint64_t nr, const uint64_t args[HYPERCALL_ARGS])
+{
+    if (nr >= HYPERCALL_COUNT || !hypercall_table[nr].handler)
+        return -XEN_ENOSYS;
+    const struct hypercall_entry *e = &hypercall_table[nr];
+    if (e->perm == PERM_PRIVILEGED && !v->domain->privileged)
+        return -XEN_EPERM;
+    return e->handler(v, args);
+}

@@ -1,0 +1,61 @@
+/*
+ * The hooks the arch-neutral core calls. hv/ includes only this header from
+ * the architecture side; everything behind it lives in arch/x86/.
+ */
+#ifndef HV_ARCH_H
+#define HV_ARCH_H
+
+#include "hv/types.h"
+
+struct domain;
+struct vcpu;
+struct mica_bootinfo;
+
+/* Console, descriptor tables and traps: before anything else prints. */
+void arch_early_init(void);
+void arch_console_write(const char *s, size_t len);
+
+/* Build the hypervisor's own page tables (image + direct map of [0, top)). */
+void arch_paging_init(paddr_t top_of_memory);
+void *phys_to_virt(paddr_t pa);
+paddr_t virt_to_phys(const void *va);
+
+/* Timers: calibrate TSC and LAPIC timer; time since boot. */
+void arch_timer_init(void);
+uint64_t arch_now_ns(void);
+uint64_t arch_tsc_hz(void);
+
+/* ACPI tables needed for power-off (RSDP from the loader; 0 if none). */
+void arch_acpi_init(paddr_t rsdp);
+/* Power the machine off: emulator exit ports, then ACPI S5; never returns. */
+void arch_power_off(void) __attribute__((noreturn));
+void arch_halt_forever(const char *why) __attribute__((noreturn));
+
+/*
+ * Hardware virtualisation. arch_virt_init probes and enables it on this CPU;
+ * on failure it returns -1 after printing one line naming what is missing.
+ */
+int arch_virt_init(void);
+
+/* Per-domain and per-vCPU arch state (EPT, VMCS). 0 or -ENOMEM style < 0. */
+int arch_domain_create(struct domain *d);
+void arch_domain_destroy(struct domain *d);      /* frees owned RAM frames too */
+/* Map one frame the domain owns at guest-physical `gpa` (read/write/execute). */
+int arch_domain_map_ram(struct domain *d, gpaddr_t gpa, paddr_t frame);
+/* Guest-physical -> host-physical for RAM the domain may access; 0 if none. */
+paddr_t arch_domain_gpa_to_hpa(struct domain *d, gpaddr_t gpa, bool write);
+
+/* Create vCPU state that starts at the PVH entry with EBX = start_info_gpa. */
+int arch_vcpu_create(struct vcpu *v, uint32_t entry, uint32_t start_info_gpa);
+void arch_vcpu_destroy(struct vcpu *v);
+/*
+ * Run `v` until the scheduler must choose again (slice over, vCPU blocked,
+ * domain shut down or crashed). Returns with the vCPU's state saved.
+ */
+void arch_vcpu_run(struct vcpu *v, uint64_t slice_end_ns);
+
+/* Guest memory access through the vCPU's paging and its domain's EPT. */
+int copy_from_guest(struct vcpu *v, void *dst, gvaddr_t src, size_t len);
+int copy_to_guest(struct vcpu *v, gvaddr_t dst, const void *src, size_t len);
+
+#endif

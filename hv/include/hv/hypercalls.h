@@ -1,0 +1,10 @@
+/* Hypercall handlers (one file each under hv/), as listed in hv/hypercall.c. */
+#ifndef HV_HYPERCALLS_H
+#define HV_HYPERCALLS_H
+
+#include "hv/hypercall.h"
+
+long do_console_io(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS]);
+long do_sched_op(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS]);
+
+#endif

@@ -1,0 +1,27 @@
+/* Formatted output to the hypervisor console, and fatal errors. */
+#ifndef HV_PRINTK_H
+#define HV_PRINTK_H
+
+#include "hv/types.h"
+
+int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+int snprintf(char *buf, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Lines go to the serial console (and port 0xE9). Prefixed "(mica) ". */
+void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Raw bytes to the console, no prefix. */
+void console_write(const char *s, size_t len);
+
+/* Stop this CPU with a message, registers of the caller and a backtrace. */
+void panic_at(const char *file, int line, const char *fmt, ...)
+    __attribute__((noreturn, format(printf, 3, 4)));
+#define panic(...) panic_at(__FILE__, __LINE__, __VA_ARGS__)
+
+#define BUG_ON(cond)                                                          \
+    do {                                                                      \
+        if (cond)                                                             \
+            panic("BUG: %s", #cond);                                          \
+    } while (0)
+
+#endif

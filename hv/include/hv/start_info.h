@@ -1,0 +1,62 @@
+/*
+ * The guest-physical layout every PVH domain starts with, and the
+ * start-of-day page (struct hvm_start_info) that describes it to the guest.
+ * docs/guest-memory.md documents the same layout for guest authors.
+ *
+ *   [0, 0x9F000)            RAM
+ *   [0x9F000, 0x100000)     reserved hole; its first page is the start-info page
+ *   [0x100000, ram_bytes)   RAM
+ *
+ * The hole is backed by the domain's own frames (RAM is mapped at
+ * [0, ram_bytes) without gaps) but the memory map marks it reserved, and the
+ * kernel image may not load into it.
+ */
+#ifndef MICA_HV_START_INFO_H
+#define MICA_HV_START_INFO_H
+
+#include <stdint.h>
+#include "public/hvm_start_info.h"
+
+#define GUEST_RAM_MIN           0x200000ull     /* 2 MiB */
+#define GUEST_PAGE_SIZE         0x1000ull
+
+#define GUEST_HOLE_START        0x9F000ull
+#define GUEST_HOLE_END          0x100000ull
+
+#define START_INFO_GPA          GUEST_HOLE_START
+#define START_INFO_SIZE         GUEST_PAGE_SIZE
+
+/* Offsets inside the start-info page. */
+#define START_INFO_MEMMAP_OFFSET   64
+#define START_INFO_CMDLINE_OFFSET  512
+#define START_INFO_CMDLINE_MAX     256          /* including the NUL */
+#define START_INFO_MEMMAP_ENTRIES  3
+
+_Static_assert(sizeof(struct hvm_start_info) <= START_INFO_MEMMAP_OFFSET,
+               "start info overlaps the memory map");
+_Static_assert(START_INFO_MEMMAP_OFFSET + START_INFO_MEMMAP_ENTRIES *
+               sizeof(struct hvm_memmap_table_entry) <= START_INFO_CMDLINE_OFFSET,
+               "memory map overlaps the command line");
+_Static_assert(START_INFO_CMDLINE_OFFSET + START_INFO_CMDLINE_MAX <= START_INFO_SIZE,
+               "command line runs off the start-info page");
+
+/*
+ * Fill map[0..START_INFO_MEMMAP_ENTRIES) with the memory map of a domain
+ * with ram_bytes of RAM (as given to the guest in the start-info page, and
+ * for XENMEM_memory_map). Returns the number of entries, or -1 with *why set
+ * when ram_bytes is unusable (below GUEST_RAM_MIN or not page aligned).
+ */
+int start_info_memmap(uint64_t ram_bytes, struct hvm_memmap_table_entry *map,
+                      const char **why);
+
+/*
+ * Build the start-of-day page in `page` (START_INFO_SIZE bytes, the
+ * hypervisor's view of the domain's frame at START_INFO_GPA). cmdline may be
+ * NULL (cmdline_paddr is then 0). privileged sets SIF_PRIVILEGED.
+ * Returns 0, or -1 with *why set to a static reason string and the page
+ * unchanged (command line too long, bad ram_bytes).
+ */
+int start_info_build(void *page, uint64_t ram_bytes, const char *cmdline,
+                     int privileged, const char **why);
+
+#endif

@@ -1,0 +1,54 @@
+/*
+ * The boot configuration: a plain-text file on the ESP (default mica.cfg),
+ * parsed by the loader. Format (docs/boot-config.md):
+ *
+ *   # comment
+ *   hypervisor timeslice_ms=10
+ *   domain name=dom0 kernel=dom0.elf memory=32 vcpus=1 privileged=yes cmdline="..."
+ *
+ * Freestanding: built into the UEFI loader and into the host unit tests.
+ */
+#ifndef MICA_BOOTCFG_H
+#define MICA_BOOTCFG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define BOOTCFG_MAX_DOMAINS    16
+#define BOOTCFG_NAME_MAX       32   /* including the NUL */
+#define BOOTCFG_KERNEL_MAX     64   /* file name on the ESP, including the NUL */
+#define BOOTCFG_CMDLINE_MAX   256   /* including the NUL */
+#define BOOTCFG_OPTIONS_MAX   256   /* hypervisor options, including the NUL */
+#define BOOTCFG_MEMORY_MIN_MIB  2
+#define BOOTCFG_MEMORY_MAX_MIB  4096
+#define BOOTCFG_VCPUS_MAX      64
+
+struct bootcfg_domain {
+    char name[BOOTCFG_NAME_MAX];
+    char kernel[BOOTCFG_KERNEL_MAX];
+    char cmdline[BOOTCFG_CMDLINE_MAX];
+    uint32_t memory_mib;
+    uint32_t vcpus;             /* default 1 */
+    uint32_t privileged;        /* 0 or 1, default 0 */
+    uint32_t line;              /* line number in the file, for messages */
+};
+
+struct bootcfg {
+    char hv_options[BOOTCFG_OPTIONS_MAX]; /* text after "hypervisor", verbatim */
+    uint32_t ndomains;
+    struct bootcfg_domain domains[BOOTCFG_MAX_DOMAINS];
+};
+
+struct bootcfg_error {
+    uint32_t line;              /* 1-based; 0 when the error is not tied to a line */
+    char message[128];
+};
+
+/*
+ * Parse `len` bytes of `text`. Returns 0 and fills `out`, or -1 and fills
+ * `err` with the first error found. `out` is fully written in both cases.
+ */
+int bootcfg_parse(const char *text, size_t len, struct bootcfg *out,
+                  struct bootcfg_error *err);
+
+#endif

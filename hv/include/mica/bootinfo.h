@@ -1,0 +1,62 @@
+/*
+ * The versioned hand-off from the UEFI loader to the hypervisor.
+ *
+ * The loader calls the hypervisor's ELF entry point (at its link address,
+ * still on the firmware's identity-mapped page tables, interrupts off) with
+ * RDI = physical address of struct mica_bootinfo. Every address in here is
+ * physical. Everything the loader allocated for the hypervisor (its image,
+ * this structure, the memory map, the domain images) is in ranges reported
+ * as MICA_MEM_LOADER.
+ */
+#ifndef MICA_BOOTINFO_H
+#define MICA_BOOTINFO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "bootcfg.h"
+
+#define MICA_BOOTINFO_MAGIC   0x544f4f4241434d49ull  /* "IMCABOOT" */
+#define MICA_BOOTINFO_VERSION 1
+
+enum mica_mem_type {
+    MICA_MEM_USABLE = 1,        /* free RAM */
+    MICA_MEM_BOOT_RECLAIM,      /* firmware boot-services memory: free once the
+                                   hypervisor runs on its own page tables */
+    MICA_MEM_LOADER,            /* hypervisor image, boot info, domain images */
+    MICA_MEM_ACPI_RECLAIM,
+    MICA_MEM_ACPI_NVS,
+    MICA_MEM_RUNTIME,           /* UEFI runtime services code/data */
+    MICA_MEM_MMIO,
+    MICA_MEM_RESERVED,
+};
+
+struct mica_memrange {
+    uint64_t base;              /* page aligned */
+    uint64_t pages;             /* 4 KiB pages */
+    uint32_t type;              /* enum mica_mem_type */
+    uint32_t reserved;
+};
+_Static_assert(sizeof(struct mica_memrange) == 24, "mica_memrange layout");
+
+struct mica_boot_domain {
+    struct bootcfg_domain cfg;  /* as parsed from the boot configuration */
+    uint64_t image_paddr;       /* the kernel file, loaded verbatim */
+    uint64_t image_size;
+};
+
+struct mica_bootinfo {
+    uint64_t magic;             /* MICA_BOOTINFO_MAGIC */
+    uint32_t version;           /* MICA_BOOTINFO_VERSION */
+    uint32_t size;              /* sizeof(struct mica_bootinfo) */
+    uint64_t rsdp_paddr;        /* ACPI 2.0+ RSDP (1.0 if that is all), or 0 */
+    uint64_t memmap_paddr;      /* array of struct mica_memrange, sorted by base */
+    uint32_t memmap_entries;
+    uint32_t ndomains;
+    uint64_t hv_file_paddr;     /* the hypervisor ELF file as read (for symbols) */
+    uint64_t hv_file_size;
+    char config_file[64];       /* name of the configuration file, for messages */
+    char hv_options[BOOTCFG_OPTIONS_MAX];
+    struct mica_boot_domain domains[BOOTCFG_MAX_DOMAINS];
+};
+
+#endif

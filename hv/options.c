@@ -1,0 +1,63 @@
+/*
+ * Hypervisor options from the boot configuration's "hypervisor" line:
+ * space-separated key=value words (docs/boot-config.md). Unknown or bad
+ * options are reported and ignored: they never stop the boot.
+ */
+#include "hv/options.h"
+#include "hv/printk.h"
+#include "hv/sched.h"
+#include "hv/string.h"
+
+#define TIMESLICE_MS_MAX 1000
+
+static bool parse_u32(const char *s, size_t len, uint32_t *out)
+{
+    uint64_t v = 0;
+    if (!len)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        v = v * 10 + (uint64_t)(s[i] - '0');
+        if (v > UINT32_MAX)
+            return false;
+    }
+    *out = (uint32_t)v;
+    return true;
+}
+
+static void apply(const char *word, size_t len)
+{
+    const char *eq = NULL;
+    for (size_t i = 0; i < len && !eq; i++)
+        if (word[i] == '=')
+            eq = word + i;
+    size_t klen = eq ? (size_t)(eq - word) : len;
+    uint32_t v;
+
+    if (klen == 12 && !strncmp(word, "timeslice_ms", 12)) {
+        if (eq && parse_u32(eq + 1, len - klen - 1, &v) && v >= 1 && v <= TIMESLICE_MS_MAX) {
+            sched_set_timeslice_ms(v);
+            printk("option: timeslice_ms=%u\n", v);
+            return;
+        }
+        printk("option '%.*s' ignored: timeslice_ms takes 1..%u\n", (int)len, word,
+               TIMESLICE_MS_MAX);
+        return;
+    }
+    printk("unknown hypervisor option '%.*s' ignored\n", (int)len, word);
+}
+
+void options_apply(const char *line)
+{
+    size_t n = strnlen(line, BOOTCFG_OPTIONS_MAX);
+    for (size_t i = 0; i < n;) {
+        while (i < n && (line[i] == ' ' || line[i] == '\t'))
+            i++;
+        size_t start = i;
+        while (i < n && line[i] != ' ' && line[i] != '\t')
+            i++;
+        if (i > start)
+            apply(line + start, i - start);
+    }
+}

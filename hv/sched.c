@@ -1,0 +1,83 @@
+/*
+ * Round-robin over every runnable vCPU on the boot CPU, one time slice each,
+ * enforced by the arch (VMX preemption timer) without guest cooperation.
+ * The proportional-share scheduler with weights and caps replaces the pick
+ * function when SMP lands; the loop and the end-of-run logic stay.
+ */
+#include "hv/sched.h"
+#include "hv/arch.h"
+#include "hv/domain.h"
+#include "hv/frame.h"
+#include "hv/printk.h"
+
+static uint64_t timeslice_ns = SCHED_DEFAULT_TIMESLICE_MS * 1000000ull;
+static uint32_t next_domain;            /* round-robin position */
+
+void sched_set_timeslice_ms(uint32_t ms)
+{
+    timeslice_ns = (uint64_t)ms * 1000000ull;
+}
+
+static struct vcpu *pick_next(void)
+{
+    for (uint32_t n = 0; n < MAX_DOMAINS; n++) {
+        struct domain *d = domain_by_id((next_domain + n) % MAX_DOMAINS);
+        if (!d || d->state != DOMAIN_RUNNING)
+            continue;
+        for (uint32_t i = 0; i < d->nvcpus; i++) {
+            if (d->vcpus[i]->state == VCPU_RUNNABLE) {
+                next_domain = (d->id + 1) % MAX_DOMAINS;
+                return d->vcpus[i];
+            }
+        }
+    }
+    return NULL;
+}
+
+/* Return the resources of every domain that has stopped; count those still running. */
+static uint32_t reap_and_count_running(void)
+{
+    uint32_t running = 0;
+    for (uint32_t id = 0; id < MAX_DOMAINS; id++) {
+        struct domain *d = domain_by_id(id);
+        if (!d)
+            continue;
+        if (d->state == DOMAIN_RUNNING)
+            running++;
+        else if (!d->destroyed)
+            domain_destroy(d);
+    }
+    return running;
+}
+
+/*
+ * No vCPU is runnable. Nothing can wake a blocked vCPU yet (event channels and
+ * timers come with the guest-ABI work), so every remaining domain is stuck:
+ * crash them with a report instead of hanging the machine.
+ */
+static void crash_stuck_domains(void)
+{
+    for (uint32_t id = 0; id < MAX_DOMAINS; id++) {
+        struct domain *d = domain_by_id(id);
+        if (d && d->state == DOMAIN_RUNNING)
+            domain_crash(d, "every vCPU blocked (HLT) with nothing that can wake it");
+    }
+}
+
+void sched_run(void)
+{
+    for (;;) {
+        if (!reap_and_count_running())
+            break;
+        struct vcpu *v = pick_next();
+        if (!v) {
+            crash_stuck_domains();
+            continue;
+        }
+        arch_vcpu_run(v, arch_now_ns() + timeslice_ns);
+    }
+    printk("all domains have ended (free frames: %lu of %lu)\n", frame_free_count(),
+           frame_total_count());
+    domain_print_summary();
+    arch_power_off();
+}
