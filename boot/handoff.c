@@ -88,7 +88,11 @@ EFI_STATUS handoff(EFI_HANDLE image, UINT64 entry, struct mica_bootinfo *bi)
         if (status != EFI_INVALID_PARAMETER)
             break;                      /* success, or a failure a retry cannot fix */
     }
-    /* Past a failed ExitBootServices the firmware may be half shut down. */
+    /*
+     * A failed ExitBootServices may leave the firmware half shut down; the
+     * caller's report is a best effort (EDK2 keeps its services after
+     * refusing a key). Nothing else is attempted.
+     */
     if (EFI_ERROR(status))
         return status;
 

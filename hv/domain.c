@@ -13,6 +13,10 @@
 
 #define MAX_REFUSED 16
 
+/* Records live in static slots: they outlive destruction (for the summary) and
+ * need no frames, so every frame a domain used is back when it is destroyed. */
+static struct domain domain_slots[MAX_DOMAINS];
+static struct vcpu vcpu_slots[MAX_DOMAINS][MAX_VCPUS_PER_DOMAIN];
 static struct domain *domains[MAX_DOMAINS];
 static struct { char name[BOOTCFG_NAME_MAX]; char why[96]; } refused[MAX_REFUSED];
 static unsigned nrefused;
@@ -111,18 +115,8 @@ static struct domain *build(const struct bootcfg_domain *cfg, const void *image,
         return NULL;
     }
 
-    paddr_t pa = frame_alloc();
-    paddr_t vpa = frame_alloc();
-    if (!pa || !vpa) {
-        if (pa)
-            frame_free(pa);
-        if (vpa)
-            frame_free(vpa);
-        *why = "out of memory";
-        return NULL;
-    }
-    struct domain *d = phys_to_virt(pa);
-    struct vcpu *v = phys_to_virt(vpa);
+    struct domain *d = &domain_slots[id];
+    struct vcpu *v = &vcpu_slots[id][0];
     memset(d, 0, sizeof *d);
     memset(v, 0, sizeof *v);
     d->id = (uint32_t)id;
@@ -157,8 +151,6 @@ static struct domain *build(const struct bootcfg_domain *cfg, const void *image,
 fail:
     domain_destroy(d);
     domains[id] = NULL;
-    frame_free(vpa);
-    frame_free(pa);
     return NULL;
 }
 

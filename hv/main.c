@@ -81,6 +81,7 @@ void hv_main(paddr_t bootinfo_pa)
         arch_power_off();
     }
 
+    uint64_t frames_before = frame_free_count();
     build_boot_domains(bi);
-    sched_run();
+    sched_run(frames_before);
 }

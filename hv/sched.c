@@ -64,7 +64,7 @@ static void crash_stuck_domains(void)
     }
 }
 
-void sched_run(void)
+void sched_run(uint64_t frames_free_at_start)
 {
     for (;;) {
         if (!reap_and_count_running())
@@ -76,8 +76,8 @@ void sched_run(void)
         }
         arch_vcpu_run(v, arch_now_ns() + timeslice_ns);
     }
-    printk("all domains have ended (free frames: %lu of %lu)\n", frame_free_count(),
-           frame_total_count());
+    printk("all domains have ended; free frames: %lu (%lu before the first domain)\n",
+           frame_free_count(), frames_free_at_start);
     domain_print_summary();
     arch_power_off();
 }

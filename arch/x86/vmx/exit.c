@@ -74,11 +74,20 @@ static uint64_t *gpr(struct vcpu *v, unsigned n)
     return regs[n & 15];
 }
 
+/* What the guest reads from CR0/CR4: its own bits, the shadow for host-owned ones. */
+static uint64_t guest_visible_cr(vmcs_fieldnat cr, vmcs_fieldnat mask, vmcs_fieldnat shadow)
+{
+    uint64_t m = vmcs_readnat(mask);
+    return (vmcs_readnat(cr) & ~m) | (vmcs_readnat(shadow) & m);
+}
+
 static void crash_with_state(struct vcpu *v, const char *what)
 {
     domain_crash(v->domain, "%s at RIP 0x%lx (CR0 0x%lx CR3 0x%lx CR4 0x%lx EFER 0x%lx RSP 0x%lx)",
-                 what, vmcs_readnat(GUEST_RIP), vmcs_readnat(CR0_READ_SHADOW),
-                 vmcs_readnat(GUEST_CR3), vmcs_readnat(CR4_READ_SHADOW),
+                 what, vmcs_readnat(GUEST_RIP),
+                 guest_visible_cr(GUEST_CR0, CR0_GUEST_HOST_MASK, CR0_READ_SHADOW),
+                 vmcs_readnat(GUEST_CR3),
+                 guest_visible_cr(GUEST_CR4, CR4_GUEST_HOST_MASK, CR4_READ_SHADOW),
                  vmcs_read64(GUEST_IA32_EFER), vmcs_readnat(GUEST_RSP));
 }
 

@@ -29,6 +29,8 @@ _Static_assert(sizeof(struct arch_vcpu) <= 4096, "arch_vcpu fits in a frame");
 
 /* Guest paging registers from the current VMCS (v must be loaded). */
 void vcpu_paging_state(struct vcpu *v, struct guest_paging *p);
+/* Build the MSR bitmap shared by every vCPU (once, at VMX bring-up). */
+void vmx_msr_bitmap_init(void);
 /* Fill a new VMCS (current) for a vCPU entering at the PVH start state. */
 void vmcs_setup(struct vcpu *v, uint32_t entry, uint32_t start_info_gpa);
 /* Handle the VM exit that just happened on `v`. */

@@ -48,17 +48,15 @@ static void msr_bitmap_allow(uint8_t *bm, uint32_t msr)
     bm[2048 + base + bit / 8] &= ~(1u << (bit % 8));
 }
 
-static paddr_t shared_msr_bitmap(void)
+void vmx_msr_bitmap_init(void)
 {
-    if (msr_bitmap)
-        return msr_bitmap;
     paddr_t pa = frame_alloc_or_panic();
     uint8_t *bm = phys_to_virt(pa);
     for (unsigned i = 0; i < PAGE_SIZE; i++)
         bm[i] = 0xff;
     for (unsigned i = 0; i < ARRAY_SIZE(passthrough_msrs); i++)
         msr_bitmap_allow(bm, passthrough_msrs[i]);
-    return msr_bitmap = pa;
+    msr_bitmap = pa;
 }
 
 static void setup_host_state(void)
@@ -104,7 +102,7 @@ static void setup_controls(struct vcpu *v)
     vmcs_write32(VM_EXIT_MSR_LOAD_COUNT, 0);
     vmcs_write32(VM_ENTRY_MSR_LOAD_COUNT, 0);
     vmcs_write32(VM_ENTRY_INTR_INFO, 0);
-    vmcs_write64(MSR_BITMAP, shared_msr_bitmap());
+    vmcs_write64(MSR_BITMAP, msr_bitmap);
     vmcs_write64(EPT_POINTER, ept_pointer(&ad->ept));
     vmcs_write64(VMCS_LINK_POINTER, VMCS_LINK_NONE);
     vmcs_writenat(CR0_GUEST_HOST_MASK, CR0_HOST_OWNED);

@@ -5,6 +5,7 @@
  */
 #include "vmx_caps.h"
 #include "vmcs.h"
+#include "vcpu.h"
 #include "arch/msr.h"
 #include "arch/x86.h"
 #include "hv/arch.h"
@@ -122,6 +123,7 @@ int arch_virt_init(void)
     if (st != VMX_OK)
         panic("VMXON failed (%s)", st == VMX_FAIL_INVALID ? "VMfailInvalid" : "VMfailValid");
 
+    vmx_msr_bitmap_init();
     printk("vmx: on (revision 0x%x), controls pin 0x%x cpu 0x%x cpu2 0x%x exit 0x%x "
            "entry 0x%x, preemption timer TSC>>%u\n",
            vmx_config.revision, vmx_config.pin, vmx_config.cpu, vmx_config.cpu2,

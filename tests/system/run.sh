@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# System tests: boot whole images in emulators and check the serial logs.
+#  - Bochs (VMX + EPT): three domains plus a corrupt one, in one boot.
+#  - QEMU TCG (no VMX): Mica refuses cleanly; the loader reports a bad
+#    configuration line and a missing kernel file, then returns to the firmware.
+# Bochs uses one core and the QEMU runs the other, so both run at once.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+. tests/system/lib.sh
+
+B=build
+out=$B/system
+rm -rf "$out"
+mkdir -p "$out"
+files=($B/BOOTX64.EFI $B/mica.elf $B/dom0.elf $B/domu.elf)
+
+# A kernel cut off inside its program headers: must be refused by name.
+head -c 100 $B/domu.elf > "$out/corrupt.elf"
+scripts/mkimage.sh --esp "$out/three.img" --config tests/system/three-domains.cfg \
+    "${files[@]}" "$out/corrupt.elf" || exit 1
+printf 'domain name=dom0 kernel=dom0.elf memory=32 privileged=yes\nhypervisor timeslice_ms=5\ndomain name=x kernel=domu.elf memory=lots\n' \
+    > "$out/badline.cfg"
+printf 'domain name=dom0 kernel=dom0.elf memory=32 privileged=yes\ndomain name=ghost kernel=ghost.elf memory=16\n' \
+    > "$out/missing.cfg"
+scripts/mkimage.sh --esp "$out/badline.img" --config "$out/badline.cfg" "${files[@]}" || exit 1
+scripts/mkimage.sh --esp "$out/missing.img" --config "$out/missing.cfg" "${files[@]}" || exit 1
+
+scripts/bochs-run.sh --image "$out/three.img" --serial "$out/three.log" --timeout 240 \
+    > "$out/three.run" 2>&1 &
+bochs_pid=$!
+
+scripts/qemu-run.sh --tcg --image $B/esp.img --serial "$out/novmx.log" --timeout 60 \
+    > "$out/novmx.run" 2>&1
+novmx_status=$?
+# The loader's error paths return to the firmware, which then waits in its menu:
+# the timeout (status 124) is the expected end of these two runs.
+scripts/qemu-run.sh --tcg --image "$out/badline.img" --serial "$out/badline.log" --timeout 20 \
+    > "$out/badline.run" 2>&1
+scripts/qemu-run.sh --tcg --image "$out/missing.img" --serial "$out/missing.log" --timeout 20 \
+    > "$out/missing.run" 2>&1
+
+wait $bochs_pid
+bochs_status=$?
+# The consoles end lines with CR LF; compare lines without the CR.
+sed -i 's/\r$//' "$out"/*.log
+
+# --- Bochs: three domains ---------------------------------------------------
+L="$out/three.log"
+expect_status "bochs/powered-off" $bochs_status 0
+expect "bochs/vmx-on" "$L" '^\(mica\) vmx: on'
+expect "bochs/dom0-is-privileged" "$L" "domain 'dom0' id 0: .*privileged \(dom0\)"
+expect "bochs/dom0-hello" "$L" '^\[dom0\] hello from dom0$'
+expect "bochs/domu1-hello" "$L" '^\[domu1\] hello from domu1$'
+expect "bochs/probe-reads-beyond-ram" "$L" '^\[probe\] ept-probe: reading 0x1000000$'
+expect "bochs/probe-crashed-by-ept-violation" "$L" \
+    "^\(mica\) domain 'probe' \(id [0-9]+\) crashed: EPT violation: read of GPA 0x1000000 .*at RIP 0x"
+expect_none "bochs/probe-read-did-not-return" "$L" 'ept-probe: FAIL'
+expect "bochs/corrupt-refused-by-name" "$L" "^\(mica\) domain 'corrupt' refused: "
+expect "bochs/summary-dom0" "$L" '^\(mica\)   domain dom0 +id 0 +shut down \(poweroff\)$'
+expect "bochs/summary-domu1" "$L" '^\(mica\)   domain domu1 +id [0-9]+ +shut down \(poweroff\)$'
+expect "bochs/summary-probe" "$L" '^\(mica\)   domain probe +id [0-9]+ +crashed: EPT violation'
+expect "bochs/summary-corrupt" "$L" '^\(mica\)   domain corrupt +refused: '
+if frames=$(grep -Eo 'free frames: [0-9]+ \([0-9]+ before' "$L"); then
+    set -- $(echo "$frames" | grep -Eo '[0-9]+')
+    if [ "$1" = "$2" ]; then pass "bochs/every-frame-returned"
+    else fail "bochs/every-frame-returned" "$1 free at the end, $2 before the domains"; fi
+else
+    fail "bochs/every-frame-returned" "no free-frame line in $L"
+fi
+expect_none "bochs/no-hypervisor-fault" "$L" 'HYPERVISOR FAULT|PANIC'
+# The guest's own hypercall error cases, one line each.
+cases=$(grep -Ec '^\[dom0\] (PASS|FAIL): hc/' "$L")
+if [ "$cases" -ge 10 ]; then pass "bochs/hypercall-cases-ran"; else fail "bochs/hypercall-cases-ran" "$cases cases"; fi
+grep -E '^\[dom0\] (PASS|FAIL): hc/' "$L" | sed -E 's/^\[dom0\] (PASS|FAIL): hc\//\1: guest\/hc\//'
+
+# --- QEMU TCG: no VMX ---------------------------------------------------------
+L="$out/novmx.log"
+expect_status "qemu-tcg/powered-off" $novmx_status 0
+expect "qemu-tcg/names-missing-vmx" "$L" '^\(mica\) VMX unusable: VMX \(CPUID.1:ECX.VMX\[bit 5\] = 0\) missing'
+expect "qemu-tcg/powering-off" "$L" '^\(mica\) powering off$'
+expect_none "qemu-tcg/no-domain-started" "$L" 'hello from|HYPERVISOR FAULT|PANIC'
+
+# --- QEMU TCG: loader errors ------------------------------------------------
+expect "loader/bad-config-line" "$out/badline.log" 'mica\.cfg:3: .*memory'
+expect_none "loader/bad-config-no-hypervisor" "$out/badline.log" '\(mica\) Mica hypervisor starting'
+expect "loader/missing-kernel-named" "$out/missing.log" "mica\.cfg:2: .*ghost\.elf"
+expect_none "loader/missing-kernel-no-hypervisor" "$out/missing.log" '\(mica\) Mica hypervisor starting'
+exit 0
