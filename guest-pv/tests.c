@@ -88,6 +88,38 @@ static void test_hypercall_errors(const struct hvm_start_info *si)
 
     expect("sched-shutdown-badptr", hyp_sched_op(SCHEDOP_SHUTDOWN, IDENTITY_MAP_END),
            -XEN_EFAULT);
+
+    /* A buffer whose first half is mapped and second half is not: all or nothing. */
+    expect("console-straddle",
+           hyp_console_io(CONSOLEIO_WRITE, 16, IDENTITY_MAP_END - 8), -XEN_EFAULT);
+    expect("console-zero", hyp_console_io(CONSOLEIO_WRITE, 0, (unsigned long)probe), 0);
+    static const char line[] = "console_io returns the count\n";
+    expect("console-returns-count",
+           hyp_console_io(CONSOLEIO_WRITE, sizeof(line) - 1, (unsigned long)line),
+           (long)sizeof(line) - 1);
+    struct sched_shutdown bad_reason = { .reason = 99 };
+    expect("sched-shutdown-badreason",
+           hyp_sched_op(SCHEDOP_SHUTDOWN, (unsigned long)&bad_reason), -XEN_EINVAL);
+    expect("sched-yield", hyp_sched_op(SCHEDOP_YIELD, 0), 0);
+}
+
+/* ud2 with an empty IDT: #UD, then #GP, then #DF cannot be delivered either. */
+static void test_triple_fault(const struct hvm_start_info *si)
+{
+    (void)si;
+    printk("triple-fault: executing ud2 with an empty IDT\n");
+    __asm__ volatile("lidt %0; ud2" : : "m"((struct { uint16_t l; uint64_t b; } __attribute__((packed))){ 0, 0 }));
+    printk("triple-fault: FAIL still running\n");
+    guest_exit(SHUTDOWN_CRASH);
+}
+
+/* Halt with interrupts off: nothing can ever wake this vCPU. */
+static void test_halt(const struct hvm_start_info *si)
+{
+    (void)si;
+    printk("halt: cli; hlt\n");
+    for (;;)
+        __asm__ volatile("cli; hlt");
 }
 
 static const struct {
@@ -96,6 +128,8 @@ static const struct {
 } test_actions[] = {
     { "ept-probe",        test_ept_probe },
     { "hypercall-errors", test_hypercall_errors },
+    { "triple-fault",     test_triple_fault },
+    { "halt",             test_halt },
 };
 
 bool tests_run(const char *action, const struct hvm_start_info *si)

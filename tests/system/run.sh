@@ -56,6 +56,12 @@ expect "bochs/probe-crashed-by-ept-violation" "$L" \
     "^\(mica\) domain 'probe' \(id [0-9]+\) crashed: EPT violation: read of GPA 0x1000000 .*at RIP 0x"
 expect_none "bochs/probe-read-did-not-return" "$L" 'ept-probe: FAIL'
 expect "bochs/corrupt-refused-by-name" "$L" "^\(mica\) domain 'corrupt' refused: "
+expect "bochs/triple-fault-crashes-domain" "$L" \
+    "^\(mica\) domain 'tripler' \(id [0-9]+\) crashed: triple fault at RIP 0x"
+expect "bochs/halted-domain-crashed-at-end" "$L" \
+    "^\(mica\) domain 'sleeper' \(id [0-9]+\) crashed: every vCPU blocked \(HLT\)"
+expect "bochs/summary-tripler" "$L" '^\(mica\)   domain tripler +id [0-9]+ +crashed: triple fault'
+expect "bochs/summary-sleeper" "$L" '^\(mica\)   domain sleeper +id [0-9]+ +crashed: every vCPU blocked'
 expect "bochs/summary-dom0" "$L" '^\(mica\)   domain dom0 +id 0 +shut down \(poweroff\)$'
 expect "bochs/summary-domu1" "$L" '^\(mica\)   domain domu1 +id [0-9]+ +shut down \(poweroff\)$'
 expect "bochs/summary-probe" "$L" '^\(mica\)   domain probe +id [0-9]+ +crashed: EPT violation'
@@ -70,7 +76,7 @@ fi
 expect_none "bochs/no-hypervisor-fault" "$L" 'HYPERVISOR FAULT|PANIC'
 # The guest's own hypercall error cases, one line each.
 cases=$(grep -Ec '^\[dom0\] (PASS|FAIL): hc/' "$L")
-if [ "$cases" -ge 10 ]; then pass "bochs/hypercall-cases-ran"; else fail "bochs/hypercall-cases-ran" "$cases cases"; fi
+if [ "$cases" -ge 15 ]; then pass "bochs/hypercall-cases-ran"; else fail "bochs/hypercall-cases-ran" "$cases cases"; fi
 grep -E '^\[dom0\] (PASS|FAIL): hc/' "$L" | sed -E 's/^\[dom0\] (PASS|FAIL): hc\//\1: guest\/hc\//'
 
 # --- QEMU TCG: no VMX ---------------------------------------------------------
