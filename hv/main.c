@@ -16,6 +16,17 @@
 
 void hv_main(paddr_t bootinfo_pa);
 
+/*
+ * selftest=fault: read a never-mapped address so that the fault report
+ * (registers, symbolised backtrace) can be checked by a system test.
+ */
+static void __attribute__((noinline)) selftest_fault(void)
+{
+    volatile uintptr_t unmapped = 0x10;   /* page 0 is never mapped (paging.c) */
+    printk("selftest: reading unmapped address 0x%lx\n", (uint64_t)unmapped);
+    (void)*(volatile uint64_t *)unmapped;
+}
+
 static paddr_t top_of_memory(const struct mica_memrange *map, uint32_t n)
 {
     paddr_t top = 0;
@@ -75,6 +86,8 @@ void hv_main(paddr_t bootinfo_pa)
     options_apply(bi->hv_options);
     arch_timer_init();
     arch_acpi_init(bi->rsdp_paddr);
+    if (hv_options.selftest_fault)
+        selftest_fault();
 
     if (arch_virt_init()) {
         printk("cannot run domains on this machine\n");

@@ -10,6 +10,8 @@
 
 #define TIMESLICE_MS_MAX 1000
 
+struct hv_options hv_options;
+
 static bool parse_u32(const char *s, size_t len, uint32_t *out)
 {
     uint64_t v = 0;
@@ -43,6 +45,11 @@ static void apply(const char *word, size_t len)
         }
         printk("option '%.*s' ignored: timeslice_ms takes 1..%u\n", (int)len, word,
                TIMESLICE_MS_MAX);
+        return;
+    }
+    if (len == 14 && !strncmp(word, "selftest=fault", 14)) {
+        hv_options.selftest_fault = true;
+        printk("option: selftest=fault (the hypervisor will fault on purpose)\n");
         return;
     }
     printk("unknown hypervisor option '%.*s' ignored\n", (int)len, word);

@@ -22,6 +22,8 @@ printf 'domain name=dom0 kernel=dom0.elf memory=32 privileged=yes\nhypervisor ti
     > "$out/badline.cfg"
 printf 'domain name=dom0 kernel=dom0.elf memory=32 privileged=yes\ndomain name=ghost kernel=ghost.elf memory=16\n' \
     > "$out/missing.cfg"
+printf 'hypervisor selftest=fault\ndomain name=dom0 kernel=dom0.elf memory=32 privileged=yes\n' > "$out/fault.cfg"
+scripts/mkimage.sh --esp "$out/fault.img" --config "$out/fault.cfg" "${files[@]}" || exit 1
 scripts/mkimage.sh --esp "$out/badline.img" --config "$out/badline.cfg" "${files[@]}" || exit 1
 scripts/mkimage.sh --esp "$out/missing.img" --config "$out/missing.cfg" "${files[@]}" || exit 1
 
@@ -38,6 +40,9 @@ scripts/qemu-run.sh --tcg --image "$out/badline.img" --serial "$out/badline.log"
     > "$out/badline.run" 2>&1
 scripts/qemu-run.sh --tcg --image "$out/missing.img" --serial "$out/missing.log" --timeout 20 \
     > "$out/missing.run" 2>&1
+# After its fault report the hypervisor halts for good: the timeout ends this run too.
+scripts/qemu-run.sh --tcg --image "$out/fault.img" --serial "$out/fault.log" --timeout 20 \
+    > "$out/fault.run" 2>&1
 
 wait $bochs_pid
 bochs_status=$?
@@ -91,4 +96,13 @@ expect "loader/bad-config-line" "$out/badline.log" 'mica\.cfg:3: .*memory'
 expect_none "loader/bad-config-no-hypervisor" "$out/badline.log" '\(mica\) Mica hypervisor starting'
 expect "loader/missing-kernel-named" "$out/missing.log" "mica\.cfg:2: .*ghost\.elf"
 expect_none "loader/missing-kernel-no-hypervisor" "$out/missing.log" '\(mica\) Mica hypervisor starting'
+
+# --- QEMU TCG: a fault in the hypervisor explains itself ------------------------
+L="$out/fault.log"
+expect "hv-fault/vector-named" "$L" '^\(mica\) HYPERVISOR FAULT: vector 14 \(#PF page fault\), error code 0x0$'
+expect "hv-fault/cr2" "$L" '^\(mica\)   cr2 0000000000000010$'
+expect "hv-fault/registers" "$L" '^\(mica\)   rax [0-9a-f]{16} rbx [0-9a-f]{16}'
+expect "hv-fault/rip-symbolised" "$L" '^\(mica\)   #0 0x[0-9a-f]+ selftest_fault\+0x'
+expect "hv-fault/caller-symbolised" "$L" '^\(mica\)   #1 0x[0-9a-f]+ hv_main\+0x'
+expect "hv-fault/halts" "$L" '^\(mica\) halting: hypervisor fault$'
 exit 0
