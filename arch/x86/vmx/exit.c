@@ -148,17 +148,17 @@ static void handle_vmcall(struct vcpu *v)
     r->rax = wide ? (uint64_t)ret : (uint32_t)ret;
 }
 
-/* Only writes that touch a host-owned bit (CR0.NE, CR4.VMXE) exit. */
+/* Only writes that touch a host-owned bit (CR0.NE, CR4.VMXE/OSXSAVE) exit. */
 static void handle_cr_access(struct vcpu *v)
 {
     uint64_t q = vmcs_readnat(EXIT_QUALIFICATION);
-    if (CR_QUAL_TYPE(q) != CR_ACCESS_MOV_TO || CR_QUAL_GPR(q) == 4) {
+    if (CR_QUAL_TYPE(q) != CR_ACCESS_MOV_TO) {
         handle_unexpected(v);
         return;
     }
-    uint64_t val = *gpr(v, CR_QUAL_GPR(q));
+    uint64_t val = CR_QUAL_GPR(q) == 4 ? vmcs_readnat(GUEST_RSP) : *gpr(v, CR_QUAL_GPR(q));
     if (CR_QUAL_NUMBER(q) == 4) {
-        inject_exception(VECTOR_GP, true, 0);   /* VMX is not offered to guests */
+        inject_exception(VECTOR_GP, true, 0);   /* neither VMX nor XSAVE is offered */
         return;
     }
     if (CR_QUAL_NUMBER(q) != 0) {

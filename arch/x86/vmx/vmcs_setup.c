@@ -26,9 +26,13 @@
 #define PAT_POWER_ON 0x0007040600070406ull
 #define VMCS_LINK_NONE ~0ull
 
-/* CR bits the hypervisor owns: the guest reads the shadow, writes that change them exit. */
+/*
+ * CR bits the hypervisor owns: the guest reads the shadow, writes that change
+ * them exit. OSXSAVE stays off because XSAVE state is not switched per vCPU
+ * yet (only the FXSAVE image is): a guest must not reach AVX state.
+ */
 #define CR0_HOST_OWNED CR0_NE
-#define CR4_HOST_OWNED CR4_VMXE
+#define CR4_HOST_OWNED (CR4_VMXE | CR4_OSXSAVE)
 
 /* One MSR bitmap for every vCPU: all MSRs exit except those whose guest value
  * the VMCS or the vCPU switch keeps per vCPU. */
