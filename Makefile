@@ -113,11 +113,13 @@ UNIT_CFLAGS := -std=gnu11 -O1 -g $(WARN) -Wno-missing-prototypes -Ihv/include \
 UNIT_SRC    := $(wildcard tests/unit/test_*.c)
 UNIT_BIN    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 
-# Each test lists the real sources it compiles in tests/unit/<test>.sources.
-$(BUILD)/unit/%: tests/unit/%.c tests/unit/%.sources tests/unit/check.h
+# Each test lists the real sources it compiles in tests/unit/<test>.sources;
+# it is rebuilt when any of them (or a header they include) changes.
+.SECONDEXPANSION:
+$(BUILD)/unit/%: tests/unit/%.c tests/unit/%.sources $$(shell cat tests/unit/$$*.sources)
 	@mkdir -p $(dir $@)
 	@echo '  TEST  $@'
-	$(Q)$(CC) $(UNIT_CFLAGS) -o $@ $< $(shell cat tests/unit/$*.sources)
+	$(Q)$(CC) $(UNIT_CFLAGS) -MMD -MP -MF $@.d -o $@ $< $(shell cat tests/unit/$*.sources)
 
 # ---- top-level targets -----------------------------------------------------
 .PHONY: all deps unit test run run-qemu clean

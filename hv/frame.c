@@ -18,13 +18,22 @@ static bool test_bit(const uint64_t *bm, uint64_t i) { return bm[i / BITS] >> (i
 static void set_bit(uint64_t *bm, uint64_t i) { bm[i / BITS] |= 1ull << (i % BITS); }
 static void clear_bit(uint64_t *bm, uint64_t i) { bm[i / BITS] &= ~(1ull << (i % BITS)); }
 
+/* The whole frames inside a map entry, clipped to [1 MiB, FRAME_MAX_PHYS); false if none. */
+static bool frame_span(const struct mica_memrange *r, paddr_t *start, paddr_t *end)
+{
+    /* Bogus firmware data (an end past 2^64) is skipped, as is anything too high. */
+    if (r->pages > (UINT64_MAX - r->base) >> PAGE_SHIFT || r->base >= FRAME_MAX_PHYS)
+        return false;
+    *start = MAX(ALIGN_UP(r->base, PAGE_SIZE), FRAME_LOW_RESERVED);
+    *end = MIN(ALIGN_DOWN(r->base + (r->pages << PAGE_SHIFT), PAGE_SIZE), FRAME_MAX_PHYS);
+    return *start < *end;
+}
+
 static void add_range(paddr_t start, paddr_t end, paddr_t hv_start, paddr_t hv_end)
 {
-    start = MAX(ALIGN_UP(start, PAGE_SIZE), FRAME_LOW_RESERVED);
-    end = MIN(ALIGN_DOWN(end, PAGE_SIZE), FRAME_MAX_PHYS);
     for (paddr_t pa = start; pa < end; pa += PAGE_SIZE) {
         uint64_t i = pa >> PAGE_SHIFT;
-        if ((pa >= hv_start && pa < hv_end) || test_bit(managed_bitmap, i))
+        if ((pa < hv_end && pa + PAGE_SIZE > hv_start) || test_bit(managed_bitmap, i))
             continue;
         set_bit(managed_bitmap, i);
         set_bit(free_bitmap, i);
@@ -33,16 +42,35 @@ static void add_range(paddr_t start, paddr_t end, paddr_t hv_start, paddr_t hv_e
     }
 }
 
+/* A frame that some entry calls usable and another does not is never handed out. */
+static void withdraw_range(paddr_t start, paddr_t end)
+{
+    for (paddr_t pa = start; pa < end; pa += PAGE_SIZE) {
+        uint64_t i = pa >> PAGE_SHIFT;
+        if (!test_bit(managed_bitmap, i) || !test_bit(free_bitmap, i))
+            continue;
+        clear_bit(managed_bitmap, i);
+        clear_bit(free_bitmap, i);
+        nfree--;
+        ntotal--;
+    }
+}
+
 void frame_add_from_map(const struct mica_memrange *map, size_t n, paddr_t hv_start,
                         paddr_t hv_end, bool include_boot_reclaim)
 {
-    for (size_t i = 0; i < n; i++) {
-        bool usable = map[i].type == MICA_MEM_USABLE ||
-                      (include_boot_reclaim && map[i].type == MICA_MEM_BOOT_RECLAIM);
-        /* A range whose end overflows is bogus firmware data: skip it. */
-        if (!usable || map[i].pages > (UINT64_MAX - map[i].base) >> PAGE_SHIFT)
-            continue;
-        add_range(map[i].base, map[i].base + (map[i].pages << PAGE_SHIFT), hv_start, hv_end);
+    paddr_t start, end;
+    for (int withdraw = 0; withdraw < 2; withdraw++) {
+        for (size_t i = 0; i < n; i++) {
+            bool usable = map[i].type == MICA_MEM_USABLE ||
+                          (include_boot_reclaim && map[i].type == MICA_MEM_BOOT_RECLAIM);
+            if (usable == (bool)withdraw || !frame_span(&map[i], &start, &end))
+                continue;
+            if (withdraw)
+                withdraw_range(start, end);
+            else
+                add_range(start, end, hv_start, hv_end);
+        }
     }
 }
 

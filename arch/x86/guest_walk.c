@@ -8,6 +8,7 @@
 #define ADDR_MASK_64 0x000ffffffffff000ull
 #define ADDR_MASK_32 0xfffff000ull
 #define PDPTE_MASK   0xffffffe0ull
+#define PSE_RESERVED_BIT21 (1ull << 21)
 
 static bool canonical48(uint64_t va)
 {
@@ -47,7 +48,10 @@ static int walk32(const struct guest_paging *p, uint64_t va, bool check_write, g
     if (!(pde & PTE_P) || (check_write && !(pde & PTE_RW)))
         return -1;
     if ((pde & PTE_PS) && (p->cr4 & CR4_PSE)) {
-        *gpa = (pde & 0xffc00000ull) | (va & 0x3fffff);
+        /* SDM 3A table 4-4: PDE bits 20:13 are physical bits 39:32 (PSE-36); bit 21 is reserved. */
+        if (pde & PSE_RESERVED_BIT21)
+            return -1;
+        *gpa = (pde & 0xffc00000ull) | (((pde >> 13) & 0xff) << 32) | (va & 0x3fffff);
         return 0;
     }
     if (read(ctx, (pde & ADDR_MASK_32) + ((va >> 12) & 1023) * 4, &pte, 4))
