@@ -8,31 +8,15 @@
  */
 #include <stddef.h>
 #include <stdint.h>
+#include "hv/elf.h"
 #include "hv/pvh_image.h"
 #include "hv/start_info.h"
 #include "public/elfnote.h"
 
-/* ELF facts (System V gABI) used below. */
-#define EI_NIDENT       16
-#define EI_CLASS        4
-#define EI_DATA         5
-#define E_TYPE          16      /* e_type, e_machine: same offsets in both classes */
-#define E_MACHINE       18
-#define ELFCLASS32      1
-#define ELFCLASS64      2
-#define ELFDATA2LSB     1
-#define ET_EXEC         2
-#define EM_386          3
-#define EM_X86_64       62
-#define PT_LOAD         1
-#define PT_NOTE         4
-#define PN_XNUM         0xffff
-
-#define ELF32_EHDR_SIZE 52
-#define ELF64_EHDR_SIZE 64
-#define ELF32_PHDR_SIZE 32
-#define ELF64_PHDR_SIZE 56
-#define NOTE_HDR_SIZE   12      /* namesz, descsz, type: 32-bit in both classes */
+/* Header sizes and field offsets come from hv/elf.h; fields are read byte-wise. */
+#define E_TYPE          offsetof(Elf64_Ehdr, e_type)    /* same in both classes */
+#define E_MACHINE       offsetof(Elf64_Ehdr, e_machine)
+#define NOTE_HDR_SIZE   sizeof(Elf_Note)                 /* same in both classes */
 
 /* The fields of one program header, widened to 64 bits. */
 struct phdr {
@@ -52,17 +36,15 @@ struct elf_layout {
     unsigned int p_offset, p_paddr, p_filesz, p_memsz, p_align;
 };
 
-static const struct elf_layout layout32 = {
-    .ehdr_size = ELF32_EHDR_SIZE, .phdr_size = ELF32_PHDR_SIZE, .word = 4,
-    .e_phoff = 28, .e_phentsize = 42, .e_phnum = 44,
-    .p_offset = 4, .p_paddr = 12, .p_filesz = 16, .p_memsz = 20, .p_align = 28,
-};
+#define LAYOUT(E, P, w) {                                                       \
+    .ehdr_size = sizeof(E), .phdr_size = sizeof(P), .word = (w),               \
+    .e_phoff = offsetof(E, e_phoff), .e_phentsize = offsetof(E, e_phentsize),  \
+    .e_phnum = offsetof(E, e_phnum), .p_offset = offsetof(P, p_offset),        \
+    .p_paddr = offsetof(P, p_paddr), .p_filesz = offsetof(P, p_filesz),        \
+    .p_memsz = offsetof(P, p_memsz), .p_align = offsetof(P, p_align) }
 
-static const struct elf_layout layout64 = {
-    .ehdr_size = ELF64_EHDR_SIZE, .phdr_size = ELF64_PHDR_SIZE, .word = 8,
-    .e_phoff = 32, .e_phentsize = 54, .e_phnum = 56,
-    .p_offset = 8, .p_paddr = 24, .p_filesz = 32, .p_memsz = 40, .p_align = 48,
-};
+static const struct elf_layout layout32 = LAYOUT(Elf32_Ehdr, Elf32_Phdr, 4);
+static const struct elf_layout layout64 = LAYOUT(Elf64_Ehdr, Elf64_Phdr, 8);
 
 static uint64_t rd_le(const uint8_t *p, unsigned int n)
 {
@@ -198,7 +180,7 @@ int pvh_image_parse(const void *image, uint64_t size, uint64_t ram_bytes,
 
     if (size < EI_NIDENT)
         err = "truncated ELF header";
-    else if (p[0] != 0x7f || p[1] != 'E' || p[2] != 'L' || p[3] != 'F')
+    else if (p[0] != ELFMAG0 || p[1] != 'E' || p[2] != 'L' || p[3] != 'F')
         err = "not an ELF file";
     else if (p[EI_DATA] != ELFDATA2LSB)
         err = "not little-endian ELF";

@@ -14,6 +14,7 @@
 #define ET_EXEC 2
 #define EM_386 3
 #define EM_X86_64 62
+#define PN_XNUM 0xffff   /* e_phnum escape: the real count is elsewhere */
 #define PT_LOAD 1
 #define PT_NOTE 4
 #define SHT_SYMTAB 2
