@@ -65,7 +65,9 @@ static const char *check_segment(const struct elf64_phdr *ph, uint64_t size)
     if (ph->p_offset > size || ph->p_filesz > size - ph->p_offset)
         return "segment data lies outside the file";
     /* Leave room to round the end up to a page without wrapping. */
-    if (ph->p_paddr > UINT64_MAX - ELF_PAGE_MASK - ph->p_memsz ||
+    /* First bound memsz, so that the subtractions below cannot wrap. */
+    if (ph->p_memsz > UINT64_MAX - ELF_PAGE_MASK ||
+        ph->p_paddr > UINT64_MAX - ELF_PAGE_MASK - ph->p_memsz ||
         ph->p_vaddr > UINT64_MAX - ELF_PAGE_MASK - ph->p_memsz)
         return "segment runs past the end of the address space";
     return NULL;

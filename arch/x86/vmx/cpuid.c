@@ -24,8 +24,6 @@
 #define MICA_SIGNATURE_ECX 0x6163694d
 #define MICA_SIGNATURE_EDX 0x6163694d
 
-void vmx_handle_cpuid(struct vcpu *v);
-
 void vmx_handle_cpuid(struct vcpu *v)
 {
     struct guest_regs *r = &v->arch->regs;
@@ -53,5 +51,5 @@ void vmx_handle_cpuid(struct vcpu *v)
     r->rbx = b;
     r->rcx = c;
     r->rdx = d;
-    vmcs_writenat(GUEST_RIP, vmcs_readnat(GUEST_RIP) + vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
+    vmx_advance_rip();
 }

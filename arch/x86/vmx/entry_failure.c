@@ -74,12 +74,18 @@ void vmx_report_entry_failure(struct vcpu *v, bool vmfail)
         snprintf(what, sizeof what, "VM entry failed: VM-instruction error %u (%s)", err,
                  vmx_instruction_error_name(err));
     } else {
-        uint32_t reason = vmcs_read32(VM_EXIT_REASON);
+        unsigned reason = EXIT_REASON_BASIC(vmcs_read32(VM_EXIT_REASON));
         uint64_t q = vmcs_readnat(EXIT_QUALIFICATION);
-        const char *qn = q < ARRAY_SIZE(qualification_names) && qualification_names[q]
-                             ? qualification_names[q] : "unknown";
-        snprintf(what, sizeof what, "VM entry failed: exit reason %u (%s), qualification %lu (%s)",
-                 EXIT_REASON_BASIC(reason), vmx_exit_reason_name(EXIT_REASON_BASIC(reason)), q, qn);
+        if (reason == EXIT_MSR_LOADING) {
+            /* SDM 3C 27.8: the qualification is the 1-based index of the failed MSR entry. */
+            snprintf(what, sizeof what, "VM entry failed: exit reason %u (%s), MSR-load entry %lu",
+                     reason, vmx_exit_reason_name(reason), q);
+        } else {
+            const char *qn = q < ARRAY_SIZE(qualification_names) && qualification_names[q]
+                                 ? qualification_names[q] : "unknown";
+            snprintf(what, sizeof what, "VM entry failed: exit reason %u (%s), qualification %lu (%s)",
+                     reason, vmx_exit_reason_name(reason), q, qn);
+        }
     }
     printk("%s\n", what);
     printk("  failed check: %s\n", check ? check : "none of Mica's re-checks; see SDM 3C 27.3");

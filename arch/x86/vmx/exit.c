@@ -39,8 +39,6 @@
 #define EPT_QUAL_FETCH     (1u << 2)
 #define EPT_QUAL_LINEAR_VALID (1u << 7)
 
-void vmx_handle_cpuid(struct vcpu *v);
-
 static void inject_exception(unsigned vector, bool has_error, uint32_t error)
 {
     uint32_t info = vector | INTR_TYPE_HW_EXCEPTION | INTR_INFO_VALID;
@@ -52,7 +50,7 @@ static void inject_exception(unsigned vector, bool has_error, uint32_t error)
 }
 
 /* The exiting instruction is done: step over it (SDM: STI/MOV SS blocking ends). */
-static void advance_rip(void)
+void vmx_advance_rip(void)
 {
     vmcs_writenat(GUEST_RIP, vmcs_readnat(GUEST_RIP) + vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
     uint32_t intr = vmcs_read32(GUEST_INTERRUPTIBILITY);
@@ -123,7 +121,7 @@ static void handle_triple_fault(struct vcpu *v)
 
 static void handle_hlt(struct vcpu *v)
 {
-    advance_rip();
+    vmx_advance_rip();
     v->state = VCPU_BLOCKED;
 }
 
@@ -143,7 +141,7 @@ static void handle_vmcall(struct vcpu *v)
             args[i] = (uint32_t)a[i];
     }
     uint64_t nr = wide ? r->rax : (uint32_t)r->rax;
-    advance_rip();
+    vmx_advance_rip();
     long ret = hypercall_dispatch(v, nr, args);
     r->rax = wide ? (uint64_t)ret : (uint32_t)ret;
 }
@@ -188,7 +186,7 @@ static void handle_cr_access(struct vcpu *v)
     }
     vmcs_writenat(GUEST_CR0, cr0);
     vmcs_writenat(CR0_READ_SHADOW, val);
-    advance_rip();
+    vmx_advance_rip();
 }
 
 /* Guest port I/O: no devices are offered yet; reads float high, writes vanish. */
@@ -205,7 +203,7 @@ static void handle_io(struct vcpu *v)
         struct guest_regs *r = &v->arch->regs;
         r->rax = bits == 32 ? mask : (r->rax & ~mask) | mask;
     }
-    advance_rip();
+    vmx_advance_rip();
 }
 
 /* Every MSR in the bitmap's intercepted set is unimplemented: #GP, as hardware does. */
@@ -251,7 +249,7 @@ static void handle_preemption_timer(struct vcpu *v)
 static void handle_skip(struct vcpu *v)
 {
     (void)v;
-    advance_rip();
+    vmx_advance_rip();
 }
 
 static void handle_undefined(struct vcpu *v)

@@ -94,8 +94,10 @@ int arch_vcpu_create(struct vcpu *v, uint32_t entry, uint32_t start_info_gpa)
     }
     *region = vmx_config.revision;
     av->vmcs = vmcs;
-    *(uint16_t *)&av->fpu[FXSAVE_FCW_OFFSET] = FCW_INIT;
-    *(uint32_t *)&av->fpu[FXSAVE_MXCSR_OFFSET] = MXCSR_INIT;
+    uint16_t fcw = FCW_INIT;
+    uint32_t mxcsr = MXCSR_INIT;
+    memcpy(&av->fpu[FXSAVE_FCW_OFFSET], &fcw, sizeof fcw);
+    memcpy(&av->fpu[FXSAVE_MXCSR_OFFSET], &mxcsr, sizeof mxcsr);
     v->arch = av;
 
     if (vmclear(vmcs) != VMX_OK)

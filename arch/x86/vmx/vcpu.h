@@ -35,6 +35,9 @@ void vmx_msr_bitmap_init(void);
 void vmcs_setup(struct vcpu *v, uint32_t entry, uint32_t start_info_gpa);
 /* Handle the VM exit that just happened on `v`. */
 void vmx_handle_exit(struct vcpu *v);
+/* Exit handlers shared between files. */
+void vmx_handle_cpuid(struct vcpu *v);
+void vmx_advance_rip(void);
 /* Report a VM entry that failed (VMfail, or exit reason 33/34) and crash the domain. */
 void vmx_report_entry_failure(struct vcpu *v, bool vmfail);
 

@@ -38,7 +38,7 @@ struct domain {
     bool privileged;            /* dom0: may control other domains (later issues) */
     enum domain_state state;
     uint32_t shutdown_reason;   /* SHUTDOWN_* when state is DOMAIN_SHUTDOWN */
-    char crash_report[160];     /* one line: why it was crashed */
+    char crash_report[256];     /* one line: why it was crashed */
     uint64_t ram_bytes;
     uint64_t frames_owned;      /* RAM frames mapped in its EPT */
     uint32_t nvcpus;
