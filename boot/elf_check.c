@@ -6,7 +6,7 @@
  * on the host.
  */
 #include <stddef.h>
-#include "elf64.h"
+#include "elf_check.h"
 
 #define ELF_PAGE_SIZE 4096ull
 #define ELF_PAGE_MASK (ELF_PAGE_SIZE - 1)
@@ -20,45 +20,45 @@ static void copy_bytes(void *dst, const void *src, size_t n)
         *d++ = *s++;
 }
 
-void elf_phdr(const void *file, unsigned i, struct elf64_phdr *ph)
+void elf_phdr(const void *file, unsigned i, Elf64_Phdr *ph)
 {
-    struct elf64_ehdr eh;
+    Elf64_Ehdr eh;
 
     copy_bytes(&eh, file, sizeof eh);
     copy_bytes(ph, (const uint8_t *)file + eh.e_phoff + (uint64_t)i * sizeof *ph, sizeof *ph);
 }
 
-static const char *check_header(const struct elf64_ehdr *eh, uint64_t size)
+static const char *check_header(const Elf64_Ehdr *eh, uint64_t size)
 {
     const uint8_t *id = eh->e_ident;
 
-    if (id[0] != ELF_MAG0 || id[1] != ELF_MAG1 || id[2] != ELF_MAG2 || id[3] != ELF_MAG3)
+    if (id[0] != ELFMAG0 || id[1] != ELFMAG1 || id[2] != ELFMAG2 || id[3] != ELFMAG3)
         return "not an ELF file (bad magic)";
-    if (id[ELF_EI_CLASS] != ELF_CLASS64)
+    if (id[EI_CLASS] != ELFCLASS64)
         return "not a 64-bit ELF file";
-    if (id[ELF_EI_DATA] != ELF_DATA2LSB)
+    if (id[EI_DATA] != ELFDATA2LSB)
         return "not a little-endian ELF file";
-    if (id[ELF_EI_VERSION] != ELF_EV_CURRENT || eh->e_version != ELF_EV_CURRENT)
+    if (id[EI_VERSION] != EV_CURRENT || eh->e_version != EV_CURRENT)
         return "unknown ELF version";
-    if (eh->e_machine != ELF_EM_X86_64)
+    if (eh->e_machine != EM_X86_64)
         return "not an x86-64 ELF file";
-    if (eh->e_type != ELF_ET_EXEC)
+    if (eh->e_type != ET_EXEC)
         return "not an executable ELF file (e_type is not ET_EXEC)";
     if (eh->e_ehsize < sizeof *eh)
         return "ELF header size (e_ehsize) too small";
-    if (eh->e_phentsize != sizeof(struct elf64_phdr))
+    if (eh->e_phentsize != sizeof(Elf64_Phdr))
         return "unexpected program header size (e_phentsize)";
-    if (eh->e_phnum == 0 || eh->e_phnum == ELF_PN_XNUM)
+    if (eh->e_phnum == 0 || eh->e_phnum == PN_XNUM)
         return "no program headers";
     /* phnum * 56 cannot overflow: phnum is 16 bits. */
     if (eh->e_phoff > size ||
-        (uint64_t)eh->e_phnum * sizeof(struct elf64_phdr) > size - eh->e_phoff)
+        (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr) > size - eh->e_phoff)
         return "program header table lies outside the file";
     return NULL;
 }
 
 /* One PT_LOAD segment on its own: inside the file, no wrap-around. */
-static const char *check_segment(const struct elf64_phdr *ph, uint64_t size)
+static const char *check_segment(const Elf64_Phdr *ph, uint64_t size)
 {
     if (ph->p_filesz > ph->p_memsz)
         return "segment file size exceeds its memory size";
@@ -75,7 +75,7 @@ static const char *check_segment(const struct elf64_phdr *ph, uint64_t size)
 
 const char *elf_check(const void *file, uint64_t size, struct elf_image *out, int *bad_phdr)
 {
-    struct elf64_ehdr eh;
+    Elf64_Ehdr eh;
     uint64_t lo = UINT64_MAX, hi = 0;
     int entry_found = 0;
     const char *why;
@@ -91,10 +91,10 @@ const char *elf_check(const void *file, uint64_t size, struct elf_image *out, in
         return why;
 
     for (i = 0; i < eh.e_phnum; i++) {
-        struct elf64_phdr ph;
+        Elf64_Phdr ph;
 
         elf_phdr(file, i, &ph);
-        if (ph.p_type != ELF_PT_LOAD)
+        if (ph.p_type != PT_LOAD)
             continue;
         *bad_phdr = (int)i;
         why = check_segment(&ph, size);
@@ -104,10 +104,10 @@ const char *elf_check(const void *file, uint64_t size, struct elf_image *out, in
             continue;
         /* Overlapping segments would overwrite each other while loading. */
         for (j = 0; j < i; j++) {
-            struct elf64_phdr o;
+            Elf64_Phdr o;
 
             elf_phdr(file, j, &o);
-            if (o.p_type == ELF_PT_LOAD && o.p_memsz &&
+            if (o.p_type == PT_LOAD && o.p_memsz &&
                 ph.p_paddr < o.p_paddr + o.p_memsz && o.p_paddr < ph.p_paddr + ph.p_memsz)
                 return "segment overlaps an earlier segment";
         }
@@ -117,7 +117,7 @@ const char *elf_check(const void *file, uint64_t size, struct elf_image *out, in
          */
         if (ph.p_vaddr == ph.p_paddr && eh.e_entry >= ph.p_vaddr &&
             eh.e_entry - ph.p_vaddr < ph.p_memsz) {
-            if (!(ph.p_flags & ELF_PF_X))
+            if (!(ph.p_flags & PF_X))
                 return "entry point lies in a non-executable segment";
             entry_found = 1;
         }

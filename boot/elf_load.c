@@ -5,19 +5,19 @@
  * itself stays in memory: the hypervisor reads its symbol table from it.
  */
 #include "loader.h"
-#include "elf64.h"
+#include "elf_check.h"
 
 static void copy_segments(const void *file)
 {
-    struct elf64_ehdr eh;
+    Elf64_Ehdr eh;
     unsigned i;
 
     CopyMem(&eh, (void *)file, sizeof eh);
     for (i = 0; i < eh.e_phnum; i++) {
-        struct elf64_phdr ph;
+        Elf64_Phdr ph;
 
         elf_phdr(file, i, &ph);
-        if (ph.p_type != ELF_PT_LOAD || ph.p_filesz == 0)
+        if (ph.p_type != PT_LOAD || ph.p_filesz == 0)
             continue;
         /* The span was zeroed when allocated: memsz beyond filesz stays 0. */
         CopyMem((void *)(UINTN)ph.p_paddr, (UINT8 *)file + ph.p_offset, ph.p_filesz);

@@ -1,7 +1,7 @@
 /*
  * Host unit test for the UEFI loader's hypervisor-ELF validation
  * (boot/elf_check.c). Images are built byte by byte in memory (not through
- * the structs in elf64.h), then checked from an exactly-sized heap copy so
+ * the structs in elf_check.h), then checked from an exactly-sized heap copy so
  * that AddressSanitizer catches any read past the end of the file. Each
  * rejection must give its own message, the offending program header index
  * (or -1) and a zeroed struct elf_image.
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "check.h"
-#include "../../boot/elf64.h"
+#include "../../boot/elf_check.h"
 
 CHECK_SUITE("elf_check");
 
@@ -33,9 +33,7 @@ CHECK_SUITE("elf_check");
 #define NSEG        4
 
 #define PT_NULL      0u
-#define PT_NOTE      4u
 #define PT_GNU_STACK 0x6474e551u
-#define PF_X 1u
 #define PF_W 2u
 #define PF_R 4u
 
@@ -65,7 +63,7 @@ struct seg {
 };
 
 struct spec {
-    uint8_t ident[ELF_NIDENT];
+    uint8_t ident[EI_NIDENT];
     uint16_t type, machine;
     uint32_t version;
     uint64_t entry, phoff;
@@ -91,7 +89,7 @@ static void emit(void)
     for (uint64_t i = 0; i < DATA_FILE; i++)
         img[DATA_OFF + i] = (uint8_t)(0xd0 + i);
 
-    memcpy(img, s.ident, ELF_NIDENT);
+    memcpy(img, s.ident, EI_NIDENT);
     put(img + 16, s.type, 2);
     put(img + 18, s.machine, 2);
     put(img + 20, s.version, 4);
@@ -122,7 +120,7 @@ static void emit(void)
 
 static void make_good(void)
 {
-    static const uint8_t ident[ELF_NIDENT] = { 0x7f, 'E', 'L', 'F', 2, 1, 1, 0 };
+    static const uint8_t ident[EI_NIDENT] = { 0x7f, 'E', 'L', 'F', 2, 1, 1, 0 };
 
     memset(&s, 0, sizeof s);
     memcpy(s.ident, ident, sizeof ident);
@@ -134,9 +132,9 @@ static void make_good(void)
     s.ehsize = EH_SIZE;
     s.phentsize = PH_SIZE;
     s.phnum = NSEG;
-    s.seg[0] = (struct seg){ ELF_PT_LOAD, PF_R | PF_X, TEXT_OFF, TEXT_PA, TEXT_PA,
+    s.seg[0] = (struct seg){ PT_LOAD, PF_R | PF_X, TEXT_OFF, TEXT_PA, TEXT_PA,
                              TEXT_SZ, TEXT_SZ };
-    s.seg[1] = (struct seg){ ELF_PT_LOAD, PF_R | PF_W, DATA_OFF, DATA_PA, DATA_PA,
+    s.seg[1] = (struct seg){ PT_LOAD, PF_R | PF_W, DATA_OFF, DATA_PA, DATA_PA,
                              DATA_FILE, DATA_MEM };
     /* Not PT_LOAD: nonsense that must be ignored (outside the file, filesz > memsz). */
     s.seg[2] = (struct seg){ PT_GNU_STACK, PF_R | PF_W, UINT64_MAX - 0x10, UINT64_MAX,
@@ -204,7 +202,7 @@ static void expect_refused(const char *name, uint64_t size, const char *reason, 
 
 static void test_good(void)
 {
-    struct elf64_phdr ph;
+    Elf64_Phdr ph;
     char name[64];
 
     make_good();
@@ -223,7 +221,7 @@ static void test_good(void)
         memcpy(copy + 3, img, GOOD_SIZE);
         memset(&ph, 0xa5, sizeof ph);
         elf_phdr(copy + 3, 1, &ph);
-        CHECK("elf_phdr reads header 1", ph.p_type == ELF_PT_LOAD &&
+        CHECK("elf_phdr reads header 1", ph.p_type == PT_LOAD &&
               ph.p_flags == (PF_R | PF_W) && ph.p_offset == DATA_OFF &&
               ph.p_vaddr == DATA_PA && ph.p_paddr == DATA_PA && ph.p_filesz == DATA_FILE &&
               ph.p_memsz == DATA_MEM && ph.p_align == 0x1000);
@@ -295,14 +293,14 @@ static void test_good(void)
 
     /* An empty PT_LOAD (memsz 0) neither counts towards the span nor overlaps. */
     make_good();
-    s.seg[3] = (struct seg){ ELF_PT_LOAD, PF_R, GOOD_SIZE, TEXT_PA + 0x10, 0x10000000,
+    s.seg[3] = (struct seg){ PT_LOAD, PF_R, GOOD_SIZE, TEXT_PA + 0x10, 0x10000000,
                              0, 0 };
     emit();
     expect_ok("empty PT_LOAD ignored", GOOD_SIZE, ENTRY, SPAN_BASE, SPAN_PAGES);
     /* ... also when it comes first and lies inside a later segment. */
     make_good();
     s.seg[3] = s.seg[0];
-    s.seg[0] = (struct seg){ ELF_PT_LOAD, PF_R, 0, 0x10000000, TEXT_PA + 0x10, 0, 0 };
+    s.seg[0] = (struct seg){ PT_LOAD, PF_R, 0, 0x10000000, TEXT_PA + 0x10, 0, 0 };
     emit();
     expect_ok("empty PT_LOAD inside a later one", GOOD_SIZE, ENTRY, SPAN_BASE, SPAN_PAGES);
 
@@ -358,20 +356,20 @@ static void test_header(void)
     }
 
     make_good();
-    s.ident[ELF_EI_CLASS] = 1;                  /* ELFCLASS32 */
+    s.ident[EI_CLASS] = 1;                  /* ELFCLASS32 */
     emit();
     expect_refused("class ELF32", GOOD_SIZE, E_CLASS, -1);
-    s.ident[ELF_EI_CLASS] = 0;
+    s.ident[EI_CLASS] = 0;
     emit();
     expect_refused("class none", GOOD_SIZE, E_CLASS, -1);
 
     make_good();
-    s.ident[ELF_EI_DATA] = 2;                   /* big-endian */
+    s.ident[EI_DATA] = 2;                   /* big-endian */
     emit();
     expect_refused("big-endian", GOOD_SIZE, E_DATA, -1);
 
     make_good();
-    s.ident[ELF_EI_VERSION] = 0;
+    s.ident[EI_VERSION] = 0;
     emit();
     expect_refused("e_ident version 0", GOOD_SIZE, E_VERSION, -1);
     make_good();
@@ -423,7 +421,7 @@ static void test_header(void)
     s.phnum = 0;
     emit();
     expect_refused("phnum 0", GOOD_SIZE, E_PHNUM, -1);
-    s.phnum = ELF_PN_XNUM;
+    s.phnum = PN_XNUM;
     emit();
     expect_refused("phnum PN_XNUM", GOOD_SIZE, E_PHNUM, -1);
 }
@@ -485,7 +483,7 @@ static void test_segments(void)
     emit();
     expect_refused("segment offset past EOF", GOOD_SIZE, E_SEGDATA, 1);
     make_good();
-    s.seg[3] = (struct seg){ ELF_PT_LOAD, PF_R, GOOD_SIZE, 0x5000000, 0x5000000, 1, 1 };
+    s.seg[3] = (struct seg){ PT_LOAD, PF_R, GOOD_SIZE, 0x5000000, 0x5000000, 1, 1 };
     emit();
     expect_refused("header 3 at EOF", GOOD_SIZE, E_SEGDATA, 3);
     make_good();
@@ -544,7 +542,7 @@ static void test_segments(void)
     emit();
     expect_refused("overlap from below", GOOD_SIZE, E_OVERLAP, 1);
     make_good();
-    s.seg[3] = (struct seg){ ELF_PT_LOAD, PF_R, 0, 0x3000000, TEXT_PA + 0x1000, 0, 1 };
+    s.seg[3] = (struct seg){ PT_LOAD, PF_R, 0, 0x3000000, TEXT_PA + 0x1000, 0, 1 };
     emit();
     expect_refused("bss byte inside text", GOOD_SIZE, E_OVERLAP, 3);
 
@@ -599,7 +597,7 @@ static void test_entry(void)
     /* An identity-linked non-load header around the entry does not count. */
     make_good();
     s.seg[0].type = PT_NOTE;
-    s.seg[3] = (struct seg){ ELF_PT_LOAD, PF_R | PF_X, 0x2000, 0x5000000, 0x5000000,
+    s.seg[3] = (struct seg){ PT_LOAD, PF_R | PF_X, 0x2000, 0x5000000, 0x5000000,
                              0x20, 0x20 };
     emit();
     expect_refused("entry only in a non-load header", GOOD_SIZE, E_ENTRY, -1);

@@ -5,9 +5,14 @@
 #include <stdint.h>
 
 #define EI_NIDENT 16
-#define ELFMAG0 0x7f
+#define ELFMAG0 0x7f     /* e_ident[0..3] = 0x7f 'E' 'L' 'F' */
+#define ELFMAG1 'E'
+#define ELFMAG2 'L'
+#define ELFMAG3 'F'
 #define EI_CLASS 4
 #define EI_DATA  5
+#define EI_VERSION 6
+#define EV_CURRENT 1
 #define ELFCLASS32 1
 #define ELFCLASS64 2
 #define ELFDATA2LSB 1
@@ -17,6 +22,7 @@
 #define PN_XNUM 0xffff   /* e_phnum escape: the real count is elsewhere */
 #define PT_LOAD 1
 #define PT_NOTE 4
+#define PF_X 1
 #define SHT_SYMTAB 2
 #define STT_NOTYPE 0
 #define STT_FUNC 2
