@@ -4,12 +4,16 @@
  */
 #include "hv/domain.h"
 #include "hv/arch.h"
+#include "hv/event.h"
+#include "hv/time.h"
 #include "hv/frame.h"
 #include "hv/printk.h"
 #include "hv/pvh_image.h"
 #include "hv/start_info.h"
 #include "hv/string.h"
+#include "public/errno.h"
 #include "public/sched_op.h"
+#include "public/shared_info.h"
 
 #define MAX_REFUSED 16
 
@@ -130,9 +134,20 @@ static struct domain *build(const struct bootcfg_domain *cfg, const void *image,
     d->nvcpus = 1;
     domains[id] = d;
 
-    if (arch_domain_create(d) || populate_ram(d)) {
+    d->shutdown_code = ~0u;
+    d->shared_info_frame = frame_alloc();
+    if (!d->shared_info_frame || arch_domain_create(d) || populate_ram(d)) {
         *why = "out of memory for its RAM";
         goto fail;
+    }
+    d->shared_info = phys_to_virt(d->shared_info_frame);
+    memset(d->shared_info, 0, PAGE_SIZE);
+    time_update_wallclock(d);
+    /* A domU writes its console to a ring page; dom0 has the real console. */
+    if (!d->privileged) {
+        d->console_ring_gpa = CONSOLE_RING_GPA;
+        d->console_port = evtchn_alloc_port(d);
+        d->evtchn[d->console_port] = (struct evtchn){ .state = EVTCHN_CONSOLE, .vcpu = 0 };
     }
     if (pvh_image_load(image, &img, write_guest_phys, d) ||
         write_guest_phys(d, START_INFO_GPA, start_page, sizeof start_page)) {
@@ -144,6 +159,7 @@ static struct domain *build(const struct bootcfg_domain *cfg, const void *image,
         goto fail;
     }
     d->state = DOMAIN_RUNNING;
+    runstate_change(v, RUNSTATE_RUNNABLE);
     printk("domain '%s' id %u: %u MiB, entry 0x%x%s\n", d->name, d->id, cfg->memory_mib,
            img.entry, d->privileged ? ", privileged (dom0)" : "");
     return d;
@@ -194,6 +210,28 @@ void domain_crash(struct domain *d, const char *fmt, ...)
     stop_vcpus(d);
 }
 
+int domain_map_shared_info(struct domain *d, gpaddr_t gpa)
+{
+    paddr_t released;
+    if ((gpa & ~PAGE_MASK) || gpa >= (1ull << 48))
+        return -XEN_EINVAL;
+    if (gpa == d->shared_info_gpa)
+        return 0;
+    /* Map first: it is the only step that can fail, so a failure changes nothing. */
+    if (arch_domain_set_page(d, gpa, d->shared_info_frame, false, &released))
+        return -XEN_ENOMEM;
+    if (released) {
+        frame_free(released);       /* the RAM page it replaced, as in Xen */
+        d->frames_owned--;
+    }
+    if (d->shared_info_gpa) {
+        paddr_t none;
+        arch_domain_set_page(d, d->shared_info_gpa, 0, false, &none);   /* tables exist: cannot fail */
+    }
+    d->shared_info_gpa = gpa;
+    return 0;
+}
+
 void domain_destroy(struct domain *d)
 {
     if (d->destroyed)
@@ -201,6 +239,10 @@ void domain_destroy(struct domain *d)
     for (uint32_t i = 0; i < d->nvcpus; i++)
         arch_vcpu_destroy(d->vcpus[i]);
     arch_domain_destroy(d);
+    if (d->shared_info_frame)
+        frame_free(d->shared_info_frame);
+    d->shared_info_frame = 0;
+    d->shared_info = NULL;
     d->frames_owned = 0;
     d->destroyed = true;
 }

@@ -21,8 +21,14 @@ struct hypercall_entry {
 };
 
 static const struct hypercall_entry hypercall_table[HYPERCALL_COUNT] = {
+    [HYPERCALL_MEMORY_OP] = { do_memory_op, PERM_ANY },
+    [HYPERCALL_SET_TIMER_OP] = { do_set_timer_op, PERM_ANY },
+    [HYPERCALL_XEN_VERSION] = { do_xen_version, PERM_ANY },
     [HYPERCALL_CONSOLE_IO] = { do_console_io, PERM_ANY },
+    [HYPERCALL_VCPU_OP] = { do_vcpu_op, PERM_ANY },
     [HYPERCALL_SCHED_OP] = { do_sched_op, PERM_ANY },
+    [HYPERCALL_EVENT_CHANNEL_OP] = { do_event_channel_op, PERM_ANY },
+    [HYPERCALL_HVM_OP] = { do_hvm_op, PERM_ANY },
 };
 
 long hypercall_dispatch(struct vcpu *v, uint64_t nr, const uint64_t args[HYPERCALL_ARGS])

@@ -12,6 +12,7 @@
 #include "hv/sched.h"
 #include "hv/string.h"
 #include "hv/symbols.h"
+#include "hv/time.h"
 #include "mica/bootinfo.h"
 
 void hv_main(paddr_t bootinfo_pa);
@@ -85,6 +86,7 @@ void hv_main(paddr_t bootinfo_pa)
     symbols_init(phys_to_virt(bi->hv_file_paddr), bi->hv_file_size);
     options_apply(bi->hv_options);
     arch_timer_init();
+    time_init();
     arch_acpi_init(bi->rsdp_paddr);
     if (hv_options.selftest_fault)
         selftest_fault();

@@ -9,6 +9,8 @@
 #include "hv/domain.h"
 #include "hv/frame.h"
 #include "hv/printk.h"
+#include "hv/time.h"
+#include "public/vcpu_op.h"
 
 static uint64_t timeslice_ns = SCHED_DEFAULT_TIMESLICE_MS * 1000000ull;
 static uint32_t next_domain;            /* round-robin position */
@@ -51,17 +53,34 @@ static uint32_t reap_and_count_running(void)
 }
 
 /*
- * No vCPU is runnable. Nothing can wake a blocked vCPU yet (event channels and
- * timers come with the guest-ABI work), so every remaining domain is stuck:
- * crash them with a report instead of hanging the machine.
+ * No vCPU is runnable and no timer is armed: nothing inside the machine can
+ * wake any of them (there are no device interrupts for guests yet), so every
+ * remaining domain is stuck. Crash them with a report instead of hanging.
  */
 static void crash_stuck_domains(void)
 {
     for (uint32_t id = 0; id < MAX_DOMAINS; id++) {
         struct domain *d = domain_by_id(id);
         if (d && d->state == DOMAIN_RUNNING)
-            domain_crash(d, "every vCPU blocked (HLT) with nothing that can wake it");
+            domain_crash(d, "every vCPU blocked with nothing that can wake it");
     }
+}
+
+/* Run one vCPU for a slice, cut short by the next timer of any vCPU. */
+static void run(struct vcpu *v)
+{
+    uint64_t end = time_now_ns() + timeslice_ns;
+    uint64_t deadline = timer_next_deadline();
+    if (deadline && deadline < end)
+        end = deadline;
+
+    arch_vcpu_load(v);
+    runstate_change(v, RUNSTATE_RUNNING);
+    runstate_publish(v);
+    time_update_vcpu(v);
+    arch_vcpu_run(v, end);
+    runstate_change(v, v->state == VCPU_RUNNABLE ? RUNSTATE_RUNNABLE
+                       : v->state == VCPU_BLOCKED ? RUNSTATE_BLOCKED : RUNSTATE_OFFLINE);
 }
 
 void sched_run(uint64_t frames_free_at_start)
@@ -69,12 +88,17 @@ void sched_run(uint64_t frames_free_at_start)
     for (;;) {
         if (!reap_and_count_running())
             break;
+        timer_fire_expired();
         struct vcpu *v = pick_next();
         if (!v) {
-            crash_stuck_domains();
+            uint64_t deadline = timer_next_deadline();
+            if (deadline)
+                arch_idle_until(deadline);  /* halts; the LAPIC timer ends it */
+            else
+                crash_stuck_domains();
             continue;
         }
-        arch_vcpu_run(v, arch_now_ns() + timeslice_ns);
+        run(v);
     }
     printk("all domains have ended; free frames: %lu (%lu before the first domain)\n",
            frame_free_count(), frames_free_at_start);

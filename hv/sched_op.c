@@ -1,25 +1,87 @@
-/* sched_op: SCHEDOP_YIELD and SCHEDOP_SHUTDOWN (SCHEDOP_BLOCK comes with event delivery). */
+/*
+ * sched_op: yield, block (until an event), shutdown, poll (ports + timeout)
+ * and shutdown_code. Blocking calls return 0 at once and leave the vCPU
+ * blocked; it resumes after the vmcall when it is woken.
+ */
 #include "hv/arch.h"
 #include "hv/domain.h"
+#include "hv/event.h"
 #include "hv/hypercalls.h"
+#include "hv/time.h"
 #include "public/errno.h"
 #include "public/sched_op.h"
 
+static void block(struct vcpu *v)
+{
+    v->state = VCPU_BLOCKED;
+    v->need_resched = true;
+}
+
+static long do_poll(struct vcpu *v, gvaddr_t arg)
+{
+    struct sched_poll req;
+    uint32_t ports[SCHED_POLL_MAX_PORTS];
+
+    if (copy_from_guest(v, &req, arg, sizeof req))
+        return -XEN_EFAULT;
+    if (req.nr_ports > SCHED_POLL_MAX_PORTS || (req.nr_ports == 0 && req.timeout == 0))
+        return -XEN_EINVAL;
+    if (copy_from_guest(v, ports, req.ports, req.nr_ports * sizeof ports[0]))
+        return -XEN_EFAULT;
+    for (uint32_t i = 0; i < req.nr_ports; i++) {
+        if (ports[i] >= EVTCHN_MAX_PORTS)
+            return -XEN_EINVAL;
+        if (evtchn_is_pending(v->domain, ports[i]))
+            return 0;           /* already there: no need to sleep */
+    }
+    if (req.timeout && req.timeout <= time_now_ns())
+        return 0;
+
+    for (uint32_t i = 0; i < req.nr_ports; i++)
+        v->poll_ports[i] = ports[i];
+    v->poll_nr = req.nr_ports;
+    v->poll_deadline = req.timeout;
+    block(v);
+    return 0;
+}
+
+static long read_reason(struct vcpu *v, gvaddr_t arg, uint32_t *reason)
+{
+    struct sched_shutdown req;
+    if (copy_from_guest(v, &req, arg, sizeof req))
+        return -XEN_EFAULT;
+    if (req.reason > SHUTDOWN_WATCHDOG)
+        return -XEN_EINVAL;
+    *reason = req.reason;
+    return 0;
+}
+
 long do_sched_op(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS])
 {
+    uint32_t reason;
+    long rc;
+
     switch (args[0]) {
     case SCHEDOP_YIELD:
         v->need_resched = true;
         return 0;
-    case SCHEDOP_SHUTDOWN: {
-        struct sched_shutdown req;
-        if (copy_from_guest(v, &req, args[1], sizeof req))
-            return -XEN_EFAULT;
-        if (req.reason > SHUTDOWN_WATCHDOG)
-            return -XEN_EINVAL;
-        domain_shutdown(v->domain, req.reason);
+    case SCHEDOP_BLOCK:
+        /* An event already waiting ends the block before it starts. */
+        if (!vcpu_event_pending(v))
+            block(v);
         return 0;
-    }
+    case SCHEDOP_SHUTDOWN:
+        if ((rc = read_reason(v, args[1], &reason)))
+            return rc;
+        domain_shutdown(v->domain, reason);
+        return 0;
+    case SCHEDOP_POLL:
+        return do_poll(v, args[1]);
+    case SCHEDOP_SHUTDOWN_CODE:
+        if ((rc = read_reason(v, args[1], &reason)))
+            return rc;
+        v->domain->shutdown_code = reason;
+        return 0;
     default:
         return -XEN_ENOSYS;
     }

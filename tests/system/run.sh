@@ -64,7 +64,7 @@ expect "bochs/corrupt-refused-by-name" "$L" "^\(mica\) domain 'corrupt' refused:
 expect "bochs/triple-fault-crashes-domain" "$L" \
     "^\(mica\) domain 'tripler' \(id [0-9]+\) crashed: triple fault at RIP 0x"
 expect "bochs/halted-domain-crashed-at-end" "$L" \
-    "^\(mica\) domain 'sleeper' \(id [0-9]+\) crashed: every vCPU blocked \(HLT\)"
+    "^\(mica\) domain 'sleeper' \(id [0-9]+\) crashed: every vCPU blocked with nothing that can wake it"
 expect "bochs/summary-tripler" "$L" '^\(mica\)   domain tripler +id [0-9]+ +crashed: triple fault'
 expect "bochs/summary-sleeper" "$L" '^\(mica\)   domain sleeper +id [0-9]+ +crashed: every vCPU blocked'
 expect "bochs/summary-dom0" "$L" '^\(mica\)   domain dom0 +id 0 +shut down \(poweroff\)$'

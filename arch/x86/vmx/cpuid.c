@@ -1,12 +1,15 @@
 /*
  * CPUID as a guest sees it: the host's values, minus what Mica does not
  * virtualise (VMX, XSAVE, MONITOR, x2APIC, the local APIC), plus the
- * hypervisor-present bit and Mica's leaf at 0x40000000.
+ * hypervisor-present bit, Mica's own leaf at 0x40000000 and the
+ * Xen-compatible leaves at 0x40000100 (public/cpuid.h, docs/abi.md).
  */
 #include "vcpu.h"
-#include "vmcs.h"
-#include "arch/x86.h"
+#include "hv/arch.h"
 #include "hv/domain.h"
+#include "arch/x86.h"
+#include "public/cpuid.h"
+#include "public/xen_version.h"
 
 #define LEAF1_ECX_MONITOR  (1u << 3)
 #define LEAF1_ECX_VMX      (1u << 5)
@@ -16,40 +19,66 @@
 #define LEAF1_ECX_HYPERVISOR (1u << 31)
 #define LEAF1_EDX_APIC     (1u << 9)
 #define LEAF_XSAVE         0x0d
-#define LEAF_HYPERVISOR_BASE 0x40000000u
-#define LEAF_HYPERVISOR_END  0x4fffffffu
+#define LEAF_HYPERVISOR_END 0x4fffffffu
+#define XEN_TIME_SUBLEAF_GUEST 0
+#define XEN_TIME_SUBLEAF_HOST  2
 
-/* "MicaMicaMica" in EBX, ECX, EDX. */
-#define MICA_SIGNATURE_EBX 0x6163694d
-#define MICA_SIGNATURE_ECX 0x6163694d
-#define MICA_SIGNATURE_EDX 0x6163694d
+struct cpuid_regs { uint32_t a, b, c, d; };
+
+static struct cpuid_regs xen_leaf(struct vcpu *v, uint32_t n, uint32_t sub)
+{
+    uint32_t tsc_khz = (uint32_t)(arch_tsc_hz() / 1000);
+    switch (n) {
+    case 0:
+        return (struct cpuid_regs){ XEN_CPUID_BASE + XEN_CPUID_LEAF_COUNT - 1,
+                                    XEN_CPUID_SIGNATURE_EBX, XEN_CPUID_SIGNATURE_ECX,
+                                    XEN_CPUID_SIGNATURE_EDX };
+    case 1:
+        return (struct cpuid_regs){ MICA_XEN_VERSION_MAJOR << 16 | MICA_XEN_VERSION_MINOR, 0, 0, 0 };
+    case 2:
+        return (struct cpuid_regs){ 1, XEN_HYPERCALL_PAGE_MSR, 0, 0 };
+    case 3:     /* time: the guest's TSC runs at the host's rate, never emulated */
+        if (sub == XEN_TIME_SUBLEAF_GUEST)
+            return (struct cpuid_regs){ 0, 0, tsc_khz, 0 };
+        if (sub == XEN_TIME_SUBLEAF_HOST)
+            return (struct cpuid_regs){ tsc_khz, 0, 0, 0 };
+        return (struct cpuid_regs){ 0, 0, 0, 0 };
+    case 4:
+        return (struct cpuid_regs){ XEN_HVM_CPUID_VCPU_ID_PRESENT | XEN_HVM_CPUID_DOMID_PRESENT,
+                                    v->id, v->domain->id, 0 };
+    default:
+        return (struct cpuid_regs){ 0, 0, 0, 0 };
+    }
+}
+
+static struct cpuid_regs guest_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub)
+{
+    struct cpuid_regs r = { 0 };
+    if (leaf == MICA_CPUID_BASE)
+        return (struct cpuid_regs){ MICA_CPUID_BASE, MICA_CPUID_SIGNATURE,
+                                    MICA_CPUID_SIGNATURE, MICA_CPUID_SIGNATURE };
+    if (leaf >= XEN_CPUID_BASE && leaf < XEN_CPUID_BASE + XEN_CPUID_LEAF_COUNT)
+        return xen_leaf(v, leaf - XEN_CPUID_BASE, sub);
+    if ((leaf > MICA_CPUID_BASE && leaf <= LEAF_HYPERVISOR_END) || leaf == LEAF_XSAVE)
+        return r;
+    cpuid(leaf, sub, &r.a, &r.b, &r.c, &r.d);
+    if (leaf == 1) {
+        r.c &= ~(LEAF1_ECX_MONITOR | LEAF1_ECX_VMX | LEAF1_ECX_X2APIC | LEAF1_ECX_XSAVE |
+                 LEAF1_ECX_OSXSAVE);
+        r.c |= LEAF1_ECX_HYPERVISOR;
+        r.d &= ~LEAF1_EDX_APIC;
+        r.b = (r.b & 0x00ffffffu) | (v->id << 24);    /* initial APIC id = vCPU id */
+    }
+    return r;
+}
 
 void vmx_handle_cpuid(struct vcpu *v)
 {
-    struct guest_regs *r = &v->arch->regs;
-    uint32_t leaf = (uint32_t)r->rax, sub = (uint32_t)r->rcx;
-    uint32_t a = 0, b = 0, c = 0, d = 0;
-
-    if (leaf >= LEAF_HYPERVISOR_BASE && leaf <= LEAF_HYPERVISOR_END) {
-        if (leaf == LEAF_HYPERVISOR_BASE) {
-            a = LEAF_HYPERVISOR_BASE;   /* highest leaf in the range */
-            b = MICA_SIGNATURE_EBX;
-            c = MICA_SIGNATURE_ECX;
-            d = MICA_SIGNATURE_EDX;
-        }
-    } else if (leaf != LEAF_XSAVE) {
-        cpuid(leaf, sub, &a, &b, &c, &d);
-        if (leaf == 1) {
-            c &= ~(LEAF1_ECX_MONITOR | LEAF1_ECX_VMX | LEAF1_ECX_X2APIC | LEAF1_ECX_XSAVE |
-                   LEAF1_ECX_OSXSAVE);
-            c |= LEAF1_ECX_HYPERVISOR;
-            d &= ~LEAF1_EDX_APIC;
-            b = (b & 0x00ffffffu) | (v->id << 24);  /* initial APIC id = vCPU id */
-        }
-    }
-    r->rax = a;
-    r->rbx = b;
-    r->rcx = c;
-    r->rdx = d;
+    struct guest_regs *g = &v->arch->regs;
+    struct cpuid_regs r = guest_cpuid(v, (uint32_t)g->rax, (uint32_t)g->rcx);
+    g->rax = r.a;
+    g->rbx = r.b;
+    g->rcx = r.c;
+    g->rdx = r.d;
     vmx_advance_rip();
 }

@@ -36,27 +36,52 @@ uint64_t ept_pointer(const struct ept *ept)
     return ept->root | EPTP_WALK_LENGTH_4 | EPTP_MEMTYPE_WB;
 }
 
-int ept_map(struct ept *ept, uint64_t gpa, uint64_t hpa, uint64_t perm)
+/* The leaf slot for gpa, allocating intermediate tables; NULL if out of memory. */
+static uint64_t *leaf_slot(struct ept *ept, uint64_t gpa)
 {
-    if (gpa >= EPT_GPA_LIMIT || (gpa & 0xfff) || (hpa & 0xfff))
-        return -1;
     uint64_t *t = table(ept->root);
     for (int level = LEVELS - 1; level > 0; level--) {
         uint64_t *e = &t[index_at(gpa, level)];
         if (!(*e & EPT_RWX)) {
             uint64_t pa = frame_alloc();
             if (!pa)
-                return -1;
+                return NULL;
             memset(table(pa), 0, 4096);
             ept->table_frames++;
             *e = pa | TABLE_PERM;
         }
         t = table(*e & EPT_ADDR_MASK);
     }
-    uint64_t *leaf = &t[index_at(gpa, 0)];
+    return &t[index_at(gpa, 0)];
+}
+
+static uint64_t make_leaf(uint64_t hpa, uint64_t perm)
+{
+    return (perm & EPT_RWX) ? hpa | perm | EPT_MEMTYPE_WB | EPT_IGNORE_PAT : 0;
+}
+
+int ept_map(struct ept *ept, uint64_t gpa, uint64_t hpa, uint64_t perm)
+{
+    if (gpa >= EPT_GPA_LIMIT || (gpa & 0xfff) || (hpa & 0xfff))
+        return -1;
+    uint64_t *leaf = leaf_slot(ept, gpa);
+    if (!leaf)
+        return -1;
     if (*leaf & EPT_RWX)
         return -2;
-    *leaf = hpa | perm | EPT_MEMTYPE_WB | EPT_IGNORE_PAT;
+    *leaf = make_leaf(hpa, perm);
+    return 0;
+}
+
+int ept_replace(struct ept *ept, uint64_t gpa, uint64_t hpa, uint64_t perm, uint64_t *old)
+{
+    if (gpa >= EPT_GPA_LIMIT || (gpa & 0xfff) || (hpa & 0xfff))
+        return -1;
+    uint64_t *leaf = leaf_slot(ept, gpa);
+    if (!leaf)
+        return -1;
+    *old = (*leaf & EPT_RWX) ? *leaf : 0;
+    *leaf = make_leaf(hpa, perm);
     return 0;
 }
 

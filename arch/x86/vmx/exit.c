@@ -14,6 +14,7 @@
 #include "hv/domain.h"
 #include "hv/hypercall.h"
 #include "hv/printk.h"
+#include "public/cpuid.h"
 
 #define INTR_INFO_VALID        (1u << 31)
 #define INTR_INFO_ERROR_VALID  (1u << 11)
@@ -119,10 +120,20 @@ static void handle_triple_fault(struct vcpu *v)
     crash_with_state(v, "triple fault");
 }
 
+/* HLT blocks until an event, unless one is already waiting to be injected. */
 static void handle_hlt(struct vcpu *v)
 {
     vmx_advance_rip();
-    v->state = VCPU_BLOCKED;
+    if (!v->upcall_needed)
+        v->state = VCPU_BLOCKED;
+}
+
+/* The guest can take an interrupt again: the run loop injects the upcall. */
+static void handle_interrupt_window(struct vcpu *v)
+{
+    (void)v;
+    vmcs_write32(CPU_BASED_VM_EXEC_CONTROL,
+                 vmcs_read32(CPU_BASED_VM_EXEC_CONTROL) & ~CPU_INTERRUPT_WINDOW_EXITING);
 }
 
 static void handle_vmcall(struct vcpu *v)
@@ -206,10 +217,22 @@ static void handle_io(struct vcpu *v)
     vmx_advance_rip();
 }
 
-/* Every MSR in the bitmap's intercepted set is unimplemented: #GP, as hardware does. */
-static void handle_msr(struct vcpu *v)
+/* Intercepted MSRs: the hypercall-page MSR is write-only; all others #GP. */
+static void handle_rdmsr(struct vcpu *v)
 {
     (void)v;
+    inject_exception(VECTOR_GP, true, 0);
+}
+
+static void handle_wrmsr(struct vcpu *v)
+{
+    struct guest_regs *r = &v->arch->regs;
+    uint32_t msr = (uint32_t)r->rcx;
+    uint64_t value = (r->rdx << 32) | (uint32_t)r->rax;
+    if (msr == XEN_HYPERCALL_PAGE_MSR && vmx_fill_hypercall_page(v, value) == 0) {
+        vmx_advance_rip();
+        return;
+    }
     inject_exception(VECTOR_GP, true, 0);
 }
 
@@ -271,6 +294,7 @@ static const exit_handler exit_handlers[EXIT_REASON_COUNT] = {
     [EXIT_EXTERNAL_INTERRUPT] = handle_external_interrupt,
     [EXIT_TRIPLE_FAULT] = handle_triple_fault,
     [EXIT_CPUID] = vmx_handle_cpuid,
+    [EXIT_INTERRUPT_WINDOW] = handle_interrupt_window,
     [EXIT_HLT] = handle_hlt,
     [EXIT_INVD] = handle_skip,
     [EXIT_VMCALL] = handle_vmcall,
@@ -285,8 +309,8 @@ static const exit_handler exit_handlers[EXIT_REASON_COUNT] = {
     [EXIT_VMXON] = handle_undefined,
     [EXIT_CR_ACCESS] = handle_cr_access,
     [EXIT_IO_INSTRUCTION] = handle_io,
-    [EXIT_RDMSR] = handle_msr,
-    [EXIT_WRMSR] = handle_msr,
+    [EXIT_RDMSR] = handle_rdmsr,
+    [EXIT_WRMSR] = handle_wrmsr,
     [EXIT_INVALID_GUEST_STATE] = handle_entry_failure,
     [EXIT_MSR_LOADING] = handle_entry_failure,
     [EXIT_EPT_VIOLATION] = handle_ept_violation,

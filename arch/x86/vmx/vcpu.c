@@ -51,11 +51,23 @@ static void release_owned_frame(uint64_t hpa)
     frame_free(hpa);
 }
 
+/* Drop cached translations of this EPT (SDM 3C 29.4.3.1): after a change,
+ * and before its frames can be reused for another domain. */
+static void ept_flush(const struct ept *ept)
+{
+    enum vmx_status st = vmx_config.invept_single
+                             ? invept(INVEPT_SINGLE_CONTEXT, ept_pointer(ept))
+                             : invept(INVEPT_ALL_CONTEXT, 0);
+    if (st != VMX_OK)
+        panic("INVEPT failed");
+}
+
 void arch_domain_destroy(struct domain *d)
 {
     struct arch_domain *ad = d->arch;
     if (!ad)
         return;
+    ept_flush(&ad->ept);
     ept_destroy(&ad->ept, release_owned_frame);
     frame_free(virt_to_phys(ad));
     d->arch = NULL;
@@ -64,6 +76,18 @@ void arch_domain_destroy(struct domain *d)
 int arch_domain_map_ram(struct domain *d, gpaddr_t gpa, paddr_t frame)
 {
     return ept_map(&d->arch->ept, gpa, frame, EPT_RWX | EPT_SW_OWNED) ? -1 : 0;
+}
+
+int arch_domain_set_page(struct domain *d, gpaddr_t gpa, paddr_t frame, bool owned,
+                         paddr_t *released)
+{
+    uint64_t old;
+    uint64_t perm = frame ? EPT_RWX | (owned ? EPT_SW_OWNED : 0) : 0;
+    if (ept_replace(&d->arch->ept, gpa, frame, perm, &old))
+        return -1;
+    ept_flush(&d->arch->ept);
+    *released = (old & EPT_SW_OWNED) ? (old & EPT_ADDR_MASK) : 0;
+    return 0;
 }
 
 paddr_t arch_domain_gpa_to_hpa(struct domain *d, gpaddr_t gpa, bool write)
@@ -143,7 +167,7 @@ static void load_syscall_msrs(const struct syscall_msrs *m)
 }
 
 /* Make `v` the vCPU whose state is in the CPU; no other guest's state stays visible. */
-static void switch_to(struct vcpu *v)
+void arch_vcpu_load(struct vcpu *v)
 {
     if (loaded_vcpu == v)
         return;
@@ -180,13 +204,42 @@ static bool may_run(struct vcpu *v)
     return v->state == VCPU_RUNNABLE && v->domain->state == DOMAIN_RUNNING && !v->need_resched;
 }
 
+#define INTR_INFO_VALID   (1u << 31)
+#define INTR_TYPE_EXTERNAL (0u << 8)
+#define INTERRUPTIBILITY_BLOCKING 0xfu  /* STI, MOV SS, SMI, NMI */
+
+/*
+ * Deliver a raised upcall as the guest's callback vector, the way an
+ * external interrupt arrives: only with RFLAGS.IF set and no blocking.
+ * Otherwise ask for an exit as soon as the guest can take it.
+ */
+static void deliver_upcall(struct vcpu *v)
+{
+    uint8_t vector = v->domain->callback_vector;
+    if (!v->upcall_needed || !vector)
+        return;
+    uint32_t cpu = vmcs_read32(CPU_BASED_VM_EXEC_CONTROL);
+    bool ready = (vmcs_readnat(GUEST_RFLAGS) & RFLAGS_IF) &&
+                 !(vmcs_read32(GUEST_INTERRUPTIBILITY) & INTERRUPTIBILITY_BLOCKING) &&
+                 !(vmcs_read32(VM_ENTRY_INTR_INFO) & INTR_INFO_VALID);
+    if (ready) {
+        vmcs_write32(VM_ENTRY_INTR_INFO, vector | INTR_TYPE_EXTERNAL | INTR_INFO_VALID);
+        v->upcall_needed = false;
+        cpu &= ~CPU_INTERRUPT_WINDOW_EXITING;
+    } else {
+        cpu |= CPU_INTERRUPT_WINDOW_EXITING;
+    }
+    vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, cpu);
+}
+
 void arch_vcpu_run(struct vcpu *v, uint64_t slice_end_ns)
 {
-    switch_to(v);
+    arch_vcpu_load(v);
     v->need_resched = false;
     uint64_t start = arch_now_ns();
 
     while (may_run(v)) {
+        deliver_upcall(v);
         arm_preemption_timer(slice_end_ns);
         if (vmx_enter(&v->arch->regs, v->arch->launched)) {
             vmx_report_entry_failure(v, true);

@@ -38,6 +38,8 @@ void vmx_handle_exit(struct vcpu *v);
 /* Exit handlers shared between files. */
 void vmx_handle_cpuid(struct vcpu *v);
 void vmx_advance_rip(void);
+/* Fill the guest page named by a write to XEN_HYPERCALL_PAGE_MSR; -1 if invalid. */
+int vmx_fill_hypercall_page(struct vcpu *v, uint64_t msr_value);
 /* Report a VM entry that failed (VMfail, or exit reason 33/34) and crash the domain. */
 void vmx_report_entry_failure(struct vcpu *v, bool vmfail);
 

@@ -10,6 +10,7 @@
 #define PIN_NMI_EXITING                (1u << 3)
 #define PIN_PREEMPTION_TIMER           (1u << 6)
 /* Primary processor-based controls (25.6.2) */
+#define CPU_INTERRUPT_WINDOW_EXITING   (1u << 2)
 #define CPU_HLT_EXITING                (1u << 7)
 #define CPU_CR3_LOAD_EXITING           (1u << 15)
 #define CPU_CR3_STORE_EXITING          (1u << 16)

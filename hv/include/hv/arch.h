@@ -24,6 +24,14 @@ paddr_t virt_to_phys(const void *va);
 void arch_timer_init(void);
 uint64_t arch_now_ns(void);
 uint64_t arch_tsc_hz(void);
+uint64_t arch_read_tsc(void);
+/* The scale arch_now_ns uses: ns = ((tsc - tsc_at_boot) << shift) * mul >> 32
+ * (right shift for a negative shift), exactly the pvclock formula. */
+void arch_time_scale(uint32_t *mul, int8_t *shift, uint64_t *tsc_at_boot);
+/* Wall-clock seconds since 1970 from the CMOS RTC, read at the call. */
+uint64_t arch_wallclock_seconds(void);
+/* Sleep until an interrupt; the LAPIC timer fires by `deadline_ns` (0: none). */
+void arch_idle_until(uint64_t deadline_ns);
 
 /* ACPI tables needed for power-off (RSDP from the loader; 0 if none). */
 void arch_acpi_init(paddr_t rsdp);
@@ -42,12 +50,22 @@ int arch_domain_create(struct domain *d);
 void arch_domain_destroy(struct domain *d);      /* frees owned RAM frames too */
 /* Map one frame the domain owns at guest-physical `gpa` (read/write/execute). */
 int arch_domain_map_ram(struct domain *d, gpaddr_t gpa, paddr_t frame);
+/*
+ * Replace the page at guest-physical `gpa` with `frame` (0: leave it unmapped).
+ * `owned`: the domain owns `frame` (it is freed with the domain). If the page
+ * it replaces was owned, its frame is returned in *released for the caller to
+ * free. 0, or -1 when a table frame could not be allocated (nothing changed).
+ */
+int arch_domain_set_page(struct domain *d, gpaddr_t gpa, paddr_t frame, bool owned,
+                         paddr_t *released);
 /* Guest-physical -> host-physical for RAM the domain may access; 0 if none. */
 paddr_t arch_domain_gpa_to_hpa(struct domain *d, gpaddr_t gpa, bool write);
 
 /* Create vCPU state that starts at the PVH entry with EBX = start_info_gpa. */
 int arch_vcpu_create(struct vcpu *v, uint32_t entry, uint32_t start_info_gpa);
 void arch_vcpu_destroy(struct vcpu *v);
+/* Make v's state (VMCS, FPU, MSRs) the CPU's, so copy_*_guest work for it. */
+void arch_vcpu_load(struct vcpu *v);
 /*
  * Run `v` until the scheduler must choose again (slice over, vCPU blocked,
  * domain shut down or crashed). Returns with the vCPU's state saved.

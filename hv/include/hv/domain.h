@@ -4,6 +4,7 @@
 
 #include "hv/types.h"
 #include "mica/bootcfg.h"
+#include "public/vcpu_op.h"
 
 #define MAX_DOMAINS 32
 #define MAX_VCPUS_PER_DOMAIN 1   /* secondary vCPUs come with the SMP work */
@@ -23,6 +24,22 @@ enum vcpu_state {
 
 struct domain;
 
+/* Per-domain limits of the event-channel table (2-level ABI allows 4096). */
+#define EVTCHN_MAX_PORTS 64
+#define NR_VIRQS 24
+
+enum evtchn_state {
+    EVTCHN_FREE = 0,
+    EVTCHN_VIRQ,                /* bound to a VIRQ of one vCPU */
+    EVTCHN_CONSOLE,             /* the console ring's port: the hypervisor is the other end */
+};
+
+struct evtchn {
+    enum evtchn_state state;
+    uint32_t vcpu;              /* vCPU the event is delivered to */
+    uint32_t virq;              /* EVTCHN_VIRQ */
+};
+
 struct vcpu {
     struct domain *domain;
     uint32_t id;
@@ -30,6 +47,24 @@ struct vcpu {
     bool need_resched;          /* leave the guest loop at the next chance */
     uint64_t runtime_ns;
     struct arch_vcpu *arch;     /* owned by arch/ */
+
+    /* Events: set when evtchn_upcall_pending went 0 -> 1; the arch injects
+     * the callback vector and clears it. */
+    bool upcall_needed;
+    gpaddr_t vcpu_info_gpa;     /* 0: its slot in shared_info */
+    uint16_t virq_port[NR_VIRQS];   /* 0: not bound */
+
+    /* One-shot timer: system time (ns) of expiry, 0 when not armed. */
+    uint64_t timer_deadline;
+
+    /* SCHEDOP_poll: while blocked in poll, wake on any of these ports. */
+    uint32_t poll_nr;
+    uint32_t poll_ports[128];
+    uint64_t poll_deadline;     /* 0: no timeout */
+
+    /* Runstate accounting (always on) and the optional guest copy. */
+    struct vcpu_runstate_info runstate;
+    gvaddr_t runstate_gva;      /* 0: not registered */
 };
 
 struct domain {
@@ -45,14 +80,34 @@ struct domain {
     struct vcpu *vcpus[MAX_VCPUS_PER_DOMAIN];
     struct arch_domain *arch;   /* owned by arch/ */
     bool destroyed;             /* resources returned; record kept for the summary */
+
+    /* Xen PVH state. */
+    paddr_t shared_info_frame;  /* host frame of the shared-info page */
+    struct shared_info *shared_info;
+    gpaddr_t shared_info_gpa;   /* where the guest mapped it; 0 = not mapped */
+    uint64_t callback_irq;      /* HVM_PARAM_CALLBACK_IRQ as set by the guest */
+    uint8_t callback_vector;    /* 0: no upcall vector registered */
+    uint32_t console_port;      /* HVM_PARAM_CONSOLE_EVTCHN (0 for dom0) */
+    gpaddr_t console_ring_gpa;  /* HVM_PARAM_CONSOLE_PFN << 12 (0 for dom0) */
+    uint32_t shutdown_code;     /* SCHEDOP_shutdown_code, SHUTDOWN_* or ~0 */
+    struct evtchn evtchn[EVTCHN_MAX_PORTS];
     /* console_io output is gathered into whole lines so domains never interleave mid-line */
     uint32_t console_len;
     char console_line[120];
+    uint64_t console_window_start;  /* rate limit: start of the current second */
+    uint64_t console_window_bytes;
+    uint64_t console_dropped;
 };
 
 /* Build a domain from a boot-time description; NULL (with a message) if refused. */
 struct domain *domain_create_boot(const struct bootcfg_domain *cfg, const void *image,
                                   uint64_t image_size);
+/*
+ * Map the domain's shared-info page at guest-physical `gpa` (page aligned,
+ * below 2^48). A RAM page there is unmapped and freed; a previous mapping of
+ * the shared-info page elsewhere is removed. 0, or -XEN_EINVAL / -XEN_ENOMEM.
+ */
+int domain_map_shared_info(struct domain *d, gpaddr_t gpa);
 /* Guest-requested shutdown (sched_op). */
 void domain_shutdown(struct domain *d, uint32_t reason);
 /* Stop a misbehaving domain: prints the report, nothing else is disturbed. */

@@ -24,6 +24,8 @@
 #define GUEST_HOLE_END          0x100000ull
 
 #define START_INFO_GPA          GUEST_HOLE_START
+/* A domU's console ring page (HVM_PARAM_CONSOLE_PFN), also in the reserved hole. */
+#define CONSOLE_RING_GPA         0xA0000ull
 #define START_INFO_SIZE         GUEST_PAGE_SIZE
 
 /* Offsets inside the start-info page. */

@@ -5,11 +5,14 @@
 #define XEN_EPERM   1   /* caller lacks the privilege for this call */
 #define XEN_ENOENT  2
 #define XEN_ESRCH   3   /* no such domain */
+#define XEN_EAGAIN 11
+#define XEN_ENOMEM 12
 #define XEN_EFAULT 14   /* a guest pointer could not be read or written */
 #define XEN_EBUSY  16
 #define XEN_EEXIST 17
 #define XEN_EINVAL 22   /* an argument is out of range */
 #define XEN_ENOSPC 28
 #define XEN_ENOSYS 38   /* unknown hypercall or sub-operation */
+#define XEN_ETIME  62   /* a timeout that is already in the past */
 
 #endif

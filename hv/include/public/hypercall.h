@@ -2,8 +2,14 @@
 #ifndef MICA_PUBLIC_HYPERCALL_H
 #define MICA_PUBLIC_HYPERCALL_H
 
-#define HYPERCALL_CONSOLE_IO 18
-#define HYPERCALL_SCHED_OP   29
+#define HYPERCALL_MEMORY_OP        12
+#define HYPERCALL_SET_TIMER_OP     15
+#define HYPERCALL_XEN_VERSION      17
+#define HYPERCALL_CONSOLE_IO       18
+#define HYPERCALL_VCPU_OP          24
+#define HYPERCALL_SCHED_OP         29
+#define HYPERCALL_EVENT_CHANNEL_OP 32
+#define HYPERCALL_HVM_OP           34
 
 /* Size of the hypercall table: numbers at or above it return -ENOSYS. */
 #define HYPERCALL_COUNT      64

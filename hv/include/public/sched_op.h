@@ -7,12 +7,25 @@
 #define SCHEDOP_YIELD    0
 #define SCHEDOP_BLOCK    1
 #define SCHEDOP_SHUTDOWN 2
+#define SCHEDOP_POLL     3
+#define SCHEDOP_SHUTDOWN_CODE 5
 
 /* IN: argument of SCHEDOP_SHUTDOWN. */
 struct sched_shutdown {
     uint32_t reason;            /* IN: one of SHUTDOWN_* */
 };
 _Static_assert(sizeof(struct sched_shutdown) == 4, "sched_shutdown layout");
+
+/* IN: argument of SCHEDOP_POLL. */
+struct sched_poll {
+    uint64_t ports;             /* IN: guest pointer to nr_ports uint32_t ports */
+    uint32_t nr_ports;          /* IN: 1..SCHED_POLL_MAX_PORTS */
+    uint32_t pad;
+    uint64_t timeout;           /* IN: absolute system time in ns, 0 = none */
+};
+_Static_assert(sizeof(struct sched_poll) == 24, "sched_poll layout");
+
+#define SCHED_POLL_MAX_PORTS 128
 
 #define SHUTDOWN_POWEROFF 0
 #define SHUTDOWN_REBOOT   1

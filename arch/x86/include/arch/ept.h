@@ -34,6 +34,10 @@ int ept_init(struct ept *ept);
  * 0; -1 if a table frame could not be allocated or gpa is out of range;
  * -2 if gpa is already mapped. */
 int ept_map(struct ept *ept, uint64_t gpa, uint64_t hpa, uint64_t perm);
+/* Replace whatever is mapped at gpa (4 KiB) with hpa/perm; *old gets the
+ * previous leaf (0 if none). 0, or -1 if a table frame could not be allocated
+ * or gpa is out of range. The caller flushes (INVEPT) if the EPT is live. */
+int ept_replace(struct ept *ept, uint64_t gpa, uint64_t hpa, uint64_t perm, uint64_t *old);
 /* Leaf entry for gpa (0 if not present). */
 uint64_t ept_lookup(const struct ept *ept, uint64_t gpa);
 /* Free every table frame; call `release(hpa)` for each owned leaf frame. */

@@ -1,0 +1,116 @@
+/*
+ * Event delivery, 2-level ABI. Setting a port pending follows the ABI's
+ * order: the port's bit in shared_info.evtchn_pending, then (unless masked)
+ * its word's bit in the vCPU's evtchn_pending_sel, then evtchn_upcall_pending.
+ * Each step is an atomic test-and-set, so an event is raised exactly when a
+ * bit goes from 0 to 1, and the guest (clearing bits in the reverse order)
+ * never loses one. The arch turns upcall_needed into the callback vector.
+ */
+#include "hv/event.h"
+#include "hv/arch.h"
+#include "hv/time.h"
+#include "public/shared_info.h"
+
+#define BITS_PER_WORD 64
+
+static bool test_and_set(uint64_t *word, unsigned bit)
+{
+    uint64_t mask = 1ull << bit;
+    return __atomic_fetch_or(word, mask, __ATOMIC_SEQ_CST) & mask;
+}
+
+uint32_t evtchn_alloc_port(struct domain *d)
+{
+    for (uint32_t p = 1; p < EVTCHN_MAX_PORTS; p++)     /* port 0 is never valid */
+        if (d->evtchn[p].state == EVTCHN_FREE)
+            return p;
+    return 0;
+}
+
+struct vcpu_info *vcpu_info_of(struct vcpu *v)
+{
+    struct domain *d = v->domain;
+    if (!d->shared_info)
+        return NULL;
+    if (!v->vcpu_info_gpa)
+        return &d->shared_info->vcpu_info[v->id];
+    /* Translated every time: the guest may have remapped that page since. */
+    paddr_t hpa = arch_domain_gpa_to_hpa(d, v->vcpu_info_gpa, true);
+    return hpa ? phys_to_virt(hpa) : NULL;
+}
+
+bool vcpu_event_pending(struct vcpu *v)
+{
+    struct vcpu_info *vi = vcpu_info_of(v);
+    return vi && __atomic_load_n(&vi->evtchn_upcall_pending, __ATOMIC_SEQ_CST);
+}
+
+bool evtchn_is_pending(struct domain *d, uint32_t port)
+{
+    return port < EVTCHN_MAX_PORTS && d->shared_info &&
+           (__atomic_load_n(&d->shared_info->evtchn_pending[port / BITS_PER_WORD],
+                            __ATOMIC_SEQ_CST) >> (port % BITS_PER_WORD) & 1);
+}
+
+static bool polling_on(struct vcpu *v, uint32_t port)
+{
+    for (uint32_t i = 0; i < v->poll_nr; i++)
+        if (v->poll_ports[i] == port)
+            return true;
+    return false;
+}
+
+void vcpu_wake(struct vcpu *v)
+{
+    if (v->state != VCPU_BLOCKED)
+        return;
+    v->state = VCPU_RUNNABLE;
+    v->poll_nr = 0;
+    v->poll_deadline = 0;
+    runstate_change(v, RUNSTATE_RUNNABLE);
+}
+
+/* The selector bit, then the upcall flag; the vCPU is interrupted on 0 -> 1. */
+static void raise_upcall(struct vcpu *v, unsigned word)
+{
+    struct vcpu_info *vi = vcpu_info_of(v);
+    if (!vi || test_and_set(&vi->evtchn_pending_sel, word))
+        return;
+    if (__atomic_exchange_n(&vi->evtchn_upcall_pending, 1, __ATOMIC_SEQ_CST))
+        return;
+    v->upcall_needed = true;
+    vcpu_wake(v);
+}
+
+void evtchn_set_pending(struct domain *d, uint32_t port)
+{
+    struct shared_info *si = d->shared_info;
+    if (port == 0 || port >= EVTCHN_MAX_PORTS || !si)
+        return;
+    struct vcpu *v = d->vcpus[d->evtchn[port].vcpu < d->nvcpus ? d->evtchn[port].vcpu : 0];
+    unsigned word = port / BITS_PER_WORD, bit = port % BITS_PER_WORD;
+
+    if (test_and_set(&si->evtchn_pending[word], bit))
+        return;                         /* already pending: nothing new to say */
+    /* A vCPU polling on this port wakes even if the port is masked (Xen's rule). */
+    if (v->poll_nr && polling_on(v, port))
+        vcpu_wake(v);
+    if (!(__atomic_load_n(&si->evtchn_mask[word], __ATOMIC_SEQ_CST) >> bit & 1))
+        raise_upcall(v, word);
+}
+
+void evtchn_unmask(struct domain *d, uint32_t port)
+{
+    struct shared_info *si = d->shared_info;
+    unsigned word = port / BITS_PER_WORD, bit = port % BITS_PER_WORD;
+    __atomic_fetch_and(&si->evtchn_mask[word], ~(1ull << bit), __ATOMIC_SEQ_CST);
+    /* An event that arrived while masked is delivered now. */
+    if (evtchn_is_pending(d, port))
+        raise_upcall(d->vcpus[d->evtchn[port].vcpu < d->nvcpus ? d->evtchn[port].vcpu : 0], word);
+}
+
+void evtchn_send_virq(struct vcpu *v, uint32_t virq)
+{
+    if (virq < NR_VIRQS && v->virq_port[virq])
+        evtchn_set_pending(v->domain, v->virq_port[virq]);
+}

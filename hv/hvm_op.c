@@ -1,0 +1,118 @@
+/*
+ * hvm_op: HVM parameters. A guest sets only its event-callback vector; the
+ * console and store parameters are set by the hypervisor when it builds the
+ * domain and are read-only to guests. There is no xenstore yet, so its
+ * parameters read as 0.
+ */
+#include "hv/arch.h"
+#include "hv/domain.h"
+#include "hv/hypercalls.h"
+#include "public/errno.h"
+#include "public/hvm_op.h"
+#include "public/memory_op.h"
+
+/* CALLBACK_IRQ with the vector type: bits 63:56 type, 55:8 zero, 7:0 vector. */
+#define CALLBACK_VECTOR_MASK   0xffull
+#define CALLBACK_RESERVED_MASK (((1ull << HVM_PARAM_CALLBACK_TYPE_SHIFT) - 1) & \
+                                ~CALLBACK_VECTOR_MASK)
+
+/* The domain `domid` names for the caller: itself, or any live domain for dom0. */
+static long param_target(struct vcpu *v, uint16_t domid, struct domain **out)
+{
+    struct domain *self = v->domain, *d;
+
+    if (domid == DOMID_SELF || domid == self->id) {
+        *out = self;
+        return 0;
+    }
+    if (!self->privileged)
+        return -XEN_EPERM;      /* checked first: no probing for which ids exist */
+    d = domain_by_id(domid);
+    if (!d || d->destroyed)
+        return -XEN_ESRCH;
+    *out = d;
+    return 0;
+}
+
+/* 0 disables the upcall; anything else must name a vector >= 16. */
+static long decode_callback(uint64_t value, uint8_t *vector)
+{
+    if (value == 0) {
+        *vector = 0;
+        return 0;
+    }
+    if (value >> HVM_PARAM_CALLBACK_TYPE_SHIFT != HVM_PARAM_CALLBACK_TYPE_VECTOR ||
+        (value & CALLBACK_RESERVED_MASK) ||
+        (value & CALLBACK_VECTOR_MASK) < HVM_PARAM_CALLBACK_VECTOR_MIN)
+        return -XEN_EINVAL;
+    *vector = (uint8_t)(value & CALLBACK_VECTOR_MASK);
+    return 0;
+}
+
+static long set_param(struct domain *d, const struct xen_hvm_param *p)
+{
+    uint8_t vector;
+    long rc;
+
+    switch (p->index) {
+    case HVM_PARAM_CALLBACK_IRQ:
+        rc = decode_callback(p->value, &vector);
+        if (rc)
+            return rc;
+        d->callback_irq = p->value;
+        d->callback_vector = vector;
+        return 0;
+    case HVM_PARAM_STORE_PFN:
+    case HVM_PARAM_STORE_EVTCHN:
+    case HVM_PARAM_CONSOLE_PFN:
+    case HVM_PARAM_CONSOLE_EVTCHN:
+        return -XEN_EPERM;      /* set by the hypervisor at domain build */
+    default:
+        return -XEN_EINVAL;
+    }
+}
+
+static long get_param(struct vcpu *v, gvaddr_t arg, const struct domain *d,
+                      struct xen_hvm_param *p)
+{
+    switch (p->index) {
+    case HVM_PARAM_CALLBACK_IRQ:
+        p->value = d->callback_irq;
+        break;
+    case HVM_PARAM_CONSOLE_PFN:
+        p->value = d->console_ring_gpa >> PAGE_SHIFT;
+        break;
+    case HVM_PARAM_CONSOLE_EVTCHN:
+        p->value = d->console_port;
+        break;
+    case HVM_PARAM_STORE_PFN:
+    case HVM_PARAM_STORE_EVTCHN:
+        p->value = 0;
+        break;
+    default:
+        return -XEN_EINVAL;
+    }
+    return copy_to_guest(v, arg, p, sizeof *p) ? -XEN_EFAULT : 0;
+}
+
+long do_hvm_op(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS])
+{
+    uint64_t cmd = args[0];
+    gvaddr_t arg = args[1];
+    struct xen_hvm_param p;
+    struct domain *d;
+    long rc;
+
+    if (cmd != HVMOP_SET_PARAM && cmd != HVMOP_GET_PARAM)
+        return -XEN_ENOSYS;
+    if (copy_from_guest(v, &p, arg, sizeof p))
+        return -XEN_EFAULT;
+    rc = param_target(v, p.domid, &d);
+    if (rc)
+        return rc;
+    if (p.pad != 0)
+        return -XEN_EINVAL;
+    if (cmd == HVMOP_SET_PARAM)
+        return set_param(d, &p);
+    return get_param(v, arg, d, &p);
+}

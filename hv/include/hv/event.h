@@ -1,0 +1,29 @@
+/*
+ * Event channels, 2-level ABI, on the hypervisor side: the per-domain port
+ * table and delivery into shared_info / vcpu_info. Delivery never fails: a
+ * masked or already-pending port just stays pending.
+ */
+#ifndef HV_EVENT_H
+#define HV_EVENT_H
+
+#include "hv/domain.h"
+
+/* Lowest free port >= 1, or 0 when the table is full. */
+uint32_t evtchn_alloc_port(struct domain *d);
+/* Mark `port` pending; raise the upcall on its vCPU and wake it if needed. */
+void evtchn_set_pending(struct domain *d, uint32_t port);
+/* Clear the port's mask bit; deliver it now if it became pending meanwhile. */
+void evtchn_unmask(struct domain *d, uint32_t port);
+/* Deliver VIRQ `virq` to vCPU `v` if the guest has bound it. */
+void evtchn_send_virq(struct vcpu *v, uint32_t virq);
+/* The vcpu_info the hypervisor writes for `v` (shared_info slot or the
+ * registered page); NULL if the registered page is no longer RAM. */
+struct vcpu_info *vcpu_info_of(struct vcpu *v);
+/* True when `v` has an event waiting (evtchn_upcall_pending). */
+bool vcpu_event_pending(struct vcpu *v);
+/* True when `port` is pending in the domain's shared_info. */
+bool evtchn_is_pending(struct domain *d, uint32_t port);
+/* Make a blocked vCPU runnable (event, timer, or poll wake-up). */
+void vcpu_wake(struct vcpu *v);
+
+#endif

@@ -1,0 +1,41 @@
+/* memory_op(cmd, arg): RDI = cmd, RSI = guest pointer. */
+#ifndef MICA_PUBLIC_MEMORY_OP_H
+#define MICA_PUBLIC_MEMORY_OP_H
+
+#include <stdint.h>
+
+#define XENMEM_MAXIMUM_RAM_PAGE     2   /* arg ignored; returns the highest RAM GFN */
+#define XENMEM_CURRENT_RESERVATION  3   /* arg -> domid_t; returns pages */
+#define XENMEM_MAXIMUM_RESERVATION  4   /* arg -> domid_t; returns pages */
+#define XENMEM_ADD_TO_PHYSMAP       7
+#define XENMEM_MEMORY_MAP           9
+
+#define DOMID_SELF 0x7ff0u
+
+struct xen_add_to_physmap {
+    uint16_t domid;             /* IN: DOMID_SELF or the caller's own id */
+    uint16_t size;              /* IN: unused for the spaces Mica supports */
+    uint32_t space;             /* IN: XENMAPSPACE_* */
+    uint64_t idx;               /* IN: index within the space */
+    uint64_t gpfn;              /* IN: guest frame to map it at */
+};
+_Static_assert(sizeof(struct xen_add_to_physmap) == 24, "add_to_physmap size");
+
+#define XENMAPSPACE_SHARED_INFO 0
+#define XENMAPSPACE_GRANT_TABLE 1
+
+struct xen_memory_map {
+    uint32_t nr_entries;        /* IN: capacity of buffer; OUT: entries written */
+    uint32_t pad;
+    uint64_t buffer;            /* IN: guest pointer to struct e820_entry[] */
+};
+_Static_assert(sizeof(struct xen_memory_map) == 16, "memory_map size");
+
+struct __attribute__((packed)) e820_entry {
+    uint64_t addr;
+    uint64_t size;
+    uint32_t type;
+};
+_Static_assert(sizeof(struct e820_entry) == 20, "e820 entry size");
+
+#endif

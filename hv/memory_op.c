@@ -1,0 +1,122 @@
+/*
+ * memory_op: a domain's view of its own memory. The memory map is the one
+ * the start-info page carries (hv/start_info.c), in e820 form; the only
+ * physmap change supported is placing the shared-info page.
+ */
+#include "hv/arch.h"
+#include "hv/domain.h"
+#include "hv/hypercalls.h"
+#include "hv/start_info.h"
+#include "public/errno.h"
+#include "public/memory_op.h"
+
+/* Shared info may go anywhere below 2^48 (domain_map_shared_info's limit). */
+#define SHARED_INFO_GPFN_LIMIT (1ull << 36)
+
+/* The domain `domid` names for the caller: itself, or any live domain for dom0. */
+static long reservation_target(struct vcpu *v, uint16_t domid, struct domain **out)
+{
+    struct domain *self = v->domain, *d;
+
+    if (domid == DOMID_SELF || domid == self->id) {
+        *out = self;
+        return 0;
+    }
+    if (!self->privileged)
+        return -XEN_EPERM;      /* checked first: no probing for which ids exist */
+    d = domain_by_id(domid);
+    if (!d || d->destroyed)
+        return -XEN_ESRCH;
+    *out = d;
+    return 0;
+}
+
+static long reservation(struct vcpu *v, uint64_t cmd, gvaddr_t arg)
+{
+    uint16_t domid;
+    struct domain *d;
+    long rc;
+
+    if (copy_from_guest(v, &domid, arg, sizeof domid))
+        return -XEN_EFAULT;
+    rc = reservation_target(v, domid, &d);
+    if (rc)
+        return rc;
+    if (cmd == XENMEM_CURRENT_RESERVATION)
+        return (long)d->frames_owned;
+    return (long)(d->ram_bytes >> PAGE_SHIFT);
+}
+
+static long add_to_physmap(struct vcpu *v, gvaddr_t arg)
+{
+    struct domain *d = v->domain;
+    struct xen_add_to_physmap req;
+
+    if (copy_from_guest(v, &req, arg, sizeof req))
+        return -XEN_EFAULT;
+    if (req.domid != DOMID_SELF && req.domid != d->id)
+        return d->privileged ? -XEN_EINVAL : -XEN_EPERM;   /* no foreign mappings yet */
+    switch (req.space) {
+    case XENMAPSPACE_SHARED_INFO:
+        if (req.idx != 0 || req.gpfn >= SHARED_INFO_GPFN_LIMIT)
+            return -XEN_EINVAL;
+        return domain_map_shared_info(d, req.gpfn << PAGE_SHIFT);
+    case XENMAPSPACE_GRANT_TABLE:
+        return -XEN_ENOSYS;     /* grant tables are not implemented yet */
+    default:
+        return -XEN_EINVAL;
+    }
+}
+
+/*
+ * Write min(capacity, entries) e820 entries, then the count written back into
+ * nr_entries. A zero capacity writes nothing at all.
+ */
+static long memory_map(struct vcpu *v, gvaddr_t arg)
+{
+    struct hvm_memmap_table_entry map[START_INFO_MEMMAP_ENTRIES];
+    struct e820_entry e820[START_INFO_MEMMAP_ENTRIES];
+    struct xen_memory_map req;
+    const char *why;
+    uint32_t count;
+    int n;
+
+    if (copy_from_guest(v, &req, arg, sizeof req))
+        return -XEN_EFAULT;
+    n = start_info_memmap(v->domain->ram_bytes, map, &why);
+    if (n < 0)
+        return -XEN_EINVAL;     /* unreachable: a running domain's size was checked at build */
+    count = MIN(req.nr_entries, (uint32_t)n);
+    if (count == 0)
+        return 0;
+    for (uint32_t i = 0; i < count; i++)
+        e820[i] = (struct e820_entry){
+            .addr = map[i].addr, .size = map[i].size, .type = map[i].type,
+        };
+    if (copy_to_guest(v, req.buffer, e820, count * sizeof e820[0]))
+        return -XEN_EFAULT;
+    if (copy_to_guest(v, arg + offsetof(struct xen_memory_map, nr_entries), &count,
+                      sizeof count))
+        return -XEN_EFAULT;
+    return 0;
+}
+
+long do_memory_op(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS])
+{
+    uint64_t cmd = args[0];
+    gvaddr_t arg = args[1];
+
+    switch (cmd) {
+    case XENMEM_MAXIMUM_RAM_PAGE:
+        return (long)(v->domain->ram_bytes >> PAGE_SHIFT) - 1;
+    case XENMEM_CURRENT_RESERVATION:
+    case XENMEM_MAXIMUM_RESERVATION:
+        return reservation(v, cmd, arg);
+    case XENMEM_ADD_TO_PHYSMAP:
+        return add_to_physmap(v, arg);
+    case XENMEM_MEMORY_MAP:
+        return memory_map(v, arg);
+    default:
+        return -XEN_ENOSYS;
+    }
+}

@@ -1,0 +1,109 @@
+/*
+ * vcpu_op(cmd, vcpuid, arg): per-vCPU state of the caller's own domain:
+ * where its vcpu_info and runstate live, its one-shot timer, whether it is up.
+ * set_timer_op(timeout) is the older one-shot timer call. docs/abi.md lists
+ * each sub-op's errors.
+ */
+#include "hv/arch.h"
+#include "hv/event.h"
+#include "hv/hypercalls.h"
+#include "hv/string.h"
+#include "hv/time.h"
+#include "public/errno.h"
+#include "public/shared_info.h"
+#include "public/vcpu_op.h"
+
+/* A copy of v's runstate with the current state's time brought up to now. */
+static struct vcpu_runstate_info runstate_snapshot(const struct vcpu *v)
+{
+    struct vcpu_runstate_info r = v->runstate;
+    uint64_t now = time_now_ns();
+    if (r.state >= 0 && r.state <= RUNSTATE_OFFLINE && r.state_entry_time)
+        r.time[r.state] += now - r.state_entry_time;
+    r.state_entry_time = now;
+    return r;
+}
+
+static long register_vcpu_info(struct vcpu *caller, struct vcpu *target, gvaddr_t arg)
+{
+    struct vcpu_register_vcpu_info req;
+    if (copy_from_guest(caller, &req, arg, sizeof req))
+        return -XEN_EFAULT;
+    gpaddr_t gpa = (req.mfn << PAGE_SHIFT) + req.offset;
+    if (req.rsvd || req.offset > PAGE_SIZE - sizeof(struct vcpu_info) ||
+        req.mfn >= (1ull << 36) || target->vcpu_info_gpa)
+        return -XEN_EINVAL;     /* bad layout, or already moved (once only, as in Xen) */
+    paddr_t hpa = arch_domain_gpa_to_hpa(target->domain, gpa, true);
+    if (!hpa)
+        return -XEN_EINVAL;     /* not RAM of this domain */
+
+    /* Commit: carry the current contents over, then switch. */
+    struct vcpu_info *old = vcpu_info_of(target);
+    if (old)
+        memcpy(phys_to_virt(hpa), old, sizeof *old);
+    target->vcpu_info_gpa = gpa;
+    time_update_vcpu(target);
+    return 0;
+}
+
+static long set_singleshot(struct vcpu *caller, struct vcpu *target, gvaddr_t arg)
+{
+    struct vcpu_set_singleshot_timer req;
+    if (copy_from_guest(caller, &req, arg, sizeof req))
+        return -XEN_EFAULT;
+    if (req.flags & ~VCPU_SSHOTTMR_FUTURE)
+        return -XEN_EINVAL;
+    if ((req.flags & VCPU_SSHOTTMR_FUTURE) && req.timeout_abs_ns <= time_now_ns())
+        return -XEN_ETIME;
+    timer_set(target, req.timeout_abs_ns ? req.timeout_abs_ns : 1);    /* 0 = at once */
+    return 0;
+}
+
+long do_vcpu_op(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS])
+{
+    uint64_t cmd = args[0], id = args[1];
+    gvaddr_t arg = args[2];
+    struct domain *d = v->domain;
+    if (id >= d->nvcpus)
+        return -XEN_EINVAL;
+    struct vcpu *target = d->vcpus[id];
+
+    switch (cmd) {
+    case VCPUOP_IS_UP:
+        return target->state != VCPU_DOWN;
+    case VCPUOP_GET_RUNSTATE_INFO: {
+        struct vcpu_runstate_info r = runstate_snapshot(target);
+        return copy_to_guest(v, arg, &r, sizeof r) ? -XEN_EFAULT : 0;
+    }
+    case VCPUOP_REGISTER_RUNSTATE_MEMORY_AREA: {
+        struct vcpu_register_runstate_memory_area req;
+        if (copy_from_guest(v, &req, arg, sizeof req))
+            return -XEN_EFAULT;
+        /* Written at once for the caller itself, so a bad address is an error now. */
+        if (req.addr && target == v) {
+            struct vcpu_runstate_info r = runstate_snapshot(v);
+            if (copy_to_guest(v, req.addr, &r, sizeof r))
+                return -XEN_EFAULT;
+        }
+        target->runstate_gva = req.addr;
+        return 0;
+    }
+    case VCPUOP_STOP_PERIODIC_TIMER:
+        return 0;               /* there is no periodic timer under PVH: nothing to stop */
+    case VCPUOP_SET_SINGLESHOT_TIMER:
+        return set_singleshot(v, target, arg);
+    case VCPUOP_STOP_SINGLESHOT_TIMER:
+        timer_set(target, 0);
+        return 0;
+    case VCPUOP_REGISTER_VCPU_INFO:
+        return register_vcpu_info(v, target, arg);
+    default:
+        return -XEN_ENOSYS;
+    }
+}
+
+long do_set_timer_op(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS])
+{
+    timer_set(v, args[0]);      /* absolute system time in ns; 0 stops the timer */
+    return 0;
+}
