@@ -28,6 +28,7 @@ run_suite() {               # run_suite NAME COMMAND...
 for t in build/unit/test_*; do
     [ -x "$t" ] && run_suite "$(basename "$t")" "$t"
 done
+run_suite abi-doc tests/abi-doc/run.sh
 run_suite system tests/system/run.sh
 
 passed=$(grep -c '^PASS: ' "$results")

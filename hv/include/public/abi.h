@@ -14,6 +14,6 @@
 #include <stdint.h>
 
 #define MICA_ABI_VERSION_MAJOR 0
-#define MICA_ABI_VERSION_MINOR 1
+#define MICA_ABI_VERSION_MINOR 2
 
 #endif
