@@ -9,30 +9,12 @@
 #include "hv/hypercalls.h"
 #include "public/errno.h"
 #include "public/hvm_op.h"
-#include "public/memory_op.h"
+#include "public/abi.h"
 
 /* CALLBACK_IRQ with the vector type: bits 63:56 type, 55:8 zero, 7:0 vector. */
 #define CALLBACK_VECTOR_MASK   0xffull
 #define CALLBACK_RESERVED_MASK (((1ull << HVM_PARAM_CALLBACK_TYPE_SHIFT) - 1) & \
                                 ~CALLBACK_VECTOR_MASK)
-
-/* The domain `domid` names for the caller: itself, or any live domain for dom0. */
-static long param_target(struct vcpu *v, uint16_t domid, struct domain **out)
-{
-    struct domain *self = v->domain, *d;
-
-    if (domid == DOMID_SELF || domid == self->id) {
-        *out = self;
-        return 0;
-    }
-    if (!self->privileged)
-        return -XEN_EPERM;      /* checked first: no probing for which ids exist */
-    d = domain_by_id(domid);
-    if (!d || d->destroyed)
-        return -XEN_ESRCH;
-    *out = d;
-    return 0;
-}
 
 /* 0 disables the upcall; anything else must name a vector >= 16. */
 static long decode_callback(uint64_t value, uint8_t *vector)
@@ -107,7 +89,7 @@ long do_hvm_op(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS])
         return -XEN_ENOSYS;
     if (copy_from_guest(v, &p, arg, sizeof p))
         return -XEN_EFAULT;
-    rc = param_target(v, p.domid, &d);
+    rc = domain_target(v, p.domid, &d);
     if (rc)
         return rc;
     if (p.pad != 0)

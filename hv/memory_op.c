@@ -13,24 +13,6 @@
 /* Shared info may go anywhere below 2^48 (domain_map_shared_info's limit). */
 #define SHARED_INFO_GPFN_LIMIT (1ull << 36)
 
-/* The domain `domid` names for the caller: itself, or any live domain for dom0. */
-static long reservation_target(struct vcpu *v, uint16_t domid, struct domain **out)
-{
-    struct domain *self = v->domain, *d;
-
-    if (domid == DOMID_SELF || domid == self->id) {
-        *out = self;
-        return 0;
-    }
-    if (!self->privileged)
-        return -XEN_EPERM;      /* checked first: no probing for which ids exist */
-    d = domain_by_id(domid);
-    if (!d || d->destroyed)
-        return -XEN_ESRCH;
-    *out = d;
-    return 0;
-}
-
 static long reservation(struct vcpu *v, uint64_t cmd, gvaddr_t arg)
 {
     uint16_t domid;
@@ -39,7 +21,7 @@ static long reservation(struct vcpu *v, uint64_t cmd, gvaddr_t arg)
 
     if (copy_from_guest(v, &domid, arg, sizeof domid))
         return -XEN_EFAULT;
-    rc = reservation_target(v, domid, &d);
+    rc = domain_target(v, domid, &d);
     if (rc)
         return rc;
     if (cmd == XENMEM_CURRENT_RESERVATION)

@@ -32,7 +32,7 @@ static const uint8_t guest_handle[XEN_GUEST_HANDLE_LEN];   /* boot-time domains 
 /* Copy src into the zeroed field dst[size], cut so a NUL always remains. */
 static void set_field(char *dst, size_t size, const char *src)
 {
-    memcpy(dst, src, strnlen(src, size - 1));
+    memcpy(dst, src, MIN(strlen(src), size - 1));
 }
 
 static long put(struct vcpu *v, gvaddr_t dst, const void *src, size_t len)

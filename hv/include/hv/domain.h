@@ -115,6 +115,12 @@ void domain_crash(struct domain *d, const char *fmt, ...) __attribute__((format(
 /* Free everything a stopped domain holds; its record stays for the summary. */
 void domain_destroy(struct domain *d);
 
+/*
+ * The domain a hypercall's `domid` names: DOMID_SELF or the caller's own id
+ * give the caller's domain; any other live domain only to a privileged caller.
+ * 0, -XEN_EPERM (unprivileged, checked first) or -XEN_ESRCH.
+ */
+long domain_target(struct vcpu *v, uint16_t domid, struct domain **out);
 /* The table of domains (index = id); NULL entries are free. */
 struct domain *domain_by_id(uint32_t id);
 uint32_t domain_count(void);

@@ -16,4 +16,8 @@
 #define MICA_ABI_VERSION_MAJOR 0
 #define MICA_ABI_VERSION_MINOR 2
 
+/* Domain ids (domid_t): a 16-bit id; DOMID_SELF names the caller's domain. */
+typedef uint16_t domid_t;
+#define DOMID_SELF 0x7ff0u
+
 #endif

@@ -3,14 +3,13 @@
 #define MICA_PUBLIC_MEMORY_OP_H
 
 #include <stdint.h>
+#include "abi.h"
 
 #define XENMEM_MAXIMUM_RAM_PAGE     2   /* arg ignored; returns the highest RAM GFN */
 #define XENMEM_CURRENT_RESERVATION  3   /* arg -> domid_t; returns pages */
 #define XENMEM_MAXIMUM_RESERVATION  4   /* arg -> domid_t; returns pages */
 #define XENMEM_ADD_TO_PHYSMAP       7
 #define XENMEM_MEMORY_MAP           9
-
-#define DOMID_SELF 0x7ff0u
 
 struct xen_add_to_physmap {
     uint16_t domid;             /* IN: DOMID_SELF or the caller's own id */
