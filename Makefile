@@ -29,6 +29,10 @@ HV_C      := $(filter-out arch/x86/asm-offsets.c,$(HV_C))
 HV_ASM    := $(wildcard arch/x86/*.asm arch/x86/vmx/*.asm)
 HV_OBJ    := $(HV_C:%.c=$(BUILD)/hv/%.o) $(HV_ASM:%.asm=$(BUILD)/hv/%.o)
 
+# XENVER_changeset reports the source revision the hypervisor was built from.
+MICA_CHANGESET := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+$(BUILD)/hv/hv/xen_version.o: HV_CFLAGS += -DMICA_CHANGESET='"$(MICA_CHANGESET)"'
+
 $(BUILD)/hv/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo '  CC    $<'
