@@ -1,17 +1,33 @@
 /*
- * Console output: everything goes through console_io(CONSOLEIO_WRITE). The
- * buffer pointer is guest-linear; our identity map makes it equal to the
- * physical address, but the hypervisor walks our page tables either way.
+ * Console output. dom0, and any domain before console_init() or without a
+ * ring, uses console_io(CONSOLEIO_WRITE); a domU writes into its console
+ * ring. Buffer pointers are guest-linear; our identity map makes them equal
+ * to the physical address, but the hypervisor walks our page tables anyway.
  */
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "console.h"
+#include "console_ring.h"
 #include "hypercall.h"
 #include "lib.h"
 
-void console_write(const char *s, size_t len)
+static bool use_ring;
+
+void console_init(void)
+{
+#if !GUEST_DOM0
+    use_ring = console_ring_init();
+#endif
+}
+
+void console_use_hypercall(void)
+{
+    use_ring = false;
+}
+
+static void console_io_write(const char *s, size_t len)
 {
     /* Errors are dropped: the console is the only place to report them. */
     while (len) {
@@ -21,6 +37,19 @@ void console_write(const char *s, size_t len)
         s += chunk;
         len -= chunk;
     }
+}
+
+void console_write(const char *s, size_t len)
+{
+    static const char stuck[] = "guest-pv: console ring not drained, using console_io\n";
+
+    if (use_ring) {
+        if (console_ring_write(s, len))
+            return;
+        use_ring = false;
+        console_io_write(stuck, sizeof(stuck) - 1);
+    }
+    console_io_write(s, len);
 }
 
 /* Formatting collects into a small buffer and flushes it when full. */

@@ -5,11 +5,12 @@
 #include <stdint.h>
 
 #include <public/hvm_start_info.h>
+#include <public/sched_op.h>
 
 /* Called by entry.asm in long mode, identity mapped, with the PVH start info. */
 void guest_main(const struct hvm_start_info *si) __attribute__((noreturn));
 
-/* sched_op(SCHEDOP_SHUTDOWN, reason); halts forever if the call returns. */
+/* sched_op(SCHEDOP_SHUTDOWN, reason: SHUTDOWN_*); halts forever if the call returns. */
 void guest_exit(uint32_t reason) __attribute__((noreturn));
 
 #endif

@@ -1,6 +1,11 @@
 /*
- * Hypercalls: `vmcall` with RAX = number, arguments in RDI, RSI, RDX, R10,
- * R8, result in RAX (>= 0 success, negative XEN_E* errno). See public/abi.h.
+ * Hypercalls: RAX = number, arguments in RDI, RSI, RDX, R10, R8, result in
+ * RAX (>= 0 success, negative XEN_E* errno). See public/abi.h.
+ *
+ * Two ways in. hypercall5_direct() executes `vmcall` itself. hypercall5_page()
+ * calls stub N of the hypercall page the hypervisor filled in
+ * (public/cpuid.h); hypercall5() uses the page once it is installed and
+ * `vmcall` before that (and for numbers past the page).
  *
  * The argument registers are declared in/out: the ABI does not promise the
  * hypervisor leaves them intact. "memory" because the hypervisor reads and
@@ -9,12 +14,30 @@
 #ifndef GUEST_HYPERCALL_H
 #define GUEST_HYPERCALL_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include <public/console_io.h>
+#include <public/cpuid.h>
 #include <public/hypercall.h>
 #include <public/sched_op.h>
 
-static inline long hypercall5(unsigned long nr, unsigned long a1, unsigned long a2,
-                              unsigned long a3, unsigned long a4, unsigned long a5)
+#define PAGE_SIZE 4096
+#define HYPERCALL_PAGE_STUBS (PAGE_SIZE / HYPERCALL_STUB_SIZE)
+
+extern uint8_t hypercall_page[PAGE_SIZE];
+extern bool hypercall_page_ready;
+
+/*
+ * Find the Xen CPUID leaves and install the hypercall page. On failure prints
+ * why and returns false; hypercalls then keep using `vmcall` directly.
+ */
+bool hypercall_page_init(void);
+/* Base of the Xen-compatible CPUID leaves, 0 before discovery or if absent. */
+uint32_t xen_cpuid_base(void);
+
+static inline long hypercall5_direct(unsigned long nr, unsigned long a1, unsigned long a2,
+                                     unsigned long a3, unsigned long a4, unsigned long a5)
 {
     register unsigned long r10 __asm__("r10") = a4;
     register unsigned long r8 __asm__("r8") = a5;
@@ -25,6 +48,30 @@ static inline long hypercall5(unsigned long nr, unsigned long a1, unsigned long 
                      : "a"(nr)
                      : "memory");
     return ret;
+}
+
+/* nr must be below HYPERCALL_PAGE_STUBS and the page installed. The stub
+ * overwrites EAX first, so the stub address travels in RAX. */
+static inline long hypercall5_page(unsigned long nr, unsigned long a1, unsigned long a2,
+                                   unsigned long a3, unsigned long a4, unsigned long a5)
+{
+    register unsigned long r10 __asm__("r10") = a4;
+    register unsigned long r8 __asm__("r8") = a5;
+    long ret;
+
+    __asm__ volatile("call *%%rax"
+                     : "=a"(ret), "+D"(a1), "+S"(a2), "+d"(a3), "+r"(r10), "+r"(r8)
+                     : "0"(hypercall_page + nr * HYPERCALL_STUB_SIZE)
+                     : "memory");
+    return ret;
+}
+
+static inline long hypercall5(unsigned long nr, unsigned long a1, unsigned long a2,
+                              unsigned long a3, unsigned long a4, unsigned long a5)
+{
+    if (hypercall_page_ready && nr < HYPERCALL_PAGE_STUBS)
+        return hypercall5_page(nr, a1, a2, a3, a4, a5);
+    return hypercall5_direct(nr, a1, a2, a3, a4, a5);
 }
 
 static inline long hypercall3(unsigned long nr, unsigned long a1, unsigned long a2,
@@ -42,6 +89,31 @@ static inline long hyp_console_io(unsigned int cmd, unsigned long count, unsigne
 static inline long hyp_sched_op(unsigned int cmd, unsigned long arg)
 {
     return hypercall3(HYPERCALL_SCHED_OP, cmd, arg, 0);
+}
+
+static inline long hyp_xen_version(unsigned int cmd, unsigned long arg)
+{
+    return hypercall3(HYPERCALL_XEN_VERSION, cmd, arg, 0);
+}
+
+static inline long hyp_memory_op(unsigned int cmd, unsigned long arg)
+{
+    return hypercall3(HYPERCALL_MEMORY_OP, cmd, arg, 0);
+}
+
+static inline long hyp_vcpu_op(unsigned int cmd, unsigned int vcpu, unsigned long arg)
+{
+    return hypercall3(HYPERCALL_VCPU_OP, cmd, vcpu, arg);
+}
+
+static inline long hyp_event_channel_op(unsigned int cmd, unsigned long arg)
+{
+    return hypercall3(HYPERCALL_EVENT_CHANNEL_OP, cmd, arg, 0);
+}
+
+static inline long hyp_hvm_op(unsigned int cmd, unsigned long arg)
+{
+    return hypercall3(HYPERCALL_HVM_OP, cmd, arg, 0);
 }
 
 static inline long hyp_shutdown(uint32_t reason)

@@ -4,6 +4,10 @@
 
 #include <stddef.h>
 
+/* One access, neither merged nor repeated: for memory the hypervisor writes. */
+#define READ_ONCE(x)     (*(const volatile __typeof__(x) *)&(x))
+#define WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
+
 /* gcc may emit calls to these for struct copies and zeroing. */
 void *memset(void *dst, int c, size_t n);
 void *memcpy(void *dst, const void *src, size_t n);

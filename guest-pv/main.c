@@ -1,27 +1,34 @@
 /*
  * guest-pv: Mica's paravirtual guest kernel. The same source builds dom0
- * (GUEST_DOM0=1) and domU (GUEST_DOM0=0). This first version greets, runs
- * an optional test action and powers off.
+ * (GUEST_DOM0=1) and domU (GUEST_DOM0=0). It greets, sets up the Xen PVH
+ * interfaces (hypercall page, shared info, events, timer, console ring),
+ * runs an optional test action, or else waits a few timer ticks, and powers
+ * off.
  */
 #include <stdint.h>
 
+#include "arch.h"
+#include "clock.h"
 #include "cmdline.h"
 #include "console.h"
+#include "evtchn.h"
 #include "guest.h"
 #include "hypercall.h"
+#include "idt.h"
+#include "shared_info.h"
 #include "tests.h"
-
-/* entry.asm identity-maps this much; the command line must lie below it. */
-#define IDENTITY_MAP_END 0x100000000ull
+#include "timer.h"
 
 #define NAME_MAX_LEN 64
 #define TEST_MAX_LEN 64
+/* Ticks the default path waits for, to show the timer path works. */
+#define BOOT_TICKS 3
 
 void guest_exit(uint32_t reason)
 {
     hyp_shutdown(reason);
     for (;;)
-        __asm__ volatile("hlt");
+        cli_hlt();
 }
 
 static const char *start_info_cmdline(const struct hvm_start_info *si)
@@ -31,12 +38,22 @@ static const char *start_info_cmdline(const struct hvm_start_info *si)
     return (const char *)(uintptr_t)si->cmdline_paddr;
 }
 
+/* Each step prints why it failed; without them this kernel cannot go on. */
+static void xen_setup(void)
+{
+    if (!hypercall_page_init() || !shared_info_init() || !evtchn_init() || !timer_init())
+        guest_exit(SHUTDOWN_CRASH);
+    console_init();
+}
+
 void guest_main(const struct hvm_start_info *si)
 {
     char name[NAME_MAX_LEN] = "guest";
     char test[TEST_MAX_LEN];
     const char *cmdline;
+    struct test_env env;
 
+    idt_init();
     if (si->magic != HVM_START_MAGIC) {
         printk("guest-pv: bad start-info magic 0x%x at %p\n", si->magic, (const void *)si);
         guest_exit(SHUTDOWN_CRASH);
@@ -46,9 +63,20 @@ void guest_main(const struct hvm_start_info *si)
     cmdline_get(cmdline, "name", name, sizeof(name));
     printk("hello from %s\n", name);
 
-    if (cmdline_get(cmdline, "test", test, sizeof(test)) && !tests_run(test, si)) {
-        printk("FAIL: unknown test=%s\n", test);
-        guest_exit(SHUTDOWN_CRASH);
+    xen_setup();
+    printk("wallclock: %lu\n", (unsigned long)clock_wallclock_sec());
+
+    env = (struct test_env){ .si = si, .name = name };
+    if (cmdline_get(cmdline, "test", test, sizeof(test))) {
+        if (!tests_run(test, &env)) {
+            printk("FAIL: unknown test=%s\n", test);
+            guest_exit(SHUTDOWN_CRASH);
+        }
+    } else {
+        timer_tick_start();
+        timer_wait_ticks(BOOT_TICKS);
+        timer_tick_stop();
+        printk("ticks: %u\n", BOOT_TICKS);
     }
     guest_exit(SHUTDOWN_POWEROFF);
 }

@@ -1,7 +1,8 @@
 /*
  * Test actions selected by `test=<action>` on the command line. Each prints
- * one parseable line per case (`PASS: ...` / `FAIL: ...`) for the system
- * tests to grep, and may end the domain itself (e.g. ept-probe).
+ * one parseable line per case (`PASS: <group>/<case>` or
+ * `FAIL: <group>/<case> <details>`) for the system tests to grep, and may
+ * end the domain itself (e.g. ept-probe).
  */
 #ifndef GUEST_TESTS_H
 #define GUEST_TESTS_H
@@ -10,7 +11,19 @@
 
 #include <public/hvm_start_info.h>
 
+struct test_env {
+    const struct hvm_start_info *si;
+    const char *name;           /* the domain's name= from the command line */
+};
+
 /* Runs the named action; false if no such action exists. */
-bool tests_run(const char *action, const struct hvm_start_info *si);
+bool tests_run(const char *action, const struct test_env *env);
+
+/* entry.asm identity-maps [0, 4 GiB); addresses past it are unmapped for us. */
+#define IDENTITY_MAP_END 0x100000000ull
+
+/* Actions that live in their own files. */
+void test_abi(const struct test_env *env);
+void test_sleep(const struct test_env *env);
 
 #endif

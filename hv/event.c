@@ -65,6 +65,7 @@ void vcpu_wake(struct vcpu *v)
     if (v->state != VCPU_BLOCKED)
         return;
     v->state = VCPU_RUNNABLE;
+    v->woken = true;
     v->poll_nr = 0;
     v->poll_deadline = 0;
     runstate_change(v, RUNSTATE_RUNNABLE);

@@ -1,6 +1,8 @@
 /*
  * Round-robin over every runnable vCPU on the boot CPU, one time slice each,
  * enforced by the arch (VMX preemption timer) without guest cooperation.
+ * A vCPU woken by an event or timer goes first, and a slice ends early at
+ * the next timer deadline, so a sleeping vCPU wakes on time.
  * The proportional-share scheduler with weights and caps replaces the pick
  * function when SMP lands; the loop and the end-of-run logic stay.
  */
@@ -20,8 +22,25 @@ void sched_set_timeslice_ms(uint32_t ms)
     timeslice_ns = (uint64_t)ms * 1000000ull;
 }
 
+/* A vCPU just woken by an event or timer, so sleepers wake on time. */
+static struct vcpu *pick_woken(void)
+{
+    for (uint32_t n = 0; n < MAX_DOMAINS; n++) {
+        struct domain *d = domain_by_id((next_domain + n) % MAX_DOMAINS);
+        if (!d || d->state != DOMAIN_RUNNING)
+            continue;
+        for (uint32_t i = 0; i < d->nvcpus; i++)
+            if (d->vcpus[i]->state == VCPU_RUNNABLE && d->vcpus[i]->woken)
+                return d->vcpus[i];
+    }
+    return NULL;
+}
+
 static struct vcpu *pick_next(void)
 {
+    struct vcpu *w = pick_woken();
+    if (w)
+        return w;
     for (uint32_t n = 0; n < MAX_DOMAINS; n++) {
         struct domain *d = domain_by_id((next_domain + n) % MAX_DOMAINS);
         if (!d || d->state != DOMAIN_RUNNING)
@@ -74,6 +93,7 @@ static void run(struct vcpu *v)
     if (deadline && deadline < end)
         end = deadline;
 
+    v->woken = false;
     arch_vcpu_load(v);
     runstate_change(v, RUNSTATE_RUNNING);
     runstate_publish(v);

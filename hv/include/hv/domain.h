@@ -45,6 +45,7 @@ struct vcpu {
     uint32_t id;
     enum vcpu_state state;
     bool need_resched;          /* leave the guest loop at the next chance */
+    bool woken;                 /* made runnable by an event or timer since it last ran */
     uint64_t runtime_ns;
     struct arch_vcpu *arch;     /* owned by arch/ */
 

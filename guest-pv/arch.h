@@ -1,0 +1,85 @@
+/*
+ * Every special x86 instruction guest-pv uses from C, each wrapped once.
+ * (vmcall and the hypercall-page call live in hypercall.h.)
+ */
+#ifndef GUEST_ARCH_H
+#define GUEST_ARCH_H
+
+#include <stdint.h>
+
+struct cpuid_regs {
+    uint32_t eax, ebx, ecx, edx;
+};
+
+struct __attribute__((packed)) idt_pointer {
+    uint16_t limit;
+    uint64_t base;
+};
+
+static inline struct cpuid_regs cpuid(uint32_t leaf, uint32_t subleaf)
+{
+    struct cpuid_regs r;
+
+    __asm__ volatile("cpuid" : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx)
+                     : "a"(leaf), "c"(subleaf));
+    return r;
+}
+
+static inline void wrmsr(uint32_t msr, uint64_t value)
+{
+    __asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)value), "d"((uint32_t)(value >> 32))
+                     : "memory");
+}
+
+static inline uint64_t rdtsc(void)
+{
+    uint32_t lo, hi;
+
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+static inline void lidt(const struct idt_pointer *p)
+{
+    __asm__ volatile("lidt %0" : : "m"(*p) : "memory");
+}
+
+/* Orders the compiler only: x86 keeps stores in order and loads in order. */
+static inline void barrier(void)
+{
+    __asm__ volatile("" : : : "memory");
+}
+
+static inline void cli(void)
+{
+    __asm__ volatile("cli" : : : "memory");
+}
+
+/*
+ * Idle until an event: sti's one-instruction interrupt shadow covers hlt, so
+ * an upcall that became pending before the pair wakes the hlt instead of
+ * being taken just before it (and the hlt then sleeping forever).
+ */
+static inline void sti_hlt(void)
+{
+    __asm__ volatile("sti; hlt" : : : "memory");
+}
+
+/* Let a pending upcall in (it is taken after the nop), then close again. */
+static inline void sti_nop_cli(void)
+{
+    __asm__ volatile("sti; nop; cli" : : : "memory");
+}
+
+/* Halt with interrupts off: only the hypervisor can end this. */
+static inline void cli_hlt(void)
+{
+    __asm__ volatile("cli; hlt" : : : "memory");
+}
+
+static inline void ud2(void)
+{
+    __asm__ volatile("ud2");
+}
+
+#endif

@@ -1,0 +1,16 @@
+/* The long-mode IDT: fatal exception reports and the event-channel upcall. */
+#ifndef GUEST_IDT_H
+#define GUEST_IDT_H
+
+#include <stdint.h>
+
+/* The vector the hypervisor injects for event-channel upcalls. */
+#define EVTCHN_UPCALL_VECTOR 0xF3
+
+/* Fill all 256 gates and load the IDT. */
+void idt_init(void);
+
+/* Called by traps.asm for every vector but the upcall: reports and crashes. */
+void trap_fatal(uint64_t vector, uint64_t error_code, uint64_t rip) __attribute__((noreturn));
+
+#endif
