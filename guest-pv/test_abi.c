@@ -254,9 +254,15 @@ static void hvm_op_cases(const struct hvm_start_info *si)
     expect_abi("param-unknown", hvm_param(HVMOP_GET_PARAM, DOMID_SELF, BAD_HVM_PARAM, &v),
                -XEN_EINVAL);
 
-    /* A domU may not look at another domain; dom0's rights there are not settled. */
+    /* dom0 may read another domain's parameters (domain 1 is a domU in the
+     * system tests); a domU may not look at another domain at all. */
     if (si->flags & SIF_PRIVILEGED) {
-        printk("abi/hvm-other-domain: skipped (privileged)\n");
+        v = 0;
+        expect_abi("hvm-other-domain-dom0",
+                   hvm_param(HVMOP_GET_PARAM, 1, HVM_PARAM_CONSOLE_PFN, &v), 0);
+        expect_abi("hvm-other-domain-dom0-value", (long)v, 0xA0);
+        expect_abi("hvm-missing-domain-dom0",
+                   hvm_param(HVMOP_GET_PARAM, 30, HVM_PARAM_CONSOLE_PFN, &v), -XEN_ESRCH);
     } else {
         uint16_t other = own_domid() == 0 ? 1 : 0;
 
@@ -264,6 +270,10 @@ static void hvm_op_cases(const struct hvm_start_info *si)
         expect_abi("hvm-other-domain",
                    hvm_param(HVMOP_GET_PARAM, other, HVM_PARAM_CALLBACK_IRQ, &v), -XEN_EPERM);
     }
+    /* Console input is dom0's: nothing has been typed in the tests. */
+    static char input[16];
+    expect_abi("console-read", hyp_console_io(CONSOLEIO_READ, sizeof input, (unsigned long)input),
+               (si->flags & SIF_PRIVILEGED) ? 0 : -XEN_EPERM);
     v = 0;
     expect_abi("hvm-op-badcmd", hvm_param(BAD_CMD, DOMID_SELF, HVM_PARAM_CALLBACK_IRQ, &v),
                -XEN_ENOSYS);

@@ -8,6 +8,7 @@
  */
 #include "hv/sched.h"
 #include "hv/arch.h"
+#include "hv/console_input.h"
 #include "hv/domain.h"
 #include "hv/frame.h"
 #include "hv/printk.h"
@@ -72,9 +73,10 @@ static uint32_t reap_and_count_running(void)
 }
 
 /*
- * No vCPU is runnable and no timer is armed: nothing inside the machine can
- * wake any of them (there are no device interrupts for guests yet), so every
- * remaining domain is stuck. Crash them with a report instead of hanging.
+ * No vCPU is runnable, no timer is armed and dom0 is not waiting for console
+ * input: nothing can wake any of them (there are no device interrupts for
+ * guests yet), so every remaining domain is stuck. Crash them with a report
+ * instead of hanging.
  */
 static void crash_stuck_domains(void)
 {
@@ -109,9 +111,15 @@ void sched_run(uint64_t frames_free_at_start)
         if (!reap_and_count_running())
             break;
         timer_fire_expired();
+        console_input_poll();
         struct vcpu *v = pick_next();
         if (!v) {
             uint64_t deadline = timer_next_deadline();
+            /* dom0 waiting for console input is woken by typing: look now and then. */
+            if (console_input_awaited()) {
+                uint64_t poll = time_now_ns() + CONSOLE_INPUT_POLL_NS;
+                deadline = deadline && deadline < poll ? deadline : poll;
+            }
             if (deadline)
                 arch_idle_until(deadline);  /* halts; the LAPIC timer ends it */
             else

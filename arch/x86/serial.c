@@ -10,6 +10,7 @@ enum uart_reg { UART_DATA = 0, UART_IER = 1, UART_FCR = 2, UART_LCR = 3,
 #define LCR_DLAB     0x80
 #define LCR_8N1      0x03
 #define LSR_THR_EMPTY 0x20
+#define LSR_DATA_READY 0x01
 #define BAUD_DIVISOR 1          /* 115200 baud */
 
 void serial_init(void)
@@ -40,4 +41,11 @@ void serial_write(const char *s, size_t len)
         serial_putc(s[i]);
         outb(DEBUG_PORT, (uint8_t)s[i]);
     }
+}
+
+int serial_read_byte(void)
+{
+    if (!(inb(COM1 + UART_LSR) & LSR_DATA_READY))
+        return -1;
+    return inb(COM1 + UART_DATA);
 }

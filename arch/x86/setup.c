@@ -14,3 +14,8 @@ void arch_console_write(const char *s, size_t len)
 {
     serial_write(s, len);
 }
+
+int arch_console_getc(void)
+{
+    return serial_read_byte();
+}

@@ -14,6 +14,8 @@ struct mica_bootinfo;
 /* Console, descriptor tables and traps: before anything else prints. */
 void arch_early_init(void);
 void arch_console_write(const char *s, size_t len);
+/* One byte typed on the console, or -1 (never blocks). */
+int arch_console_getc(void);
 
 /* Build the hypervisor's own page tables (image + direct map of [0, top)). */
 void arch_paging_init(paddr_t top_of_memory);
