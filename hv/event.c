@@ -32,7 +32,7 @@ struct vcpu_info *vcpu_info_of(struct vcpu *v)
     struct domain *d = v->domain;
     if (!d->shared_info)
         return NULL;
-    if (!v->vcpu_info_gpa)
+    if (!v->vcpu_info_moved)
         return &d->shared_info->vcpu_info[v->id];
     /* Translated every time: the guest may have remapped that page since. */
     paddr_t hpa = arch_domain_gpa_to_hpa(d, v->vcpu_info_gpa, true);

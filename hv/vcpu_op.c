@@ -13,14 +13,14 @@
 #include "public/shared_info.h"
 #include "public/vcpu_op.h"
 
-/* A copy of v's runstate with the current state's time brought up to now. */
+/* A copy of v's runstate whose time[] includes the current state up to now
+ * (state_entry_time stays the time that state was entered, as in Xen). */
 static struct vcpu_runstate_info runstate_snapshot(const struct vcpu *v)
 {
     struct vcpu_runstate_info r = v->runstate;
     uint64_t now = time_now_ns();
     if (r.state >= 0 && r.state <= RUNSTATE_OFFLINE && r.state_entry_time)
         r.time[r.state] += now - r.state_entry_time;
-    r.state_entry_time = now;
     return r;
 }
 
@@ -31,7 +31,7 @@ static long register_vcpu_info(struct vcpu *caller, struct vcpu *target, gvaddr_
         return -XEN_EFAULT;
     gpaddr_t gpa = (req.mfn << PAGE_SHIFT) + req.offset;
     if (req.rsvd || req.offset > PAGE_SIZE - sizeof(struct vcpu_info) ||
-        req.mfn >= (1ull << 36) || target->vcpu_info_gpa)
+        req.mfn >= (1ull << 36) || target->vcpu_info_moved)
         return -XEN_EINVAL;     /* bad layout, or already moved (once only, as in Xen) */
     paddr_t hpa = arch_domain_gpa_to_hpa(target->domain, gpa, true);
     if (!hpa)
@@ -42,6 +42,7 @@ static long register_vcpu_info(struct vcpu *caller, struct vcpu *target, gvaddr_
     if (old)
         memcpy(phys_to_virt(hpa), old, sizeof *old);
     target->vcpu_info_gpa = gpa;
+    target->vcpu_info_moved = true;
     time_update_vcpu(target);
     return 0;
 }

@@ -83,3 +83,63 @@ bool shim_domains_unchanged(void);
 const char *shim_name(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif
+
+/* ---- companion shims: link the named .c file to use one ------------------ */
+
+/*
+ * shim_time.c: the arch clock behind the real hv/time.c. System time is
+ * shim_now_ns (set it freely); the TSC runs at 1 tick per ns from
+ * SHIM_TSC_AT_BOOT (scale mul 2^31, shift 1), so a pvclock record written at
+ * system time T has system_time T. printk() appends to shim_printk_text.
+ */
+#define SHIM_TIME_START   1000000000ull     /* shim_time_reset(): 1 s after boot */
+#define SHIM_TSC_AT_BOOT  5000ull
+#define SHIM_TSC_MUL      0x80000000u
+#define SHIM_TSC_SHIFT    1
+#define SHIM_WALLCLOCK    1700000000ull
+extern uint64_t shim_now_ns;
+extern char shim_printk_text[4096];
+void shim_time_reset(void);
+
+/*
+ * shim_arch_mem.c: host "physical" memory and one guest-physical RAM space
+ * shared by all fake domains. GFN [0, SHIM_GPA_PAGES) is RAM (each can be
+ * turned into a hole); anything above is not. Host page g backs GFN g at
+ * host-physical SHIM_HPA_BASE + g * 4096; after them comes one shared-info
+ * page per domain id. arch_domain_gpa_to_hpa / phys_to_virt / virt_to_phys
+ * translate over it (phys_to_virt of anything else aborts). All of it starts
+ * out filled with SHIM_FILL, shared-info pages zeroed.
+ */
+#define SHIM_GPA_PAGES 16
+#define SHIM_HPA_BASE  0x80000000ull
+struct shim_arch_mem_stats {
+    unsigned gpa_to_hpa_calls;
+    gpaddr_t last_gpa;
+    bool last_write;
+};
+extern struct shim_arch_mem_stats shim_arch_mem;
+void shim_arch_mem_reset(void);
+/* Make GFN `gfn` (< SHIM_GPA_PAGES) the domains' RAM or a hole. */
+void shim_gfn_set_ram(uint64_t gfn, bool ram);
+/* Host pointer to guest-physical bytes [gpa, gpa + len), inside the RAM range. */
+void *shim_gpa_mem(gpaddr_t gpa, size_t len);
+/* Give d a zeroed shared-info page (d->shared_info_frame, d->shared_info). */
+struct shared_info *shim_shared_info_create(struct domain *d);
+/* Snapshot and compare all of this memory (guest RAM and shared-info pages). */
+void shim_arch_mem_snapshot(void);
+bool shim_arch_mem_unchanged(void);
+
+/*
+ * shim_console.c: console_ring_drain and domain_console_write record their
+ * calls instead of printing.
+ */
+struct shim_console_stats {
+    unsigned drain_calls;
+    struct domain *drain_last;
+    unsigned write_calls;
+    struct domain *write_last;
+    size_t written_len;
+    char written[4096];
+};
+extern struct shim_console_stats shim_console;
+void shim_console_reset(void);

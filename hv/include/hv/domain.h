@@ -52,7 +52,8 @@ struct vcpu {
     /* Events: set when evtchn_upcall_pending went 0 -> 1; the arch injects
      * the callback vector and clears it. */
     bool upcall_needed;
-    gpaddr_t vcpu_info_gpa;     /* 0: its slot in shared_info */
+    bool vcpu_info_moved;       /* register_vcpu_info done (once only) */
+    gpaddr_t vcpu_info_gpa;     /* where it moved to, when vcpu_info_moved */
     uint16_t virq_port[NR_VIRQS];   /* 0: not bound */
 
     /* One-shot timer: system time (ns) of expiry, 0 when not armed. */
