@@ -204,3 +204,17 @@ const char *shim_name(const char *fmt, ...)
     va_end(ap);
     return buf;
 }
+
+bool shim_bytes_are(const void *p, size_t len, uint8_t value)
+{
+    const uint8_t *b = p;
+    for (size_t i = 0; i < len; i++)
+        if (b[i] != value)
+            return false;
+    return true;
+}
+
+bool shim_guest_bytes_are(gvaddr_t va, size_t len, uint8_t value)
+{
+    return shim_bytes_are(shim_guest_mem(va, len), len, value);
+}

@@ -79,6 +79,10 @@ bool shim_world_unchanged(void);
  * copy-out in guest memory. */
 bool shim_domains_unchanged(void);
 
+/* True when every one of `len` bytes equals `value` (host memory, or guest
+ * memory through shim_guest_mem). */
+bool shim_bytes_are(const void *p, size_t len, uint8_t value);
+bool shim_guest_bytes_are(gvaddr_t va, size_t len, uint8_t value);
 /* printf into a static buffer, for CHECK names built in loops. */
 const char *shim_name(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -34,15 +34,6 @@ static long mop(struct vcpu *v, uint64_t cmd, gvaddr_t arg)
     return do_memory_op(v, args);
 }
 
-static bool bytes_are(gvaddr_t va, size_t len, uint8_t value)
-{
-    const uint8_t *p = shim_guest_mem(va, len);
-    for (size_t i = 0; i < len; i++)
-        if (p[i] != value)
-            return false;
-    return true;
-}
-
 #define ARG (SHIM_RW_BASE + 0x1000)
 #define BUF (SHIM_RW_BASE + 0x2000)
 
@@ -335,8 +326,8 @@ static void test_memory_map(void)
     CHECK("entry 1: reserved hole", entry_is(BUF, 1, 0x9f000, 0x61000, 2));
     CHECK("entry 2: RAM above 1 MiB, caller's size",
           entry_is(BUF, 2, 0x100000, MiB(32) - 0x100000, 1));
-    CHECK("nothing written past 3 entries", bytes_are(BUF + 60, 1, SHIM_FILL) &&
-          bytes_are(BUF - 1, 1, SHIM_FILL));
+    CHECK("nothing written past 3 entries", shim_guest_bytes_are(BUF + 60, 1, SHIM_FILL) &&
+          shim_guest_bytes_are(BUF - 1, 1, SHIM_FILL));
     CHECK("only nr_entries of the request rewritten",
           !memcmp(shim_guest_mem(ARG + 4, 12), arg_before + 4, 12));
     CHECK("one read, two writes (entries, count)",
@@ -357,7 +348,7 @@ static void test_memory_map(void)
           nr_entries_at(ARG) == 2);
     CHECK("room for 2: first two entries", entry_is(BUF, 0, 0, 0x9f000, 1) &&
           entry_is(BUF, 1, 0x9f000, 0x61000, 2));
-    CHECK("room for 2: third slot untouched", bytes_are(BUF + 40, 20, SHIM_FILL));
+    CHECK("room for 2: third slot untouched", shim_guest_bytes_are(BUF + 40, 20, SHIM_FILL));
 
     setup();
     put_memory_map(ARG, 1, SHIM_RW_END - 20);

@@ -75,15 +75,6 @@ static void put(gvaddr_t va, const void *src, size_t len)
     memcpy(shim_guest_mem(va, len), src, len);
 }
 
-static bool bytes_are(const void *p, size_t len, uint8_t value)
-{
-    const uint8_t *b = p;
-    for (size_t i = 0; i < len; i++)
-        if (b[i] != value)
-            return false;
-    return true;
-}
-
 static struct vcpu_runstate_info runstate_at(gvaddr_t va)
 {
     struct vcpu_runstate_info r;
@@ -146,8 +137,8 @@ static void test_get_runstate(void)
           r.time[1] == 2000 && r.time[2] == 3000 && r.time[3] == 4000);
     CHECK("exactly 48 bytes written once",
           shim_guest.to_calls == 1 && shim_guest.to_bytes == 48 &&
-          bytes_are(shim_guest_mem(ARG + 48, 64), 64, SHIM_FILL) &&
-          bytes_are(shim_guest_mem(ARG - 16, 16), 16, SHIM_FILL));
+          shim_bytes_are(shim_guest_mem(ARG + 48, 64), 64, SHIM_FILL) &&
+          shim_bytes_are(shim_guest_mem(ARG - 16, 16), 16, SHIM_FILL));
     CHECK("the vCPU's own accounting is not changed", shim_domains_unchanged());
 
     shim_now_ns = NOW + 700;
@@ -401,8 +392,8 @@ static void test_register_vcpu_info(void)
           vi->time.tsc_to_system_mul == SHIM_TSC_MUL && vi->time.tsc_shift == SHIM_TSC_SHIFT &&
           (vi->time.flags & XEN_PVCLOCK_TSC_STABLE_BIT));
     CHECK("only those 64 bytes written",
-          bytes_are(shim_gpa_mem(0x3000, 0x40), 0x40, SHIM_FILL) &&
-          bytes_are(shim_gpa_mem(0x3080, 0xf80), 0xf80, SHIM_FILL));
+          shim_bytes_are(shim_gpa_mem(0x3000, 0x40), 0x40, SHIM_FILL) &&
+          shim_bytes_are(shim_gpa_mem(0x3080, 0xf80), 0xf80, SHIM_FILL));
     CHECK("16 bytes read from the guest, nothing written",
           shim_guest.from_calls == 1 && shim_guest.from_bytes == 16 && shim_guest.to_calls == 0);
     CHECK("other domain untouched", v2->vcpu_info_gpa == 0);

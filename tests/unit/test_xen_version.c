@@ -24,20 +24,11 @@ static long xv(struct vcpu *v, uint64_t cmd, gvaddr_t arg)
     return do_xen_version(v, args);
 }
 
-static bool bytes_are(gvaddr_t va, size_t len, uint8_t value)
-{
-    const uint8_t *p = shim_guest_mem(va, len);
-    for (size_t i = 0; i < len; i++)
-        if (p[i] != value)
-            return false;
-    return true;
-}
-
 /* `len` bytes at va equal `want`, and the bytes either side were not touched. */
 static bool wrote_exactly(gvaddr_t va, const void *want, size_t len)
 {
     return !memcmp(shim_guest_mem(va, len), want, len) &&
-           bytes_are(va - 1, 1, SHIM_FILL) && bytes_are(va + len, 1, SHIM_FILL);
+           shim_guest_bytes_are(va - 1, 1, SHIM_FILL) && shim_guest_bytes_are(va + len, 1, SHIM_FILL);
 }
 
 #define OUT (SHIM_RW_BASE + 0x1000)
@@ -91,7 +82,7 @@ static void test_compile_info(void)
     CHECK("compile_domain mica", !memcmp(ci.compile_domain, dom, sizeof dom));
     CHECK("compile_date empty and zeroed", !memcmp(ci.compile_date, date, sizeof date));
     CHECK("COMPILE_INFO writes exactly 144 bytes",
-          shim_guest.to_bytes == 144 && bytes_are(OUT + 144, 1, SHIM_FILL));
+          shim_guest.to_bytes == 144 && shim_guest_bytes_are(OUT + 144, 1, SHIM_FILL));
 }
 
 static void test_capabilities(void)
@@ -152,7 +143,7 @@ static void test_get_features(void)
     /* bits 0, 2, 8, 9: writable page tables, auto-translated, callback vector, safe pvclock */
     CHECK("word 0 is exactly bits 0, 2, 8, 9", fi.submap == 0x305);
     CHECK("submap_idx written back unchanged", fi.submap_idx == 0);
-    CHECK("GET_FEATURES writes 8 bytes only", bytes_are(OUT + 8, 1, SHIM_FILL));
+    CHECK("GET_FEATURES writes 8 bytes only", shim_guest_bytes_are(OUT + 8, 1, SHIM_FILL));
     CHECK("GET_FEATURES reads once and writes once",
           shim_guest.from_calls == 1 && shim_guest.from_bytes == 8 &&
           shim_guest.to_calls == 1);
