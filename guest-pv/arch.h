@@ -50,6 +50,15 @@ static inline void barrier(void)
     __asm__ volatile("" : : : "memory");
 }
 
+/*
+ * Orders everything, stores before later loads included (x86 may otherwise
+ * let a load pass an earlier store): for memory shared with another domain.
+ */
+static inline void mb(void)
+{
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
 static inline void cli(void)
 {
     __asm__ volatile("cli" : : : "memory");

@@ -42,3 +42,21 @@ bool cmdline_get(const char *cmdline, const char *key, char *value, size_t size)
     }
     return false;
 }
+
+bool cmdline_get_uint(const char *cmdline, const char *key, uint32_t *value)
+{
+    char text[12];      /* 4294967295 and one more digit, to catch overflow */
+    uint64_t n = 0;
+
+    if (!cmdline_get(cmdline, key, text, sizeof(text)) || text[0] == '\0')
+        return false;
+    for (const char *c = text; *c; c++) {
+        if (*c < '0' || *c > '9')
+            return false;
+        n = n * 10 + (uint64_t)(*c - '0');
+        if (n > UINT32_MAX)
+            return false;
+    }
+    *value = (uint32_t)n;
+    return true;
+}

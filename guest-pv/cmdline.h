@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * Copy the value of the first `key=value` word into value[size] (always
@@ -11,5 +12,11 @@
  * cmdline may be NULL (no command line).
  */
 bool cmdline_get(const char *cmdline, const char *key, char *value, size_t size);
+
+/*
+ * The value of `key=N` as an unsigned decimal number. False when key is
+ * absent or its value is not a number that fits in 32 bits.
+ */
+bool cmdline_get_uint(const char *cmdline, const char *key, uint32_t *value);
 
 #endif

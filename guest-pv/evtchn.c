@@ -60,21 +60,91 @@ void evtchn_unmask(evtchn_port_t port)
         hyp_event_channel_op(EVTCHNOP_UNMASK, (unsigned long)&req);
 }
 
+void evtchn_mask(evtchn_port_t port)
+{
+    __atomic_fetch_or(&shared_info->evtchn_mask[port / BITS_PER_WORD], port_bit(port),
+                      __ATOMIC_SEQ_CST);
+}
+
+void evtchn_set_handler(evtchn_port_t port, evtchn_handler_t handler)
+{
+    if (port < EVTCHN_HANDLED_PORTS)
+        handlers[port] = handler;
+}
+
+/* The common end of every bind: a port we can handle, its handler, unmasked. */
+static long bound(const char *what, evtchn_port_t port, evtchn_handler_t handler)
+{
+    if (port >= EVTCHN_HANDLED_PORTS) {
+        printk("guest-pv: %s bound to port %u, beyond the %u we handle\n", what, port,
+               EVTCHN_HANDLED_PORTS);
+        return -XEN_ENOSPC;
+    }
+    handlers[port] = handler;
+    evtchn_unmask(port);
+    return port;
+}
+
 long evtchn_bind_virq(uint32_t virq, evtchn_handler_t handler)
 {
     struct evtchn_bind_virq req = { .virq = virq, .vcpu = 0 };
     long rc = hyp_event_channel_op(EVTCHNOP_BIND_VIRQ, (unsigned long)&req);
 
-    if (rc < 0)
-        return rc;
-    if (req.port >= EVTCHN_HANDLED_PORTS) {
-        printk("guest-pv: VIRQ %u bound to port %u, beyond the %u we handle\n", virq, req.port,
-               EVTCHN_HANDLED_PORTS);
-        return -XEN_ENOSPC;
+    return rc < 0 ? rc : bound("VIRQ", req.port, handler);
+}
+
+long evtchn_alloc_unbound(domid_t remote, evtchn_handler_t handler)
+{
+    struct evtchn_alloc_unbound req = { .dom = DOMID_SELF, .remote_dom = remote };
+    long rc = hyp_event_channel_op(EVTCHNOP_ALLOC_UNBOUND, (unsigned long)&req);
+
+    return rc < 0 ? rc : bound("unbound port", req.port, handler);
+}
+
+long evtchn_bind_interdomain(domid_t remote, evtchn_port_t remote_port,
+                             evtchn_handler_t handler)
+{
+    struct evtchn_bind_interdomain req = { .remote_dom = remote, .remote_port = remote_port };
+    long rc = hyp_event_channel_op(EVTCHNOP_BIND_INTERDOMAIN, (unsigned long)&req);
+
+    return rc < 0 ? rc : bound("interdomain port", req.local_port, handler);
+}
+
+long evtchn_bind_ipi(uint32_t vcpu, evtchn_handler_t handler)
+{
+    struct evtchn_bind_ipi req = { .vcpu = vcpu };
+    long rc = hyp_event_channel_op(EVTCHNOP_BIND_IPI, (unsigned long)&req);
+
+    return rc < 0 ? rc : bound("IPI", req.port, handler);
+}
+
+long evtchn_close(evtchn_port_t port)
+{
+    struct evtchn_port_arg req = { .port = port };
+    long rc = hyp_event_channel_op(EVTCHNOP_CLOSE, (unsigned long)&req);
+
+    /* Back to the state evtchn_init left it in, for whichever bind reuses it. */
+    if (rc == 0 && port < EVTCHN_HANDLED_PORTS) {
+        evtchn_mask(port);
+        handlers[port] = NULL;
     }
-    handlers[req.port] = handler;
-    evtchn_unmask(req.port);
-    return req.port;
+    return rc;
+}
+
+long evtchn_status(domid_t dom, evtchn_port_t port, struct evtchn_status *st)
+{
+    long rc;
+
+    *st = (struct evtchn_status){ .dom = dom, .port = port };
+    rc = hyp_event_channel_op(EVTCHNOP_STATUS, (unsigned long)st);
+    return rc < 0 ? rc : st->status;
+}
+
+long evtchn_port_status(evtchn_port_t port)
+{
+    struct evtchn_status st;
+
+    return evtchn_status(DOMID_SELF, port, &st);
 }
 
 long evtchn_send(evtchn_port_t port)

@@ -35,6 +35,8 @@ extern bool hypercall_page_ready;
 bool hypercall_page_init(void);
 /* Base of the Xen-compatible CPUID leaves, 0 before discovery or if absent. */
 uint32_t xen_cpuid_base(void);
+/* Our domain id from the Xen HVM leaf, DOMID_SELF if it is not offered. */
+uint16_t xen_domid(void);
 
 static inline long hypercall5_direct(unsigned long nr, unsigned long a1, unsigned long a2,
                                      unsigned long a3, unsigned long a4, unsigned long a5)
@@ -109,6 +111,12 @@ static inline long hyp_vcpu_op(unsigned int cmd, unsigned int vcpu, unsigned lon
 static inline long hyp_event_channel_op(unsigned int cmd, unsigned long arg)
 {
     return hypercall3(HYPERCALL_EVENT_CHANNEL_OP, cmd, arg, 0);
+}
+
+/* uop points to an array of `count` operation structures of the kind cmd takes. */
+static inline long hyp_grant_table_op(unsigned int cmd, unsigned long uop, unsigned long count)
+{
+    return hypercall3(HYPERCALL_GRANT_TABLE_OP, cmd, uop, count);
 }
 
 static inline long hyp_hvm_op(unsigned int cmd, unsigned long arg)

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <public/abi.h>
+
 #include "arch.h"
 #include "console.h"
 #include "hypercall.h"
@@ -16,6 +18,8 @@
 
 /* Leaves past the base that must exist: base+2 names the hypercall MSR. */
 #define XEN_LEAF_HYPERCALL 2
+/* base+4: EAX flags, ECX = domain id when flagged. */
+#define XEN_LEAF_HVM 4
 
 /* First bytes of every stub: "mov eax, imm32" (B8 imm32), then vmcall. */
 #define STUB_OPCODE_MOV_EAX 0xB8
@@ -28,6 +32,16 @@ static uint32_t xen_base;
 uint32_t xen_cpuid_base(void)
 {
     return xen_base;
+}
+
+uint16_t xen_domid(void)
+{
+    struct cpuid_regs r;
+
+    if (xen_base == 0)
+        return DOMID_SELF;
+    r = cpuid(xen_base + XEN_LEAF_HVM, 0);
+    return (r.eax & XEN_HVM_CPUID_DOMID_PRESENT) ? (uint16_t)r.ecx : DOMID_SELF;
 }
 
 static uint32_t find_xen_leaves(void)

@@ -66,7 +66,7 @@ void guest_main(const struct hvm_start_info *si)
     xen_setup();
     printk("wallclock: %lu\n", (unsigned long)clock_wallclock_sec());
 
-    env = (struct test_env){ .si = si, .name = name };
+    env = (struct test_env){ .si = si, .name = name, .cmdline = cmdline };
     if (cmdline_get(cmdline, "test", test, sizeof(test))) {
         if (!tests_run(test, &env)) {
             printk("FAIL: unknown test=%s\n", test);

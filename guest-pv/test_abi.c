@@ -32,9 +32,6 @@
 #define BAD_VIRQ           99
 #define MAP_CAPACITY       8
 
-/* Xen leaf base+4: EAX flags, ECX = domain id when flagged. */
-#define XEN_LEAF_HVM 4
-
 #define CALLBACK_VALUE (((uint64_t)HVM_PARAM_CALLBACK_TYPE_VECTOR << HVM_PARAM_CALLBACK_TYPE_SHIFT) | \
                         EVTCHN_UPCALL_VECTOR)
 
@@ -216,14 +213,6 @@ static long hvm_param(unsigned int cmd, uint16_t domid, uint32_t index, uint64_t
     return rc;
 }
 
-static uint16_t own_domid(void)
-{
-    uint32_t base = xen_cpuid_base();
-    struct cpuid_regs r = cpuid(base + XEN_LEAF_HVM, 0);
-
-    return (r.eax & XEN_HVM_CPUID_DOMID_PRESENT) ? (uint16_t)r.ecx : DOMID_SELF;
-}
-
 static void hvm_op_cases(const struct hvm_start_info *si)
 {
     uint64_t v = 0;
@@ -264,7 +253,7 @@ static void hvm_op_cases(const struct hvm_start_info *si)
         expect_abi("hvm-missing-domain-dom0",
                    hvm_param(HVMOP_GET_PARAM, 30, HVM_PARAM_CONSOLE_PFN, &v), -XEN_ESRCH);
     } else {
-        uint16_t other = own_domid() == 0 ? 1 : 0;
+        uint16_t other = xen_domid() == 0 ? 1 : 0;
 
         v = 0;
         expect_abi("hvm-other-domain",

@@ -1,7 +1,8 @@
 /*
  * Test actions that drive the hypervisor's system tests. Output lines are an
  * interface: tests/system greps them, so change them only together.
- * The ABI cases live in test_abi.c, the sleep measurements in test_sleep.c.
+ * The ABI cases live in test_abi.c, the sleep measurements in test_sleep.c,
+ * the inter-domain (event channel and grant table) ones in test_ipc*.c.
  */
 #include <stdint.h>
 
@@ -10,6 +11,7 @@
 #include "guest.h"
 #include "hypercall.h"
 #include "lib.h"
+#include "test_ipc.h"
 #include "tests.h"
 
 #define CONSOLE_LINES 20
@@ -107,6 +109,17 @@ static const struct {
     { "exception",        test_exception },
     { "triple-fault",     test_triple_fault },
     { "halt",             test_halt },
+    { "ring-server",      test_ipc_ring_server },
+    { "ring-client",      test_ipc_ring_client },
+    { "copy-server",      test_ipc_copy_server },
+    { "copy-client",      test_ipc_copy_client },
+    { "lifetime-granter", test_ipc_lifetime_granter },
+    { "lifetime-mapper",  test_ipc_lifetime_mapper },
+    { "orphan-granter",   test_ipc_orphan_granter },
+    { "orphan-mapper",    test_ipc_orphan_mapper },
+    { "ro-granter",       test_ipc_ro_granter },
+    { "ro-writer",        test_ipc_ro_writer },
+    { "ipc-errors",       test_ipc_errors },
 };
 
 bool tests_run(const char *action, const struct test_env *env)

@@ -14,6 +14,7 @@
 struct test_env {
     const struct hvm_start_info *si;
     const char *name;           /* the domain's name= from the command line */
+    const char *cmdline;        /* the whole command line, NULL if none */
 };
 
 /* Runs the named action; false if no such action exists. */

@@ -217,16 +217,20 @@ int domain_map_shared_info(struct domain *d, gpaddr_t gpa)
         return -XEN_EINVAL;
     if (gpa == d->shared_info_gpa)
         return 0;
+    /* Only over the domain's own RAM or an empty slot: never over a grant
+     * mapping or a grant-table frame, whose records would then lie. */
+    if (arch_domain_gpa_to_hpa(d, gpa, false) && !arch_domain_owned_frame(d, gpa))
+        return -XEN_EINVAL;
     /* Map first: it is the only step that can fail, so a failure changes nothing. */
-    if (arch_domain_set_page(d, gpa, d->shared_info_frame, false, &released))
+    if (arch_domain_set_page(d, gpa, d->shared_info_frame, 0, &released))
         return -XEN_ENOMEM;
     if (released) {
-        frame_free(released);       /* the RAM page it replaced, as in Xen */
+        domain_release_frame(released);     /* the RAM page it replaced, as in Xen */
         d->frames_owned--;
     }
     if (d->shared_info_gpa) {
         paddr_t none;
-        arch_domain_set_page(d, d->shared_info_gpa, 0, false, &none);   /* tables exist: cannot fail */
+        arch_domain_set_page(d, d->shared_info_gpa, 0, 0, &none);   /* tables exist: cannot fail */
     }
     d->shared_info_gpa = gpa;
     return 0;
@@ -236,9 +240,15 @@ void domain_destroy(struct domain *d)
 {
     if (d->destroyed)
         return;
+    /* Its mappings of others' grants first, so its own pages are judged
+     * (freed, or kept for another domain that maps them) with those gone. */
+    grant_unmap_all(d);
+    grant_granter_dying(d);
+    evtchn_close_all(d);
     for (uint32_t i = 0; i < d->nvcpus; i++)
         arch_vcpu_destroy(d->vcpus[i]);
     arch_domain_destroy(d);
+    grant_free_table(d);
     if (d->shared_info_frame)
         frame_free(d->shared_info_frame);
     d->shared_info_frame = 0;

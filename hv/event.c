@@ -115,3 +115,38 @@ void evtchn_send_virq(struct vcpu *v, uint32_t virq)
     if (virq < NR_VIRQS && v->virq_port[virq])
         evtchn_set_pending(v->domain, v->virq_port[virq]);
 }
+
+void evtchn_close(struct domain *d, uint32_t port)
+{
+    struct evtchn *e = &d->evtchn[port];
+    switch (e->state) {
+    case EVTCHN_VIRQ:
+        d->vcpus[e->vcpu]->virq_port[e->virq] = 0;
+        break;
+    case EVTCHN_INTERDOMAIN: {
+        struct domain *r = domain_by_id(e->remote_dom);
+        if (r && !r->destroyed && e->remote_port < EVTCHN_MAX_PORTS &&
+            r->evtchn[e->remote_port].state == EVTCHN_INTERDOMAIN) {
+            /* The peer's end waits for us to bind again, as in Xen. */
+            r->evtchn[e->remote_port].state = EVTCHN_UNBOUND;
+            r->evtchn[e->remote_port].remote_dom = (uint16_t)d->id;
+        }
+        break;
+    }
+    case EVTCHN_CONSOLE:
+        return;
+    default:
+        break;
+    }
+    *e = (struct evtchn){ .state = EVTCHN_FREE };
+    if (d->shared_info)
+        __atomic_fetch_and(&d->shared_info->evtchn_pending[port / BITS_PER_WORD],
+                           ~(1ull << (port % BITS_PER_WORD)), __ATOMIC_SEQ_CST);
+}
+
+void evtchn_close_all(struct domain *d)
+{
+    for (uint32_t p = 1; p < EVTCHN_MAX_PORTS; p++)
+        if (d->evtchn[p].state != EVTCHN_FREE && d->evtchn[p].state != EVTCHN_CONSOLE)
+            evtchn_close(d, p);
+}

@@ -25,6 +25,7 @@ static const struct hypercall_entry hypercall_table[HYPERCALL_COUNT] = {
     [HYPERCALL_SET_TIMER_OP] = { do_set_timer_op, PERM_ANY },
     [HYPERCALL_XEN_VERSION] = { do_xen_version, PERM_ANY },
     [HYPERCALL_CONSOLE_IO] = { do_console_io, PERM_ANY },
+    [HYPERCALL_GRANT_TABLE_OP] = { do_grant_table_op, PERM_ANY },
     [HYPERCALL_VCPU_OP] = { do_vcpu_op, PERM_ANY },
     [HYPERCALL_SCHED_OP] = { do_sched_op, PERM_ANY },
     [HYPERCALL_EVENT_CHANNEL_OP] = { do_event_channel_op, PERM_ANY },

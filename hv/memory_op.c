@@ -5,6 +5,7 @@
  */
 #include "hv/arch.h"
 #include "hv/domain.h"
+#include "hv/grant_table.h"
 #include "hv/hypercalls.h"
 #include "hv/start_info.h"
 #include "public/errno.h"
@@ -44,7 +45,9 @@ static long add_to_physmap(struct vcpu *v, gvaddr_t arg)
             return -XEN_EINVAL;
         return domain_map_shared_info(d, req.gpfn << PAGE_SHIFT);
     case XENMAPSPACE_GRANT_TABLE:
-        return -XEN_ENOSYS;     /* grant tables are not implemented yet */
+        if (req.gpfn >= SHARED_INFO_GPFN_LIMIT)
+            return -XEN_EINVAL;
+        return grant_map_table_frame(d, req.idx, req.gpfn << PAGE_SHIFT);
     default:
         return -XEN_EINVAL;
     }

@@ -17,3 +17,23 @@ expect_none() {
 expect_status() {
     if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "exit status $2, expected $3"; fi
 }
+
+# expect_frames_returned NAME LOG: the hypervisor's end-of-run line shows as
+# many free frames as before the first domain was built.
+expect_frames_returned() {
+    local frames
+    if frames=$(grep -Eo 'free frames: [0-9]+ \([0-9]+ before' "$2"); then
+        set -- "$1" $(echo "$frames" | grep -Eo '[0-9]+')
+        if [ "$2" = "$3" ]; then pass "$1"
+        else fail "$1" "$2 free at the end, $3 before the domains"; fi
+    else
+        fail "$1" "no free-frame line in $2"
+    fi
+}
+
+# expect_count NAME LOG PATTERN N: exactly N lines match.
+expect_count() {
+    local n
+    n=$(grep -Ec -- "$3" "$2")
+    if [ "$n" -eq "$4" ]; then pass "$1"; else fail "$1" "$n lines match /$3/, expected $4"; fi
+}

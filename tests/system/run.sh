@@ -28,8 +28,9 @@ scripts/mkimage.sh --esp "$out/badline.img" --config "$out/badline.cfg" "${files
 scripts/mkimage.sh --esp "$out/missing.img" --config "$out/missing.cfg" "${files[@]}" || exit 1
 
 scripts/mkimage.sh --esp "$out/abi.img" --config tests/system/abi.cfg "${files[@]}" || exit 1
+scripts/mkimage.sh --esp "$out/ipc.img" --config tests/system/ipc.cfg "${files[@]}" || exit 1
 
-# Two Bochs boots one after the other on one core; the QEMU runs on the other.
+# The Bochs boots one after the other on one core; the QEMU runs on the other.
 (
     scripts/bochs-run.sh --image "$out/three.img" --serial "$out/three.log" --timeout 240 \
         > "$out/three.run" 2>&1
@@ -37,6 +38,9 @@ scripts/mkimage.sh --esp "$out/abi.img" --config tests/system/abi.cfg "${files[@
     scripts/bochs-run.sh --image "$out/abi.img" --serial "$out/abi.log" --timeout 300 \
         > "$out/abi.run" 2>&1
     echo $? > "$out/abi.status"
+    scripts/bochs-run.sh --image "$out/ipc.img" --serial "$out/ipc.log" --timeout 400 \
+        > "$out/ipc.run" 2>&1
+    echo $? > "$out/ipc.status"
 ) &
 bochs_pid=$!
 
@@ -80,13 +84,7 @@ expect "bochs/summary-dom0" "$L" '^\(mica\)   domain dom0 +id 0 +shut down \(pow
 expect "bochs/summary-domu1" "$L" '^\(mica\)   domain domu1 +id [0-9]+ +shut down \(poweroff\)$'
 expect "bochs/summary-probe" "$L" '^\(mica\)   domain probe +id [0-9]+ +crashed: EPT violation'
 expect "bochs/summary-corrupt" "$L" '^\(mica\)   domain corrupt +refused: '
-if frames=$(grep -Eo 'free frames: [0-9]+ \([0-9]+ before' "$L"); then
-    set -- $(echo "$frames" | grep -Eo '[0-9]+')
-    if [ "$1" = "$2" ]; then pass "bochs/every-frame-returned"
-    else fail "bochs/every-frame-returned" "$1 free at the end, $2 before the domains"; fi
-else
-    fail "bochs/every-frame-returned" "no free-frame line in $L"
-fi
+expect_frames_returned "bochs/every-frame-returned" "$L"
 expect_none "bochs/no-hypervisor-fault" "$L" 'HYPERVISOR FAULT|PANIC'
 # The guest's own hypercall error cases, one line each.
 cases=$(grep -Ec '^\[dom0\] (PASS|FAIL): hc/' "$L")
@@ -124,13 +122,29 @@ expect "abi/sleep-done" "$L" '^\[sleeper\] sleep: done$'
 for d in dom0 domu1 domu2 sleeper; do
     expect "abi/summary-$d" "$L" "^\(mica\)   domain $d +id [0-9]+ +shut down \(poweroff\)$"
 done
-if frames=$(grep -Eo 'free frames: [0-9]+ \([0-9]+ before' "$L"); then
-    set -- $(echo "$frames" | grep -Eo '[0-9]+')
-    if [ "$1" = "$2" ]; then pass "abi/every-frame-returned"
-    else fail "abi/every-frame-returned" "$1 free at the end, $2 before the domains"; fi
+expect_frames_returned "abi/every-frame-returned" "$L"
+
+# --- Bochs: inter-domain channels and grants (tests/system/ipc.cfg) -------------
+L="$out/ipc.log"
+expect_status "ipc/powered-off" "$(cat "$out/ipc.status")" 0
+grep -E '^\[[a-z0-9-]+\] (PASS|FAIL): ipc/' "$L" | sed -E 's/^\[([a-z0-9-]+)\] (PASS|FAIL): ipc\/(.*)$/\2: guest\/\1\/\3/'
+cases=$(grep -Ec '^\[[a-z0-9-]+\] PASS: ipc/' "$L")
+if [ "$cases" -ge 65 ]; then pass "ipc/case-count"; else fail "ipc/case-count" "$cases passed"; fi
+expect "ipc/ring-10000-round-trips" "$L" '^\[ring-client\] PASS: ipc/ring-client 10000 round trips$'
+expect "ipc/ring-10000-requests-served" "$L" '^\[ring-server\] PASS: ipc/ring-server 10000 requests$'
+sums=$(grep -Eo 'ipc/copy-checksum 0x[0-9a-f]+' "$L" | sort -u)
+if [ "$(echo "$sums" | wc -l)" -eq 1 ] && [ "$(grep -c 'ipc/copy-checksum' "$L")" -eq 2 ]; then
+    pass "ipc/copy-1MiB-checksums-match"
 else
-    fail "abi/every-frame-returned" "no free-frame line in $L"
+    fail "ipc/copy-1MiB-checksums-match" "$(echo $sums)"
 fi
+expect "ipc/orphan-page-intact-after-granter-died" "$L" '^\[orphan-mapper\] PASS: ipc/orphan-intact$'
+expect "ipc/granter-ends-grant-after-mapper-died" "$L" '^\[lt-granter\] PASS: ipc/lifetime-end-after-mapper-died$'
+expect "ipc/ro-writer-crashed-alone" "$L" \
+    "^\(mica\) domain 'ro-writer' \(id [0-9]+\) crashed: EPT violation: write of GPA "
+expect_count "ipc/only-the-writer-crashed" "$L" "^\(mica\) domain '[^']+' \(id [0-9]+\) crashed" 1
+expect_count "ipc/eleven-domains-powered-off" "$L" '^\(mica\)   domain [a-z0-9-]+ +id [0-9]+ +shut down \(poweroff\)$' 11
+expect_frames_returned "ipc/every-frame-returned" "$L"
 
 # --- QEMU TCG: no VMX ---------------------------------------------------------
 L="$out/novmx.log"

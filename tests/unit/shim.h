@@ -35,6 +35,8 @@ struct shim_frame_stats {
 extern struct shim_frame_stats shim_frames;
 /* Let `n` more allocations succeed, then fail; negative: never fail. */
 void shim_frames_fail_after(long n);
+/* Every frame free again, counters zeroed, failures off. */
+void shim_frames_reset(void);
 /* Frames currently allocated. */
 uint64_t shim_frames_live(void);
 bool shim_frame_is_live(uint64_t pa);

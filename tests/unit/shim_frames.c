@@ -51,6 +51,13 @@ void shim_frames_fail_after(long n)
     fail_after = n;
 }
 
+void shim_frames_reset(void)
+{
+    memset(live, 0, sizeof live);
+    memset(&shim_frames, 0, sizeof shim_frames);
+    fail_after = -1;
+}
+
 paddr_t frame_alloc(void)
 {
     if (fail_after == 0) {

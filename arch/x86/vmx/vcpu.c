@@ -48,7 +48,7 @@ int arch_domain_create(struct domain *d)
 
 static void release_owned_frame(uint64_t hpa)
 {
-    frame_free(hpa);
+    domain_release_frame(hpa);  /* hv/: a frame another domain still maps lives on */
 }
 
 /* Drop cached translations of this EPT (SDM 3C 29.4.3.1): after a change,
@@ -78,16 +78,25 @@ int arch_domain_map_ram(struct domain *d, gpaddr_t gpa, paddr_t frame)
     return ept_map(&d->arch->ept, gpa, frame, EPT_RWX | EPT_SW_OWNED) ? -1 : 0;
 }
 
-int arch_domain_set_page(struct domain *d, gpaddr_t gpa, paddr_t frame, bool owned,
+int arch_domain_set_page(struct domain *d, gpaddr_t gpa, paddr_t frame, unsigned flags,
                          paddr_t *released)
 {
     uint64_t old;
-    uint64_t perm = frame ? EPT_RWX | (owned ? EPT_SW_OWNED : 0) : 0;
+    uint64_t perm = 0;
+    if (frame)
+        perm = ((flags & ARCH_PAGE_READONLY) ? EPT_READ | EPT_EXEC : EPT_RWX) |
+               ((flags & ARCH_PAGE_OWNED) ? EPT_SW_OWNED : 0);
     if (ept_replace(&d->arch->ept, gpa, frame, perm, &old))
         return -1;
     ept_flush(&d->arch->ept);
     *released = (old & EPT_SW_OWNED) ? (old & EPT_ADDR_MASK) : 0;
     return 0;
+}
+
+paddr_t arch_domain_owned_frame(struct domain *d, gpaddr_t gpa)
+{
+    uint64_t leaf = ept_lookup(&d->arch->ept, gpa & PAGE_MASK);
+    return (leaf & EPT_SW_OWNED) ? leaf & EPT_ADDR_MASK : 0;
 }
 
 paddr_t arch_domain_gpa_to_hpa(struct domain *d, gpaddr_t gpa, bool write)

@@ -54,12 +54,20 @@ void arch_domain_destroy(struct domain *d);      /* frees owned RAM frames too *
 int arch_domain_map_ram(struct domain *d, gpaddr_t gpa, paddr_t frame);
 /*
  * Replace the page at guest-physical `gpa` with `frame` (0: leave it unmapped).
- * `owned`: the domain owns `frame` (it is freed with the domain). If the page
- * it replaces was owned, its frame is returned in *released for the caller to
- * free. 0, or -1 when a table frame could not be allocated (nothing changed).
+ * ARCH_PAGE_OWNED: the domain owns `frame` (it is released with the domain);
+ * ARCH_PAGE_READONLY: the guest may only read it. If the page it replaces was
+ * owned, its frame is returned in *released for the caller to release. 0, or
+ * -1 when a table frame could not be allocated (nothing changed).
  */
-int arch_domain_set_page(struct domain *d, gpaddr_t gpa, paddr_t frame, bool owned,
+#define ARCH_PAGE_OWNED    (1u << 0)
+#define ARCH_PAGE_READONLY (1u << 1)
+int arch_domain_set_page(struct domain *d, gpaddr_t gpa, paddr_t frame, unsigned flags,
                          paddr_t *released);
+/* Host frame of the RAM page the domain owns at `gpa`; 0 if that is not its own RAM
+ * (unmapped, or a shared-info, grant-table or foreign grant mapping). */
+paddr_t arch_domain_owned_frame(struct domain *d, gpaddr_t gpa);
+/* Hand a frame that was owned by a dying domain back (hv decides when to free it). */
+void domain_release_frame(paddr_t frame);
 /* Guest-physical -> host-physical for RAM the domain may access; 0 if none. */
 paddr_t arch_domain_gpa_to_hpa(struct domain *d, gpaddr_t gpa, bool write);
 

@@ -4,6 +4,7 @@
 
 #include "hv/types.h"
 #include "mica/bootcfg.h"
+#include "hv/grant_table.h"
 #include "public/vcpu_op.h"
 
 #define MAX_DOMAINS 32
@@ -30,7 +31,10 @@ struct domain;
 
 enum evtchn_state {
     EVTCHN_FREE = 0,
+    EVTCHN_UNBOUND,             /* allocated, offered to remote_dom, not yet bound */
+    EVTCHN_INTERDOMAIN,         /* connected to remote_dom:remote_port */
     EVTCHN_VIRQ,                /* bound to a VIRQ of one vCPU */
+    EVTCHN_IPI,                 /* sends go to this domain's own `vcpu` */
     EVTCHN_CONSOLE,             /* the console ring's port: the hypervisor is the other end */
 };
 
@@ -38,6 +42,8 @@ struct evtchn {
     enum evtchn_state state;
     uint32_t vcpu;              /* vCPU the event is delivered to */
     uint32_t virq;              /* EVTCHN_VIRQ */
+    uint16_t remote_dom;        /* EVTCHN_UNBOUND, EVTCHN_INTERDOMAIN */
+    uint32_t remote_port;       /* EVTCHN_INTERDOMAIN */
 };
 
 struct vcpu {
@@ -93,6 +99,7 @@ struct domain {
     gpaddr_t console_ring_gpa;  /* HVM_PARAM_CONSOLE_PFN << 12 (0 for dom0) */
     uint32_t shutdown_code;     /* SCHEDOP_shutdown_code, SHUTDOWN_* or ~0 */
     struct evtchn evtchn[EVTCHN_MAX_PORTS];
+    struct grant_table gnttab;
     /* console_io output is gathered into whole lines so domains never interleave mid-line */
     uint32_t console_len;
     char console_line[120];

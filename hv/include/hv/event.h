@@ -14,6 +14,11 @@ uint32_t evtchn_alloc_port(struct domain *d);
 void evtchn_set_pending(struct domain *d, uint32_t port);
 /* Clear the port's mask bit; deliver it now if it became pending meanwhile. */
 void evtchn_unmask(struct domain *d, uint32_t port);
+/* Close `port` of `d`: an interdomain peer's end goes back to unbound (offered
+ * to `d`); the port's pending bit is cleared. The console port is kept. */
+void evtchn_close(struct domain *d, uint32_t port);
+/* Close every port of a domain that is going away. */
+void evtchn_close_all(struct domain *d);
 /* Deliver VIRQ `virq` to vCPU `v` if the guest has bound it. */
 void evtchn_send_virq(struct vcpu *v, uint32_t virq);
 /* The vcpu_info the hypervisor writes for `v` (shared_info slot or the

@@ -7,6 +7,7 @@
 long do_memory_op(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS]);
 long do_set_timer_op(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS]);
 long do_xen_version(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS]);
+long do_grant_table_op(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS]);
 long do_console_io(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS]);
 long do_vcpu_op(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS]);
 long do_sched_op(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS]);

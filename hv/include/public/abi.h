@@ -14,10 +14,11 @@
 #include <stdint.h>
 
 #define MICA_ABI_VERSION_MAJOR 0
-#define MICA_ABI_VERSION_MINOR 2
+#define MICA_ABI_VERSION_MINOR 3
 
 /* Domain ids (domid_t): a 16-bit id; DOMID_SELF names the caller's domain. */
 typedef uint16_t domid_t;
 #define DOMID_SELF 0x7ff0u
+#define DOMID_XEN  0x7ff2u     /* the hypervisor, as the remote end of a channel */
 
 #endif

@@ -10,10 +10,16 @@
 
 typedef uint32_t evtchn_port_t;
 
-#define EVTCHNOP_BIND_VIRQ 1
-#define EVTCHNOP_CLOSE     3
-#define EVTCHNOP_SEND      4
-#define EVTCHNOP_UNMASK    9
+#define EVTCHNOP_BIND_INTERDOMAIN 0
+#define EVTCHNOP_BIND_VIRQ        1
+#define EVTCHNOP_CLOSE            3
+#define EVTCHNOP_SEND             4
+#define EVTCHNOP_STATUS           5
+#define EVTCHNOP_ALLOC_UNBOUND    6
+#define EVTCHNOP_BIND_IPI         7
+#define EVTCHNOP_BIND_VCPU        8
+#define EVTCHNOP_UNMASK           9
+#define EVTCHNOP_RESET           10
 
 #define VIRQ_TIMER   0
 #define VIRQ_CONSOLE 2
@@ -28,5 +34,54 @@ _Static_assert(sizeof(struct evtchn_bind_virq) == 12, "bind_virq size");
 struct evtchn_port_arg {        /* close, send, unmask: one port */
     evtchn_port_t port;         /* IN */
 };
+
+struct evtchn_alloc_unbound {
+    uint16_t dom;               /* IN: DOMID_SELF (or any domain, for dom0) */
+    uint16_t remote_dom;        /* IN: the domain allowed to bind to it */
+    evtchn_port_t port;         /* OUT */
+};
+_Static_assert(sizeof(struct evtchn_alloc_unbound) == 8, "alloc_unbound size");
+
+struct evtchn_bind_interdomain {
+    uint16_t remote_dom;        /* IN */
+    uint16_t pad;
+    evtchn_port_t remote_port;  /* IN: unbound, and offered to the caller */
+    evtchn_port_t local_port;   /* OUT */
+};
+_Static_assert(sizeof(struct evtchn_bind_interdomain) == 12, "bind_interdomain size");
+
+struct evtchn_bind_ipi {
+    uint32_t vcpu;              /* IN */
+    evtchn_port_t port;         /* OUT */
+};
+
+struct evtchn_bind_vcpu {
+    evtchn_port_t port;         /* IN */
+    uint32_t vcpu;              /* IN */
+};
+
+struct evtchn_reset {
+    uint16_t dom;               /* IN: DOMID_SELF (or any domain, for dom0) */
+};
+
+#define EVTCHNSTAT_closed      0
+#define EVTCHNSTAT_unbound     1
+#define EVTCHNSTAT_interdomain 2
+#define EVTCHNSTAT_virq        4
+#define EVTCHNSTAT_ipi         5
+
+struct evtchn_status {
+    uint16_t dom;               /* IN */
+    uint16_t pad;
+    evtchn_port_t port;         /* IN */
+    uint32_t status;            /* OUT: EVTCHNSTAT_* */
+    uint32_t vcpu;              /* OUT: the vCPU notified */
+    union {
+        struct { uint16_t dom; } unbound;                               /* remote domain allowed */
+        struct { uint16_t dom; uint16_t pad; evtchn_port_t port; } interdomain;
+        uint32_t virq;
+    } u;                        /* OUT */
+};
+_Static_assert(sizeof(struct evtchn_status) == 24, "evtchn_status size");
 
 #endif

@@ -1,0 +1,56 @@
+/*
+ * Grant tables, v1, on the hypervisor side. A domain's table is up to
+ * GRANT_MAX_FRAMES hypervisor-owned frames it maps into its own physmap and
+ * writes entries into. Mappings of other domains' grants are recorded in the
+ * mapping domain's maptrack. A frame stays allocated while any domain maps
+ * it, even after the domain that owned it is gone.
+ */
+#ifndef HV_GRANT_TABLE_H
+#define HV_GRANT_TABLE_H
+
+#include "hv/types.h"
+#include "public/grant_table.h"
+
+#define GRANT_MAX_ENTRIES (GRANT_MAX_FRAMES * GRANT_ENTRIES_PER_FRAME)
+
+/* How many mappings of one of our grants exist, by kind. */
+struct grant_pin {
+    uint16_t readers;           /* read-only mappings */
+    uint16_t writers;           /* writable mappings */
+};
+
+/* One grant this domain has mapped from another. */
+struct maptrack {
+    bool in_use;
+    bool readonly;
+    bool holds_frame;           /* the owner released the page: the last mapping frees it */
+    bool granter_gone;          /* the granter died: nothing left to unpin */
+    uint16_t granter;
+    grant_ref_t ref;
+    gpaddr_t gpa;               /* where it is mapped in our physmap */
+    paddr_t frame;
+};
+
+struct grant_table {
+    uint32_t nr_frames;                     /* frames allocated (the table's size) */
+    paddr_t frames[GRANT_MAX_FRAMES];
+    bool frame_mapped[GRANT_MAX_FRAMES];    /* mapped into the domain's physmap ... */
+    gpaddr_t frame_gpa[GRANT_MAX_FRAMES];   /* ... at this address */
+    struct grant_pin pins[GRANT_MAX_ENTRIES];
+    struct maptrack maptrack[GRANT_MAX_MAPTRACK];
+    uint32_t maptrack_used;                 /* entries in use ... */
+    uint32_t maptrack_hwm;                  /* ... all below this index */
+};
+
+struct domain;
+
+/* memory_op add_to_physmap, XENMAPSPACE_grant_table: map table frame `idx` at `gpa`. */
+int grant_map_table_frame(struct domain *d, uint64_t idx, gpaddr_t gpa);
+/* A dying domain: drop every grant it has mapped (as mapper). */
+void grant_unmap_all(struct domain *d);
+/* A dying domain as granter: mappings of its grants no longer pin anything. */
+void grant_granter_dying(struct domain *d);
+/* A dead domain: free its table frames (after its EPT is gone). */
+void grant_free_table(struct domain *d);
+
+#endif
