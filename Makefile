@@ -126,7 +126,7 @@ $(BUILD)/unit/%: tests/unit/%.c tests/unit/%.sources $$(shell cat tests/unit/$$*
 	$(Q)$(CC) $(UNIT_CFLAGS) -MMD -MP -MF $@.d -o $@ $< $(shell cat tests/unit/$*.sources)
 
 # ---- top-level targets -----------------------------------------------------
-.PHONY: all deps unit test run run-qemu clean
+.PHONY: all deps unit test run run-qemu bench clean
 all: $(IMAGE_FILES) $(BUILD)/esp.img $(BUILD)/disk.img
 
 deps:
@@ -141,6 +141,11 @@ test: deps
 run: deps
 	$(MAKE) all
 	scripts/bochs-run.sh --image $(BUILD)/esp.img --console
+
+# Path lengths in Bochs (docs/performance.md): prints a table, writes build/bench.json.
+bench: deps
+	$(MAKE) all
+	scripts/bench.sh
 
 run-qemu: deps
 	$(MAKE) all

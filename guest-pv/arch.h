@@ -64,6 +64,12 @@ static inline void cli(void)
     __asm__ volatile("cli" : : : "memory");
 }
 
+/* Let upcalls in from the next instruction on (e.g. around a hypercall). */
+static inline void sti(void)
+{
+    __asm__ volatile("sti" : : : "memory");
+}
+
 /*
  * Idle until an event: sti's one-instruction interrupt shadow covers hlt, so
  * an upcall that became pending before the pair wakes the hlt instead of

@@ -46,6 +46,44 @@ uint64_t clock_now_ns(void)
     return ns;
 }
 
+uint64_t clock_tsc_at(uint64_t ns)
+{
+    const struct vcpu_time_info *t = &vcpu_info->time;
+    uint32_t version, mul;
+    uint64_t stamp, system_time, lo, hi;
+    int8_t shift;
+
+    do {
+        version = READ_ONCE(t->version);
+        barrier();
+        stamp = READ_ONCE(t->tsc_timestamp);
+        system_time = READ_ONCE(t->system_time);
+        mul = READ_ONCE(t->tsc_to_system_mul);
+        shift = READ_ONCE(t->tsc_shift);
+        barrier();
+    } while ((version & 1) || version != READ_ONCE(t->version));
+
+    if (ns <= system_time || mul == 0)
+        return stamp;
+    ns -= system_time;
+    /* The scale is monotonic: double a bound past ns, then bisect to the first tick. */
+    lo = 0;
+    hi = 1;
+    while (pvclock_scale(hi, shift, mul) < ns && hi < (1ull << 56)) {    /* no wrap on shift */
+        lo = hi;
+        hi <<= 1;
+    }
+    while (hi - lo > 1) {
+        uint64_t mid = lo + (hi - lo) / 2;
+
+        if (pvclock_scale(mid, shift, mul) < ns)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return stamp + hi;
+}
+
 uint32_t clock_tsc_khz(void)
 {
     uint32_t base = xen_cpuid_base();

@@ -5,6 +5,9 @@
 ; of struct hvm_start_info. GDTR/IDTR are undefined and there is no stack.
 ; We build our own GDT, stack and page tables, enter long mode and call
 ; guest_main(start_info), which never returns.
+;
+; The very first instruction reads the TSC into guest_entry_tsc (in .data:
+; .bss is zeroed below), so test=bench can report when this kernel began.
 
 %define XEN_ELFNOTE_PHYS32_ENTRY 18     ; public/elfnote.h
 
@@ -41,6 +44,9 @@ section .text.entry progbits alloc exec nowrite align=16
 bits 32
 global pvh_start32
 pvh_start32:
+    rdtsc                               ; first: nothing before it is counted
+    mov [guest_entry_tsc], eax
+    mov [guest_entry_tsc + 4], edx
     cli
     cld
     ; The loader's GDT is unknown: install ours before touching a selector.
@@ -150,6 +156,12 @@ gdt_descriptor:
 idt_descriptor:
     dw 0
     dd 0
+
+section .data
+align 8
+global guest_entry_tsc
+guest_entry_tsc:
+    dq 0
 
 section .bss
 align 4096

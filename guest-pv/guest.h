@@ -7,6 +7,9 @@
 #include <public/hvm_start_info.h>
 #include <public/sched_op.h>
 
+/* The TSC read by the kernel's first instruction (entry.asm). */
+extern uint64_t guest_entry_tsc;
+
 /* Called by entry.asm in long mode, identity mapped, with the PVH start info. */
 void guest_main(const struct hvm_start_info *si) __attribute__((noreturn));
 

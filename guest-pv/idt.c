@@ -54,6 +54,11 @@ void idt_init(void)
     lidt(&p);
 }
 
+void idt_set_upcall_entry(const void *entry)
+{
+    set_gate(EVTCHN_UPCALL_VECTOR, (uintptr_t)(entry ? entry : upcall_entry));
+}
+
 void trap_fatal(uint64_t vector, uint64_t error_code, uint64_t rip)
 {
     /* The ring may be what broke: report through the hypercall. */

@@ -10,6 +10,12 @@
 /* Fill all 256 gates and load the IDT. */
 void idt_init(void);
 
+/*
+ * Point the upcall vector's gate at `entry` (NULL: back to the normal
+ * upcall_entry). For test_bench.c's wake-up probe; takes effect at once.
+ */
+void idt_set_upcall_entry(const void *entry);
+
 /* Called by traps.asm for every vector but the upcall: reports and crashes. */
 void trap_fatal(uint64_t vector, uint64_t error_code, uint64_t rip) __attribute__((noreturn));
 

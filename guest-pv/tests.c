@@ -2,7 +2,8 @@
  * Test actions that drive the hypervisor's system tests. Output lines are an
  * interface: tests/system greps them, so change them only together.
  * The ABI cases live in test_abi.c, the sleep measurements in test_sleep.c,
- * the inter-domain (event channel and grant table) ones in test_ipc*.c.
+ * the inter-domain (event channel and grant table) ones in test_ipc*.c, the
+ * path-length benchmarks in test_bench.c.
  */
 #include <stdint.h>
 
@@ -11,6 +12,7 @@
 #include "guest.h"
 #include "hypercall.h"
 #include "lib.h"
+#include "test_bench.h"
 #include "test_ipc.h"
 #include "tests.h"
 
@@ -120,6 +122,8 @@ static const struct {
     { "ro-granter",       test_ipc_ro_granter },
     { "ro-writer",        test_ipc_ro_writer },
     { "ipc-errors",       test_ipc_errors },
+    { "bench",            test_bench },
+    { "bench-peer",       test_bench_peer },
 };
 
 bool tests_run(const char *action, const struct test_env *env)

@@ -6,9 +6,15 @@
 ; upcall_entry saves the registers C may clobber (SysV), calls
 ; evtchn_upcall() and returns to the interrupted code with iretq.
 ; idt.c installs the stubs (trap_stub_table) and upcall_entry.
+; bench_wake_entry stands in for upcall_entry while test_bench.c measures a
+; timer wake-up (idt_set_upcall_entry): its first instruction, the first the
+; woken vCPU executes, reads the TSC into bench_wake_tsc, then it goes on as
+; upcall_entry. It clobbers RAX and RDX of the interrupted code, so it is
+; installed only around a `sti; hlt` that declares both clobbered.
 
 extern trap_fatal
 extern evtchn_upcall
+extern bench_wake_tsc
 
 section .text
 
@@ -71,6 +77,13 @@ upcall_entry:
     pop rcx
     pop rax
     iretq
+
+global bench_wake_entry
+bench_wake_entry:
+    rdtsc
+    mov [rel bench_wake_tsc], eax
+    mov [rel bench_wake_tsc + 4], edx
+    jmp upcall_entry
 
 section .rodata
 align 8

@@ -9,6 +9,9 @@ global _start
 extern hv_main
 
 _start:
+    rdtsc                       ; first: the boot benchmarks start counting here
+    mov [rel boot_tsc], eax
+    mov [rel boot_tsc + 4], edx
     cli
     cld
     mov rsp, boot_stack_top
@@ -17,6 +20,12 @@ _start:
 .hang:
     hlt
     jmp .hang
+
+section .data
+align 8
+global boot_tsc
+boot_tsc:
+    dq 0                        ; TSC at the hypervisor's first instruction
 
 section .bss
 align 16

@@ -41,6 +41,8 @@ scripts/mkimage.sh --esp "$out/ipc.img" --config tests/system/ipc.cfg "${files[@
     scripts/bochs-run.sh --image "$out/ipc.img" --serial "$out/ipc.log" --timeout 400 \
         > "$out/ipc.run" 2>&1
     echo $? > "$out/ipc.status"
+    # The benchmark guests still run and produce every figure (few repetitions).
+    scripts/bench.sh --check > "$out/bench.check" 2>&1
 ) &
 bochs_pid=$!
 
@@ -145,6 +147,9 @@ expect "ipc/ro-writer-crashed-alone" "$L" \
 expect_count "ipc/only-the-writer-crashed" "$L" "^\(mica\) domain '[^']+' \(id [0-9]+\) crashed" 1
 expect_count "ipc/eleven-domains-powered-off" "$L" '^\(mica\)   domain [a-z0-9-]+ +id [0-9]+ +shut down \(poweroff\)$' 11
 expect_frames_returned "ipc/every-frame-returned" "$L"
+
+# --- Bochs: the benchmark guests (scripts/bench.sh --check) -----------------------
+grep -E '^(PASS|FAIL): bench/' "$out/bench.check" || fail "bench/check-ran" "no result lines in $out/bench.check"
 
 # --- QEMU TCG: no VMX ---------------------------------------------------------
 L="$out/novmx.log"

@@ -247,9 +247,15 @@ void arch_vcpu_run(struct vcpu *v, uint64_t slice_end_ns)
     v->need_resched = false;
     uint64_t start = arch_now_ns();
 
+    /* With the timer value saved on exit, the slice keeps counting down
+     * across exits: arm it once. Otherwise re-arm before every entry. */
+    bool timer_saved = vmx_config.exit & EXIT_SAVE_PREEMPTION_TIMER;
+    if (timer_saved)
+        arm_preemption_timer(slice_end_ns);
     while (may_run(v)) {
         deliver_upcall(v);
-        arm_preemption_timer(slice_end_ns);
+        if (!timer_saved)
+            arm_preemption_timer(slice_end_ns);
         if (vmx_enter(&v->arch->regs, v->arch->launched)) {
             vmx_report_entry_failure(v, true);
             break;

@@ -2,7 +2,7 @@
 #include "vmcs.h"
 #include "hv/printk.h"
 
-static void vmcs_fail(const char *op, uint32_t enc, enum vmx_status st)
+void vmcs_fail(const char *op, uint32_t enc, enum vmx_status st)
 {
     uint64_t err = 0;
     if (st == VMX_FAIL_VALID)
@@ -11,31 +11,6 @@ static void vmcs_fail(const char *op, uint32_t enc, enum vmx_status st)
           st == VMX_FAIL_VALID ? vmx_instruction_error_name((uint32_t)err)
                                : "no current VMCS");
 }
-
-static uint64_t read_checked(uint32_t enc)
-{
-    uint64_t v;
-    enum vmx_status st = vmread_raw(enc, &v);
-    if (st != VMX_OK)
-        vmcs_fail("VMREAD", enc, st);
-    return v;
-}
-
-static void write_checked(uint32_t enc, uint64_t v)
-{
-    enum vmx_status st = vmwrite_raw(enc, v);
-    if (st != VMX_OK)
-        vmcs_fail("VMWRITE", enc, st);
-}
-
-uint16_t vmcs_read16(vmcs_field16 f) { return (uint16_t)read_checked(f.enc); }
-uint32_t vmcs_read32(vmcs_field32 f) { return (uint32_t)read_checked(f.enc); }
-uint64_t vmcs_read64(vmcs_field64 f) { return read_checked(f.enc); }
-uint64_t vmcs_readnat(vmcs_fieldnat f) { return read_checked(f.enc); }
-void vmcs_write16(vmcs_field16 f, uint16_t v) { write_checked(f.enc, v); }
-void vmcs_write32(vmcs_field32 f, uint32_t v) { write_checked(f.enc, v); }
-void vmcs_write64(vmcs_field64 f, uint64_t v) { write_checked(f.enc, v); }
-void vmcs_writenat(vmcs_fieldnat f, uint64_t v) { write_checked(f.enc, v); }
 
 enum vmx_status vmcs_read64_safe(vmcs_field64 f, uint64_t *v) { return vmread_raw(f.enc, v); }
 enum vmx_status vmcs_write64_safe(vmcs_field64 f, uint64_t v) { return vmwrite_raw(f.enc, v); }

@@ -76,7 +76,8 @@ static int probe(void)
         !adjust_controls(true_ctls ? MSR_IA32_VMX_TRUE_EXIT_CTLS : MSR_IA32_VMX_EXIT_CTLS,
                          EXIT_HOST_ADDRESS_SPACE_SIZE | EXIT_SAVE_IA32_PAT | EXIT_LOAD_IA32_PAT |
                              EXIT_SAVE_IA32_EFER | EXIT_LOAD_IA32_EFER,
-                         0, &vmx_config.exit, "VM-exit", missing, sizeof missing) ||
+                         EXIT_SAVE_PREEMPTION_TIMER, &vmx_config.exit, "VM-exit", missing,
+                         sizeof missing) ||
         !adjust_controls(true_ctls ? MSR_IA32_VMX_TRUE_ENTRY_CTLS : MSR_IA32_VMX_ENTRY_CTLS,
                          ENTRY_LOAD_IA32_PAT | ENTRY_LOAD_IA32_EFER, 0, &vmx_config.entry,
                          "VM-entry", missing, sizeof missing))

@@ -28,6 +28,7 @@
 #define EXIT_LOAD_IA32_PAT             (1u << 19)
 #define EXIT_SAVE_IA32_EFER            (1u << 20)
 #define EXIT_LOAD_IA32_EFER            (1u << 21)
+#define EXIT_SAVE_PREEMPTION_TIMER     (1u << 22)
 /* VM-entry controls (25.8.1) */
 #define ENTRY_IA32E_MODE_GUEST         (1u << 9)
 #define ENTRY_LOAD_IA32_PAT            (1u << 14)

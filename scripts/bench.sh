@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Measure Mica's path lengths in Bochs, where one TSC tick is one instruction
+# (docs/performance.md says what each figure includes).
+#
+#   scripts/bench.sh [--reps N] [--check]
+#
+# Boots tests/system/bench.cfg once, reads the "bench: <key> <value>" lines
+# from the serial log, adds the image sizes and the source line count, writes
+# build/bench.json and prints each figure against tests/bench/baseline.json,
+# flagging any that grew by more than 5%. --check (used by make test) runs
+# few repetitions and only verifies that every figure was produced.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+reps=10000 check=0
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --reps) reps="$2"; shift 2 ;;
+        --check) check=1; reps=100; shift ;;
+        *) echo "usage: $0 [--reps N] [--check]" >&2; exit 2 ;;
+    esac
+done
+
+B=build
+out=$B/bench
+mkdir -p "$out"
+sed "s/test=bench peer=1/test=bench peer=1 reps=$reps/" tests/system/bench.cfg > "$out/bench.cfg"
+scripts/mkimage.sh --esp "$out/bench.img" --config "$out/bench.cfg" \
+    $B/BOOTX64.EFI $B/mica.elf $B/dom0.elf $B/domu.elf || exit 1
+scripts/bochs-run.sh --image "$out/bench.img" --serial "$out/serial.log" --timeout 900 \
+    > "$out/bochs.run" 2>&1
+status=$?
+sed -i 's/\r$//' "$out/serial.log"
+
+python3 - "$out/serial.log" "$B/mica.elf" "$B/bench.json" tests/bench/baseline.json \
+    "$check" "$status" <<'PY'
+import json, os, re, subprocess, sys
+
+log, elf, out_json, baseline_path, check, status = sys.argv[1:7]
+check, status = check == "1", int(status)
+text = open(log).read()
+
+figures = {}
+# Guest figures: "[dom0] bench: <key> <median> (reps ...)"
+for key, value in re.findall(r"^\[dom0\] bench: (\w+) (\d+)", text, re.M):
+    figures[key] = int(value)
+# Hypervisor figures
+hv = dict(re.findall(r"^\(mica\) bench: (hv_entry_tsc|boot_scrub) (\d+)", text, re.M))
+m = re.search(r"^\(mica\) bench: domain_create big 64 MiB (\d+) ticks", text, re.M)
+if m:
+    figures["domain_create_64m"] = int(m.group(1))
+if "hv_entry_tsc" in hv and "guest_entry_tsc" in figures:
+    figures["boot_scrub"] = int(hv["boot_scrub"])
+    figures["boot_to_dom0"] = figures.pop("guest_entry_tsc") - int(hv["hv_entry_tsc"]) - figures["boot_scrub"]
+figures.pop("baseline", None)
+
+# Image sections and source size.
+sections = subprocess.run(["readelf", "-SW", elf], capture_output=True, text=True).stdout
+size = lambda name: sum(int(m.group(1), 16) for m in
+                        re.finditer(r"\s" + re.escape(name) + r"\s+\S+\s+\S+\s+\S+\s+([0-9a-f]+)", sections))
+figures["hv_text_bytes"] = size(".text")
+figures["hv_data_bytes"] = size(".rodata") + size(".data")
+sloc = 0
+for top in ("hv", "arch", "boot"):
+    for root, _, files in os.walk(top):
+        for f in files:
+            if not f.endswith((".c", ".h", ".asm")):
+                continue
+            in_comment = False
+            for line in open(os.path.join(root, f), errors="replace"):
+                s = line.strip()
+                if in_comment:
+                    in_comment = "*/" not in s
+                    continue
+                if not s or s.startswith("//") or s.startswith(";"):
+                    continue
+                if s.startswith("/*"):
+                    in_comment = "*/" not in s
+                    continue
+                sloc += 1
+figures["hv_sloc"] = sloc
+
+keys = ["null_hypercall", "hypercall_page_call", "evtchn_send_self", "evtchn_pingpong_oneway",
+        "vcpu_switch", "timer_wakeup", "grant_copy_4k", "boot_to_dom0", "boot_scrub",
+        "domain_create_64m", "hv_text_bytes", "hv_data_bytes", "hv_sloc"]
+missing = [k for k in keys if k not in figures]
+
+if check:
+    # make test: the benchmark guests ran and produced every figure.
+    print(("PASS" if status == 0 else "FAIL") + ": bench/boot-powered-off")
+    for k in keys:
+        print(("PASS" if k in figures else "FAIL") + ": bench/produces-" + k)
+    sys.exit(0)
+
+json.dump({k: figures[k] for k in keys if k in figures}, open(out_json, "w"), indent=2)
+base = json.load(open(baseline_path)) if os.path.exists(baseline_path) else {}
+print(f"{'figure':24} {'value':>12} {'baseline':>12}  change")
+grown = 0
+for k in keys:
+    v = figures.get(k)
+    b = base.get(k)
+    if v is None:
+        print(f"{k:24} {'missing':>12}")
+        continue
+    change = "" if not b else f"{(v - b) * 100.0 / b:+.1f}%"
+    flag = "  GREW > 5%" if b and v > b * 1.05 else ""
+    grown += bool(flag)
+    print(f"{k:24} {v:>12} {b if b is not None else '-':>12}  {change}{flag}")
+print(f"wrote {out_json}")
+sys.exit(1 if missing or status else 0)
+PY
