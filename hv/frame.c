@@ -14,6 +14,15 @@ static uint64_t free_bitmap[NFRAMES / BITS];
 static uint64_t managed_bitmap[NFRAMES / BITS];  /* ever added: catches bad frees */
 static uint64_t nfree, ntotal, hint;
 
+/* Set bits in a word (no POPCNT assumed, and no libgcc in the hypervisor). */
+static unsigned popcount64(uint64_t x)
+{
+    x = x - ((x >> 1) & 0x5555555555555555ull);
+    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+    return (unsigned)((x * 0x0101010101010101ull) >> 56);
+}
+
 static bool test_bit(const uint64_t *bm, uint64_t i) { return bm[i / BITS] >> (i % BITS) & 1; }
 static void set_bit(uint64_t *bm, uint64_t i) { bm[i / BITS] |= 1ull << (i % BITS); }
 static void clear_bit(uint64_t *bm, uint64_t i) { bm[i / BITS] &= ~(1ull << (i % BITS)); }
@@ -29,30 +38,57 @@ static bool frame_span(const struct mica_memrange *r, paddr_t *start, paddr_t *e
     return *start < *end;
 }
 
-static void add_range(paddr_t start, paddr_t end, paddr_t hv_start, paddr_t hv_end)
+/*
+ * Frames [s, e) (frame numbers), 64 at a time where a whole bitmap word is
+ * covered: setting up gigabytes frame by frame costs millions of
+ * instructions at boot. `skip_lo`..`skip_hi` (the hypervisor image) are
+ * never added.
+ */
+static void add_range(uint64_t s, uint64_t e, uint64_t skip_lo, uint64_t skip_hi)
 {
-    for (paddr_t pa = start; pa < end; pa += PAGE_SIZE) {
-        uint64_t i = pa >> PAGE_SHIFT;
-        if ((pa < hv_end && pa + PAGE_SIZE > hv_start) || test_bit(managed_bitmap, i))
+    for (uint64_t i = s; i < e;) {
+        uint64_t w = i / BITS;
+        bool whole = !(i % BITS) && i + BITS <= e && (i + BITS <= skip_lo || i >= skip_hi);
+        if (whole) {
+            uint64_t add = ~managed_bitmap[w];
+            managed_bitmap[w] = ~0ull;
+            free_bitmap[w] |= add;
+            nfree += popcount64(add);
+            ntotal += popcount64(add);
+            i += BITS;
             continue;
-        set_bit(managed_bitmap, i);
-        set_bit(free_bitmap, i);
-        nfree++;
-        ntotal++;
+        }
+        if ((i < skip_lo || i >= skip_hi) && !test_bit(managed_bitmap, i)) {
+            set_bit(managed_bitmap, i);
+            set_bit(free_bitmap, i);
+            nfree++;
+            ntotal++;
+        }
+        i++;
     }
 }
 
 /* A frame that some entry calls usable and another does not is never handed out. */
-static void withdraw_range(paddr_t start, paddr_t end)
+static void withdraw_range(uint64_t s, uint64_t e)
 {
-    for (paddr_t pa = start; pa < end; pa += PAGE_SIZE) {
-        uint64_t i = pa >> PAGE_SHIFT;
-        if (!test_bit(managed_bitmap, i) || !test_bit(free_bitmap, i))
+    for (uint64_t i = s; i < e;) {
+        uint64_t w = i / BITS;
+        if (!(i % BITS) && i + BITS <= e) {
+            uint64_t gone = managed_bitmap[w] & free_bitmap[w];
+            managed_bitmap[w] &= ~gone;
+            free_bitmap[w] &= ~gone;
+            nfree -= popcount64(gone);
+            ntotal -= popcount64(gone);
+            i += BITS;
             continue;
-        clear_bit(managed_bitmap, i);
-        clear_bit(free_bitmap, i);
-        nfree--;
-        ntotal--;
+        }
+        if (test_bit(managed_bitmap, i) && test_bit(free_bitmap, i)) {
+            clear_bit(managed_bitmap, i);
+            clear_bit(free_bitmap, i);
+            nfree--;
+            ntotal--;
+        }
+        i++;
     }
 }
 
@@ -67,9 +103,10 @@ void frame_add_from_map(const struct mica_memrange *map, size_t n, paddr_t hv_st
             if (usable == (bool)withdraw || !frame_span(&map[i], &start, &end))
                 continue;
             if (withdraw)
-                withdraw_range(start, end);
+                withdraw_range(start >> PAGE_SHIFT, end >> PAGE_SHIFT);
             else
-                add_range(start, end, hv_start, hv_end);
+                add_range(start >> PAGE_SHIFT, end >> PAGE_SHIFT, hv_start >> PAGE_SHIFT,
+                          ALIGN_UP(hv_end, PAGE_SIZE) >> PAGE_SHIFT);
         }
     }
 }

@@ -77,6 +77,7 @@ void hv_main(paddr_t bootinfo_pa)
 
     arch_early_init();
     printk("Mica hypervisor starting\n");
+    boot_stage("console");
 
     const struct mica_bootinfo *bi = (const void *)bootinfo_pa;  /* firmware identity map */
     check_bootinfo(bi);
@@ -85,6 +86,7 @@ void hv_main(paddr_t bootinfo_pa)
 
     /* Boot-services memory still holds the firmware page tables we run on: not yet. */
     frame_add_from_map(map, nmap, (paddr_t)__hv_start, (paddr_t)__hv_end, false);
+    boot_stage("frames");
     arch_paging_init(top_of_memory(map, nmap));
     bi = phys_to_virt(bootinfo_pa);
     map = phys_to_virt(bi->memmap_paddr);
