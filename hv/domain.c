@@ -7,6 +7,7 @@
 #include "hv/event.h"
 #include "hv/time.h"
 #include "hv/frame.h"
+#include "hv/physmap.h"
 #include "hv/printk.h"
 #include "hv/pvh_image.h"
 #include "hv/start_info.h"
@@ -228,28 +229,7 @@ void domain_crash(struct domain *d, const char *fmt, ...)
 
 int domain_map_shared_info(struct domain *d, gpaddr_t gpa)
 {
-    paddr_t released;
-    if ((gpa & ~PAGE_MASK) || gpa >= (1ull << 48))
-        return -XEN_EINVAL;
-    if (gpa == d->shared_info_gpa)
-        return 0;
-    /* Only over the domain's own RAM or an empty slot: never over a grant
-     * mapping or a grant-table frame, whose records would then lie. */
-    if (arch_domain_gpa_to_hpa(d, gpa, false) && !arch_domain_owned_frame(d, gpa))
-        return -XEN_EINVAL;
-    /* Map first: it is the only step that can fail, so a failure changes nothing. */
-    if (arch_domain_set_page(d, gpa, d->shared_info_frame, 0, &released))
-        return -XEN_ENOMEM;
-    if (released) {
-        domain_release_frame(released);     /* the RAM page it replaced, as in Xen */
-        d->frames_owned--;
-    }
-    if (d->shared_info_gpa) {
-        paddr_t none;
-        arch_domain_set_page(d, d->shared_info_gpa, 0, 0, &none);   /* tables exist: cannot fail */
-    }
-    d->shared_info_gpa = gpa;
-    return 0;
+    return physmap_place(d, d->shared_info_frame, gpa, &d->shared_info_slot);
 }
 
 void domain_destroy(struct domain *d)

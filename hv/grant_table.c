@@ -56,31 +56,13 @@ static int grow_table(struct domain *d, uint32_t nr)
 
 int grant_map_table_frame(struct domain *d, uint64_t idx, gpaddr_t gpa)
 {
-    struct grant_table *t = &d->gnttab;
-    paddr_t released;
-    if ((idx & XENMAPIDX_grant_table_status) || idx >= GRANT_MAX_FRAMES ||
-        (gpa & ~PAGE_MASK) || gpa >= GPA_LIMIT)
+    if ((idx & XENMAPIDX_grant_table_status) || idx >= GRANT_MAX_FRAMES)
         return -XEN_EINVAL;     /* status frames are v2 only */
+    if ((gpa & ~PAGE_MASK) || gpa >= GPA_LIMIT)
+        return -XEN_EINVAL;     /* checked before the table grows */
     if (grow_table(d, (uint32_t)idx + 1))
         return -XEN_ENOMEM;
-    if (t->frame_mapped[idx] && t->frame_gpa[idx] == gpa)
-        return 0;
-    /* Only over the domain's own RAM or an empty slot (see domain_map_shared_info). */
-    if (arch_domain_gpa_to_hpa(d, gpa, false) && !arch_domain_owned_frame(d, gpa))
-        return -XEN_EINVAL;
-    if (arch_domain_set_page(d, gpa, t->frames[idx], 0, &released))
-        return -XEN_ENOMEM;
-    if (released) {
-        domain_release_frame(released);     /* the RAM page it replaced */
-        d->frames_owned--;
-    }
-    if (t->frame_mapped[idx]) {
-        paddr_t none;
-        arch_domain_set_page(d, t->frame_gpa[idx], 0, 0, &none);
-    }
-    t->frame_mapped[idx] = true;
-    t->frame_gpa[idx] = gpa;
-    return 0;
+    return physmap_place(d, d->gnttab.frames[idx], gpa, &d->gnttab.frame_slot[idx]);
 }
 
 /*
@@ -346,7 +328,8 @@ static long setup_table(struct vcpu *v, struct gnttab_setup_table *op)
     }
     /* PVH guests map table frames with add_to_physmap: report where they are. */
     for (uint32_t i = 0; i < op->nr_frames; i++) {
-        uint64_t gfn = d->gnttab.frame_mapped[i] ? d->gnttab.frame_gpa[i] >> PAGE_SHIFT : ~0ull;
+        const struct physmap_slot *slot = &d->gnttab.frame_slot[i];
+        uint64_t gfn = slot->mapped ? slot->gpa >> PAGE_SHIFT : ~0ull;
         if (copy_to_guest(v, op->frame_list + i * sizeof gfn, &gfn, sizeof gfn))
             return -XEN_EFAULT;
     }

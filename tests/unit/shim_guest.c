@@ -114,7 +114,7 @@ int domain_map_shared_info(struct domain *d, gpaddr_t gpa)
     shim_map_shared_info.d = d;
     shim_map_shared_info.gpa = gpa;
     if (shim_map_shared_info.result == 0)
-        d->shared_info_gpa = gpa;
+        d->shared_info_slot = (struct physmap_slot){ true, gpa };
     return shim_map_shared_info.result;
 }
 

@@ -46,7 +46,7 @@ struct shim_guest_stats {
 extern struct shim_guest_stats shim_guest;
 
 /* What domain_map_shared_info() was last asked; `result` is what it returns.
- * On result 0 it also sets d->shared_info_gpa, as the real one does. */
+ * On result 0 it also sets d->shared_info_slot, as the real one does. */
 struct shim_map_shared_info {
     unsigned calls;
     struct domain *d;

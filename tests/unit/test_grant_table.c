@@ -224,7 +224,7 @@ static void test_table_frames(void)
           mapped_at(d, GPA(0x300), d->gnttab.frames[0], 0) &&
           arch_domain_gpa_to_hpa(d, GPA(0x300), true) == d->gnttab.frames[0]);
     CHECK("recorded as mapped there",
-          d->gnttab.frame_mapped[0] && d->gnttab.frame_gpa[0] == GPA(0x300));
+          d->gnttab.frame_slot[0].mapped && d->gnttab.frame_slot[0].gpa == GPA(0x300));
     q = query(vm, DOMID_SELF);
     CHECK("query_size 1", q.status == GNTST_okay && q.nr_frames == 1);
 
@@ -232,9 +232,17 @@ static void test_table_frames(void)
     CHECK("table grown to 3 (frames 1 and 2 allocated)",
           d->gnttab.nr_frames == 3 && shim_frames.allocs == allocs + 3);
     CHECK("frame 2 mapped, frame 1 not",
-          mapped_at(d, GPA(0x302), d->gnttab.frames[2], 0) && !d->gnttab.frame_mapped[1] &&
+          mapped_at(d, GPA(0x302), d->gnttab.frames[2], 0) && !d->gnttab.frame_slot[1].mapped &&
           d->gnttab.frames[1] && d->gnttab.frames[1] != d->gnttab.frames[2]);
     CHECK("frame 0 still at 0x300", mapped_at(d, GPA(0x300), d->gnttab.frames[0], 0));
+    /* Guest-physical 0 is a valid place: the shared-info path once took it for
+     * "not mapped"; both paths now share physmap_place and its explicit flag. */
+    CHECK("frame 2 moved to guest-physical 0",
+          grant_map_table_frame(d, 2, 0) == 0 && mapped_at(d, 0, d->gnttab.frames[2], 0) &&
+          unmapped_at(d, GPA(0x302)) && d->gnttab.frame_slot[2].mapped);
+    CHECK("frame 2 back at 0x302: guest-physical 0 emptied",
+          grant_map_table_frame(d, 2, GPA(0x302)) == 0 && unmapped_at(d, 0) &&
+          mapped_at(d, GPA(0x302), d->gnttab.frames[2], 0));
     CHECK("map table frame 3 at 0x303 -> 0", grant_map_table_frame(d, 3, GPA(0x303)) == 0);
     CHECK("map table frame 1 at 0x301 -> 0", grant_map_table_frame(d, 1, GPA(0x301)) == 0);
     q = query(vm, DOMID_SELF);
@@ -274,7 +282,7 @@ static void test_table_frames(void)
     CHECK("move frame 0 to 0x310 -> 0", grant_map_table_frame(d, 0, GPA(0x310)) == 0);
     CHECK("frame 0 at 0x310, old place unmapped",
           mapped_at(d, GPA(0x310), d->gnttab.frames[0], 0) && unmapped_at(d, GPA(0x300)) &&
-          d->gnttab.frame_gpa[0] == GPA(0x310));
+          d->gnttab.frame_slot[0].gpa == GPA(0x310));
     CHECK("moving allocates nothing", d->gnttab.nr_frames == 4 && shim_frames.allocs == allocs + 4);
 
     /* Over a RAM page: that page is released (nobody maps it: freed). */
@@ -314,7 +322,7 @@ static void test_table_frames(void)
           grant_map_table_frame(m, 0, GPA(RAM_GFN)) == -XEN_ENOMEM);
     CHECK("ENOMEM: RAM page kept, frame 0 not recorded as mapped",
           mapped_at(m, GPA(RAM_GFN), page, ARCH_PAGE_OWNED) && shim_frame_is_live(page) &&
-          m->frames_owned == owned && !m->gnttab.frame_mapped[0]);
+          m->frames_owned == owned && !m->gnttab.frame_slot[0].mapped);
     shim_ept_fail_after(-1);
 
     /* query_size of another domain. */
@@ -559,7 +567,7 @@ static void test_map_errors(void)
     /* ... and a table frame may not be put over it. */
     CHECK("table frame over a grant mapping -> EINVAL",
           grant_map_table_frame(m, 0, GPA(HOST_GFN)) == -XEN_EINVAL &&
-          mapped_at(m, GPA(HOST_GFN), ram(g, RAM_GFN + 1), 0) && !m->gnttab.frame_mapped[0]);
+          mapped_at(m, GPA(HOST_GFN), ram(g, RAM_GFN + 1), 0) && !m->gnttab.frame_slot[0].mapped);
 
     /* The granted frame is not the granter's own RAM. */
     static const struct {

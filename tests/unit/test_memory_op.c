@@ -205,7 +205,7 @@ static void test_add_to_physmap(void)
     CHECK("domain_map_shared_info called once", shim_map_shared_info.calls == 1);
     CHECK("... for the caller", shim_map_shared_info.d == dom1->domain);
     CHECK("... at gpfn << 12", shim_map_shared_info.gpa == 0xfeffe000);
-    dom1->domain->shared_info_gpa = 0;      /* the shim's stand-in effect */
+    dom1->domain->shared_info_slot = (struct physmap_slot){ false, 0 };   /* the shim's stand-in effect */
     CHECK("nothing else changes", shim_world_unchanged());
 
     setup();

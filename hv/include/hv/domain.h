@@ -5,6 +5,7 @@
 #include "hv/types.h"
 #include "mica/bootcfg.h"
 #include "hv/grant_table.h"
+#include "hv/physmap.h"
 #include "public/vcpu_op.h"
 
 #define MAX_DOMAINS 32
@@ -92,7 +93,7 @@ struct domain {
     /* Xen PVH state. */
     paddr_t shared_info_frame;  /* host frame of the shared-info page */
     struct shared_info *shared_info;
-    gpaddr_t shared_info_gpa;   /* where the guest mapped it; 0 = not mapped */
+    struct physmap_slot shared_info_slot;   /* where the guest mapped it, if it did */
     uint64_t callback_irq;      /* HVM_PARAM_CALLBACK_IRQ as set by the guest */
     uint8_t callback_vector;    /* 0: no upcall vector registered */
     uint32_t console_port;      /* HVM_PARAM_CONSOLE_EVTCHN (0 for dom0) */

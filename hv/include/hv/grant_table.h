@@ -9,6 +9,7 @@
 #define HV_GRANT_TABLE_H
 
 #include "hv/types.h"
+#include "hv/physmap.h"
 #include "public/grant_table.h"
 
 #define GRANT_MAX_ENTRIES (GRANT_MAX_FRAMES * GRANT_ENTRIES_PER_FRAME)
@@ -34,8 +35,7 @@ struct maptrack {
 struct grant_table {
     uint32_t nr_frames;                     /* frames allocated (the table's size) */
     paddr_t frames[GRANT_MAX_FRAMES];
-    bool frame_mapped[GRANT_MAX_FRAMES];    /* mapped into the domain's physmap ... */
-    gpaddr_t frame_gpa[GRANT_MAX_FRAMES];   /* ... at this address */
+    struct physmap_slot frame_slot[GRANT_MAX_FRAMES];  /* where the domain mapped each */
     struct grant_pin pins[GRANT_MAX_ENTRIES];
     struct maptrack maptrack[GRANT_MAX_MAPTRACK];
     uint32_t maptrack_used;                 /* entries in use ... */
