@@ -127,6 +127,7 @@ $(BUILD)/unit/%: tests/unit/%.c tests/unit/%.sources $$(shell cat tests/unit/$$*
 
 # ---- top-level targets -----------------------------------------------------
 .PHONY: all deps unit test run run-qemu bench clean
+.DEFAULT_GOAL := all
 all: $(IMAGE_FILES) $(BUILD)/esp.img $(BUILD)/disk.img
 
 deps:

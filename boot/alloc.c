@@ -46,6 +46,13 @@ EFI_STATUS alloc_pages_at(EFI_PHYSICAL_ADDRESS base, UINTN pages)
     return alloc(AllocateAddress, &base, pages);
 }
 
+/* `pages` pages ending at or below `limit` (the highest usable address). */
+EFI_STATUS alloc_pages_below(EFI_PHYSICAL_ADDRESS limit, UINTN pages, EFI_PHYSICAL_ADDRESS *out)
+{
+    *out = limit;
+    return alloc(AllocateMaxAddress, out, pages);
+}
+
 void alloc_free(EFI_PHYSICAL_ADDRESS base)
 {
     UINTN i;

@@ -24,6 +24,7 @@ static inline UINTN pages_for(UINT64 bytes)
 /* alloc.c: page allocations (EfiLoaderData, zeroed), undone on failure. */
 EFI_STATUS alloc_pages_any(UINT64 bytes, EFI_PHYSICAL_ADDRESS *out);
 EFI_STATUS alloc_pages_at(EFI_PHYSICAL_ADDRESS base, UINTN pages);
+EFI_STATUS alloc_pages_below(EFI_PHYSICAL_ADDRESS limit, UINTN pages, EFI_PHYSICAL_ADDRESS *out);
 void alloc_free(EFI_PHYSICAL_ADDRESS base);
 void alloc_release_all(void);
 
@@ -51,6 +52,10 @@ EFI_STATUS domains_load(EFI_FILE_HANDLE root, const struct bootcfg *cfg,
 
 /* acpi.c: the RSDP from the firmware's configuration tables, or 0. */
 UINT64 acpi_find_rsdp(EFI_SYSTEM_TABLE *st);
+
+/* cpus.c: the CPU list from the firmware's MP services, and the page below
+ * 1 MiB where application processors start. */
+EFI_STATUS cpus_prepare(struct mica_bootinfo *bi);
 
 /* memmap.c: UEFI memory map -> sorted, merged struct mica_memrange array. */
 UINT32 memmap_convert(const void *map, UINTN map_size, UINTN desc_size,

@@ -62,6 +62,8 @@ static EFI_STATUS boot(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
     if (!EFI_ERROR(status))
         status = new_bootinfo(&cfg, &hv, st, &bi);
     if (!EFI_ERROR(status))
+        status = cpus_prepare(bi);
+    if (!EFI_ERROR(status))
         status = domains_load(root, &cfg, bi);
     root->Close(root);
     if (EFI_ERROR(status))

@@ -6,10 +6,11 @@
 #include "mica/bootcfg.h"
 #include "hv/grant_table.h"
 #include "hv/physmap.h"
+#include "hv/sched_policy.h"
 #include "public/vcpu_op.h"
 
 #define MAX_DOMAINS 32
-#define MAX_VCPUS_PER_DOMAIN 1   /* secondary vCPUs come with the SMP work */
+#define MAX_VCPUS_PER_DOMAIN 8
 
 enum domain_state {
     DOMAIN_BUILDING,
@@ -54,6 +55,7 @@ struct vcpu {
     bool need_resched;          /* leave the guest loop at the next chance */
     bool woken;                 /* made runnable by an event or timer since it last ran */
     uint64_t runtime_ns;
+    struct sched_vcpu sched;    /* the scheduler's bookkeeping (hv/sched_policy.c) */
     struct arch_vcpu *arch;     /* owned by arch/ */
 
     /* Events: set when evtchn_upcall_pending went 0 -> 1; the arch injects
@@ -88,6 +90,7 @@ struct domain {
     uint32_t nvcpus;
     struct vcpu *vcpus[MAX_VCPUS_PER_DOMAIN];
     struct arch_domain *arch;   /* owned by arch/ */
+    struct sched_domain sched;  /* weight and cap */
     bool destroyed;             /* resources returned; record kept for the summary */
 
     /* Xen PVH state. */

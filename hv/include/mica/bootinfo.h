@@ -16,7 +16,8 @@
 #include "bootcfg.h"
 
 #define MICA_BOOTINFO_MAGIC   0x544f4f4241434d49ull  /* "IMCABOOT" */
-#define MICA_BOOTINFO_VERSION 1
+#define MICA_BOOTINFO_VERSION 2
+#define MICA_MAX_CPUS         8     /* CPUs the hypervisor drives; more are left halted */
 
 enum mica_mem_type {
     MICA_MEM_USABLE = 1,        /* free RAM */
@@ -57,6 +58,15 @@ struct mica_bootinfo {
     char config_file[64];       /* name of the configuration file, for messages */
     char hv_options[BOOTCFG_OPTIONS_MAX];
     struct mica_boot_domain domains[BOOTCFG_MAX_DOMAINS];
+    /*
+     * The CPUs the firmware's MP services protocol reported (a second source
+     * when ACPI has no MADT, as under Bochs with OVMF): enabled CPUs only, the
+     * boot CPU first. fw_cpu_count = 0 when the protocol is absent.
+     */
+    uint32_t fw_cpu_count;
+    uint32_t fw_cpu_apic_id[MICA_MAX_CPUS];
+    /* One page below 1 MiB for the application processors' real-mode start. */
+    uint64_t ap_trampoline_paddr;
 };
 
 #endif
