@@ -23,6 +23,33 @@ void sched_set_timeslice_ms(uint32_t ms)
     timeslice_ns = (uint64_t)ms * 1000000ull;
 }
 
+/* One CPU: a vCPU that is not the one running now is not in a guest. */
+void vcpu_kick(struct vcpu *v)
+{
+    (void)v;
+}
+
+void sched_kick_cpu(uint32_t cpu)
+{
+    (void)cpu;
+}
+
+void vcpu_bring_up(struct vcpu *v)
+{
+    if (v->state != VCPU_DOWN)
+        return;
+    v->state = VCPU_RUNNABLE;
+    v->woken = true;
+    runstate_change(v, RUNSTATE_RUNNABLE);
+}
+
+void vcpu_take_down(struct vcpu *v)
+{
+    v->state = VCPU_DOWN;
+    v->need_resched = true;
+    runstate_change(v, RUNSTATE_OFFLINE);
+}
+
 /* A vCPU just woken by an event or timer, so sleepers wake on time. */
 static struct vcpu *pick_woken(void)
 {

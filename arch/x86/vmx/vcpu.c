@@ -144,6 +144,22 @@ int arch_vcpu_create(struct vcpu *v, uint32_t entry, uint32_t start_info_gpa)
     return 0;
 }
 
+void vcpu_vmcs_begin(struct vcpu *target)
+{
+    if (target == loaded_vcpu)
+        panic("vcpu_vmcs_begin on the running vCPU %u of domain %u", target->id,
+              target->domain->id);
+    load_vmcs(target);
+}
+
+void vcpu_vmcs_end(struct vcpu *target)
+{
+    vmclear(target->arch->vmcs);
+    target->arch->launched = false;
+    if (loaded_vcpu)
+        load_vmcs(loaded_vcpu);
+}
+
 void arch_vcpu_destroy(struct vcpu *v)
 {
     struct arch_vcpu *av = v->arch;

@@ -27,6 +27,13 @@ struct arch_vcpu {
 };
 _Static_assert(sizeof(struct arch_vcpu) <= 4096, "arch_vcpu fits in a frame");
 
+/*
+ * Edit the VMCS of a vCPU that is not running (VCPUOP_initialise): begin makes
+ * it the current VMCS, end writes it back to memory and restores the CPU's
+ * own current vCPU. vmcs_read/vmcs_write in between act on `target`.
+ */
+void vcpu_vmcs_begin(struct vcpu *target);
+void vcpu_vmcs_end(struct vcpu *target);
 /* Guest paging registers from the current VMCS (v must be loaded). */
 void vcpu_paging_state(struct vcpu *v, struct guest_paging *p);
 /* Build the MSR bitmap shared by every vCPU (once, at VMX bring-up). */

@@ -6,7 +6,19 @@
 
 #define SCHED_DEFAULT_TIMESLICE_MS 10
 
+struct vcpu;
+
 void sched_set_timeslice_ms(uint32_t ms);
+
+/* A vCPU running on another CPU leaves the guest soon, so it sees new
+ * events or a new state (an upcall to inject, its domain stopping). */
+void vcpu_kick(struct vcpu *v);
+/* CPU `cpu` chooses again soon (SCHED_NO_CPU: nothing to do). */
+void sched_kick_cpu(uint32_t cpu);
+/* VCPUOP_up: a down vCPU becomes runnable. VCPUOP_down (and domain stop):
+ * it stops running and stays off every CPU until brought up again. */
+void vcpu_bring_up(struct vcpu *v);
+void vcpu_take_down(struct vcpu *v);
 /*
  * Run domains until every one has ended; then print the summary, the free
  * frame count against `frames_free_at_start` (they must match: destroying a
