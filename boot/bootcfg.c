@@ -297,6 +297,51 @@ static int set_vcpus(struct parser *ps, struct bootcfg_domain *d, const char *v,
     return parse_u32(ps, "vcpus", v, n, 1, BOOTCFG_VCPUS_MAX, &d->vcpus);
 }
 
+static int set_weight(struct parser *ps, struct bootcfg_domain *d, const char *v, size_t n)
+{
+    return parse_u32(ps, "weight", v, n, 1, BOOTCFG_WEIGHT_MAX, &d->weight);
+}
+
+static int set_cap(struct parser *ps, struct bootcfg_domain *d, const char *v, size_t n)
+{
+    return parse_u32(ps, "cap", v, n, 0, BOOTCFG_CAP_MAX, &d->cap);
+}
+
+/* cpus=LIST: CPU numbers and ranges, e.g. "0", "0-1", "0,2-3". */
+static int set_cpus(struct parser *ps, struct bootcfg_domain *d, const char *v, size_t n)
+{
+    uint64_t mask = 0;
+    size_t i = 0;
+
+    while (i < n) {
+        size_t start = i;
+        uint32_t lo, hi;
+
+        while (i < n && v[i] != ',' && v[i] != '-')
+            i++;
+        if (parse_u32(ps, "cpus", v + start, i - start, 0, BOOTCFG_CPUS_MAX - 1, &lo))
+            return -1;
+        hi = lo;
+        if (i < n && v[i] == '-') {
+            start = ++i;
+            while (i < n && v[i] != ',')
+                i++;
+            if (parse_u32(ps, "cpus", v + start, i - start, 0, BOOTCFG_CPUS_MAX - 1, &hi))
+                return -1;
+            if (hi < lo)
+                return fail(ps, "cpus=%t: range %u-%u runs backwards", v, n, lo, hi);
+        }
+        for (uint32_t cpu = lo; cpu <= hi; cpu++)
+            mask |= 1ull << cpu;
+        if (i < n && v[i] == ',' && ++i == n)
+            return fail(ps, "cpus=%t ends with a comma", v, n);
+    }
+    if (!mask)
+        return fail(ps, "missing CPU list for 'cpus'");
+    d->cpu_mask = mask;
+    return 0;
+}
+
 static const struct {
     const char *word;
     uint32_t value;
@@ -340,6 +385,9 @@ static const struct domain_key {
     { "memory",     set_memory,     BOOTCFG_VALUE_MAX,   1 },
     { "vcpus",      set_vcpus,      BOOTCFG_VALUE_MAX,   0 },
     { "privileged", set_privileged, BOOTCFG_VALUE_MAX,   0 },
+    { "weight",     set_weight,     BOOTCFG_VALUE_MAX,   0 },
+    { "cap",        set_cap,        BOOTCFG_VALUE_MAX,   0 },
+    { "cpus",       set_cpus,       BOOTCFG_VALUE_MAX,   0 },
     { "cmdline",    set_cmdline,    BOOTCFG_CMDLINE_MAX, 0 },
 };
 #define NDOMAIN_KEYS (sizeof domain_keys / sizeof domain_keys[0])
@@ -357,6 +405,7 @@ static int parse_domain(struct parser *ps, struct cursor *c)
     d = &ps->cfg->domains[ps->cfg->ndomains];
     mem_zero(d, sizeof *d);
     d->vcpus = 1;
+    d->weight = BOOTCFG_WEIGHT_DEFAULT;
     d->line = ps->line;
 
     for (;;) {
@@ -382,8 +431,8 @@ static int parse_domain(struct parser *ps, struct cursor *c)
             if (mem_eq_str(key, klen, domain_keys[i].word))
                 k = &domain_keys[i];
         if (!k)
-            return fail(ps, "unknown key '%t' (name, kernel, memory, vcpus, privileged, cmdline)",
-                        key, klen);
+            return fail(ps, "unknown key '%t' (name, kernel, memory, vcpus, privileged, "
+                        "weight, cap, cpus, cmdline)", key, klen);
         if (seen & (1u << (k - domain_keys)))
             return fail(ps, "duplicate key '%s'", k->word);
         seen |= 1u << (k - domain_keys);

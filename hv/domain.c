@@ -3,6 +3,7 @@
  * destruction (every frame returned) and the end-of-run summary.
  */
 #include "hv/domain.h"
+#include "hv/sched.h"
 #include "hv/arch.h"
 #include "hv/event.h"
 #include "hv/time.h"
@@ -107,6 +108,25 @@ static int populate_ram(struct domain *d)
     return 0;
 }
 
+/* weight=, cap= and cpus= from the boot configuration; -1 if refused. */
+static int apply_sched_config(struct domain *d, const struct bootcfg_domain *cfg,
+                              const char **why)
+{
+    if (sched_set_weight(&d->sched, cfg->weight) || sched_set_cap(&d->sched, cfg->cap)) {
+        *why = "weight or cap out of range";
+        return -1;
+    }
+    uint64_t mask = cfg->cpu_mask ? cfg->cpu_mask : ~0ull;
+    for (uint32_t i = 0; i < d->nvcpus; i++) {
+        uint32_t kick;
+        if (sched_set_affinity(&d->vcpus[i]->sched, mask, &kick)) {
+            *why = "cpus= names no CPU that is online";
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static struct domain *build(const struct bootcfg_domain *cfg, const void *image,
                             uint64_t image_size, const char **why)
 {
@@ -139,12 +159,16 @@ static struct domain *build(const struct bootcfg_domain *cfg, const void *image,
     d->privileged = cfg->privileged;
     d->state = DOMAIN_BUILDING;
     d->ram_bytes = ram;
+    sched_domain_init(&d->sched);
     v->domain = d;
+    sched_vcpu_init(&v->sched, &d->sched, d->id % sched_policy_ncpus());
     v->state = VCPU_RUNNABLE;
     d->vcpus[0] = v;
     d->nvcpus = 1;
     domains[id] = d;
 
+    if (apply_sched_config(d, cfg, why))
+        goto fail;
     d->shutdown_code = ~0u;
     d->shared_info_frame = frame_alloc();
     if (!d->shared_info_frame || arch_domain_create(d) || populate_ram(d)) {
@@ -171,6 +195,7 @@ static struct domain *build(const struct bootcfg_domain *cfg, const void *image,
     }
     d->state = DOMAIN_RUNNING;
     runstate_change(v, RUNSTATE_RUNNABLE);
+    sched_vcpu_runnable(v);
     printk("domain '%s' id %u: %u MiB, entry 0x%x%s\n", d->name, d->id, cfg->memory_mib,
            img.entry, d->privileged ? ", privileged (dom0)" : "");
     return d;
@@ -199,10 +224,8 @@ struct domain *domain_create_boot(const struct bootcfg_domain *cfg, const void *
 
 static void stop_vcpus(struct domain *d)
 {
-    for (uint32_t i = 0; i < d->nvcpus; i++) {
-        d->vcpus[i]->state = VCPU_DOWN;
-        d->vcpus[i]->need_resched = true;
-    }
+    for (uint32_t i = 0; i < d->nvcpus; i++)
+        vcpu_take_down(d->vcpus[i]);
 }
 
 void domain_shutdown(struct domain *d, uint32_t reason)

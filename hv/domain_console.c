@@ -16,11 +16,10 @@
 
 static void flush_line(struct domain *d)
 {
-    char prefix[BOOTCFG_NAME_MAX + 4];
-    int n = snprintf(prefix, sizeof prefix, "[%s] ", d->name);
-    console_write(prefix, (size_t)n);
-    console_write(d->console_line, d->console_len);
-    console_write("\n", 1);
+    char line[BOOTCFG_NAME_MAX + 4 + sizeof d->console_line + 1];
+    int n = snprintf(line, sizeof line, "[%s] %.*s\n", d->name, (int)d->console_len,
+                     d->console_line);
+    console_write_whole(line, MIN((size_t)n, sizeof line - 1));
     d->console_len = 0;
 }
 

@@ -7,6 +7,7 @@
  * never loses one. The arch turns upcall_needed into the callback vector.
  */
 #include "hv/event.h"
+#include "hv/sched.h"
 #include "hv/arch.h"
 #include "hv/time.h"
 #include "public/shared_info.h"
@@ -65,10 +66,10 @@ void vcpu_wake(struct vcpu *v)
     if (v->state != VCPU_BLOCKED)
         return;
     v->state = VCPU_RUNNABLE;
-    v->woken = true;
     v->poll_nr = 0;
     v->poll_deadline = 0;
     runstate_change(v, RUNSTATE_RUNNABLE);
+    sched_vcpu_runnable(v);
 }
 
 /* The selector bit, then the upcall flag; the vCPU is interrupted on 0 -> 1. */
@@ -81,6 +82,7 @@ static void raise_upcall(struct vcpu *v, unsigned word)
         return;
     v->upcall_needed = true;
     vcpu_wake(v);
+    vcpu_kick(v);               /* running on another CPU: it injects the upcall on exit */
 }
 
 void evtchn_set_pending(struct domain *d, uint32_t port)

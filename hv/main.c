@@ -109,6 +109,8 @@ void hv_main(paddr_t bootinfo_pa)
     }
 
     boot_stage("vmx");
+    sched_init(arch_smp_init(bi));
+    boot_stage("smp");
     uint64_t frames_before = frame_free_count();
     build_boot_domains(bi);
     boot_stage("domains");

@@ -1,37 +1,74 @@
 /*
- * Round-robin over every runnable vCPU on the boot CPU, one time slice each,
- * enforced by the arch (VMX preemption timer) without guest cooperation.
- * A vCPU woken by an event or timer goes first, and a slice ends early at
- * the next timer deadline, so a sleeping vCPU wakes on time.
- * The proportional-share scheduler with weights and caps replaces the pick
- * function when SMP lands; the loop and the end-of-run logic stay.
+ * The scheduling loop every CPU runs. Under the hypervisor lock it ends
+ * domains that have stopped, fires expired timers, asks the policy
+ * (hv/sched_policy.c: weights, caps, affinity, balancing) what to run here,
+ * and runs it until its slice ends, it blocks, or a wake-up preempts it.
+ * The lock is dropped only while a guest runs (arch_vcpu_run) or the CPU
+ * halts. Preemption needs no guest help: the VMX preemption timer ends a
+ * slice, and a kick (an IPI) makes a CPU leave guest mode or idle at once.
  */
 #include "hv/sched.h"
 #include "hv/arch.h"
 #include "hv/console_input.h"
 #include "hv/domain.h"
 #include "hv/frame.h"
+#include "hv/lock.h"
 #include "hv/printk.h"
 #include "hv/time.h"
 #include "public/vcpu_op.h"
 
 static uint64_t timeslice_ns = SCHED_DEFAULT_TIMESLICE_MS * 1000000ull;
-static uint32_t next_domain;            /* round-robin position */
+static uint64_t frames_free_at_start;
+static uint64_t idle_ns[SCHED_MAX_CPUS];
+
+static struct vcpu *vcpu_of(struct sched_vcpu *sv)
+{
+    return (struct vcpu *)((char *)sv - offsetof(struct vcpu, sched));
+}
 
 void sched_set_timeslice_ms(uint32_t ms)
 {
     timeslice_ns = (uint64_t)ms * 1000000ull;
 }
 
-/* One CPU: a vCPU that is not the one running now is not in a guest. */
-void vcpu_kick(struct vcpu *v)
+void sched_init(uint32_t ncpus)
 {
-    (void)v;
+    sched_policy_init(ncpus, timeslice_ns);
+}
+
+uint64_t sched_idle_ns(uint32_t cpu)
+{
+    return cpu < SCHED_MAX_CPUS ? idle_ns[cpu] : 0;
 }
 
 void sched_kick_cpu(uint32_t cpu)
 {
-    (void)cpu;
+    if (cpu == SCHED_NO_CPU)
+        return;
+    struct sched_vcpu *cur = sched_current(cpu);
+    if (cur)
+        vcpu_of(cur)->need_resched = true;
+    arch_kick_cpu(cpu);         /* nothing to send when it is this CPU */
+}
+
+void vcpu_kick(struct vcpu *v)
+{
+    if (v->sched.running)
+        arch_kick_cpu(v->sched.cpu);
+}
+
+/* A new timer may be due before an idle CPU's alarm: let them all look again. */
+void sched_timers_changed(void)
+{
+    for (uint32_t cpu = 0; cpu < sched_policy_ncpus(); cpu++)
+        if (!sched_current(cpu))
+            arch_kick_cpu(cpu);
+}
+
+void sched_vcpu_runnable(struct vcpu *v)
+{
+    if (!v->sched.running)      /* a running vCPU is requeued when it stops */
+        sched_kick_cpu(sched_wake(&v->sched, time_now_ns()));
 }
 
 void vcpu_bring_up(struct vcpu *v)
@@ -39,51 +76,23 @@ void vcpu_bring_up(struct vcpu *v)
     if (v->state != VCPU_DOWN)
         return;
     v->state = VCPU_RUNNABLE;
-    v->woken = true;
     runstate_change(v, RUNSTATE_RUNNABLE);
+    sched_vcpu_runnable(v);
 }
 
 void vcpu_take_down(struct vcpu *v)
 {
     v->state = VCPU_DOWN;
     v->need_resched = true;
-    runstate_change(v, RUNSTATE_OFFLINE);
+    sched_sleep(&v->sched);
+    if (v->sched.running)
+        vcpu_kick(v);           /* its CPU notices it is down and puts it */
+    else
+        runstate_change(v, RUNSTATE_OFFLINE);
 }
 
-/* A vCPU just woken by an event or timer, so sleepers wake on time. */
-static struct vcpu *pick_woken(void)
-{
-    for (uint32_t n = 0; n < MAX_DOMAINS; n++) {
-        struct domain *d = domain_by_id((next_domain + n) % MAX_DOMAINS);
-        if (!d || d->state != DOMAIN_RUNNING)
-            continue;
-        for (uint32_t i = 0; i < d->nvcpus; i++)
-            if (d->vcpus[i]->state == VCPU_RUNNABLE && d->vcpus[i]->woken)
-                return d->vcpus[i];
-    }
-    return NULL;
-}
-
-static struct vcpu *pick_next(void)
-{
-    struct vcpu *w = pick_woken();
-    if (w)
-        return w;
-    for (uint32_t n = 0; n < MAX_DOMAINS; n++) {
-        struct domain *d = domain_by_id((next_domain + n) % MAX_DOMAINS);
-        if (!d || d->state != DOMAIN_RUNNING)
-            continue;
-        for (uint32_t i = 0; i < d->nvcpus; i++) {
-            if (d->vcpus[i]->state == VCPU_RUNNABLE) {
-                next_domain = (d->id + 1) % MAX_DOMAINS;
-                return d->vcpus[i];
-            }
-        }
-    }
-    return NULL;
-}
-
-/* Return the resources of every domain that has stopped; count those still running. */
+/* Return the resources of every stopped domain none of whose vCPUs is still
+ * on a CPU; count the domains still running. */
 static uint32_t reap_and_count_running(void)
 {
     uint32_t running = 0;
@@ -91,19 +100,38 @@ static uint32_t reap_and_count_running(void)
         struct domain *d = domain_by_id(id);
         if (!d)
             continue;
-        if (d->state == DOMAIN_RUNNING)
+        if (d->state == DOMAIN_RUNNING) {
             running++;
-        else if (!d->destroyed)
+            continue;
+        }
+        bool on_cpu = false;
+        for (uint32_t i = 0; i < d->nvcpus; i++)
+            on_cpu |= d->vcpus[i]->sched.running;
+        if (!d->destroyed && !on_cpu)
             domain_destroy(d);
+        else if (on_cpu)
+            running++;          /* not over until its vCPUs are off every CPU */
     }
     return running;
 }
 
+static bool any_vcpu_wants_cpu(void)
+{
+    for (uint32_t id = 0; id < MAX_DOMAINS; id++) {
+        struct domain *d = domain_by_id(id);
+        if (d && d->state == DOMAIN_RUNNING)
+            for (uint32_t i = 0; i < d->nvcpus; i++)
+                if (d->vcpus[i]->sched.runnable)
+                    return true;
+    }
+    return false;
+}
+
 /*
- * No vCPU is runnable, no timer is armed and dom0 is not waiting for console
- * input: nothing can wake any of them (there are no device interrupts for
- * guests yet), so every remaining domain is stuck. Crash them with a report
- * instead of hanging.
+ * No vCPU is runnable anywhere, no timer is armed and dom0 is not waiting
+ * for console input: nothing can wake any of them (guests have no device
+ * interrupts yet), so every remaining domain is stuck. Crash them with a
+ * report instead of hanging.
  */
 static void crash_stuck_domains(void)
 {
@@ -114,49 +142,84 @@ static void crash_stuck_domains(void)
     }
 }
 
-/* Run one vCPU for a slice, cut short by the next timer of any vCPU. */
-static void run(struct vcpu *v)
+/* Nothing to run here: halt until `until` (a cap refill), the next timer,
+ * a console poll, or a kick. */
+static void idle(uint32_t cpu, uint64_t until)
 {
-    uint64_t end = time_now_ns() + timeslice_ns;
     uint64_t deadline = timer_next_deadline();
-    if (deadline && deadline < end)
-        end = deadline;
+    if (until && (!deadline || until < deadline))
+        deadline = until;
+    /* dom0 waiting for console input is woken by typing: look now and then. */
+    if (console_input_awaited()) {
+        uint64_t poll = time_now_ns() + CONSOLE_INPUT_POLL_NS;
+        deadline = deadline && deadline < poll ? deadline : poll;
+    }
+    if (!deadline && !any_vcpu_wants_cpu()) {
+        crash_stuck_domains();
+        return;
+    }
+    arch_vcpu_unload();
+    hv_unlock();
+    uint64_t t0 = time_now_ns();
+    arch_idle_until(deadline);  /* halts; the LAPIC timer or a kick ends it */
+    uint64_t t1 = time_now_ns();
+    hv_lock();
+    idle_ns[cpu] += t1 - t0;
+}
 
-    v->woken = false;
+/* Run one vCPU until `until`, cut short by the next timer of any vCPU. */
+static void run(struct vcpu *v, uint64_t until)
+{
+    uint64_t deadline = timer_next_deadline();
+    if (deadline && deadline < until)
+        until = deadline;
+
     arch_vcpu_load(v);
     runstate_change(v, RUNSTATE_RUNNING);
     runstate_publish(v);
     time_update_vcpu(v);
-    arch_vcpu_run(v, end);
-    runstate_change(v, v->state == VCPU_RUNNABLE ? RUNSTATE_RUNNABLE
+    arch_vcpu_run(v, until);
+    bool runnable = v->state == VCPU_RUNNABLE && v->domain->state == DOMAIN_RUNNING;
+    runstate_change(v, runnable ? RUNSTATE_RUNNABLE
                        : v->state == VCPU_BLOCKED ? RUNSTATE_BLOCKED : RUNSTATE_OFFLINE);
+    if (!runnable)
+        sched_sleep(&v->sched);
 }
 
-void sched_run(uint64_t frames_free_at_start)
+static void __attribute__((noreturn)) end_of_run(void)
 {
-    for (;;) {
-        if (!reap_and_count_running())
-            break;
-        timer_fire_expired();
-        console_input_poll();
-        struct vcpu *v = pick_next();
-        if (!v) {
-            uint64_t deadline = timer_next_deadline();
-            /* dom0 waiting for console input is woken by typing: look now and then. */
-            if (console_input_awaited()) {
-                uint64_t poll = time_now_ns() + CONSOLE_INPUT_POLL_NS;
-                deadline = deadline && deadline < poll ? deadline : poll;
-            }
-            if (deadline)
-                arch_idle_until(deadline);  /* halts; the LAPIC timer ends it */
-            else
-                crash_stuck_domains();
-            continue;
-        }
-        run(v);
-    }
     printk("all domains have ended; free frames: %lu (%lu before the first domain)\n",
            frame_free_count(), frames_free_at_start);
+    for (uint32_t cpu = 0; cpu < sched_policy_ncpus(); cpu++)
+        printk("cpu %u: idle %lu ms\n", cpu, idle_ns[cpu] / 1000000);
+    printk("scheduler: %lu migrations\n", sched_migrations());
     domain_print_summary();
-    arch_power_off();
+    arch_power_off();           /* stops the other CPUs */
+}
+
+void sched_cpu_loop(void)
+{
+    uint32_t cpu = arch_cpu_id();
+    hv_lock();
+    for (;;) {
+        if (!reap_and_count_running())
+            end_of_run();
+        timer_fire_expired();
+        console_input_poll();
+        uint64_t until;
+        struct sched_vcpu *sv = sched_pick(cpu, time_now_ns(), &until);
+        if (!sv) {
+            idle(cpu, until);
+            continue;
+        }
+        run(vcpu_of(sv), until);
+        sched_put(cpu, time_now_ns());
+    }
+}
+
+void sched_run(uint64_t frames_at_start)
+{
+    frames_free_at_start = frames_at_start;
+    arch_smp_release();
+    sched_cpu_loop();
 }

@@ -4,6 +4,7 @@
  * blocked; it resumes after the vmcall when it is woken.
  */
 #include "hv/arch.h"
+#include "hv/sched.h"
 #include "hv/domain.h"
 #include "hv/event.h"
 #include "hv/hypercalls.h"
@@ -63,6 +64,7 @@ long do_sched_op(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS])
 
     switch (args[0]) {
     case SCHEDOP_YIELD:
+        sched_yield(&v->sched);
         v->need_resched = true;
         return 0;
     case SCHEDOP_BLOCK:

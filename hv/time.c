@@ -5,6 +5,7 @@
  * and poll timeouts are deadlines in system time, checked by the scheduler.
  */
 #include "hv/time.h"
+#include "hv/sched.h"
 #include "hv/arch.h"
 #include "hv/event.h"
 #include "hv/printk.h"
@@ -75,6 +76,8 @@ void time_update_wallclock(struct domain *d)
 void timer_set(struct vcpu *v, uint64_t deadline_ns)
 {
     v->timer_deadline = deadline_ns;
+    if (deadline_ns)
+        sched_timers_changed();
 }
 
 static void for_each_vcpu(void (*fn)(struct vcpu *v, void *ctx), void *ctx)

@@ -40,6 +40,7 @@ struct __attribute__((packed)) sdt_header {
 #define AML_BYTE_PREFIX 0x0a
 
 struct acpi_power acpi_power;
+static const struct rsdp *rsdp;         /* valid, once arch_acpi_init found it */
 
 static bool checksum_ok(const void *p, size_t len)
 {
@@ -79,6 +80,13 @@ static const struct sdt_header *find_table(const struct rsdp *r, const char *sig
     return NULL;
 }
 
+const void *acpi_table(const char *sig, uint32_t *len)
+{
+    const struct sdt_header *t = rsdp ? find_table(rsdp, sig) : NULL;
+    *len = t ? t->length : 0;
+    return t;
+}
+
 /* Find "_S5_" Name(Package(){SLP_TYPa, SLP_TYPb, ...}) in the DSDT's AML. */
 static bool find_s5(const struct sdt_header *dsdt, uint16_t *typ_a, uint16_t *typ_b)
 {
@@ -115,6 +123,7 @@ void arch_acpi_init(paddr_t rsdp_pa)
         printk("acpi: RSDP at 0x%lx is invalid\n", rsdp_pa);
         return;
     }
+    rsdp = r;
     const struct sdt_header *fadt = find_table(r, "FACP");
     if (!fadt || fadt->length < FADT_PM1B_CNT + 4) {
         printk("acpi: no usable FADT\n");

@@ -35,7 +35,11 @@ void idt_init(void)
     /* Separate stacks, so a corrupt stack still produces a report (gdt.c). */
     idt[VECTOR_DOUBLE_FAULT].ist = 1;
     idt[VECTOR_NMI].ist = 2;
+    idt_load();
+}
 
+void idt_load(void)
+{
     struct descriptor_table_ptr p = { sizeof idt - 1, (uint64_t)idt };
     lidt(&p);
 }

@@ -10,13 +10,16 @@
 #define APIC_BASE_ENABLE    (1ull << 11)
 
 enum lapic_reg {
-    LAPIC_ID = 0x20, LAPIC_EOI = 0xb0, LAPIC_SVR = 0xf0, LAPIC_LVT_TIMER = 0x320,
+    LAPIC_ID = 0x20, LAPIC_EOI = 0xb0, LAPIC_SVR = 0xf0, LAPIC_ICR_LOW = 0x300,
+    LAPIC_ICR_HIGH = 0x310, LAPIC_LVT_TIMER = 0x320,
     LAPIC_TIMER_INIT = 0x380, LAPIC_TIMER_CUR = 0x390, LAPIC_TIMER_DIV = 0x3e0,
 };
 #define SVR_ENABLE     0x100
 #define LVT_MASKED     0x10000
 #define TIMER_DIV_16   0x3
 #define CALIBRATE_US   10000
+#define ICR_PENDING    (1u << 12)       /* delivery status: send pending */
+#define ICR_DEST_SHIFT 24
 
 static volatile uint32_t *lapic;
 static uint64_t timer_hz;               /* LAPIC timer ticks per second at div 16 */
@@ -32,6 +35,21 @@ void lapic_init(void)
     lapic = phys_to_virt(base & APIC_BASE_ADDR_MASK);
     lapic_write(LAPIC_SVR, SVR_ENABLE | VECTOR_SPURIOUS);
     lapic_write(LAPIC_LVT_TIMER, LVT_MASKED | VECTOR_LAPIC_TIMER);
+}
+
+uint32_t lapic_id(void)
+{
+    return lapic_read(LAPIC_ID) >> 24;
+}
+
+void lapic_send_ipi(uint32_t apic_id, uint32_t icr_low)
+{
+    while (lapic_read(LAPIC_ICR_LOW) & ICR_PENDING)
+        pause();
+    lapic_write(LAPIC_ICR_HIGH, apic_id << ICR_DEST_SHIFT);
+    lapic_write(LAPIC_ICR_LOW, icr_low);
+    while (lapic_read(LAPIC_ICR_LOW) & ICR_PENDING)
+        pause();
 }
 
 void lapic_eoi(void)

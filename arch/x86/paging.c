@@ -4,6 +4,7 @@
  * at DIRECTMAP_BASE. Nothing else is mapped: page 0 and the rest of the low
  * half fault, which catches NULL and stray physical-address dereferences.
  */
+#include "arch/cpu.h"
 #include "arch/msr.h"
 #include "arch/x86.h"
 #include "hv/arch.h"
@@ -61,6 +62,31 @@ static void map_2m(uint64_t *pml4, uint64_t va, paddr_t pa, uint64_t flags)
     uint64_t *pdpt = next_table(pml4, (va >> 39) & 511);
     uint64_t *pd = next_table(pdpt, (va >> 30) & 511);
     pd[(va >> 21) & 511] = pa | PTE_P | PTE_W | PTE_PS | flags;
+}
+
+/* The next-level table under entry `idx`, allocated (zeroed) if absent; after paging is on. */
+static uint64_t *live_table(uint64_t *table, unsigned idx)
+{
+    if (!(table[idx] & PTE_P)) {
+        paddr_t pa = frame_alloc();
+        if (!pa)
+            panic("out of memory for page tables");
+        memset(phys_to_virt(pa), 0, PAGE_SIZE);
+        table[idx] = pa | PTE_P | PTE_W;
+    }
+    if (table[idx] & PTE_PS)
+        panic("identity page at a large-page mapping");
+    return phys_to_virt(table[idx] & PTE_ADDR);
+}
+
+void arch_identity_map_page(paddr_t pa, bool present)
+{
+    uint64_t *pml4 = phys_to_virt(read_cr3() & PTE_ADDR);
+    uint64_t *pdpt = live_table(pml4, (pa >> 39) & 511);
+    uint64_t *pd = live_table(pdpt, (pa >> 30) & 511);
+    uint64_t *pt = live_table(pd, (pa >> 21) & 511);
+    pt[(pa >> 12) & 511] = present ? pa | PTE_P | PTE_W : 0;
+    invlpg((void *)pa);
 }
 
 void arch_paging_init(paddr_t top)

@@ -3,6 +3,9 @@
  * then ACPI S5, then a halt with the reason on the console.
  */
 #include "arch/acpi.h"
+#include "arch/cpu.h"
+#include "arch/lapic.h"
+#include "arch/percpu.h"
 #include "arch/x86.h"
 #include "hv/arch.h"
 #include "hv/printk.h"
@@ -13,17 +16,36 @@
 #define PM1_SLP_EN (1u << 13)
 #define PM1_SLP_TYP_SHIFT 10
 
-void arch_halt_forever(const char *why)
+volatile bool machine_halting;
+
+void halt_this_cpu(void)
 {
-    printk("halting: %s\n", why);
     for (;;) {
         cli();
         hlt();
     }
 }
 
+/* Stop the other CPUs with an NMI, which gets through even with interrupts off. */
+static void stop_other_cpus(void)
+{
+    if (__atomic_exchange_n(&machine_halting, true, __ATOMIC_SEQ_CST))
+        return;
+    for (uint32_t cpu = 0; cpu < cpus_online; cpu++)
+        if (cpu != arch_cpu_id())
+            lapic_send_ipi(percpus[cpu].apic_id, ICR_NMI);
+}
+
+void arch_halt_forever(const char *why)
+{
+    stop_other_cpus();
+    printk("halting: %s\n", why);
+    halt_this_cpu();
+}
+
 void arch_power_off(void)
 {
+    stop_other_cpus();
     printk("powering off\n");
     for (const char *s = "Shutdown"; *s; s++)
         outb(BOCHS_SHUTDOWN_PORT, (uint8_t)*s);

@@ -1,12 +1,14 @@
 /* Early bring-up of the boot CPU: console, GDT/TSS, IDT. */
 #include "arch/cpu.h"
+#include "arch/percpu.h"
 #include "arch/serial.h"
 #include "hv/arch.h"
 
 void arch_early_init(void)
 {
+    gdt_init(0);
+    percpu_init(0, 0);          /* after the segment loads, which clear the GS base */
     serial_init();
-    gdt_init();
     idt_init();
 }
 

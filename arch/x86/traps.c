@@ -12,6 +12,7 @@
 
 #define EXCEPTION_VECTORS 32
 #define VECTOR_PAGE_FAULT 14
+#define VECTOR_NMI 2
 
 static const char *const exception_names[EXCEPTION_VECTORS] = {
     "#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
@@ -26,8 +27,8 @@ static void report_exception(const struct trap_frame *f)
 {
     const char *name = f->vector < ARRAY_SIZE(exception_names) && exception_names[f->vector]
                            ? exception_names[f->vector] : "reserved";
-    printk("HYPERVISOR FAULT: vector %lu (%s), error code 0x%lx\n", f->vector, name,
-           f->error_code);
+    printk("HYPERVISOR FAULT on cpu %u: vector %lu (%s), error code 0x%lx\n", arch_cpu_id(),
+           f->vector, name, f->error_code);
     if (f->vector == VECTOR_PAGE_FAULT)
         printk("  cr2 %016lx\n", read_cr2());
     printk("  rip %016lx cs %04lx rflags %016lx rsp %016lx ss %04lx\n", f->rip, f->cs,
@@ -48,6 +49,12 @@ void trap_dispatch(struct trap_frame *f)
     }
     if (f->vector == VECTOR_SPURIOUS)
         return;
+    if (f->vector == VECTOR_KICK) {     /* its work is done by being interrupted */
+        lapic_eoi();
+        return;
+    }
+    if (f->vector == VECTOR_NMI && machine_halting)
+        halt_this_cpu();                /* another CPU stopped the machine (power.c) */
     if (f->vector >= EXCEPTION_VECTORS) {
         printk("unexpected interrupt vector %lu ignored\n", f->vector);
         lapic_eoi();

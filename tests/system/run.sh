@@ -166,7 +166,7 @@ expect_none "loader/missing-kernel-no-hypervisor" "$out/missing.log" '\(mica\) M
 
 # --- QEMU TCG: a fault in the hypervisor explains itself ------------------------
 L="$out/fault.log"
-expect "hv-fault/vector-named" "$L" '^\(mica\) HYPERVISOR FAULT: vector 14 \(#PF page fault\), error code 0x0$'
+expect "hv-fault/vector-named" "$L" '^\(mica\) HYPERVISOR FAULT on cpu 0: vector 14 \(#PF page fault\), error code 0x0$'
 expect "hv-fault/cr2" "$L" '^\(mica\)   cr2 0000000000000010$'
 expect "hv-fault/registers" "$L" '^\(mica\)   rax [0-9a-f]{16} rbx [0-9a-f]{16}'
 expect "hv-fault/rip-symbolised" "$L" '^\(mica\)   #0 0x[0-9a-f]+ selftest_fault\+0x'

@@ -143,6 +143,21 @@ static void test_bounds(void)
     CHECK("vcpus-min", parses(OK_DOMAIN " vcpus=1", 1) && cfg.domains[0].vcpus == 1);
     expect_error("vcpus-zero", OK_DOMAIN " vcpus=0", 1, "out of range");
     expect_error("vcpus-above-max", OK_DOMAIN " vcpus=65", 1, "out of range");
+    CHECK("sched-defaults", parses(OK_DOMAIN, 1) && cfg.domains[0].weight == 256 &&
+                                cfg.domains[0].cap == 0 && cfg.domains[0].cpu_mask == 0);
+    CHECK("weight-cap", parses(OK_DOMAIN " weight=512 cap=25", 1) &&
+                            cfg.domains[0].weight == 512 && cfg.domains[0].cap == 25);
+    expect_error("weight-zero", OK_DOMAIN " weight=0", 1, "out of range");
+    expect_error("weight-above-max", OK_DOMAIN " weight=65536", 1, "out of range");
+    expect_error("cap-above-max", OK_DOMAIN " cap=801", 1, "out of range");
+    CHECK("cpus-one", parses(OK_DOMAIN " cpus=1", 1) && cfg.domains[0].cpu_mask == 0x2);
+    CHECK("cpus-list-and-range", parses(OK_DOMAIN " cpus=0,2-4,63", 1) &&
+                                     cfg.domains[0].cpu_mask == (0x1dull | 1ull << 63));
+    expect_error("cpus-beyond-63", OK_DOMAIN " cpus=64", 1, "out of range");
+    expect_error("cpus-backwards", OK_DOMAIN " cpus=3-1", 1, "runs backwards");
+    expect_error("cpus-trailing-comma", OK_DOMAIN " cpus=1,", 1, "ends with a comma");
+    expect_error("cpus-empty-item", OK_DOMAIN " cpus=1,,2", 1, "missing number");
+    expect_error("cpus-not-a-number", OK_DOMAIN " cpus=all", 1, "bad number");
 
     CHECK("name-longest", parses(repeat("domain kernel=k memory=16 name=", 'n',
                                         BOOTCFG_NAME_MAX - 1, ""), 1) &&

@@ -5,6 +5,7 @@
  */
 #include <string.h>
 #include "check.h"
+#include "shim_wake.h"
 #include "shim_guest.h"
 #include "hv/event.h"
 #include "hv/time.h"
@@ -155,8 +156,11 @@ static void test_wake(void)
 {
     setup();
     block_v1();
+    unsigned before = shim_wake.runnable_calls;
     evtchn_set_pending(d1, 5);
     CHECK("blocked vCPU woken", v1->state == VCPU_RUNNABLE);
+    CHECK("the wake-up reached the scheduler for that vCPU",
+          shim_wake.runnable_calls == before + 1 && shim_wake.last_runnable == v1);
     CHECK("runstate -> runnable at now", v1->runstate.state == RUNSTATE_RUNNABLE &&
           v1->runstate.state_entry_time == NOW);
     CHECK("blocked time accounted (30 + 500)", v1->runstate.time[RUNSTATE_BLOCKED] == 530 &&

@@ -9,6 +9,7 @@
 #include "vcpu.h"
 #include "vmcs.h"
 #include "vmx_caps.h"
+#include "arch/cpu.h"
 #include "arch/msr.h"
 #include "arch/x86.h"
 #include "hv/domain.h"
@@ -103,6 +104,8 @@ static void handle_exception_nmi(struct vcpu *v)
 {
     uint32_t info = vmcs_read32(VM_EXIT_INTR_INFO);
     if ((info & INTR_TYPE_MASK) == INTR_TYPE_NMI) {
+        if (machine_halting)
+            halt_this_cpu();    /* another CPU is stopping the machine (power.c) */
         printk("NMI while running domain %u: ignored\n", v->domain->id);
         return;
     }

@@ -7,10 +7,12 @@
 #include "vmcs.h"
 #include "vmx_caps.h"
 #include "arch/msr.h"
+#include "arch/percpu.h"
 #include "arch/x86.h"
 #include "hv/arch.h"
 #include "hv/domain.h"
 #include "hv/frame.h"
+#include "hv/lock.h"
 #include "hv/printk.h"
 #include "hv/string.h"
 
@@ -19,8 +21,11 @@
 #define FCW_INIT   0x037f       /* FNINIT state */
 #define MXCSR_INIT 0x1f80
 
-/* The vCPU whose VMCS is current and whose FPU/MSR state is in the CPU. */
-static struct vcpu *loaded_vcpu;
+/* Bumped on every EPT change anywhere (under the hypervisor lock), so a
+ * domain's generation never repeats, even for a new domain whose EPT root
+ * reuses a dead one's frame. */
+static uint64_t ept_generation;
+_Static_assert(MAX_DOMAINS_TRACKED == MAX_DOMAINS, "percpu.ept_seen covers every domain id");
 
 static void *frame_zalloc(paddr_t *pa)
 {
@@ -42,6 +47,7 @@ int arch_domain_create(struct domain *d)
         frame_free(pa);
         return -1;
     }
+    ad->ept_gen = ++ept_generation;
     d->arch = ad;
     return 0;
 }
@@ -60,6 +66,26 @@ static void ept_flush(const struct ept *ept)
                              : invept(INVEPT_ALL_CONTEXT, 0);
     if (st != VMX_OK)
         panic("INVEPT failed");
+}
+
+/*
+ * d's EPT changed. Each CPU flushes its cached translations before it next
+ * enters d (vmx_enter_guest); a CPU in d's guest mode right now is kicked out
+ * and waited for, so no vCPU of d keeps using a translation that is gone (a
+ * grant unmapped, a page replaced) once the hypercall that removed it returns.
+ */
+static void ept_changed(struct domain *d)
+{
+    d->arch->ept_gen = ++ept_generation;
+    struct percpu *me = this_cpu();
+    for (uint32_t cpu = 0; cpu < cpus_online; cpu++) {
+        struct percpu *pc = &percpus[cpu];
+        if (pc == me || pc->in_guest != d)
+            continue;
+        arch_kick_cpu(cpu);
+        while (pc->in_guest == d)
+            arch_cpu_relax();
+    }
 }
 
 void arch_domain_destroy(struct domain *d)
@@ -88,7 +114,7 @@ int arch_domain_set_page(struct domain *d, gpaddr_t gpa, paddr_t frame, unsigned
                ((flags & ARCH_PAGE_OWNED) ? EPT_SW_OWNED : 0);
     if (ept_replace(&d->arch->ept, gpa, frame, perm, &old))
         return -1;
-    ept_flush(&d->arch->ept);
+    ept_changed(d);
     *released = (old & EPT_SW_OWNED) ? (old & EPT_ADDR_MASK) : 0;
     return 0;
 }
@@ -127,6 +153,7 @@ int arch_vcpu_create(struct vcpu *v, uint32_t entry, uint32_t start_info_gpa)
     }
     *region = vmx_config.revision;
     av->vmcs = vmcs;
+    av->host_cpu = UINT32_MAX;
     uint16_t fcw = FCW_INIT;
     uint32_t mxcsr = MXCSR_INIT;
     memcpy(&av->fpu[FXSAVE_FCW_OFFSET], &fcw, sizeof fcw);
@@ -139,14 +166,14 @@ int arch_vcpu_create(struct vcpu *v, uint32_t entry, uint32_t start_info_gpa)
     vmcs_setup(v, entry, start_info_gpa);
     /* Flush it to memory, and give the loaded vCPU its VMCS back as the current one. */
     vmclear(vmcs);
-    if (loaded_vcpu)
-        load_vmcs(loaded_vcpu);
+    if (this_cpu()->loaded_vcpu)
+        load_vmcs(this_cpu()->loaded_vcpu);
     return 0;
 }
 
 void vcpu_vmcs_begin(struct vcpu *target)
 {
-    if (target == loaded_vcpu)
+    if (target == this_cpu()->loaded_vcpu)
         panic("vcpu_vmcs_begin on the running vCPU %u of domain %u", target->id,
               target->domain->id);
     load_vmcs(target);
@@ -156,8 +183,8 @@ void vcpu_vmcs_end(struct vcpu *target)
 {
     vmclear(target->arch->vmcs);
     target->arch->launched = false;
-    if (loaded_vcpu)
-        load_vmcs(loaded_vcpu);
+    if (this_cpu()->loaded_vcpu)
+        load_vmcs(this_cpu()->loaded_vcpu);
 }
 
 void arch_vcpu_destroy(struct vcpu *v)
@@ -166,8 +193,8 @@ void arch_vcpu_destroy(struct vcpu *v)
     if (!av)
         return;
     vmclear(av->vmcs);
-    if (loaded_vcpu == v)
-        loaded_vcpu = NULL;
+    if (this_cpu()->loaded_vcpu == v)
+        this_cpu()->loaded_vcpu = NULL;
     frame_free(av->vmcs);
     frame_free(virt_to_phys(av));
     v->arch = NULL;
@@ -191,19 +218,39 @@ static void load_syscall_msrs(const struct syscall_msrs *m)
     wrmsr(MSR_IA32_KERNEL_GS_BASE, m->kernel_gs_base);
 }
 
-/* Make `v` the vCPU whose state is in the CPU; no other guest's state stays visible. */
+/*
+ * The loaded vCPU's state goes back to memory and its VMCS is cleared, so it
+ * can run next on any CPU (a VMCS may be active on one CPU only: SDM 3C 25.1).
+ */
+void arch_vcpu_unload(void)
+{
+    struct percpu *pc = this_cpu();
+    struct vcpu *v = pc->loaded_vcpu;
+    if (!v)
+        return;
+    fxsave(v->arch->fpu);
+    save_syscall_msrs(&v->arch->msrs);
+    if (vmclear(v->arch->vmcs) != VMX_OK)
+        panic("VMCLEAR of vCPU %u of domain %u failed", v->id, v->domain->id);
+    v->arch->launched = false;
+    pc->loaded_vcpu = NULL;
+}
+
+/* Make `v` the vCPU whose state is in this CPU; no other guest's state stays visible. */
 void arch_vcpu_load(struct vcpu *v)
 {
-    if (loaded_vcpu == v)
+    struct percpu *pc = this_cpu();
+    if (pc->loaded_vcpu == v)
         return;
-    if (loaded_vcpu) {
-        fxsave(loaded_vcpu->arch->fpu);
-        save_syscall_msrs(&loaded_vcpu->arch->msrs);
-    }
+    arch_vcpu_unload();
     fxrstor(v->arch->fpu);
     load_syscall_msrs(&v->arch->msrs);
     load_vmcs(v);
-    loaded_vcpu = v;
+    if (v->arch->host_cpu != pc->index) {
+        vmcs_write_host_cpu(pc->index);
+        v->arch->host_cpu = pc->index;
+    }
+    pc->loaded_vcpu = v;
 }
 
 void vcpu_paging_state(struct vcpu *v, struct guest_paging *p)
@@ -257,6 +304,29 @@ static void deliver_upcall(struct vcpu *v)
     vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, cpu);
 }
 
+/*
+ * One VM entry, with the hypervisor lock released while the guest runs.
+ * Called with the lock held; returns with it held after the exit (or the
+ * failed entry): 0, or 1 when VMLAUNCH/VMRESUME itself failed.
+ */
+static int enter_guest(struct vcpu *v)
+{
+    struct percpu *pc = this_cpu();
+    struct domain *d = v->domain;
+    pc->in_guest = d;           /* first: an EPT change from now on kicks us */
+    if (pc->ept_seen[d->id] != d->arch->ept_gen) {
+        ept_flush(&d->arch->ept);
+        pc->ept_seen[d->id] = d->arch->ept_gen;
+    }
+    hv_unlock();
+    int failed = vmx_enter(&v->arch->regs, v->arch->launched);
+    pc->in_guest = NULL;
+    hv_lock();
+    if (!failed)
+        v->arch->launched = true;
+    return failed;
+}
+
 void arch_vcpu_run(struct vcpu *v, uint64_t slice_end_ns)
 {
     arch_vcpu_load(v);
@@ -272,11 +342,10 @@ void arch_vcpu_run(struct vcpu *v, uint64_t slice_end_ns)
         deliver_upcall(v);
         if (!timer_saved)
             arm_preemption_timer(slice_end_ns);
-        if (vmx_enter(&v->arch->regs, v->arch->launched)) {
+        if (enter_guest(v)) {
             vmx_report_entry_failure(v, true);
             break;
         }
-        v->arch->launched = true;
         vmx_handle_exit(v);
     }
     v->runtime_ns += arch_now_ns() - start;

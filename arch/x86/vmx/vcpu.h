@@ -11,6 +11,7 @@ struct vcpu;
 
 struct arch_domain {
     struct ept ept;
+    uint64_t ept_gen;           /* bumped on every change: CPUs flush what they cached */
 };
 
 /* Syscall MSRs the VMCS does not switch; swapped when vCPUs change. */
@@ -24,6 +25,7 @@ struct arch_vcpu {
     struct syscall_msrs msrs;
     paddr_t vmcs;
     bool launched;
+    uint32_t host_cpu;          /* CPU whose host state the VMCS holds; UINT32_MAX: none */
 };
 _Static_assert(sizeof(struct arch_vcpu) <= 4096, "arch_vcpu fits in a frame");
 
@@ -40,6 +42,8 @@ void vcpu_paging_state(struct vcpu *v, struct guest_paging *p);
 void vmx_msr_bitmap_init(void);
 /* Fill a new VMCS (current) for a vCPU entering at the PVH start state. */
 void vmcs_setup(struct vcpu *v, uint32_t entry, uint32_t start_info_gpa);
+/* The per-CPU host-state fields (GS base, TSS, GDT) for CPU `cpu`. */
+void vmcs_write_host_cpu(uint32_t cpu);
 /* Handle the VM exit that just happened on `v`. */
 void vmx_handle_exit(struct vcpu *v);
 /* Exit handlers shared between files. */

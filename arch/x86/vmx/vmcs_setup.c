@@ -7,6 +7,7 @@
 #include "vmcs.h"
 #include "vmx_caps.h"
 #include "arch/cpu.h"
+#include "arch/percpu.h"
 #include "arch/msr.h"
 #include "arch/x86.h"
 #include "hv/arch.h"
@@ -63,10 +64,18 @@ void vmx_msr_bitmap_init(void)
     msr_bitmap = pa;
 }
 
+/* The host state that differs between CPUs: written whenever a vCPU's VMCS
+ * is loaded on a CPU other than the one it last ran on. */
+void vmcs_write_host_cpu(uint32_t cpu)
+{
+    vmcs_writenat(HOST_GS_BASE, (uint64_t)&percpus[cpu]);
+    vmcs_writenat(HOST_TR_BASE, tss_base(cpu));
+    vmcs_writenat(HOST_GDTR_BASE, gdt_base(cpu));
+}
+
 static void setup_host_state(void)
 {
-    struct descriptor_table_ptr gdtr, idtr;
-    sgdt(&gdtr);
+    struct descriptor_table_ptr idtr;
     sidt(&idtr);
     vmcs_writenat(HOST_CR0, read_cr0());
     vmcs_writenat(HOST_CR3, read_cr3());
@@ -79,9 +88,6 @@ static void setup_host_state(void)
     vmcs_write16(HOST_GS_SELECTOR, 0);
     vmcs_write16(HOST_TR_SELECTOR, GDT_SEL_TSS);
     vmcs_writenat(HOST_FS_BASE, 0);
-    vmcs_writenat(HOST_GS_BASE, 0);
-    vmcs_writenat(HOST_TR_BASE, tss_base());
-    vmcs_writenat(HOST_GDTR_BASE, gdtr.base);
     vmcs_writenat(HOST_IDTR_BASE, idtr.base);
     vmcs_write32(HOST_IA32_SYSENTER_CS, 0);
     vmcs_writenat(HOST_IA32_SYSENTER_ESP, 0);

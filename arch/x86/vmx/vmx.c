@@ -101,11 +101,9 @@ static int probe(void)
     return 0;
 }
 
-int arch_virt_init(void)
+/* VMX operation on this CPU (each CPU, after probe() on the boot CPU). */
+int vmx_cpu_on(void)
 {
-    if (probe())
-        return -1;
-
     uint64_t fc = rdmsr(MSR_IA32_FEATURE_CONTROL);
     if (!(fc & FEATURE_CONTROL_LOCK))
         wrmsr(MSR_IA32_FEATURE_CONTROL,
@@ -121,9 +119,20 @@ int arch_virt_init(void)
     memset(phys_to_virt(region), 0, PAGE_SIZE);
     *(uint32_t *)phys_to_virt(region) = vmx_config.revision;
     enum vmx_status st = vmxon(region);
-    if (st != VMX_OK)
-        panic("VMXON failed (%s)", st == VMX_FAIL_INVALID ? "VMfailInvalid" : "VMfailValid");
+    if (st != VMX_OK) {
+        printk("VMXON failed (%s)\n", st == VMX_FAIL_INVALID ? "VMfailInvalid" : "VMfailValid");
+        frame_free(region);
+        return -1;
+    }
+    return 0;
+}
 
+int arch_virt_init(void)
+{
+    if (probe())
+        return -1;
+    if (vmx_cpu_on())
+        panic("VMXON failed on the boot CPU");
     vmx_msr_bitmap_init();
     printk("vmx: on (revision 0x%x), controls pin 0x%x cpu 0x%x cpu2 0x%x exit 0x%x "
            "entry 0x%x, preemption timer TSC>>%u\n",

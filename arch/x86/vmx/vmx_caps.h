@@ -49,5 +49,7 @@ struct vmx_config {
     bool invept_single;
 };
 extern struct vmx_config vmx_config;
+/* Enter VMX operation on this CPU (VMXON with its own region); 0 or -1. */
+int vmx_cpu_on(void);
 
 #endif

@@ -42,6 +42,20 @@ void arch_power_off(void) __attribute__((noreturn));
 void arch_halt_forever(const char *why) __attribute__((noreturn));
 
 /*
+ * CPUs. arch_smp_init (after arch_virt_init) starts every other CPU it can
+ * find (ACPI MADT, else the loader's list from the firmware) and returns how
+ * many are online; they wait until arch_smp_release, then each runs
+ * sched_cpu_loop(). CPU numbers are dense, 0 = the boot CPU.
+ */
+uint32_t arch_smp_init(const struct mica_bootinfo *bi);
+void arch_smp_release(void);
+uint32_t arch_cpu_id(void);
+/* Interrupt CPU `cpu` (not this one): it leaves guest mode or idle and looks again. */
+void arch_kick_cpu(uint32_t cpu);
+/* Spin-wait hint. */
+static inline void arch_cpu_relax(void) { __builtin_ia32_pause(); }
+
+/*
  * Hardware virtualisation. arch_virt_init probes and enables it on this CPU;
  * on failure it returns -1 after printing one line naming what is missing.
  */
@@ -76,6 +90,8 @@ int arch_vcpu_create(struct vcpu *v, uint32_t entry, uint32_t start_info_gpa);
 void arch_vcpu_destroy(struct vcpu *v);
 /* Make v's state (VMCS, FPU, MSRs) the CPU's, so copy_*_guest work for it. */
 void arch_vcpu_load(struct vcpu *v);
+/* Put the loaded vCPU's state back in memory, so it may run next on any CPU. */
+void arch_vcpu_unload(void);
 /*
  * Run `v` until the scheduler must choose again (slice over, vCPU blocked,
  * domain shut down or crashed). Returns with the vCPU's state saved.

@@ -53,7 +53,6 @@ struct vcpu {
     uint32_t id;
     enum vcpu_state state;
     bool need_resched;          /* leave the guest loop at the next chance */
-    bool woken;                 /* made runnable by an event or timer since it last ran */
     uint64_t runtime_ns;
     struct sched_vcpu sched;    /* the scheduler's bookkeeping (hv/sched_policy.c) */
     struct arch_vcpu *arch;     /* owned by arch/ */

@@ -12,6 +12,8 @@ int snprintf(char *buf, size_t size, const char *fmt, ...)
 void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Raw bytes to the console, no prefix. */
 void console_write(const char *s, size_t len);
+/* One whole line (a domain's), never interleaved with another CPU's output. */
+void console_write_whole(const char *s, size_t len);
 
 /* Stop this CPU with a message, registers of the caller and a backtrace. */
 void panic_at(const char *file, int line, const char *fmt, ...)

@@ -3,12 +3,23 @@
 #define HV_SCHED_H
 
 #include "hv/types.h"
+#include "hv/sched_policy.h"
 
 #define SCHED_DEFAULT_TIMESLICE_MS 10
 
 struct vcpu;
 
 void sched_set_timeslice_ms(uint32_t ms);
+/* The policy for `ncpus` CPUs, after the time slice is set and before any domain. */
+void sched_init(uint32_t ncpus);
+/* Every CPU's scheduling loop (APs enter it from arch_smp_release on). */
+void sched_cpu_loop(void) __attribute__((noreturn));
+/* A vCPU became runnable (woken, brought up): queue it, kick a CPU for it. */
+void sched_vcpu_runnable(struct vcpu *v);
+/* A timer was armed: idle CPUs recompute when to wake. */
+void sched_timers_changed(void);
+/* Nanoseconds CPU `cpu` has spent halted with nothing to run. */
+uint64_t sched_idle_ns(uint32_t cpu);
 
 /* A vCPU running on another CPU leaves the guest soon, so it sees new
  * events or a new state (an upcall to inject, its domain stopping). */

@@ -5,6 +5,7 @@
  *   # comment
  *   hypervisor timeslice_ms=10
  *   domain name=dom0 kernel=dom0.elf memory=32 vcpus=1 privileged=yes cmdline="..."
+ *          weight=256 cap=0 cpus=0-3
  *
  * Freestanding: built into the UEFI loader and into the host unit tests.
  */
@@ -22,6 +23,10 @@
 #define BOOTCFG_MEMORY_MIN_MIB  2
 #define BOOTCFG_MEMORY_MAX_MIB  4096
 #define BOOTCFG_VCPUS_MAX      64
+#define BOOTCFG_WEIGHT_DEFAULT 256
+#define BOOTCFG_WEIGHT_MAX     65535
+#define BOOTCFG_CAP_MAX        800  /* percent of one CPU */
+#define BOOTCFG_CPUS_MAX       64   /* CPU numbers in cpus= are below this */
 
 struct bootcfg_domain {
     char name[BOOTCFG_NAME_MAX];
@@ -30,6 +35,9 @@ struct bootcfg_domain {
     uint32_t memory_mib;
     uint32_t vcpus;             /* default 1 */
     uint32_t privileged;        /* 0 or 1, default 0 */
+    uint32_t weight;            /* scheduler weight, default 256 */
+    uint32_t cap;               /* percent of one CPU, 0 (default): no cap */
+    uint64_t cpu_mask;          /* cpus=: bit n allows CPU n; 0 (default): every CPU */
     uint32_t line;              /* line number in the file, for messages */
 };
 

@@ -12,4 +12,7 @@ struct acpi_power {
 };
 extern struct acpi_power acpi_power;
 
+/* The ACPI table with signature `sig` (checksummed, length in *len), or NULL. */
+const void *acpi_table(const char *sig, uint32_t *len);
+
 #endif

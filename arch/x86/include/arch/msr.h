@@ -56,6 +56,7 @@
 #define CR4_OSXMMEXCPT (1ull << 10)
 #define CR4_LA57       (1ull << 12)
 #define CR4_VMXE       (1ull << 13)
+#define CR4_PCIDE      (1ull << 17)
 #define CR4_OSXSAVE    (1ull << 18)
 
 #define RFLAGS_RESERVED1 (1ull << 1)
