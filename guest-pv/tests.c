@@ -14,6 +14,8 @@
 #include "lib.h"
 #include "test_bench.h"
 #include "test_ipc.h"
+#include "test_latency.h"
+#include "test_share.h"
 #include "tests.h"
 
 #define CONSOLE_LINES 20
@@ -124,6 +126,9 @@ static const struct {
     { "ipc-errors",       test_ipc_errors },
     { "bench",            test_bench },
     { "bench-peer",       test_bench_peer },
+    { "latency-ping",     test_latency_ping },
+    { "latency-pong",     test_latency_pong },
+    { "share",            test_share },
 };
 
 bool tests_run(const char *action, const struct test_env *env)

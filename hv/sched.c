@@ -214,6 +214,7 @@ void sched_cpu_loop(void)
         }
         run(vcpu_of(sv), until);
         sched_put(cpu, time_now_ns());
+        sched_kick_cpu(sched_put_kick(cpu));    /* its affinity moved it elsewhere */
     }
 }
 
