@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # System tests: boot whole images in emulators and check the serial logs.
 #  - Bochs (VMX + EPT): three domains plus a corrupt one, in one boot.
+#  - Bochs with 1, 2 and 4 CPUs: the scheduler's shares, caps, balancing and
+#    wake-up latency, and multi-vCPU guests (tests/system/sched.sh).
 #  - QEMU TCG (no VMX): Mica refuses cleanly; the loader reports a bad
 #    configuration line and a missing kernel file, then returns to the firmware.
 # Bochs uses one core and the QEMU runs the other, so both run at once.
@@ -58,6 +60,9 @@ scripts/qemu-run.sh --tcg --image "$out/missing.img" --serial "$out/missing.log"
 # After its fault report the hypervisor halts for good: the timeout ends this run too.
 scripts/qemu-run.sh --tcg --image "$out/fault.img" --serial "$out/fault.log" --timeout 20 \
     > "$out/fault.run" 2>&1
+
+# Then the scheduler and SMP boots (tests/system/sched.sh) use this core.
+tests/system/sched.sh "$out" > "$out/sched.results" 2>&1
 
 wait $bochs_pid
 bochs_status=$(cat "$out/three.status")
@@ -163,6 +168,9 @@ expect "loader/bad-config-line" "$out/badline.log" 'mica\.cfg:3: .*memory'
 expect_none "loader/bad-config-no-hypervisor" "$out/badline.log" '\(mica\) Mica hypervisor starting'
 expect "loader/missing-kernel-named" "$out/missing.log" "mica\.cfg:2: .*ghost\.elf"
 expect_none "loader/missing-kernel-no-hypervisor" "$out/missing.log" '\(mica\) Mica hypervisor starting'
+
+# --- Bochs: scheduler and SMP (tests/system/sched.sh) -----------------------------
+cat "$out/sched.results"
 
 # --- QEMU TCG: a fault in the hypervisor explains itself ------------------------
 L="$out/fault.log"
