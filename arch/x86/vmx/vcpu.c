@@ -70,7 +70,7 @@ static void ept_flush(const struct ept *ept)
 
 /*
  * d's EPT changed. Each CPU flushes its cached translations before it next
- * enters d (vmx_enter_guest); a CPU in d's guest mode right now is kicked out
+ * enters d (enter_guest); a CPU in d's guest mode right now is kicked out
  * and waited for, so no vCPU of d keeps using a translation that is gone (a
  * grant unmapped, a page replaced) once the hypercall that removed it returns.
  */
