@@ -69,13 +69,18 @@ struct sched_vcpu *sched_pick(uint32_t cpu, uint64_t now, uint64_t *until);
 /* The vCPU `cpu` was running stopped at `now`: charge it, and queue it
  * again if it is still runnable. */
 void sched_put(uint32_t cpu, uint64_t now);
+/* After sched_put(cpu): the vCPU just put may no longer run on `cpu` (its
+ * affinity changed while it ran), so it went to another CPU's queue. That
+ * CPU, to be kicked like one sched_wake returns, or SCHED_NO_CPU; reading
+ * it clears it. */
+uint32_t sched_put_kick(uint32_t cpu);
 /* The vCPU running on `cpu`, or NULL. */
 struct sched_vcpu *sched_current(uint32_t cpu);
 /* Something (a wake-up, a new cap or affinity) wants `cpu` to choose again
  * before its slice ends. sched_pick clears it. */
 bool sched_resched_pending(uint32_t cpu);
 /* The running vCPU gives up the rest of its slice. */
-void sched_yield(struct sched_vcpu *sv);
+void sched_vcpu_yield(struct sched_vcpu *sv);
 
 /*
  * Control (domctl). Each returns 0 or -1 for a value out of range (nothing
