@@ -26,7 +26,7 @@ static uint64_t pvclock_scale(uint64_t delta, int8_t shift, uint32_t mul)
 
 uint64_t clock_now_ns(void)
 {
-    const struct vcpu_time_info *t = &vcpu_info->time;
+    const struct vcpu_time_info *t = &this_vcpu_info()->time;
     uint32_t version;
     uint64_t ns;
 
@@ -48,7 +48,7 @@ uint64_t clock_now_ns(void)
 
 uint64_t clock_tsc_at(uint64_t ns)
 {
-    const struct vcpu_time_info *t = &vcpu_info->time;
+    const struct vcpu_time_info *t = &this_vcpu_info()->time;
     uint32_t version, mul;
     uint64_t stamp, system_time, lo, hi;
     int8_t shift;

@@ -8,7 +8,7 @@
 #define NSEC_PER_MSEC 1000000ull
 #define NSEC_PER_SEC  1000000000ull
 
-/* System time in ns (since the hypervisor booted), from vcpu_info.time. */
+/* System time in ns (since the hypervisor booted), from this vCPU's vcpu_info.time. */
 uint64_t clock_now_ns(void);
 /*
  * The inverse of clock_now_ns() under the pvclock record now in force: the

@@ -3,17 +3,22 @@
  * ring, uses console_io(CONSOLEIO_WRITE); a domU writes into its console
  * ring. Buffer pointers are guest-linear; our identity map makes them equal
  * to the physical address, but the hypervisor walks our page tables anyway.
+ * One vCPU writes at a time, so the lines of different vCPUs never mix.
  */
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arch.h"
 #include "console.h"
 #include "console_ring.h"
 #include "hypercall.h"
 #include "lib.h"
+#include "percpu.h"
 
 static bool use_ring;
+/* The writing vCPU's id + 1, 0 when free. */
+static uint32_t writer;
 
 void console_init(void)
 {
@@ -39,7 +44,7 @@ static void console_io_write(const char *s, size_t len)
     }
 }
 
-void console_write(const char *s, size_t len)
+static void write_locked(const char *s, size_t len)
 {
     static const char stuck[] = "guest-pv: console ring not drained, using console_io\n";
 
@@ -50,6 +55,27 @@ void console_write(const char *s, size_t len)
         console_io_write(stuck, sizeof(stuck) - 1);
     }
     console_io_write(s, len);
+}
+
+/*
+ * A vCPU that already holds the lock (a fault report from inside a write)
+ * goes on without it. Everything runs with interrupts off, so the holder is
+ * never interrupted by its own upcall; a holder preempted by the hypervisor
+ * just makes the others spin until it runs again.
+ */
+void console_write(const char *s, size_t len)
+{
+    uint32_t me = this_cpu()->id + 1, free = 0;
+    bool nested = __atomic_load_n(&writer, __ATOMIC_ACQUIRE) == me;
+
+    while (!nested && !__atomic_compare_exchange_n(&writer, &free, me, false, __ATOMIC_ACQUIRE,
+                                                   __ATOMIC_RELAXED)) {
+        free = 0;
+        cpu_relax();
+    }
+    write_locked(s, len);
+    if (!nested)
+        __atomic_store_n(&writer, 0, __ATOMIC_RELEASE);
 }
 
 /* Formatting collects into a small buffer and flushes it when full. */

@@ -29,6 +29,7 @@
 %define STACK_SIZE      (16 * 1024)
 
 extern guest_main
+extern smp_secondary_main
 extern __bss_start
 extern __bss_end
 
@@ -137,6 +138,33 @@ long_mode_entry:
     hlt
     jmp .halt
 
+; A secondary vCPU (smp.c). Contract: entered in 64-bit mode through the
+; context of VCPUOP_initialise, on vCPU 0's page tables, interrupts off,
+; RSP = top of its own stack (16-byte aligned), RDI = its vCPU id; every
+; selector is 0 and GDTR/IDTR are empty. Load our GDT, reload CS (far
+; return) and the data segments, then call smp_secondary_main(id), which
+; never returns.
+global smp_entry64
+smp_entry64:
+    cld
+    lgdt [rel gdt_descriptor64]
+    push SEL_CODE64
+    lea rax, [rel .flat_cs]
+    push rax
+    o64 retf
+.flat_cs:
+    mov eax, SEL_DATA
+    mov ds, eax
+    mov es, eax
+    mov ss, eax
+    xor eax, eax
+    mov fs, eax
+    mov gs, eax
+    call smp_secondary_main
+.halt:
+    hlt
+    jmp .halt
+
 section .rodata
 align 16
 ; Accessed bits preset so loading a selector never writes to .rodata.
@@ -156,6 +184,12 @@ gdt_descriptor:
 idt_descriptor:
     dw 0
     dd 0
+
+align 8
+    times 6 db 0                        ; pad so the base below is 8-aligned
+gdt_descriptor64:                       ; lgdt in 64-bit mode reads an 8-byte base
+    dw gdt_end - gdt - 1
+    dq gdt
 
 section .data
 align 8

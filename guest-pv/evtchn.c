@@ -1,9 +1,11 @@
 /*
  * Event-channel delivery. The hypervisor sets a port's pending bit, then
- * its word's bit in evtchn_pending_sel, then evtchn_upcall_pending, and
- * injects the upcall when that flag goes from 0 to 1. So the handler clears
- * the flag first and the selector next: anything raised after that raises
- * a new upcall, taken once we return with IF set.
+ * its word's bit in the bound vCPU's evtchn_pending_sel, then that vCPU's
+ * evtchn_upcall_pending, and injects the upcall on that vCPU when the flag
+ * goes from 0 to 1. So the handler (on the vCPU the upcall came to) clears
+ * its own flag first and its selector next: anything raised after that
+ * raises a new upcall, taken once we return with IF set. Pending and mask
+ * bits are shared by all vCPUs and changed atomically.
  */
 #include <stdint.h>
 
@@ -16,11 +18,15 @@
 #include "hypercall.h"
 #include "idt.h"
 #include "lib.h"
+#include "percpu.h"
 #include "shared_info.h"
 
 #define BITS_PER_WORD 64
 
 static evtchn_handler_t handlers[EVTCHN_HANDLED_PORTS];
+/* The vCPU each port is bound to (0 unless bound to another): an upcall
+ * handles only its own vCPU's ports, which share words with the others'. */
+static uint8_t port_vcpu[EVTCHN_HANDLED_PORTS];
 
 static uint64_t port_bit(evtchn_port_t port)
 {
@@ -72,25 +78,26 @@ void evtchn_set_handler(evtchn_port_t port, evtchn_handler_t handler)
         handlers[port] = handler;
 }
 
-/* The common end of every bind: a port we can handle, its handler, unmasked. */
-static long bound(const char *what, evtchn_port_t port, evtchn_handler_t handler)
+/* The common end of every bind: a port we can handle, its vCPU and handler, unmasked. */
+static long bound(const char *what, evtchn_port_t port, uint32_t vcpu, evtchn_handler_t handler)
 {
     if (port >= EVTCHN_HANDLED_PORTS) {
         printk("guest-pv: %s bound to port %u, beyond the %u we handle\n", what, port,
                EVTCHN_HANDLED_PORTS);
         return -XEN_ENOSPC;
     }
+    port_vcpu[port] = (uint8_t)vcpu;
     handlers[port] = handler;
     evtchn_unmask(port);
     return port;
 }
 
-long evtchn_bind_virq(uint32_t virq, evtchn_handler_t handler)
+long evtchn_bind_virq(uint32_t virq, uint32_t vcpu, evtchn_handler_t handler)
 {
-    struct evtchn_bind_virq req = { .virq = virq, .vcpu = 0 };
+    struct evtchn_bind_virq req = { .virq = virq, .vcpu = vcpu };
     long rc = hyp_event_channel_op(EVTCHNOP_BIND_VIRQ, (unsigned long)&req);
 
-    return rc < 0 ? rc : bound("VIRQ", req.port, handler);
+    return rc < 0 ? rc : bound("VIRQ", req.port, vcpu, handler);
 }
 
 long evtchn_alloc_unbound(domid_t remote, evtchn_handler_t handler)
@@ -98,7 +105,7 @@ long evtchn_alloc_unbound(domid_t remote, evtchn_handler_t handler)
     struct evtchn_alloc_unbound req = { .dom = DOMID_SELF, .remote_dom = remote };
     long rc = hyp_event_channel_op(EVTCHNOP_ALLOC_UNBOUND, (unsigned long)&req);
 
-    return rc < 0 ? rc : bound("unbound port", req.port, handler);
+    return rc < 0 ? rc : bound("unbound port", req.port, 0, handler);
 }
 
 long evtchn_bind_interdomain(domid_t remote, evtchn_port_t remote_port,
@@ -107,7 +114,7 @@ long evtchn_bind_interdomain(domid_t remote, evtchn_port_t remote_port,
     struct evtchn_bind_interdomain req = { .remote_dom = remote, .remote_port = remote_port };
     long rc = hyp_event_channel_op(EVTCHNOP_BIND_INTERDOMAIN, (unsigned long)&req);
 
-    return rc < 0 ? rc : bound("interdomain port", req.local_port, handler);
+    return rc < 0 ? rc : bound("interdomain port", req.local_port, 0, handler);
 }
 
 long evtchn_bind_ipi(uint32_t vcpu, evtchn_handler_t handler)
@@ -115,7 +122,7 @@ long evtchn_bind_ipi(uint32_t vcpu, evtchn_handler_t handler)
     struct evtchn_bind_ipi req = { .vcpu = vcpu };
     long rc = hyp_event_channel_op(EVTCHNOP_BIND_IPI, (unsigned long)&req);
 
-    return rc < 0 ? rc : bound("IPI", req.port, handler);
+    return rc < 0 ? rc : bound("IPI", req.port, vcpu, handler);
 }
 
 long evtchn_close(evtchn_port_t port)
@@ -127,6 +134,7 @@ long evtchn_close(evtchn_port_t port)
     if (rc == 0 && port < EVTCHN_HANDLED_PORTS) {
         evtchn_mask(port);
         handlers[port] = NULL;
+        port_vcpu[port] = 0;
     }
     return rc;
 }
@@ -160,12 +168,20 @@ static void dispatch(evtchn_port_t port)
         handlers[port](port);
 }
 
+/* Ports past those we handle count as vCPU 0's, which drops them. */
+static bool ours(evtchn_port_t port, uint32_t me)
+{
+    return (port < EVTCHN_HANDLED_PORTS ? port_vcpu[port] : 0) == me;
+}
+
 void evtchn_upcall(void)
 {
+    struct vcpu_info *vi = this_vcpu_info();
+    uint32_t me = this_cpu()->id;
     uint64_t sel;
 
-    WRITE_ONCE(vcpu_info->evtchn_upcall_pending, 0);
-    sel = __atomic_exchange_n(&vcpu_info->evtchn_pending_sel, 0, __ATOMIC_SEQ_CST);
+    WRITE_ONCE(vi->evtchn_upcall_pending, 0);
+    sel = __atomic_exchange_n(&vi->evtchn_pending_sel, 0, __ATOMIC_SEQ_CST);
     while (sel) {
         unsigned int w = (unsigned int)__builtin_ctzll(sel);
         uint64_t ready;
@@ -177,6 +193,8 @@ void evtchn_upcall(void)
             uint64_t bit = 1ull << b;
 
             ready &= ready - 1;
+            if (!ours(w * BITS_PER_WORD + b, me))
+                continue;           /* another vCPU's: its own upcall handles it */
             /* Clear before handling, so an event raised meanwhile is kept. */
             if (__atomic_fetch_and(&shared_info->evtchn_pending[w], ~bit, __ATOMIC_SEQ_CST) & bit)
                 dispatch(w * BITS_PER_WORD + b);

@@ -24,14 +24,14 @@ bool evtchn_init(void);
  * Binding: each call below returns the new local port or -errno, and on
  * success installs `handler` (NULL: events only wake us) and unmasks the port.
  */
-/* `virq` on vCPU 0. */
-long evtchn_bind_virq(uint32_t virq, evtchn_handler_t handler);
+/* `virq` of vCPU `vcpu` (its handler runs on that vCPU). */
+long evtchn_bind_virq(uint32_t virq, uint32_t vcpu, evtchn_handler_t handler);
 /* A port `remote` may bind to with evtchn_bind_interdomain. */
 long evtchn_alloc_unbound(domid_t remote, evtchn_handler_t handler);
 /* Connect to `remote`'s unbound port offered to us. */
 long evtchn_bind_interdomain(domid_t remote, evtchn_port_t remote_port,
                              evtchn_handler_t handler);
-/* A port that notifies our own `vcpu` when we send on it. */
+/* A port that notifies our own `vcpu` when we send on it (its handler runs there). */
 long evtchn_bind_ipi(uint32_t vcpu, evtchn_handler_t handler);
 
 /* Install (or with NULL remove) the handler of a port we hold. */

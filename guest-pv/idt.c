@@ -46,11 +46,16 @@ static void set_gate(unsigned int vector, uint64_t handler)
 
 void idt_init(void)
 {
-    struct idt_pointer p = { .limit = sizeof(idt) - 1, .base = (uintptr_t)idt };
-
     for (unsigned int v = 0; v < IDT_VECTORS; v++)
         set_gate(v, trap_stub_table[v]);
     set_gate(EVTCHN_UPCALL_VECTOR, (uintptr_t)upcall_entry);
+    idt_load();
+}
+
+void idt_load(void)
+{
+    struct idt_pointer p = { .limit = sizeof(idt) - 1, .base = (uintptr_t)idt };
+
     lidt(&p);
 }
 

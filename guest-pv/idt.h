@@ -9,6 +9,8 @@
 
 /* Fill all 256 gates and load the IDT. */
 void idt_init(void);
+/* Load the (one, shared) IDT on the calling vCPU: each secondary does. */
+void idt_load(void);
 
 /*
  * Point the upcall vector's gate at `entry` (NULL: back to the normal

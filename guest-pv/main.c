@@ -15,6 +15,7 @@
 #include "guest.h"
 #include "hypercall.h"
 #include "idt.h"
+#include "percpu.h"
 #include "shared_info.h"
 #include "tests.h"
 #include "timer.h"
@@ -53,6 +54,7 @@ void guest_main(const struct hvm_start_info *si)
     const char *cmdline;
     struct test_env env;
 
+    percpu_init(0);             /* before anything that prints */
     idt_init();
     if (si->magic != HVM_START_MAGIC) {
         printk("guest-pv: bad start-info magic 0x%x at %p\n", si->magic, (const void *)si);

@@ -1,7 +1,9 @@
 /*
  * Map the shared-info page over a .bss page (XENMEM_add_to_physmap: the
- * hypervisor replaces our RAM frame there with its own), then move vCPU 0's
- * vcpu_info out of it into a page of its own (VCPUOP_register_vcpu_info).
+ * hypervisor replaces our RAM frame there with its own), then move each
+ * vCPU's vcpu_info out of it into a page of our own
+ * (VCPUOP_register_vcpu_info): vCPU 0's at once, the others' before they
+ * come up.
  */
 #include <stdint.h>
 
@@ -22,13 +24,12 @@ static union {
 static union {
     struct {
         uint8_t before[VCPU_INFO_OFFSET];
-        struct vcpu_info info;
+        struct vcpu_info info[MAX_VCPUS];
     } at;
     uint8_t bytes[PAGE_SIZE];
 } vcpu_info_page __attribute__((aligned(PAGE_SIZE)));
 
 struct shared_info *shared_info;
-struct vcpu_info *vcpu_info;
 
 static uint64_t pfn_of(const void *p)
 {
@@ -43,10 +44,6 @@ bool shared_info_init(void)
         .idx = 0,
         .gpfn = pfn_of(&shared_info_page),
     };
-    struct vcpu_register_vcpu_info reg = {
-        .mfn = pfn_of(&vcpu_info_page),
-        .offset = VCPU_INFO_OFFSET,
-    };
     long rc;
 
     rc = hyp_memory_op(XENMEM_ADD_TO_PHYSMAP, (unsigned long)&map);
@@ -56,14 +53,25 @@ bool shared_info_init(void)
         return false;
     }
     shared_info = &shared_info_page.info;
-    vcpu_info = &shared_info->vcpu_info[0];
+    return shared_info_register_vcpu(0) == 0;
+}
 
-    rc = hyp_vcpu_op(VCPUOP_REGISTER_VCPU_INFO, 0, (unsigned long)&reg);
+long shared_info_register_vcpu(uint32_t id)
+{
+    struct vcpu_info *info = &vcpu_info_page.at.info[id];
+    struct vcpu_register_vcpu_info reg = {
+        .mfn = pfn_of(info),
+        .offset = (uint32_t)((uintptr_t)info % PAGE_SIZE),
+    };
+    long rc;
+
+    cpus[id].vcpu_info = &shared_info->vcpu_info[id];
+    rc = hyp_vcpu_op(VCPUOP_REGISTER_VCPU_INFO, id, (unsigned long)&reg);
     if (rc < 0) {
-        printk("guest-pv: register_vcpu_info(gfn 0x%lx offset %u) = %ld\n",
+        printk("guest-pv: register_vcpu_info(vcpu %u, gfn 0x%lx offset %u) = %ld\n", id,
                (unsigned long)reg.mfn, reg.offset, rc);
-        return false;
+        return rc;
     }
-    vcpu_info = &vcpu_info_page.at.info;
-    return true;
+    cpus[id].vcpu_info = info;
+    return 0;
 }

@@ -1,5 +1,5 @@
 /*
- * The shared-info page and this vCPU's vcpu_info (public/shared_info.h):
+ * The shared-info page and each vCPU's vcpu_info (public/shared_info.h):
  * event-channel bits, the pvclock and the wall clock, written by the
  * hypervisor into pages of our own .bss.
  */
@@ -7,14 +7,23 @@
 #define GUEST_SHARED_INFO_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <public/shared_info.h>
 
-extern struct shared_info *shared_info;
-/* vcpu_info of vCPU 0: its slot in shared_info until our own page is registered. */
-extern struct vcpu_info *vcpu_info;
+#include "percpu.h"
 
-/* Map shared_info and register vcpu_info; false (after printing why) on failure. */
+extern struct shared_info *shared_info;
+
+/* Map shared_info and register vCPU 0's vcpu_info; false (after printing why) on failure. */
 bool shared_info_init(void);
+/* Register vCPU `id`'s vcpu_info in our page (before it comes up); 0 or -errno. */
+long shared_info_register_vcpu(uint32_t id);
+
+/* The calling vCPU's vcpu_info. */
+static inline struct vcpu_info *this_vcpu_info(void)
+{
+    return this_cpu()->vcpu_info;
+}
 
 #endif

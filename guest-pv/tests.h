@@ -26,5 +26,8 @@ bool tests_run(const char *action, const struct test_env *env);
 /* Actions that live in their own files. */
 void test_abi(const struct test_env *env);
 void test_sleep(const struct test_env *env);
+void test_smp(const struct test_env *env);
+void test_cpu_hog(const struct test_env *env);
+void test_spin_cli(const struct test_env *env);
 
 #endif

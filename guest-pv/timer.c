@@ -1,7 +1,8 @@
 /*
- * One-shot timer multiplexing. Interrupts are off everywhere but in the
- * idle instructions, so the upcall handler and the code below never race:
- * all of this state is changed with IF=0.
+ * One-shot timer multiplexing on vCPU 0 (secondary vCPUs arm their own
+ * timers directly). Interrupts are off everywhere but in the idle
+ * instructions, so the upcall handler and the code below never race: all
+ * of this state is changed with IF=0, on vCPU 0.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -25,7 +26,7 @@ static bool tick_on;
 static uint64_t next_tick;
 static uint64_t ticks;
 
-/* This kernel has one thread, so at most one sleep_ns() waits at a time. */
+/* Only vCPU 0 uses this, one thread: at most one wait at a time. */
 static struct {
     bool waiting;
     bool done;
@@ -95,7 +96,7 @@ static void on_virq_timer(evtchn_port_t port)
 
 bool timer_init(void)
 {
-    long rc = evtchn_bind_virq(VIRQ_TIMER, on_virq_timer);
+    long rc = evtchn_bind_virq(VIRQ_TIMER, 0, on_virq_timer);
 
     if (rc < 0) {
         printk("guest-pv: bind VIRQ_TIMER = %ld\n", rc);
@@ -140,17 +141,31 @@ void timer_tick_stop(void)
         timer_failed("stop_singleshot_timer", 0, rc);
 }
 
-void sleep_ns(uint64_t ns)
+bool wait_until(bool (*done)(void *arg), void *arg, uint64_t timeout_ns)
 {
-    sleeper.deadline = clock_now_ns() + ns;
+    bool ok;
+
+    sleeper.deadline = clock_now_ns() + timeout_ns;
     sleeper.done = false;
     sleeper.waiting = true;
     timer_service();
-    while (!READ_ONCE(sleeper.done)) {
+    while (!(ok = done(arg)) && !READ_ONCE(sleeper.done)) {
         sti_hlt();
         cli();
     }
     sleeper.waiting = false;
+    return ok;
+}
+
+static bool never(void *arg)
+{
+    (void)arg;
+    return false;
+}
+
+void sleep_ns(uint64_t ns)
+{
+    wait_until(never, NULL, ns);
 }
 
 void timer_wait_ticks(unsigned int n)

@@ -1,7 +1,7 @@
 /*
- * Timers on the one-shot VCPUOP_set_singleshot_timer: a periodic tick and
- * sleeps share it, armed for whichever comes first; each expiry arrives as
- * VIRQ_TIMER and re-arms it.
+ * vCPU 0's timers on the one-shot VCPUOP_set_singleshot_timer: a periodic
+ * tick and waits share it, armed for whichever comes first; each expiry
+ * arrives as VIRQ_TIMER and re-arms it. Call these on vCPU 0 only.
  */
 #ifndef GUEST_TIMER_H
 #define GUEST_TIMER_H
@@ -25,6 +25,12 @@ uint64_t timer_virqs(void);
 
 /* Wait until `ns` from now, idle in `sti; hlt`. Interrupts are off before and after. */
 void sleep_ns(uint64_t ns);
+/*
+ * Idle in `sti; hlt` until done(arg) holds (checked after every event) or
+ * `timeout_ns` has passed; true if done(arg) held. Whatever makes it hold
+ * must also send us an event, or the wait lasts until the timeout.
+ */
+bool wait_until(bool (*done)(void *arg), void *arg, uint64_t timeout_ns);
 /* Wait for `n` more ticks, idle in SCHEDOP_block. The tick must be running. */
 void timer_wait_ticks(unsigned int n);
 

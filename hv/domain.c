@@ -108,6 +108,38 @@ static int populate_ram(struct domain *d)
     return 0;
 }
 
+/*
+ * The domain's vCPU records, as in Xen: vCPU 0 runnable (its start state is
+ * the PVH entry), the others down and without a start state until
+ * VCPUOP_initialise gives them one.
+ */
+static void add_vcpus(struct domain *d, struct vcpu *slots, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        struct vcpu *v = &slots[i];
+        memset(v, 0, sizeof *v);
+        v->domain = d;
+        v->id = i;
+        v->state = i == 0 ? VCPU_RUNNABLE : VCPU_DOWN;
+        sched_vcpu_init(&v->sched, &d->sched, (d->id + i) % sched_policy_ncpus());
+        v->initialised = i == 0;
+        d->vcpus[i] = v;
+    }
+    d->nvcpus = n;
+}
+
+/* Their arch state; the secondary vCPUs' VMCS is rewritten by VCPUOP_initialise. */
+static int create_arch_vcpus(struct domain *d, uint32_t entry)
+{
+    for (uint32_t i = 0; i < d->nvcpus; i++) {
+        struct vcpu *v = d->vcpus[i];
+        if (arch_vcpu_create(v, i == 0 ? entry : 0, i == 0 ? START_INFO_GPA : 0))
+            return -1;
+        runstate_change(v, i == 0 ? RUNSTATE_RUNNABLE : RUNSTATE_OFFLINE);
+    }
+    return 0;
+}
+
 /* weight=, cap= and cpus= from the boot configuration; -1 if refused. */
 static int apply_sched_config(struct domain *d, const struct bootcfg_domain *cfg,
                               const char **why)
@@ -130,12 +162,15 @@ static int apply_sched_config(struct domain *d, const struct bootcfg_domain *cfg
 static struct domain *build(const struct bootcfg_domain *cfg, const void *image,
                             uint64_t image_size, const char **why)
 {
+    static char too_many[64];
     struct pvh_image img;
     uint64_t ram = (uint64_t)cfg->memory_mib << 20;
     char start_page[PAGE_SIZE];
 
     if (cfg->vcpus > MAX_VCPUS_PER_DOMAIN) {
-        *why = "more vCPUs than this build supports (1)";
+        snprintf(too_many, sizeof too_many, "vcpus=%u, but a domain has at most %u",
+                 cfg->vcpus, MAX_VCPUS_PER_DOMAIN);
+        *why = too_many;
         return NULL;
     }
     if (pvh_image_parse(image, image_size, ram, &img, why))
@@ -151,20 +186,14 @@ static struct domain *build(const struct bootcfg_domain *cfg, const void *image,
     }
 
     struct domain *d = &domain_slots[id];
-    struct vcpu *v = &vcpu_slots[id][0];
     memset(d, 0, sizeof *d);
-    memset(v, 0, sizeof *v);
     d->id = (uint32_t)id;
     strlcpy(d->name, cfg->name, sizeof d->name);
     d->privileged = cfg->privileged;
     d->state = DOMAIN_BUILDING;
     d->ram_bytes = ram;
     sched_domain_init(&d->sched);
-    v->domain = d;
-    sched_vcpu_init(&v->sched, &d->sched, d->id % sched_policy_ncpus());
-    v->state = VCPU_RUNNABLE;
-    d->vcpus[0] = v;
-    d->nvcpus = 1;
+    add_vcpus(d, vcpu_slots[id], cfg->vcpus ? cfg->vcpus : 1);
     domains[id] = d;
 
     if (apply_sched_config(d, cfg, why))
@@ -189,15 +218,17 @@ static struct domain *build(const struct bootcfg_domain *cfg, const void *image,
         *why = "loading the kernel into its memory failed";
         goto fail;
     }
-    if (arch_vcpu_create(v, img.entry, START_INFO_GPA)) {
-        *why = "out of memory for its vCPU";
+    if (create_arch_vcpus(d, img.entry)) {
+        *why = "out of memory for its vCPUs";
         goto fail;
     }
     d->state = DOMAIN_RUNNING;
-    runstate_change(v, RUNSTATE_RUNNABLE);
-    sched_vcpu_runnable(v);
-    printk("domain '%s' id %u: %u MiB, entry 0x%x%s\n", d->name, d->id, cfg->memory_mib,
-           img.entry, d->privileged ? ", privileged (dom0)" : "");
+    sched_vcpu_runnable(d->vcpus[0]);
+    char vcpus[16] = "";
+    if (d->nvcpus > 1)
+        snprintf(vcpus, sizeof vcpus, ", %u vCPUs", d->nvcpus);
+    printk("domain '%s' id %u: %u MiB, entry 0x%x%s%s\n", d->name, d->id, cfg->memory_mib,
+           img.entry, d->privileged ? ", privileged (dom0)" : "", vcpus);
     return d;
 
 fail:

@@ -30,6 +30,8 @@ static const struct hypercall_entry hypercall_table[HYPERCALL_COUNT] = {
     [HYPERCALL_SCHED_OP] = { do_sched_op, PERM_ANY },
     [HYPERCALL_EVENT_CHANNEL_OP] = { do_event_channel_op, PERM_ANY },
     [HYPERCALL_HVM_OP] = { do_hvm_op, PERM_ANY },
+    [HYPERCALL_SYSCTL] = { do_sysctl, PERM_PRIVILEGED },
+    [HYPERCALL_DOMCTL] = { do_domctl, PERM_PRIVILEGED },
 };
 
 long hypercall_dispatch(struct vcpu *v, uint64_t nr, const uint64_t args[HYPERCALL_ARGS])

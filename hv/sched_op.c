@@ -64,7 +64,7 @@ long do_sched_op(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS])
 
     switch (args[0]) {
     case SCHEDOP_YIELD:
-        sched_yield(&v->sched);
+        sched_vcpu_yield(&v->sched);
         v->need_resched = true;
         return 0;
     case SCHEDOP_BLOCK:

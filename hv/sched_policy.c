@@ -258,7 +258,8 @@ static bool would_preempt(const struct sched_vcpu *sv, uint64_t vt, uint32_t cpu
 }
 
 /* Its last CPU if idle; an idle CPU; one it would preempt (the last one
- * first); its last CPU; the least loaded. Always one `sv` may run on. */
+ * first); its last CPU; the least loaded. One `sv` may run on, if its mask
+ * leaves any (set_affinity makes sure it does). */
 static uint32_t choose_cpu(const struct sched_vcpu *sv, uint64_t now)
 {
     uint32_t last = sv->cpu, best = SCHED_NO_CPU;
@@ -279,7 +280,7 @@ static uint32_t choose_cpu(const struct sched_vcpu *sv, uint64_t now)
     for (uint32_t c = 0; c < s.ncpus; c++)
         if (allowed_on(sv, c) && (best == SCHED_NO_CPU || load(c) < load(best)))
             best = c;
-    return best;
+    return best == SCHED_NO_CPU ? 0 : best;    /* no CPU allowed: it waits on CPU 0 */
 }
 
 /* `sv` was just queued on `cpu`: the CPU to kick, if it idles or `sv` preempts. */
@@ -400,9 +401,9 @@ struct sched_vcpu *sched_pick(uint32_t cpu, uint64_t now, uint64_t *until)
     dequeue(best);
     best->running = true;
     best->run_start_ns = now;
+    best->yielded = false;
     c->curr = best;
     level(cpu, now);
-    best->yielded = false;
     for (struct sched_vcpu *q = c->queue; q; q = q->next)
         q->yielded = false;
 
@@ -410,7 +411,7 @@ struct sched_vcpu *sched_pick(uint32_t cpu, uint64_t now, uint64_t *until)
     if (best->dom->cap) {
         uint32_t n;
         int64_t left = budget_left(best->dom, now, &n);
-        end = MIN(end, now + MAX((uint64_t)left / n, 1));
+        end = MIN(end, now + MAX(left > 0 ? (uint64_t)left / n : 0, 1));
     }
     if (refill_at && refill_at < end)
         end = refill_at;
@@ -468,7 +469,7 @@ bool sched_resched_pending(uint32_t cpu)
     return cpu < s.ncpus && s.cpu[cpu].resched;
 }
 
-void sched_yield(struct sched_vcpu *sv)
+void sched_vcpu_yield(struct sched_vcpu *sv)
 {
     if (!sv->running)
         return;

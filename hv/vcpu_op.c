@@ -1,17 +1,76 @@
 /*
  * vcpu_op(cmd, vcpuid, arg): per-vCPU state of the caller's own domain:
- * where its vcpu_info and runstate live, its one-shot timer, whether it is up.
- * set_timer_op(timeout) is the older one-shot timer call. docs/abi.md lists
- * each sub-op's errors.
+ * bringing vCPUs up and down, where its vcpu_info and runstate live, its
+ * one-shot timer. set_timer_op(timeout) is the older one-shot timer call.
+ * docs/abi.md lists each sub-op's errors.
  */
 #include "hv/arch.h"
 #include "hv/event.h"
 #include "hv/hypercalls.h"
+#include "hv/sched.h"
 #include "hv/string.h"
 #include "hv/time.h"
 #include "public/errno.h"
+#include "public/hvm_vcpu.h"
+#include "public/sched_op.h"
 #include "public/shared_info.h"
 #include "public/vcpu_op.h"
+
+/*
+ * Xen's order (arch_initialise_vcpu): read the context, refuse a vCPU that
+ * already has a start state (-EEXIST, even when it is down: only a vCPU never
+ * initialised takes one), then the arch checks the whole context before it
+ * writes anything. The vCPU stays down until VCPUOP_up.
+ */
+static long initialise(struct vcpu *caller, struct vcpu *target, gvaddr_t arg)
+{
+    struct vcpu_hvm_context ctx;
+    if (copy_from_guest(caller, &ctx, arg, sizeof ctx))
+        return -XEN_EFAULT;
+    if (target->initialised)
+        return -XEN_EEXIST;
+    int rc = arch_vcpu_set_context(target, &ctx);
+    if (rc)
+        return rc;
+    target->initialised = true;
+    return 0;
+}
+
+/* An up vCPU stays as it is; a down one resumes where it stopped (or at its
+ * start state if it never ran). */
+static long up(struct vcpu *target)
+{
+    if (!target->initialised)
+        return -XEN_EINVAL;
+    if (target->state == VCPU_DOWN)
+        vcpu_bring_up(target);
+    return 0;
+}
+
+/*
+ * Any vCPU may be taken down, the caller too (it stops when the call
+ * returns; VCPUOP_up resumes it after the call). As in Xen, taking down the
+ * domain's last vCPU that is up shuts the domain down (poweroff) instead.
+ */
+static long down(struct vcpu *target)
+{
+    struct domain *d = target->domain;
+    bool others_up = false;
+    for (uint32_t i = 0; i < d->nvcpus; i++)
+        if (d->vcpus[i] != target && d->vcpus[i]->state != VCPU_DOWN)
+            others_up = true;
+    if (!others_up) {
+        domain_shutdown(d, SHUTDOWN_POWEROFF);
+        return 0;
+    }
+    if (target->state != VCPU_DOWN) {
+        /* Taken down inside SCHEDOP_poll: it waits no more (it resumes after the call). */
+        target->poll_nr = 0;
+        target->poll_deadline = 0;
+        vcpu_take_down(target);
+    }
+    return 0;
+}
 
 /* A copy of v's runstate whose time[] includes the current state up to now
  * (state_entry_time stays the time that state was entered, as in Xen). */
@@ -70,6 +129,12 @@ long do_vcpu_op(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS])
     struct vcpu *target = d->vcpus[id];
 
     switch (cmd) {
+    case VCPUOP_INITIALISE:
+        return initialise(v, target, arg);
+    case VCPUOP_UP:
+        return up(target);
+    case VCPUOP_DOWN:
+        return down(target);
     case VCPUOP_IS_UP:
         return target->state != VCPU_DOWN;
     case VCPUOP_GET_RUNSTATE_INFO: {

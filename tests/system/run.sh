@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # System tests: boot whole images in emulators and check the serial logs.
-#  - Bochs (VMX + EPT): three domains plus a corrupt one, in one boot.
+#  - Bochs (VMX + EPT): three domains plus a corrupt one, in one boot; the
+#    ABI cases; inter-domain channels and grants.
 #  - Bochs with 1, 2 and 4 CPUs: the scheduler's shares, caps, balancing and
 #    wake-up latency, and multi-vCPU guests (tests/system/sched.sh).
 #  - QEMU TCG (no VMX): Mica refuses cleanly; the loader reports a bad
@@ -31,6 +32,7 @@ scripts/mkimage.sh --esp "$out/missing.img" --config "$out/missing.cfg" "${files
 
 scripts/mkimage.sh --esp "$out/abi.img" --config tests/system/abi.cfg "${files[@]}" || exit 1
 scripts/mkimage.sh --esp "$out/ipc.img" --config tests/system/ipc.cfg "${files[@]}" || exit 1
+scripts/mkimage.sh --esp "$out/smp.img" --config tests/system/smp-guest.cfg "${files[@]}" || exit 1
 
 # The Bochs boots one after the other on one core; the QEMU runs on the other.
 (
@@ -43,6 +45,9 @@ scripts/mkimage.sh --esp "$out/ipc.img" --config tests/system/ipc.cfg "${files[@
     scripts/bochs-run.sh --image "$out/ipc.img" --serial "$out/ipc.log" --timeout 400 \
         > "$out/ipc.run" 2>&1
     echo $? > "$out/ipc.status"
+    scripts/bochs-run.sh --image "$out/smp.img" --serial "$out/smp.log" --cpus 4 --timeout 300 \
+        > "$out/smp.run" 2>&1
+    echo $? > "$out/smp.status"
     # The benchmark guests still run and produce every figure (few repetitions).
     scripts/bench.sh --check > "$out/bench.check" 2>&1
 ) &
@@ -152,6 +157,31 @@ expect "ipc/ro-writer-crashed-alone" "$L" \
 expect_count "ipc/only-the-writer-crashed" "$L" "^\(mica\) domain '[^']+' \(id [0-9]+\) crashed" 1
 expect_count "ipc/eleven-domains-powered-off" "$L" '^\(mica\)   domain [a-z0-9-]+ +id [0-9]+ +shut down \(poweroff\)$' 11
 expect_frames_returned "ipc/every-frame-returned" "$L"
+
+# --- Bochs, 4 CPUs: multi-vCPU domains (tests/system/smp-guest.cfg) -------------
+L="$out/smp.log"
+expect "smp/all-4-cpus-up" "$L" '^\(mica\) smp: 4 of 4 CPUs up$'
+for cpu in 1 2 3; do
+    expect "smp/cpu$cpu-boot-line" "$L" "^\(mica\) cpu $cpu: APIC id [0-9]+ up$"
+done
+expect_status "smp/powered-off" "$(cat "$out/smp.status")" 0
+expect "smp/domain-has-4-vcpus" "$L" "^\(mica\) domain 'smp' id [0-9]+: .*, 4 vCPUs$"
+grep -E '^\[smp\] (PASS|FAIL): smp/' "$L" | sed -E 's/^\[smp\] (PASS|FAIL): /\1: guest\//'
+cases=$(grep -Ec '^\[smp\] PASS: smp/' "$L")
+if [ "$cases" -ge 90 ]; then pass "smp/case-count"; else fail "smp/case-count" "$cases passed"; fi
+expect "smp/cases-done" "$L" '^\[smp\] smp: done$'
+# The last vCPU up going down ends the domain with poweroff (Xen's rule).
+expect "smp/last-vcpu-down-powers-off" "$L" '^\(mica\)   domain smp +id [0-9]+ +shut down \(poweroff\)$'
+# The CPU-bound load reports from its own runstate every 200 ms, then powers off.
+for i in 0 1; do
+    hog=$(grep -Ec "^\[hog\] hog: hog vcpu $i running_ns [0-9]+ now_ns [0-9]+$" "$L")
+    if [ "$hog" -ge 3 ]; then pass "smp/hog-vcpu$i-reports"
+    else fail "smp/hog-vcpu$i-reports" "$hog lines from vCPU $i"; fi
+done
+expect "smp/hog-done" "$L" '^\[hog\] hog: hog done$'
+expect "smp/hog-powered-off" "$L" '^\(mica\)   domain hog +id [0-9]+ +shut down \(poweroff\)$'
+expect_none "smp/no-fault-or-crash" "$L" 'guest exception|HYPERVISOR FAULT|PANIC|crashed|FAIL'
+expect_frames_returned "smp/every-frame-returned" "$L"
 
 # --- Bochs: the benchmark guests (scripts/bench.sh --check) -----------------------
 grep -E '^(PASS|FAIL): bench/' "$out/bench.check" || fail "bench/check-ran" "no result lines in $out/bench.check"

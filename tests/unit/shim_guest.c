@@ -26,13 +26,13 @@ static const struct region {
 #define NR_REGIONS (sizeof regions / sizeof regions[0])
 
 static struct domain doms[MAX_DOMAINS];
-static struct vcpu vcpus[MAX_DOMAINS];
+static struct vcpu vcpus[MAX_DOMAINS][MAX_VCPUS_PER_DOMAIN];
 static struct domain *table[MAX_DOMAINS];
 
 static struct {
     uint8_t rw[sizeof rw_mem], ro[sizeof ro_mem], hi[sizeof hi_mem];
     struct domain doms[MAX_DOMAINS];
-    struct vcpu vcpus[MAX_DOMAINS];
+    struct vcpu vcpus[MAX_DOMAINS][MAX_VCPUS_PER_DOMAIN];
     struct domain *table[MAX_DOMAINS];
 } snap;
 
@@ -152,7 +152,7 @@ struct vcpu *shim_domain_create(uint32_t id, bool privileged, uint64_t ram_bytes
         abort();
     }
     struct domain *d = &doms[id];
-    struct vcpu *v = &vcpus[id];
+    struct vcpu *v = &vcpus[id][0];
     memset(d, 0, sizeof *d);
     memset(v, 0, sizeof *v);
     d->id = id;
@@ -166,7 +166,23 @@ struct vcpu *shim_domain_create(uint32_t id, bool privileged, uint64_t ram_bytes
     v->domain = d;
     v->id = 0;
     v->state = VCPU_RUNNABLE;
+    v->initialised = true;
     table[id] = d;
+    return v;
+}
+
+struct vcpu *shim_vcpu_add(struct domain *d)
+{
+    if (d < doms || d >= doms + MAX_DOMAINS || d->nvcpus >= MAX_VCPUS_PER_DOMAIN) {
+        fprintf(stderr, "shim: cannot add a vCPU to domain %u\n", d->id);
+        abort();
+    }
+    struct vcpu *v = &vcpus[d - doms][d->nvcpus];
+    memset(v, 0, sizeof *v);
+    v->domain = d;
+    v->id = d->nvcpus;
+    v->state = VCPU_DOWN;
+    d->vcpus[d->nvcpus++] = v;
     return v;
 }
 

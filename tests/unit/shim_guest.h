@@ -65,11 +65,14 @@ void shim_guest_clear_stats(void);
 void *shim_guest_mem(gvaddr_t va, size_t len);
 
 /*
- * A zeroed domain with one vCPU (id 0, RUNNABLE) in table slot `id`
+ * A zeroed domain with one vCPU (id 0, RUNNABLE, initialised) in table slot `id`
  * (< MAX_DOMAINS, free), state RUNNING, ram_bytes and frames_owned =
  * ram_bytes / 4096. Returns its vCPU.
  */
 struct vcpu *shim_domain_create(uint32_t id, bool privileged, uint64_t ram_bytes);
+/* Give a domain of shim_domain_create() its next vCPU (id = nvcpus): zeroed,
+ * DOWN and not initialised, as the domain builder leaves a secondary vCPU. */
+struct vcpu *shim_vcpu_add(struct domain *d);
 
 /* Snapshot the whole fake world (guest memory, domains, vCPUs, the table);
  * shim_world_unchanged() compares against the latest snapshot. */
@@ -147,3 +150,23 @@ struct shim_console_stats {
 };
 extern struct shim_console_stats shim_console;
 void shim_console_reset(void);
+
+/*
+ * shim_vcpu.c: the seams vcpu_op's up, down and initialise go through.
+ * vcpu_bring_up and vcpu_take_down record their calls and change the state
+ * and runstate as hv/sched.c does; domain_shutdown records its call and stops
+ * the domain's vCPUs as hv/domain.c does; arch_vcpu_set_context records the
+ * context it was given (a copy) and returns shim_vcpu.set_context_result.
+ */
+#define SHIM_VCPU_CALLS 16
+struct shim_vcpu_stats {
+    unsigned up_calls, down_calls, shutdown_calls, set_context_calls;
+    struct vcpu *up[SHIM_VCPU_CALLS], *down[SHIM_VCPU_CALLS];   /* in call order */
+    struct domain *shutdown_domain;
+    uint32_t shutdown_reason;
+    struct vcpu *set_context_vcpu;
+    uint8_t set_context_ctx[128];   /* struct vcpu_hvm_context */
+    int set_context_result;
+};
+extern struct shim_vcpu_stats shim_vcpu;
+void shim_vcpu_reset(void);

@@ -5,6 +5,9 @@
  *    Reads truncate to the field's width, as VMREAD does; a read through an
  *    accessor whose width does not match the encoding's width bits (14:13)
  *    or of an encoding outside the array is counted in shim_vmcs_bad_reads.
+ *  - vmcs_write16/32/64/writenat store into shim_vmcs[] the same way (a
+ *    mismatched or outside write is counted in shim_vmcs_bad_writes, not
+ *    stored) and count every write in shim_vmcs_writes.
  *  - printk appends each formatted message to shim_printk_log.
  *  - domain_crash records its formatted message in shim_crash_msg (whole),
  *    in d->crash_report (truncated to its size, as hv/domain.c stores it),
@@ -25,6 +28,8 @@
 
 uint64_t shim_vmcs[SHIM_VMCS_SIZE];
 unsigned shim_vmcs_bad_reads;
+unsigned shim_vmcs_bad_writes;
+unsigned shim_vmcs_writes;
 
 char shim_printk_log[16384];
 static size_t printk_len;
@@ -47,6 +52,8 @@ void shim_vmcs_reset(void)
 {
     memset(shim_vmcs, 0, sizeof shim_vmcs);
     shim_vmcs_bad_reads = 0;
+    shim_vmcs_bad_writes = 0;
+    shim_vmcs_writes = 0;
     shim_printk_log[0] = 0;
     printk_len = 0;
     shim_crash_msg[0] = 0;
@@ -69,6 +76,21 @@ uint16_t vmcs_read16(vmcs_field16 f) { return (uint16_t)read_field(f.enc, 0); }
 uint64_t vmcs_read64(vmcs_field64 f) { return read_field(f.enc, 1); }
 uint32_t vmcs_read32(vmcs_field32 f) { return (uint32_t)read_field(f.enc, 2); }
 uint64_t vmcs_readnat(vmcs_fieldnat f) { return read_field(f.enc, 3); }
+
+static void write_field(uint32_t enc, unsigned width, uint64_t v)
+{
+    shim_vmcs_writes++;
+    if (enc >= SHIM_VMCS_SIZE || ((enc >> 13) & 3) != width) {
+        shim_vmcs_bad_writes++;
+        return;
+    }
+    shim_vmcs[enc] = v;
+}
+
+void vmcs_write16(vmcs_field16 f, uint16_t v) { write_field(f.enc, 0, v); }
+void vmcs_write64(vmcs_field64 f, uint64_t v) { write_field(f.enc, 1, v); }
+void vmcs_write32(vmcs_field32 f, uint32_t v) { write_field(f.enc, 2, v); }
+void vmcs_writenat(vmcs_fieldnat f, uint64_t v) { write_field(f.enc, 3, v); }
 
 const char *vmx_instruction_error_name(uint32_t err)
 {

@@ -3,6 +3,7 @@
  * guest state of a PVH vCPU at its entry point: 32-bit protected mode, paging
  * off, flat segments, EBX = start_info (SDM 3C 26.3 lists the guest checks).
  */
+#include "start_state.h"
 #include "vcpu.h"
 #include "vmcs.h"
 #include "vmx_caps.h"
@@ -14,17 +15,9 @@
 #include "hv/domain.h"
 #include "hv/frame.h"
 
-#define AR_CODE32   0xc09b      /* G, D/B, present, S, execute/read accessed */
-#define AR_DATA32   0xc093      /* G, D/B, present, S, read/write accessed */
-#define AR_TSS32_BUSY 0x008b
-#define AR_UNUSABLE (1u << 16)
 #define PVH_CS_SEL  0x08
 #define PVH_DS_SEL  0x10
 #define PVH_TR_SEL  0x18
-#define FLAT_LIMIT  0xffffffffu
-#define TSS_LIMIT   0x67
-#define DR7_INIT    0x400
-#define PAT_POWER_ON 0x0007040600070406ull
 #define VMCS_LINK_NONE ~0ull
 
 /*
@@ -119,50 +112,19 @@ static void setup_controls(struct vcpu *v)
     vmcs_writenat(CR4_GUEST_HOST_MASK, CR4_HOST_OWNED);
 }
 
-static void set_segment(vmcs_field16 sel, vmcs_fieldnat base, vmcs_field32 limit,
-                        vmcs_field32 ar, uint16_t s, uint32_t l, uint32_t a)
-{
-    vmcs_write16(sel, s);
-    vmcs_writenat(base, 0);
-    vmcs_write32(limit, l);
-    vmcs_write32(ar, a);
-}
-
+/* The PVH entry state (docs/abi.md): the guest sees CR0 = PE|ET and CR4 = 0. */
 static void setup_guest_state(uint32_t entry)
 {
-    /* The guest sees CR0 = PE|ET and CR4 = 0; NE and VMXE are forced underneath. */
-    vmcs_writenat(GUEST_CR0, CR0_PE | CR0_ET | CR0_NE);
-    vmcs_writenat(CR0_READ_SHADOW, CR0_PE | CR0_ET);
-    vmcs_writenat(GUEST_CR3, 0);
-    vmcs_writenat(GUEST_CR4, CR4_VMXE);
-    vmcs_writenat(CR4_READ_SHADOW, 0);
-    vmcs_write64(GUEST_IA32_EFER, 0);
-    vmcs_write64(GUEST_IA32_PAT, PAT_POWER_ON);
-    vmcs_write64(GUEST_IA32_DEBUGCTL, 0);
-    vmcs_writenat(GUEST_DR7, DR7_INIT);
-
-    set_segment(GUEST_CS_SELECTOR, GUEST_CS_BASE, GUEST_CS_LIMIT, GUEST_CS_AR, PVH_CS_SEL, FLAT_LIMIT, AR_CODE32);
-    set_segment(GUEST_DS_SELECTOR, GUEST_DS_BASE, GUEST_DS_LIMIT, GUEST_DS_AR, PVH_DS_SEL, FLAT_LIMIT, AR_DATA32);
-    set_segment(GUEST_ES_SELECTOR, GUEST_ES_BASE, GUEST_ES_LIMIT, GUEST_ES_AR, PVH_DS_SEL, FLAT_LIMIT, AR_DATA32);
-    set_segment(GUEST_SS_SELECTOR, GUEST_SS_BASE, GUEST_SS_LIMIT, GUEST_SS_AR, PVH_DS_SEL, FLAT_LIMIT, AR_DATA32);
-    set_segment(GUEST_FS_SELECTOR, GUEST_FS_BASE, GUEST_FS_LIMIT, GUEST_FS_AR, PVH_DS_SEL, FLAT_LIMIT, AR_DATA32);
-    set_segment(GUEST_GS_SELECTOR, GUEST_GS_BASE, GUEST_GS_LIMIT, GUEST_GS_AR, PVH_DS_SEL, FLAT_LIMIT, AR_DATA32);
-    set_segment(GUEST_TR_SELECTOR, GUEST_TR_BASE, GUEST_TR_LIMIT, GUEST_TR_AR, PVH_TR_SEL, TSS_LIMIT, AR_TSS32_BUSY);
-    set_segment(GUEST_LDTR_SELECTOR, GUEST_LDTR_BASE, GUEST_LDTR_LIMIT, GUEST_LDTR_AR, 0, 0, AR_UNUSABLE);
-    vmcs_writenat(GUEST_GDTR_BASE, 0);
-    vmcs_write32(GUEST_GDTR_LIMIT, 0);
-    vmcs_writenat(GUEST_IDTR_BASE, 0);
-    vmcs_write32(GUEST_IDTR_LIMIT, 0);
-
-    vmcs_writenat(GUEST_RIP, entry);
-    vmcs_writenat(GUEST_RSP, 0);
-    vmcs_writenat(GUEST_RFLAGS, RFLAGS_RESERVED1);
-    vmcs_write32(GUEST_SYSENTER_CS, 0);
-    vmcs_writenat(GUEST_SYSENTER_ESP, 0);
-    vmcs_writenat(GUEST_SYSENTER_EIP, 0);
-    vmcs_write32(GUEST_INTERRUPTIBILITY, 0);
-    vmcs_write32(GUEST_ACTIVITY_STATE, 0);
-    vmcs_writenat(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+    const struct vmx_segment data = { PVH_DS_SEL, 0, FLAT_LIMIT, AR_DATA };
+    const struct vmx_start_state s = {
+        .cr0 = CR0_PE | CR0_ET,
+        .rip = entry,
+        .rflags = RFLAGS_RESERVED1,
+        .cs = { PVH_CS_SEL, 0, FLAT_LIMIT, AR_CODE32 },
+        .ss = data, .ds = data, .es = data, .fs = data, .gs = data,
+        .tr = { PVH_TR_SEL, 0, TSS_LIMIT, AR_TSS },
+    };
+    vmx_write_start_state(&s);
 }
 
 void vmcs_setup(struct vcpu *v, uint32_t entry, uint32_t start_info_gpa)

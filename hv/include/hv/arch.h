@@ -9,6 +9,7 @@
 
 struct domain;
 struct vcpu;
+struct vcpu_hvm_context;
 struct mica_bootinfo;
 
 /* Console, descriptor tables and traps: before anything else prints. */
@@ -88,6 +89,14 @@ paddr_t arch_domain_gpa_to_hpa(struct domain *d, gpaddr_t gpa, bool write);
 /* Create vCPU state that starts at the PVH entry with EBX = start_info_gpa. */
 int arch_vcpu_create(struct vcpu *v, uint32_t entry, uint32_t start_info_gpa);
 void arch_vcpu_destroy(struct vcpu *v);
+/*
+ * VCPUOP_initialise: make `ctx` the start state of `v`, a vCPU that is not
+ * running. The whole context is checked first (mode, padding, segments,
+ * control registers, EFER, RIP, RFLAGS: anything VM entry would refuse);
+ * then its registers, segments and control registers are written and its
+ * other registers, FPU and MSRs reset. 0, or -XEN_EINVAL with nothing changed.
+ */
+int arch_vcpu_set_context(struct vcpu *v, const struct vcpu_hvm_context *ctx);
 /* Make v's state (VMCS, FPU, MSRs) the CPU's, so copy_*_guest work for it. */
 void arch_vcpu_load(struct vcpu *v);
 /* Put the loaded vCPU's state back in memory, so it may run next on any CPU. */

@@ -52,6 +52,9 @@ struct vcpu {
     struct domain *domain;
     uint32_t id;
     enum vcpu_state state;
+    /* Has a start state (Xen's is_initialised): vCPU 0 from the domain
+     * builder, the others from VCPUOP_initialise. Only then may it come up. */
+    bool initialised;
     bool need_resched;          /* leave the guest loop at the next chance */
     uint64_t runtime_ns;
     struct sched_vcpu sched;    /* the scheduler's bookkeeping (hv/sched_policy.c) */

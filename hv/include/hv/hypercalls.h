@@ -13,5 +13,7 @@ long do_vcpu_op(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS]);
 long do_sched_op(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS]);
 long do_event_channel_op(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS]);
 long do_hvm_op(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS]);
+long do_sysctl(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS]);
+long do_domctl(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS]);
 
 #endif

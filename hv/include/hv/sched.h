@@ -26,6 +26,8 @@ uint64_t sched_idle_ns(uint32_t cpu);
 void vcpu_kick(struct vcpu *v);
 /* CPU `cpu` chooses again soon (SCHED_NO_CPU: nothing to do). */
 void sched_kick_cpu(uint32_t cpu);
+/* Nanoseconds CPU `cpu` has spent idle (no vCPU to run) since boot. */
+uint64_t sched_idle_ns(uint32_t cpu);
 /* VCPUOP_up: a down vCPU becomes runnable. VCPUOP_down (and domain stop):
  * it stops running and stays off every CPU until brought up again. */
 void vcpu_bring_up(struct vcpu *v);

@@ -80,7 +80,7 @@ struct sched_vcpu *sched_current(uint32_t cpu);
  * before its slice ends. sched_pick clears it. */
 bool sched_resched_pending(uint32_t cpu);
 /* The running vCPU gives up the rest of its slice. */
-void sched_yield(struct sched_vcpu *sv);
+void sched_vcpu_yield(struct sched_vcpu *sv);
 
 /*
  * Control (domctl). Each returns 0 or -1 for a value out of range (nothing

@@ -7,6 +7,7 @@
 #define XEN_ESRCH   3   /* no such domain */
 #define XEN_EAGAIN 11
 #define XEN_ENOMEM 12
+#define XEN_EACCES 13   /* wrong interface version (domctl, sysctl) */
 #define XEN_EFAULT 14   /* a guest pointer could not be read or written */
 #define XEN_EBUSY  16
 #define XEN_EEXIST 17

@@ -11,6 +11,8 @@
 #define HYPERCALL_SCHED_OP         29
 #define HYPERCALL_EVENT_CHANNEL_OP 32
 #define HYPERCALL_HVM_OP           34
+#define HYPERCALL_SYSCTL           35
+#define HYPERCALL_DOMCTL           36
 
 /* Size of the hypercall table: numbers at or above it return -ENOSYS. */
 #define HYPERCALL_COUNT      64

@@ -1,9 +1,15 @@
-/* vcpu_op(cmd, vcpuid, arg): RDI = cmd, RSI = vCPU id, RDX = guest pointer. */
+/*
+ * vcpu_op(cmd, vcpuid, arg): RDI = cmd, RSI = vCPU id, RDX = guest pointer.
+ * VCPUOP_initialise takes a struct vcpu_hvm_context (public/hvm_vcpu.h).
+ */
 #ifndef MICA_PUBLIC_VCPU_OP_H
 #define MICA_PUBLIC_VCPU_OP_H
 
 #include <stdint.h>
 
+#define VCPUOP_INITIALISE                    0
+#define VCPUOP_UP                            1
+#define VCPUOP_DOWN                          2
 #define VCPUOP_IS_UP                         3
 #define VCPUOP_GET_RUNSTATE_INFO             4
 #define VCPUOP_REGISTER_RUNSTATE_MEMORY_AREA 5

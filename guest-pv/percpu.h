@@ -1,0 +1,33 @@
+/*
+ * Per-vCPU data. Each vCPU's GS base points at its own struct cpu, whose
+ * first word points at itself, so this_cpu() is one load through GS.
+ */
+#ifndef GUEST_PERCPU_H
+#define GUEST_PERCPU_H
+
+#include <stdint.h>
+
+#include <public/shared_info.h>
+
+#include "arch.h"
+
+/* vCPUs this kernel can run: Mica's MAX_VCPUS_PER_DOMAIN. */
+#define MAX_VCPUS 8
+
+struct cpu {
+    struct cpu *self;               /* first: this_cpu() loads it through GS */
+    uint32_t id;                    /* our vCPU id */
+    struct vcpu_info *vcpu_info;    /* where the hypervisor puts our events and time */
+};
+
+extern struct cpu cpus[MAX_VCPUS];
+
+/* Make cpus[id] the calling vCPU's (its GS base); first thing on every vCPU. */
+void percpu_init(uint32_t id);
+
+static inline struct cpu *this_cpu(void)
+{
+    return gs_pointer_at_0();
+}
+
+#endif

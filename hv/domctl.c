@@ -1,0 +1,206 @@
+/*
+ * domctl(arg): dom0 reads a domain's state, CPU time and runstates and sets
+ * its scheduling weight, cap and vCPU affinity (public/domctl.h). The
+ * request is read once into a local copy and checked there. Sub-ops that
+ * change something commit only after every check has passed and write
+ * nothing back; sub-ops that read change nothing and write the whole
+ * structure back. docs/abi.md lists each sub-op's errors.
+ */
+#include "hv/arch.h"
+#include "hv/domain.h"
+#include "hv/hypercalls.h"
+#include "hv/sched.h"
+#include "hv/sched_policy.h"
+#include "hv/string.h"
+#include "hv/time.h"
+#include "public/abi.h"
+#include "public/domctl.h"
+#include "public/errno.h"
+#include "public/vcpu_op.h"
+
+_Static_assert(MICA_DOMCTL_MAX_CPUS == SCHED_MAX_CPUS, "cpumap width is the scheduler's");
+_Static_assert(MICA_DOMCTL_MAX_WEIGHT == SCHED_MAX_WEIGHT, "weight range is the scheduler's");
+_Static_assert(MICA_DOMCTL_MAX_CAP == SCHED_MAX_CAP, "cap range is the scheduler's");
+_Static_assert(MICA_DOMCTL_NAME_LEN == BOOTCFG_NAME_MAX, "domain name length");
+
+#define CPUMAP_VALID ((1ull << MICA_DOMCTL_MAX_CPUS) - 1)
+
+/* v's runstate times with the current state counted up to now, as
+ * VCPUOP_get_runstate_info reports them. */
+static void runstate_now(const struct vcpu *v, uint64_t time[4])
+{
+    const struct vcpu_runstate_info *r = &v->runstate;
+    memcpy(time, r->time, sizeof r->time);
+    if (r->state >= RUNSTATE_RUNNING && r->state <= RUNSTATE_OFFLINE && r->state_entry_time)
+        time[r->state] += time_now_ns() - r->state_entry_time;
+}
+
+static long copy_back(struct vcpu *v, gvaddr_t arg, const struct mica_domctl *op)
+{
+    return copy_to_guest(v, arg, op, sizeof *op) ? -XEN_EFAULT : 0;
+}
+
+static long getdomaininfo(struct vcpu *v, gvaddr_t arg, struct domain *d, struct mica_domctl *op)
+{
+    struct mica_domctl_getdomaininfo *info = &op->u.getdomaininfo;
+    uint64_t time[4];
+
+    *info = (struct mica_domctl_getdomaininfo){
+        .domid = d->id,
+        .state = d->state == DOMAIN_SHUTDOWN ? MICA_DOMCTL_STATE_SHUTDOWN
+               : d->state == DOMAIN_CRASHED  ? MICA_DOMCTL_STATE_CRASHED
+                                             : MICA_DOMCTL_STATE_RUNNING,
+        .shutdown_reason = d->state == DOMAIN_SHUTDOWN ? d->shutdown_reason : 0,
+        .flags = (d->privileged ? MICA_DOMINF_PRIVILEGED : 0) |
+                 (d->destroyed ? MICA_DOMINF_DYING : 0),
+        .nr_vcpus = d->nvcpus,
+        .weight = d->sched.weight,
+        .cap = d->sched.cap,
+        .tot_pages = d->frames_owned,
+        .max_pages = d->ram_bytes >> PAGE_SHIFT,
+    };
+    for (uint32_t i = 0; i < d->nvcpus; i++) {
+        if (d->vcpus[i]->state != VCPU_DOWN)
+            info->nr_online_vcpus++;
+        runstate_now(d->vcpus[i], time);
+        info->cpu_time += time[RUNSTATE_RUNNING];
+    }
+    memcpy(info->name, d->name, sizeof info->name);
+    info->name[sizeof info->name - 1] = 0;
+    return copy_back(v, arg, op);
+}
+
+static long getvcpuinfo(struct vcpu *v, gvaddr_t arg, struct domain *d, struct mica_domctl *op)
+{
+    struct mica_domctl_getvcpuinfo *info = &op->u.getvcpuinfo;
+
+    if (info->vcpu >= d->nvcpus || info->pad)
+        return -XEN_EINVAL;
+    const struct vcpu *t = d->vcpus[info->vcpu];
+    *info = (struct mica_domctl_getvcpuinfo){
+        .vcpu = info->vcpu,
+        .online = t->state != VCPU_DOWN,
+        .blocked = t->state == VCPU_BLOCKED,
+        .running = t->runstate.state == RUNSTATE_RUNNING,
+        .runstate = (uint8_t)t->runstate.state,
+        .cpu = t->sched.cpu,
+    };
+    runstate_now(t, info->runstate_time);
+    info->cpu_time = info->runstate_time[RUNSTATE_RUNNING];
+    return copy_back(v, arg, op);
+}
+
+/* The vCPU a vcpuaffinity request names, or NULL if the request is invalid. */
+static struct vcpu *affinity_target(struct domain *d, const struct mica_domctl_vcpuaffinity *a)
+{
+    if (a->vcpu >= d->nvcpus || a->pad)
+        return NULL;
+    return d->vcpus[a->vcpu];
+}
+
+static long setvcpuaffinity(struct vcpu *v, gvaddr_t arg, struct domain *d,
+                            struct mica_domctl *op)
+{
+    const struct mica_domctl_vcpuaffinity *a = &op->u.vcpuaffinity;
+    struct vcpu *t = affinity_target(d, a);
+    uint32_t kick;
+
+    if (!t || (a->cpumap & ~CPUMAP_VALID))
+        return -XEN_EINVAL;
+    /* The policy refuses a mask with no online CPU, changing nothing. */
+    if (sched_set_affinity(&t->sched, a->cpumap, &kick))
+        return -XEN_EINVAL;
+    sched_kick_cpu(kick);
+    return 0;
+}
+
+static long getvcpuaffinity(struct vcpu *v, gvaddr_t arg, struct domain *d,
+                            struct mica_domctl *op)
+{
+    struct mica_domctl_vcpuaffinity *a = &op->u.vcpuaffinity;
+    const struct vcpu *t = affinity_target(d, a);
+
+    if (!t)
+        return -XEN_EINVAL;
+    a->cpumap = t->sched.affinity;
+    return copy_back(v, arg, op);
+}
+
+/*
+ * Xen's credit-scheduler semantics: putinfo leaves the weight alone when it
+ * is 0 and the cap when it is the UNCHANGED value; a cap of 0 means none.
+ * Like Xen, another scheduler id or command is -EINVAL.
+ */
+static long scheduler_op(struct vcpu *v, gvaddr_t arg, struct domain *d, struct mica_domctl *op)
+{
+    struct mica_domctl_scheduler_op *s = &op->u.scheduler_op;
+
+    if (s->sched_id != XEN_SCHEDULER_CREDIT)
+        return -XEN_EINVAL;
+    if (s->cmd == XEN_DOMCTL_SCHEDOP_GETINFO) {
+        s->weight = d->sched.weight;
+        s->cap = d->sched.cap;
+        return copy_back(v, arg, op);
+    }
+    if (s->cmd != XEN_DOMCTL_SCHEDOP_PUTINFO)
+        return -XEN_EINVAL;
+
+    bool set_weight = s->weight != MICA_DOMCTL_WEIGHT_UNCHANGED;
+    bool set_cap = s->cap != MICA_DOMCTL_CAP_UNCHANGED;
+    if ((set_weight && s->weight > MICA_DOMCTL_MAX_WEIGHT) ||
+        (set_cap && s->cap > MICA_DOMCTL_MAX_CAP))
+        return -XEN_EINVAL;
+    /* Commit: both are in the policy's ranges, so neither call refuses. */
+    if (set_weight)
+        sched_set_weight(&d->sched, s->weight);
+    if (set_cap)
+        sched_set_cap(&d->sched, s->cap);
+    return 0;
+}
+
+typedef long (*domctl_fn)(struct vcpu *v, gvaddr_t arg, struct domain *d, struct mica_domctl *op);
+
+static const struct domctl_entry {
+    domctl_fn fn;
+    bool ended_ok;              /* also names a domain that has stopped (its record is kept) */
+} domctl_table[] = {
+    [XEN_DOMCTL_GETDOMAININFO] = { getdomaininfo, true },
+    [XEN_DOMCTL_SETVCPUAFFINITY] = { setvcpuaffinity, false },
+    [XEN_DOMCTL_GETVCPUINFO] = { getvcpuinfo, false },
+    [XEN_DOMCTL_SCHEDULER_OP] = { scheduler_op, false },
+    [XEN_DOMCTL_GETVCPUAFFINITY] = { getvcpuaffinity, false },
+};
+
+/* The domain `domid` names: DOMID_SELF is the caller's. One being built is
+ * not there yet; a stopped one only for `ended_ok` sub-ops. */
+static struct domain *find_domain(struct vcpu *v, uint16_t domid, bool ended_ok)
+{
+    struct domain *d = domid == DOMID_SELF ? v->domain : domain_by_id(domid);
+    if (!d || d->state == DOMAIN_BUILDING || (d->destroyed && !ended_ok))
+        return NULL;
+    return d;
+}
+
+long do_domctl(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS])
+{
+    gvaddr_t arg = args[0];
+    struct mica_domctl op;
+
+    /* The dispatch table checks this too; here it also keeps the handler
+     * safe on its own. Before anything is read. */
+    if (!v->domain->privileged)
+        return -XEN_EPERM;
+    if (copy_from_guest(v, &op, arg, sizeof op))
+        return -XEN_EFAULT;
+    if (op.interface_version != MICA_DOMCTL_INTERFACE_VERSION)
+        return -XEN_EACCES;
+    if (op.pad[0] || op.pad[1] || op.pad[2])
+        return -XEN_EINVAL;
+    if (op.cmd >= ARRAY_SIZE(domctl_table) || !domctl_table[op.cmd].fn)
+        return -XEN_ENOSYS;
+    const struct domctl_entry *e = &domctl_table[op.cmd];
+    struct domain *d = find_domain(v, op.domain, e->ended_ok);
+    if (!d)
+        return -XEN_ESRCH;
+    return e->fn(v, arg, d, &op);
+}

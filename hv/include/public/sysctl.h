@@ -1,0 +1,54 @@
+/*
+ * sysctl(arg): RDI = guest pointer to struct mica_sysctl. dom0 only.
+ *
+ * The machine as the hypervisor sees it: CPUs, TSC frequency, memory, and
+ * per-CPU idle time. As for domctl (public/domctl.h), Mica keeps Xen's
+ * numbers but defines its own fixed layouts, with no guest pointers inside.
+ * Every `pad` field must be 0; the input values of OUT fields are ignored.
+ */
+#ifndef MICA_PUBLIC_SYSCTL_H
+#define MICA_PUBLIC_SYSCTL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* "MI" and a revision: no Xen interface version has this value. */
+#define MICA_SYSCTL_INTERFACE_VERSION 0x4d490001u
+
+#define XEN_SYSCTL_PHYSINFO   3
+#define XEN_SYSCTL_GETCPUINFO 8
+
+/* Per-CPU arrays have room for this many CPUs. */
+#define MICA_SYSCTL_MAX_CPUS 8
+
+/* physinfo: all OUT. */
+struct mica_sysctl_physinfo {
+    uint32_t nr_cpus;           /* CPUs that run vCPUs: 1..MICA_SYSCTL_MAX_CPUS */
+    uint32_t cpu_khz;           /* TSC frequency */
+    uint64_t total_pages;       /* 4 KiB frames the hypervisor's allocator manages */
+    uint64_t free_pages;        /* ... of which free now */
+    uint64_t migrations;        /* times a vCPU moved to another CPU since boot */
+};
+_Static_assert(sizeof(struct mica_sysctl_physinfo) == 32, "physinfo size");
+
+/* getcpuinfo. */
+struct mica_sysctl_getcpuinfo {
+    uint32_t nr_cpus;           /* OUT: entries of idle_ns that are CPUs */
+    uint32_t pad;
+    uint64_t idle_ns[MICA_SYSCTL_MAX_CPUS];    /* OUT: ns CPU n idled since boot; 0 past nr_cpus */
+};
+_Static_assert(sizeof(struct mica_sysctl_getcpuinfo) == 72, "getcpuinfo size");
+
+struct mica_sysctl {
+    uint32_t cmd;               /* IN: XEN_SYSCTL_* */
+    uint32_t interface_version; /* IN: MICA_SYSCTL_INTERFACE_VERSION */
+    union {
+        struct mica_sysctl_physinfo physinfo;
+        struct mica_sysctl_getcpuinfo getcpuinfo;
+        uint8_t raw[128];       /* the size of the union, room to grow */
+    } u;
+};
+_Static_assert(sizeof(struct mica_sysctl) == 136, "mica_sysctl size");
+_Static_assert(offsetof(struct mica_sysctl, u) == 8, "mica_sysctl.u");
+
+#endif

@@ -1,0 +1,64 @@
+/*
+ * sysctl(arg): dom0 reads the machine as the hypervisor sees it: CPUs, TSC
+ * frequency, memory, scheduler migrations and per-CPU idle time
+ * (public/sysctl.h). Nothing here changes state; the request is read once
+ * into a local copy and the whole structure written back.
+ */
+#include "hv/arch.h"
+#include "hv/domain.h"
+#include "hv/frame.h"
+#include "hv/hypercalls.h"
+#include "hv/sched.h"
+#include "hv/sched_policy.h"
+#include "public/errno.h"
+#include "public/sysctl.h"
+
+_Static_assert(MICA_SYSCTL_MAX_CPUS == SCHED_MAX_CPUS, "per-CPU arrays fit every CPU");
+
+static void physinfo(struct mica_sysctl_physinfo *p)
+{
+    *p = (struct mica_sysctl_physinfo){
+        .nr_cpus = sched_policy_ncpus(),
+        .cpu_khz = (uint32_t)(arch_tsc_hz() / 1000),
+        .total_pages = frame_total_count(),
+        .free_pages = frame_free_count(),
+        .migrations = sched_migrations(),
+    };
+}
+
+static void getcpuinfo(struct mica_sysctl_getcpuinfo *c)
+{
+    uint32_t n = MIN(sched_policy_ncpus(), MICA_SYSCTL_MAX_CPUS);
+
+    *c = (struct mica_sysctl_getcpuinfo){ .nr_cpus = n };
+    for (uint32_t cpu = 0; cpu < n; cpu++)
+        c->idle_ns[cpu] = sched_idle_ns(cpu);
+}
+
+long do_sysctl(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS])
+{
+    gvaddr_t arg = args[0];
+    struct mica_sysctl op;
+
+    /* The dispatch table checks this too; here it also keeps the handler
+     * safe on its own. Before anything is read. */
+    if (!v->domain->privileged)
+        return -XEN_EPERM;
+    if (copy_from_guest(v, &op, arg, sizeof op))
+        return -XEN_EFAULT;
+    if (op.interface_version != MICA_SYSCTL_INTERFACE_VERSION)
+        return -XEN_EACCES;
+    switch (op.cmd) {
+    case XEN_SYSCTL_PHYSINFO:
+        physinfo(&op.u.physinfo);
+        break;
+    case XEN_SYSCTL_GETCPUINFO:
+        if (op.u.getcpuinfo.pad)
+            return -XEN_EINVAL;
+        getcpuinfo(&op.u.getcpuinfo);
+        break;
+    default:
+        return -XEN_ENOSYS;
+    }
+    return copy_to_guest(v, arg, &op, sizeof op) ? -XEN_EFAULT : 0;
+}

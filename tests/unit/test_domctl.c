@@ -1,0 +1,724 @@
+/*
+ * Host unit test for hv/domctl.c, linked with the real scheduling policy
+ * (hv/sched_policy.c), hv/time.c and hv/event.c over the fake guest
+ * (shim_guest.c), a fake clock (shim_time.c) and a recording
+ * sched_kick_cpu (shim_sched.c).
+ */
+#include <string.h>
+#include "check.h"
+#include "shim_guest.h"
+#include "shim_sched.h"
+#include "hv/hypercalls.h"
+#include "public/abi.h"
+#include "public/domctl.h"
+#include "public/errno.h"
+#include "public/sched_op.h"
+#include "public/vcpu_op.h"
+
+CHECK_SUITE("domctl");
+
+/*
+ * Four CPUs. dom0 (privileged, one vCPU, running on CPU 0); dom1 (two
+ * vCPUs: vCPU 0 running on CPU 2, vCPU 1 blocked, last on CPU 1); dom2 (its
+ * vCPU queued on CPU 3, weight 100, cap 50); dom3 ended and destroyed; dom4
+ * still being built; slot 5 empty.
+ */
+static struct vcpu *v0, *v1, *v2;
+static struct domain *d0, *d1, *d2, *d3;
+static struct vcpu v1b;                 /* dom1's vCPU 1 (the shim gives one vCPU each) */
+static struct vcpu v1b_snap;
+static struct shim_sched sched_snap;
+static uint64_t migrations_snap;
+
+#define ARG  (SHIM_RW_BASE + 0x1000)
+#define NOW  SHIM_TIME_START
+#define ALL_CPUS 0xffull
+
+static void setup(void)
+{
+    shim_guest_reset();
+    shim_arch_mem_reset();
+    shim_time_reset();
+    shim_sched_reset();
+    v0 = shim_domain_create(0, true, MiB(64));
+    v1 = shim_domain_create(1, false, MiB(32));
+    v2 = shim_domain_create(2, false, MiB(16));
+    struct vcpu *v3 = shim_domain_create(3, false, MiB(8));
+    struct vcpu *v4 = shim_domain_create(4, false, MiB(8));
+    d0 = v0->domain, d1 = v1->domain, d2 = v2->domain, d3 = v3->domain;
+    d3->state = DOMAIN_SHUTDOWN;
+    d3->shutdown_reason = SHUTDOWN_REBOOT;
+    d3->destroyed = true;
+    d3->frames_owned = 0;
+    v3->state = VCPU_DOWN;
+    v4->domain->state = DOMAIN_BUILDING;
+
+    memset(&v1b, 0, sizeof v1b);
+    v1b.domain = d1;
+    v1b.id = 1;
+    v1b.state = VCPU_BLOCKED;
+    d1->vcpus[1] = &v1b;
+    d1->nvcpus = 2;
+    d1->frames_owned = 8000;
+
+    /* What the domain builder and the scheduler would have done. */
+    uint64_t until;
+    sched_policy_init(4, 0);
+    struct vcpu *all[] = { v0, v1, &v1b, v2, v3, v4 };
+    static const uint32_t first_cpu[] = { 0, 2, 1, 3, 0, 0 };
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+        struct domain *d = all[i]->domain;
+        if (all[i]->id == 0)
+            sched_domain_init(&d->sched);
+        sched_vcpu_init(&all[i]->sched, &d->sched, first_cpu[i]);
+    }
+    sched_set_weight(&d2->sched, 100);
+    sched_set_cap(&d2->sched, 50);
+    sched_wake(&v0->sched, NOW - 1000);
+    sched_wake(&v1->sched, NOW - 1000);
+    sched_wake(&v2->sched, NOW - 1000);
+    sched_pick(0, NOW - 1000, &until);
+    sched_pick(2, NOW - 1000, &until);
+
+    v0->runstate = (struct vcpu_runstate_info){
+        .state = RUNSTATE_RUNNING, .state_entry_time = NOW - 10, .time = { 90, 0, 0, 0 },
+    };
+    /* dom1's vCPU 0 runs on CPU 2 since 300 ns; vCPU 1 blocked since 50 ns on CPU 1 */
+    v1->runstate = (struct vcpu_runstate_info){
+        .state = RUNSTATE_RUNNING, .state_entry_time = NOW - 300,
+        .time = { 1000, 2000, 3000, 4000 },
+    };
+    v1b.sched.cpu = 1;
+    v1b.runstate = (struct vcpu_runstate_info){
+        .state = RUNSTATE_BLOCKED, .state_entry_time = NOW - 50, .time = { 500, 600, 700, 800 },
+    };
+}
+
+static void snapshot(void)
+{
+    shim_world_snapshot();
+    shim_arch_mem_snapshot();
+    v1b_snap = v1b;
+    sched_snap = shim_sched;
+    migrations_snap = sched_migrations();
+}
+
+/* No domain or vCPU (scheduling parameters included) changed, no CPU kicked. */
+static bool domains_unchanged(void)
+{
+    return shim_domains_unchanged() && !memcmp(&v1b, &v1b_snap, sizeof v1b) &&
+           shim_sched.kick_calls == sched_snap.kick_calls &&
+           sched_migrations() == migrations_snap;
+}
+
+static bool unchanged(void)
+{
+    return shim_world_unchanged() && shim_arch_mem_unchanged() && domains_unchanged();
+}
+
+static struct mica_domctl req(uint32_t cmd, uint16_t domain)
+{
+    return (struct mica_domctl){
+        .cmd = cmd, .interface_version = MICA_DOMCTL_INTERFACE_VERSION, .domain = domain,
+    };
+}
+
+static long call_at(struct vcpu *v, gvaddr_t arg)
+{
+    const uint64_t args[HYPERCALL_ARGS] = { arg, 0x4949, 0x5a5a, 0x6b6b, 0x7c7c };
+    shim_guest_clear_stats();
+    return do_domctl(v, args);
+}
+
+static void put_at(gvaddr_t va, const struct mica_domctl *op)
+{
+    memcpy(shim_guest_mem(va, sizeof *op), op, sizeof *op);
+}
+
+/* Put `op` at ARG, snapshot the world, call. */
+static long dctl(struct vcpu *v, const struct mica_domctl *op)
+{
+    put_at(ARG, op);
+    snapshot();
+    return call_at(v, ARG);
+}
+
+static struct mica_domctl result(void)
+{
+    struct mica_domctl op;
+    memcpy(&op, shim_guest_mem(ARG, sizeof op), sizeof op);
+    return op;
+}
+
+/* Read exactly once (the whole structure), written at most once. */
+static bool read_once(void)
+{
+    return shim_guest.from_calls == 1 && shim_guest.from_bytes == sizeof(struct mica_domctl);
+}
+
+static bool written_once(void)
+{
+    return shim_guest.to_calls == 1 && shim_guest.to_bytes == sizeof(struct mica_domctl) &&
+           shim_guest.last_to == ARG;
+}
+
+static struct mica_domctl vcpuinfo_req(uint16_t dom, uint32_t vcpu)
+{
+    struct mica_domctl op = req(XEN_DOMCTL_GETVCPUINFO, dom);
+    op.u.getvcpuinfo.vcpu = vcpu;
+    return op;
+}
+
+static struct mica_domctl affinity_req(uint32_t cmd, uint16_t dom, uint32_t vcpu, uint64_t map)
+{
+    struct mica_domctl op = req(cmd, dom);
+    op.u.vcpuaffinity.vcpu = vcpu;
+    op.u.vcpuaffinity.cpumap = map;
+    return op;
+}
+
+static struct mica_domctl sched_req(uint16_t dom, uint32_t cmd, uint32_t weight, uint32_t cap)
+{
+    struct mica_domctl op = req(XEN_DOMCTL_SCHEDULER_OP, dom);
+    op.u.scheduler_op = (struct mica_domctl_scheduler_op){
+        .sched_id = XEN_SCHEDULER_CREDIT, .cmd = cmd, .weight = weight, .cap = cap,
+    };
+    return op;
+}
+
+/* A valid request of each sub-op, naming dom1. */
+static struct mica_domctl valid_req(size_t i)
+{
+    switch (i) {
+    case 0: return req(XEN_DOMCTL_GETDOMAININFO, 1);
+    case 1: return vcpuinfo_req(1, 1);
+    case 2: return affinity_req(XEN_DOMCTL_SETVCPUAFFINITY, 1, 0, 0x3);
+    case 3: return affinity_req(XEN_DOMCTL_GETVCPUAFFINITY, 1, 1, 0);
+    case 4: return sched_req(1, XEN_DOMCTL_SCHEDOP_PUTINFO, 512, 30);
+    default: return sched_req(1, XEN_DOMCTL_SCHEDOP_GETINFO, 0, 0);
+    }
+}
+#define NR_VALID 6
+static const char *const valid_name[NR_VALID] = {
+    "getdomaininfo", "getvcpuinfo", "setvcpuaffinity", "getvcpuaffinity", "putinfo", "getinfo",
+};
+
+/* ---- who may call, and the header ------------------------------------------ */
+
+static void test_eperm(void)
+{
+    for (size_t i = 0; i < NR_VALID; i++) {
+        setup();
+        struct mica_domctl op = valid_req(i);
+        op.domain = DOMID_SELF;
+        CHECK(shim_name("%s from a domU -> EPERM", valid_name[i]), dctl(v1, &op) == -XEN_EPERM);
+        CHECK(shim_name("%s from a domU: argument not even read", valid_name[i]),
+              shim_guest.from_calls == 0 && shim_guest.to_calls == 0);
+        CHECK(shim_name("%s from a domU changes nothing", valid_name[i]), unchanged());
+    }
+    setup();
+    snapshot();
+    CHECK("domU with an unmapped pointer -> EPERM, not EFAULT",
+          call_at(v2, SHIM_UNMAPPED) == -XEN_EPERM && shim_guest.from_calls == 0);
+    struct mica_domctl op = req(999, 1);
+    op.interface_version = 0;
+    CHECK("domU with unknown cmd and version -> EPERM", dctl(v2, &op) == -XEN_EPERM);
+}
+
+static void test_efault(void)
+{
+    static const struct {
+        const char *what;
+        gvaddr_t va;
+    } bad[] = {
+        { "NULL", 0 },
+        { "unmapped", SHIM_UNMAPPED },
+        { "non-canonical", SHIM_NONCANON },
+        { "non-canonical high", SHIM_NONCANON_HI },
+        { "straddling into unmapped", SHIM_RW_END - 64 },
+        { "straddling out of the upper half", SHIM_HI_END - 100 },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        setup();
+        snapshot();
+        CHECK(shim_name("request at %s -> EFAULT", bad[i].what),
+              call_at(v0, bad[i].va) == -XEN_EFAULT);
+        CHECK(shim_name("request at %s: nothing written or changed", bad[i].what),
+              shim_guest.to_calls == 0 && unchanged());
+    }
+
+    /* Results that cannot be written back: -EFAULT, nothing changed. */
+    for (size_t i = 0; i < NR_VALID; i++) {
+        setup();
+        struct mica_domctl op = valid_req(i);
+        memcpy(shim_guest_mem(SHIM_RO_BASE, sizeof op), &op, sizeof op);
+        snapshot();
+        long rc = call_at(v0, SHIM_RO_BASE);
+        bool sets = i == 2 || i == 4;
+        CHECK(shim_name("%s from read-only memory -> %s", valid_name[i], sets ? "0" : "EFAULT"),
+              rc == (sets ? 0 : -XEN_EFAULT));
+        if (!sets)
+            CHECK(shim_name("%s to read-only memory changes nothing", valid_name[i]),
+                  unchanged());
+    }
+}
+
+static void test_version(void)
+{
+    static const uint32_t versions[] = {
+        0, 0x10, 0x12, 0x15, 0x17, MICA_DOMCTL_INTERFACE_VERSION - 1,
+        MICA_DOMCTL_INTERFACE_VERSION + 1, MICA_DOMCTL_INTERFACE_VERSION | 0x80000000u, ~0u,
+    };
+    for (size_t i = 0; i < sizeof versions / sizeof versions[0]; i++) {
+        for (size_t s = 0; s < NR_VALID; s++) {
+            setup();
+            struct mica_domctl op = valid_req(s);
+            op.interface_version = versions[i];
+            CHECK(shim_name("%s with version 0x%x -> EACCES", valid_name[s], versions[i]),
+                  dctl(v0, &op) == -XEN_EACCES);
+            CHECK(shim_name("%s with version 0x%x: nothing written or changed", valid_name[s],
+                            versions[i]),
+                  shim_guest.to_calls == 0 && unchanged());
+        }
+    }
+    setup();
+    struct mica_domctl op = req(999, 77);
+    op.interface_version = 0x10;
+    op.pad[0] = 1;
+    CHECK("bad version beats unknown cmd, bad domain and pad", dctl(v0, &op) == -XEN_EACCES);
+}
+
+static void test_header(void)
+{
+    for (int p = 0; p < 3; p++) {
+        for (size_t s = 0; s < NR_VALID; s++) {
+            setup();
+            struct mica_domctl op = valid_req(s);
+            op.pad[p] = (uint16_t)(1u << (p * 5));
+            CHECK(shim_name("%s with header pad[%d] != 0 -> EINVAL", valid_name[s], p),
+                  dctl(v0, &op) == -XEN_EINVAL);
+            CHECK(shim_name("%s with header pad[%d]: nothing written or changed",
+                            valid_name[s], p),
+                  shim_guest.to_calls == 0 && unchanged());
+        }
+    }
+
+    static const uint32_t unknown[] = {
+        0, 1, 2, 3, 4, 6, 7, 8, 10, 12, 13, 15, 17, 24, 26, 27, 1000, 0x80000005u, ~0u,
+    };
+    for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
+        setup();
+        struct mica_domctl op = req(unknown[i], 1);
+        CHECK(shim_name("cmd %u -> ENOSYS", unknown[i]), dctl(v0, &op) == -XEN_ENOSYS);
+        CHECK(shim_name("cmd %u: read once, nothing written or changed", unknown[i]),
+              read_once() && shim_guest.to_calls == 0 && unchanged());
+    }
+    setup();
+    struct mica_domctl op = req(1000, 77);
+    CHECK("unknown cmd beats a bad domain", dctl(v0, &op) == -XEN_ENOSYS);
+}
+
+static void test_esrch(void)
+{
+    static const uint16_t ids[] = { 5, 17, MAX_DOMAINS - 1, MAX_DOMAINS, 0x7fef, DOMID_XEN,
+                                    0x7ff1, 0x7fff, 0xffff };
+    for (size_t s = 0; s < NR_VALID; s++) {
+        for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+            setup();
+            struct mica_domctl op = valid_req(s);
+            op.domain = ids[i];
+            CHECK(shim_name("%s for domain 0x%x -> ESRCH", valid_name[s], ids[i]),
+                  dctl(v0, &op) == -XEN_ESRCH);
+            CHECK(shim_name("%s for domain 0x%x: nothing written or changed", valid_name[s],
+                            ids[i]),
+                  shim_guest.to_calls == 0 && unchanged());
+        }
+        setup();
+        struct mica_domctl op = valid_req(s);
+        op.domain = 4;
+        CHECK(shim_name("%s for a domain being built -> ESRCH", valid_name[s]),
+              dctl(v0, &op) == -XEN_ESRCH && unchanged());
+        if (s == 0)
+            continue;
+        setup();
+        op = valid_req(s);
+        op.domain = 3;
+        if (s == 1 || s == 2 || s == 3)
+            op.u.vcpuaffinity.vcpu = 0;     /* same offset in getvcpuinfo */
+        CHECK(shim_name("%s for a destroyed domain -> ESRCH", valid_name[s]),
+              dctl(v0, &op) == -XEN_ESRCH && shim_guest.to_calls == 0 && unchanged());
+    }
+}
+
+/* ---- getdomaininfo ---------------------------------------------------------- */
+
+static void test_getdomaininfo(void)
+{
+    setup();
+    d1->sched.weight = 700;
+    d1->sched.cap = 150;
+    struct mica_domctl op = req(XEN_DOMCTL_GETDOMAININFO, 1);
+    memset(&op.u, 0xee, sizeof op.u);       /* OUT fields: input ignored */
+    CHECK("getdomaininfo dom1 -> 0", dctl(v0, &op) == 0);
+    CHECK("getdomaininfo: read once, written once", read_once() && written_once());
+    struct mica_domctl r = result();
+    const struct mica_domctl_getdomaininfo *i = &r.u.getdomaininfo;
+    CHECK("header written back as given",
+          r.cmd == XEN_DOMCTL_GETDOMAININFO && r.domain == 1 &&
+          r.interface_version == MICA_DOMCTL_INTERFACE_VERSION);
+    CHECK("domid 1, running, no shutdown reason, no flags",
+          i->domid == 1 && i->state == MICA_DOMCTL_STATE_RUNNING && i->shutdown_reason == 0 &&
+          i->flags == 0);
+    CHECK("two vCPUs, both online", i->nr_vcpus == 2 && i->nr_online_vcpus == 2);
+    CHECK("weight and cap", i->weight == 700 && i->cap == 150);
+    CHECK("cpu_time: vCPU 0 1000 + 300 running now, vCPU 1 500", i->cpu_time == 1800);
+    CHECK("pages: owned now and built with", i->tot_pages == 8000 && i->max_pages == 8192);
+    CHECK("name", !strcmp(i->name, "dom1"));
+    CHECK("name padded with zeros",
+          shim_bytes_are(i->name + 5, sizeof i->name - 5, 0));
+    CHECK("the rest of the union is as the caller left it",
+          shim_bytes_are(r.u.raw + sizeof *i, sizeof r.u.raw - sizeof *i, 0xee));
+    CHECK("getdomaininfo changes nothing", domains_unchanged());
+
+    /* Later, with vCPU 1 down. */
+    shim_now_ns = NOW + 1000;
+    v1b.state = VCPU_DOWN;
+    CHECK("getdomaininfo later -> 0", dctl(v0, &op) == 0);
+    r = result();
+    CHECK("one vCPU down: 1 online", r.u.getdomaininfo.nr_online_vcpus == 1);
+    CHECK("cpu_time grows with the running vCPU only", r.u.getdomaininfo.cpu_time == 2800);
+
+    /* DOMID_SELF and the caller's own id: dom0, privileged. */
+    op = req(XEN_DOMCTL_GETDOMAININFO, DOMID_SELF);
+    CHECK("DOMID_SELF -> 0", dctl(v0, &op) == 0);
+    r = result();
+    CHECK("DOMID_SELF names dom0, privileged, default weight",
+          r.u.getdomaininfo.domid == 0 && r.u.getdomaininfo.flags == MICA_DOMINF_PRIVILEGED &&
+          r.u.getdomaininfo.weight == SCHED_DEFAULT_WEIGHT && r.u.getdomaininfo.cap == 0 &&
+          r.u.getdomaininfo.cpu_time == 1100 && r.domain == DOMID_SELF);
+    op = req(XEN_DOMCTL_GETDOMAININFO, 0);
+    CHECK("id 0 -> dom0", dctl(v0, &op) == 0 && result().u.getdomaininfo.domid == 0);
+
+    /* Ended domains: their record is reported. */
+    op = req(XEN_DOMCTL_GETDOMAININFO, 3);
+    CHECK("destroyed dom3 -> 0", dctl(v0, &op) == 0);
+    r = result();
+    CHECK("dom3: shut down (reboot), dying, no vCPU online, no pages",
+          r.u.getdomaininfo.state == MICA_DOMCTL_STATE_SHUTDOWN &&
+          r.u.getdomaininfo.shutdown_reason == SHUTDOWN_REBOOT &&
+          r.u.getdomaininfo.flags == MICA_DOMINF_DYING &&
+          r.u.getdomaininfo.nr_online_vcpus == 0 && r.u.getdomaininfo.tot_pages == 0);
+    d2->state = DOMAIN_CRASHED;
+    d2->shutdown_reason = SHUTDOWN_REBOOT;      /* stale: not reported */
+    op = req(XEN_DOMCTL_GETDOMAININFO, 2);
+    CHECK("crashed dom2 -> 0", dctl(v0, &op) == 0);
+    r = result();
+    CHECK("dom2: crashed, no shutdown reason, not yet dying, its weight and cap",
+          r.u.getdomaininfo.state == MICA_DOMCTL_STATE_CRASHED &&
+          r.u.getdomaininfo.shutdown_reason == 0 && r.u.getdomaininfo.flags == 0 &&
+          r.u.getdomaininfo.weight == 100 && r.u.getdomaininfo.cap == 50);
+
+    /* A name that fills its array is cut, still terminated. */
+    memset(d1->name, 'x', sizeof d1->name);
+    op = req(XEN_DOMCTL_GETDOMAININFO, 1);
+    CHECK("long name -> 0", dctl(v0, &op) == 0);
+    r = result();
+    CHECK("long name terminated",
+          strlen(r.u.getdomaininfo.name) == sizeof r.u.getdomaininfo.name - 1);
+
+    /* A request that crosses a page boundary, ending at the last writable byte. */
+    setup();
+    op = req(XEN_DOMCTL_GETDOMAININFO, 1);
+    put_at(SHIM_RW_END - sizeof op, &op);
+    CHECK("request ending at the last writable byte -> 0",
+          call_at(v0, SHIM_RW_END - sizeof op) == 0 &&
+          ((struct mica_domctl *)shim_guest_mem(SHIM_RW_END - sizeof op, sizeof op))
+              ->u.getdomaininfo.max_pages == 8192);
+    put_at(SHIM_HI_BASE + 0x800, &op);
+    CHECK("request in the upper half -> 0", call_at(v0, SHIM_HI_BASE + 0x800) == 0);
+}
+
+/* ---- getvcpuinfo ------------------------------------------------------------ */
+
+static void test_getvcpuinfo(void)
+{
+    setup();
+    struct mica_domctl op = vcpuinfo_req(1, 0);
+    memset((uint8_t *)&op.u.getvcpuinfo + 8, 0xee, sizeof op.u.getvcpuinfo - 8);
+    CHECK("getvcpuinfo dom1 vCPU 0 -> 0", dctl(v0, &op) == 0);
+    CHECK("getvcpuinfo: read once, written once", read_once() && written_once());
+    struct mica_domctl r = result();
+    const struct mica_domctl_getvcpuinfo *i = &r.u.getvcpuinfo;
+    CHECK("vCPU 0: online, not blocked, running on CPU 2",
+          i->vcpu == 0 && i->pad == 0 && i->online == 1 && i->blocked == 0 && i->running == 1 &&
+          i->runstate == RUNSTATE_RUNNING && i->cpu == 2);
+    CHECK("vCPU 0: runstate times up to now",
+          i->runstate_time[RUNSTATE_RUNNING] == 1300 &&
+          i->runstate_time[RUNSTATE_RUNNABLE] == 2000 &&
+          i->runstate_time[RUNSTATE_BLOCKED] == 3000 &&
+          i->runstate_time[RUNSTATE_OFFLINE] == 4000);
+    CHECK("vCPU 0: cpu_time is the running time", i->cpu_time == 1300);
+    CHECK("getvcpuinfo changes nothing", domains_unchanged());
+
+    op = vcpuinfo_req(1, 1);
+    shim_now_ns = NOW + 100;
+    CHECK("getvcpuinfo dom1 vCPU 1 -> 0", dctl(v0, &op) == 0);
+    r = result();
+    CHECK("vCPU 1: online, blocked, not running, last on CPU 1",
+          i->vcpu == 1 && i->online == 1 && i->blocked == 1 && i->running == 0 &&
+          i->runstate == RUNSTATE_BLOCKED && i->cpu == 1);
+    CHECK("vCPU 1: blocked time up to now (700 + 150), cpu_time 500",
+          i->runstate_time[RUNSTATE_BLOCKED] == 850 && i->runstate_time[RUNSTATE_RUNNING] == 500 &&
+          i->cpu_time == 500 && i->runstate_time[RUNSTATE_RUNNABLE] == 600 &&
+          i->runstate_time[RUNSTATE_OFFLINE] == 800);
+
+    v1b.state = VCPU_DOWN;
+    v1b.runstate.state = RUNSTATE_OFFLINE;
+    CHECK("down vCPU -> 0", dctl(v0, &op) == 0);
+    r = result();
+    CHECK("down vCPU: not online, not blocked, offline time grows",
+          i->online == 0 && i->blocked == 0 && i->running == 0 &&
+          i->runstate == RUNSTATE_OFFLINE && i->runstate_time[RUNSTATE_OFFLINE] == 950);
+
+    /* Never entered a state: times as they are. */
+    v1b.runstate = (struct vcpu_runstate_info){
+        .state = RUNSTATE_RUNNABLE, .time = { 1, 2, 3, 4 },
+    };
+    CHECK("no entry time -> 0", dctl(v0, &op) == 0);
+    r = result();
+    CHECK("no entry time: times unchanged",
+          i->runstate_time[0] == 1 && i->runstate_time[1] == 2 && i->runstate_time[2] == 3 &&
+          i->runstate_time[3] == 4 && i->cpu_time == 1);
+
+    op = vcpuinfo_req(DOMID_SELF, 0);
+    CHECK("DOMID_SELF vCPU 0 -> 0", dctl(v0, &op) == 0);
+    r = result();
+    CHECK("dom0's vCPU 0: running on CPU 0, 100 ns", i->running == 1 && i->cpu == 0 &&
+          i->cpu_time == 90 + 10 + 100);
+
+    static const struct {
+        const char *what;
+        uint16_t dom;
+        uint32_t vcpu, pad;
+    } bad[] = {
+        { "vCPU 2 of a 2-vCPU domain", 1, 2, 0 },
+        { "vCPU 1 of a 1-vCPU domain", 2, 1, 0 },
+        { "vCPU 8", 1, 8, 0 },
+        { "vCPU 2^31", 1, 1u << 31, 0 },
+        { "vCPU ~0", 1, ~0u, 0 },
+        { "pad 1", 1, 0, 1 },
+        { "pad bit 31", 1, 0, 1u << 31 },
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        setup();
+        op = vcpuinfo_req(bad[k].dom, bad[k].vcpu);
+        op.u.getvcpuinfo.pad = bad[k].pad;
+        CHECK(shim_name("getvcpuinfo %s -> EINVAL", bad[k].what), dctl(v0, &op) == -XEN_EINVAL);
+        CHECK(shim_name("getvcpuinfo %s: nothing written or changed", bad[k].what),
+              shim_guest.to_calls == 0 && unchanged());
+    }
+}
+
+/* ---- scheduler_op ----------------------------------------------------------- */
+
+static bool sched_is(const struct domain *d, uint32_t weight, uint32_t cap)
+{
+    return d->sched.weight == weight && d->sched.cap == cap;
+}
+
+static void test_scheduler_op(void)
+{
+    setup();
+    struct mica_domctl op = sched_req(2, XEN_DOMCTL_SCHEDOP_GETINFO, 0xeeee, 0xeeee);
+    CHECK("getinfo dom2 -> 0", dctl(v0, &op) == 0);
+    CHECK("getinfo: read once, written once", read_once() && written_once());
+    struct mica_domctl r = result();
+    CHECK("getinfo: weight 100, cap 50, ids echoed",
+          r.u.scheduler_op.weight == 100 && r.u.scheduler_op.cap == 50 &&
+          r.u.scheduler_op.sched_id == XEN_SCHEDULER_CREDIT &&
+          r.u.scheduler_op.cmd == XEN_DOMCTL_SCHEDOP_GETINFO);
+    CHECK("getinfo changes nothing", domains_unchanged());
+
+    op = sched_req(1, XEN_DOMCTL_SCHEDOP_PUTINFO, 512, 30);
+    CHECK("putinfo dom1 weight 512 cap 30 -> 0", dctl(v0, &op) == 0);
+    CHECK("putinfo: read once, nothing written back", read_once() && shim_guest.to_calls == 0);
+    CHECK("putinfo set both", sched_is(d1, 512, 30));
+    CHECK("putinfo: other domains untouched",
+          sched_is(d0, SCHED_DEFAULT_WEIGHT, 0) && sched_is(d2, 100, 50));
+    op = sched_req(1, XEN_DOMCTL_SCHEDOP_GETINFO, 0, 0);
+    CHECK("getinfo reads back what putinfo set",
+          dctl(v0, &op) == 0 && result().u.scheduler_op.weight == 512 &&
+          result().u.scheduler_op.cap == 30);
+    op = req(XEN_DOMCTL_GETDOMAININFO, 1);
+    CHECK("getdomaininfo reads them back too",
+          dctl(v0, &op) == 0 && result().u.getdomaininfo.weight == 512 &&
+          result().u.getdomaininfo.cap == 30);
+
+    op = sched_req(1, XEN_DOMCTL_SCHEDOP_PUTINFO, MICA_DOMCTL_WEIGHT_UNCHANGED, 75);
+    CHECK("putinfo weight 0 -> 0", dctl(v0, &op) == 0);
+    CHECK("weight 0 keeps the weight, sets the cap", sched_is(d1, 512, 75));
+    op = sched_req(1, XEN_DOMCTL_SCHEDOP_PUTINFO, 9, MICA_DOMCTL_CAP_UNCHANGED);
+    CHECK("putinfo cap UNCHANGED -> 0", dctl(v0, &op) == 0);
+    CHECK("cap UNCHANGED keeps the cap, sets the weight", sched_is(d1, 9, 75));
+    op = sched_req(1, XEN_DOMCTL_SCHEDOP_PUTINFO, 0, MICA_DOMCTL_CAP_UNCHANGED);
+    CHECK("putinfo with both unchanged -> 0, nothing changes",
+          dctl(v0, &op) == 0 && unchanged());
+    op = sched_req(1, XEN_DOMCTL_SCHEDOP_PUTINFO, 0, 0);
+    CHECK("putinfo cap 0 -> 0, no cap", dctl(v0, &op) == 0 && sched_is(d1, 9, 0));
+    op = sched_req(1, XEN_DOMCTL_SCHEDOP_PUTINFO, MICA_DOMCTL_MAX_WEIGHT, MICA_DOMCTL_MAX_CAP);
+    CHECK("putinfo at the maxima -> 0",
+          dctl(v0, &op) == 0 && sched_is(d1, MICA_DOMCTL_MAX_WEIGHT, MICA_DOMCTL_MAX_CAP));
+    op = sched_req(1, XEN_DOMCTL_SCHEDOP_PUTINFO, 1, 1);
+    CHECK("putinfo at the minima -> 0", dctl(v0, &op) == 0 && sched_is(d1, 1, 1));
+    op = sched_req(DOMID_SELF, XEN_DOMCTL_SCHEDOP_PUTINFO, 1000, 0);
+    CHECK("putinfo DOMID_SELF sets dom0's", dctl(v0, &op) == 0 && sched_is(d0, 1000, 0));
+
+    /* Set from read-only memory: nothing to write back. */
+    setup();
+    op = sched_req(1, XEN_DOMCTL_SCHEDOP_PUTINFO, 300, 20);
+    memcpy(shim_guest_mem(SHIM_RO_BASE, sizeof op), &op, sizeof op);
+    CHECK("putinfo from read-only memory -> 0",
+          call_at(v0, SHIM_RO_BASE) == 0 && sched_is(d1, 300, 20));
+
+    static const struct {
+        const char *what;
+        uint32_t sched_id, cmd, weight, cap;
+    } bad[] = {
+        { "sched_id 0", 0, XEN_DOMCTL_SCHEDOP_PUTINFO, 512, 30 },
+        { "sched_id credit2 (6)", 6, XEN_DOMCTL_SCHEDOP_PUTINFO, 512, 30 },
+        { "sched_id ~0", ~0u, XEN_DOMCTL_SCHEDOP_GETINFO, 0, 0 },
+        { "getinfo with sched_id 4", 4, XEN_DOMCTL_SCHEDOP_GETINFO, 0, 0 },
+        { "cmd putvcpuinfo (2)", XEN_SCHEDULER_CREDIT, 2, 512, 30 },
+        { "cmd getvcpuinfo (3)", XEN_SCHEDULER_CREDIT, 3, 0, 0 },
+        { "cmd ~0", XEN_SCHEDULER_CREDIT, ~0u, 512, 30 },
+        { "weight 65536", XEN_SCHEDULER_CREDIT, XEN_DOMCTL_SCHEDOP_PUTINFO, 65536, 30 },
+        { "weight ~0", XEN_SCHEDULER_CREDIT, XEN_DOMCTL_SCHEDOP_PUTINFO, ~0u, 30 },
+        { "weight 2^31", XEN_SCHEDULER_CREDIT, XEN_DOMCTL_SCHEDOP_PUTINFO, 1u << 31, 30 },
+        { "cap 801", XEN_SCHEDULER_CREDIT, XEN_DOMCTL_SCHEDOP_PUTINFO, 512, 801 },
+        { "cap 0xffff (Xen's unchanged)", XEN_SCHEDULER_CREDIT, XEN_DOMCTL_SCHEDOP_PUTINFO,
+          512, 0xffff },
+        { "cap 0xfffffffe", XEN_SCHEDULER_CREDIT, XEN_DOMCTL_SCHEDOP_PUTINFO, 512, ~1u },
+        { "good weight, bad cap", XEN_SCHEDULER_CREDIT, XEN_DOMCTL_SCHEDOP_PUTINFO, 1, 900 },
+        { "bad weight, good cap", XEN_SCHEDULER_CREDIT, XEN_DOMCTL_SCHEDOP_PUTINFO, 70000, 0 },
+        { "bad weight, cap unchanged", XEN_SCHEDULER_CREDIT, XEN_DOMCTL_SCHEDOP_PUTINFO, 70000,
+          MICA_DOMCTL_CAP_UNCHANGED },
+        { "weight unchanged, bad cap", XEN_SCHEDULER_CREDIT, XEN_DOMCTL_SCHEDOP_PUTINFO, 0, 1000 },
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        setup();
+        d1->sched.cap = 40;
+        op = req(XEN_DOMCTL_SCHEDULER_OP, 1);
+        op.u.scheduler_op = (struct mica_domctl_scheduler_op){
+            bad[k].sched_id, bad[k].cmd, bad[k].weight, bad[k].cap,
+        };
+        CHECK(shim_name("scheduler_op %s -> EINVAL", bad[k].what), dctl(v0, &op) == -XEN_EINVAL);
+        CHECK(shim_name("scheduler_op %s: neither changed, nothing written", bad[k].what),
+              sched_is(d1, SCHED_DEFAULT_WEIGHT, 40) && shim_guest.to_calls == 0 && unchanged());
+    }
+}
+
+/* ---- setvcpuaffinity / getvcpuaffinity ------------------------------------- */
+
+static void test_affinity(void)
+{
+    setup();
+    struct mica_domctl op = affinity_req(XEN_DOMCTL_GETVCPUAFFINITY, 1, 0, 0xeeee);
+    CHECK("getvcpuaffinity -> 0", dctl(v0, &op) == 0);
+    CHECK("getvcpuaffinity: read once, written once", read_once() && written_once());
+    CHECK("getvcpuaffinity: all CPUs at start",
+          result().u.vcpuaffinity.cpumap == ALL_CPUS && result().u.vcpuaffinity.vcpu == 0);
+    CHECK("getvcpuaffinity changes nothing", domains_unchanged());
+
+    /* vCPU 0 runs on CPU 2: a mask without CPU 2 kicks it off. */
+    op = affinity_req(XEN_DOMCTL_SETVCPUAFFINITY, 1, 0, 0x3);
+    CHECK("setvcpuaffinity {0,1} -> 0", dctl(v0, &op) == 0);
+    CHECK("setvcpuaffinity: read once, nothing written back",
+          read_once() && shim_guest.to_calls == 0);
+    CHECK("affinity set", v1->sched.affinity == 0x3);
+    CHECK("CPU 2 kicked: it runs the vCPU but may no longer",
+          shim_sched.kick_calls == 1 && shim_sched.last_kick == 2);
+    CHECK("other vCPUs untouched",
+          v1b.sched.affinity == ALL_CPUS && v0->sched.affinity == ALL_CPUS);
+    op = affinity_req(XEN_DOMCTL_GETVCPUAFFINITY, 1, 0, 0);
+    CHECK("getvcpuaffinity reads it back",
+          dctl(v0, &op) == 0 && result().u.vcpuaffinity.cpumap == 0x3);
+
+    /* The blocked vCPU 1: nothing to kick (the policy says SCHED_NO_CPU). */
+    op = affinity_req(XEN_DOMCTL_SETVCPUAFFINITY, 1, 1, 0x4);
+    CHECK("setvcpuaffinity vCPU 1 {2} -> 0", dctl(v0, &op) == 0 && v1b.sched.affinity == 0x4);
+    CHECK("not running: kick with SCHED_NO_CPU",
+          shim_sched.kick_calls == 2 && shim_sched.last_kick == SCHED_NO_CPU);
+    op = affinity_req(XEN_DOMCTL_GETVCPUAFFINITY, 1, 1, 0);
+    CHECK("getvcpuaffinity vCPU 1 reads it back",
+          dctl(v0, &op) == 0 && result().u.vcpuaffinity.cpumap == 0x4);
+
+    /* dom2's vCPU is queued on CPU 3: a mask without CPU 3 moves it now. */
+    op = affinity_req(XEN_DOMCTL_SETVCPUAFFINITY, 2, 0, 0x2);
+    CHECK("setvcpuaffinity of a queued vCPU {1} -> 0", dctl(v0, &op) == 0);
+    CHECK("queued vCPU moved to CPU 1, which is kicked (it idles)",
+          v2->sched.cpu == 1 && v2->sched.affinity == 0x2 && sched_migrations() == 1 &&
+          shim_sched.kick_calls == 3 && shim_sched.last_kick == 1);
+
+    /* Offline CPUs may be named as long as one is online (as Xen). */
+    op = affinity_req(XEN_DOMCTL_SETVCPUAFFINITY, DOMID_SELF, 0, 0xf1);
+    CHECK("setvcpuaffinity {0,4..7} with 4 CPUs -> 0",
+          dctl(v0, &op) == 0 && v0->sched.affinity == 0xf1);
+
+    static const struct {
+        const char *what;
+        uint32_t vcpu, pad;
+        uint64_t map;
+    } bad[] = {
+        { "empty mask", 0, 0, 0 },
+        { "only CPUs not online (4..7)", 0, 0, 0xf0 },
+        { "CPU 8", 0, 0, 1ull << 8 },
+        { "CPU 8 with CPU 0", 0, 0, 0x101 },
+        { "CPU 63 with CPU 0", 0, 0, (1ull << 63) | 1 },
+        { "all bits", 0, 0, ~0ull },
+        { "vCPU 2", 2, 0, 0x1 },
+        { "vCPU 8", 8, 0, 0x1 },
+        { "vCPU ~0", ~0u, 0, 0x1 },
+        { "pad 1", 0, 1, 0x1 },
+        { "pad bit 31", 0, 1u << 31, 0x1 },
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        setup();
+        op = affinity_req(XEN_DOMCTL_SETVCPUAFFINITY, 1, bad[k].vcpu, bad[k].map);
+        op.u.vcpuaffinity.pad = bad[k].pad;
+        CHECK(shim_name("setvcpuaffinity %s -> EINVAL", bad[k].what),
+              dctl(v0, &op) == -XEN_EINVAL);
+        CHECK(shim_name("setvcpuaffinity %s: nothing changed or kicked", bad[k].what),
+              v1->sched.affinity == ALL_CPUS && shim_sched.kick_calls == 0 &&
+              shim_guest.to_calls == 0 && unchanged());
+        if (bad[k].vcpu || bad[k].pad) {
+            setup();
+            op.cmd = XEN_DOMCTL_GETVCPUAFFINITY;
+            CHECK(shim_name("getvcpuaffinity %s -> EINVAL", bad[k].what),
+                  dctl(v0, &op) == -XEN_EINVAL && shim_guest.to_calls == 0 && unchanged());
+        }
+    }
+
+    /* A one-CPU machine: only CPU 0 is online. */
+    setup();
+    sched_policy_init(1, 0);
+    sched_vcpu_init(&v1->sched, &d1->sched, 0);
+    op = affinity_req(XEN_DOMCTL_SETVCPUAFFINITY, 1, 0, 0x2);
+    CHECK("one CPU: mask {1} -> EINVAL", dctl(v0, &op) == -XEN_EINVAL &&
+          v1->sched.affinity == ALL_CPUS && shim_sched.kick_calls == 0);
+    op = affinity_req(XEN_DOMCTL_SETVCPUAFFINITY, 1, 0, 0x1);
+    CHECK("one CPU: mask {0} -> 0", dctl(v0, &op) == 0 && v1->sched.affinity == 0x1);
+}
+
+int main(void)
+{
+    test_eperm();
+    test_efault();
+    test_version();
+    test_header();
+    test_esrch();
+    test_getdomaininfo();
+    test_getvcpuinfo();
+    test_scheduler_op();
+    test_affinity();
+    CHECK_DONE();
+}

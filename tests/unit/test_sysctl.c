@@ -1,0 +1,259 @@
+/*
+ * Host unit test for hv/sysctl.c with the real scheduling policy
+ * (hv/sched_policy.c), over the fake guest (shim_guest.c), the fake clock's
+ * TSC frequency (shim_time.c: 1 GHz), the idle counters of shim_sched.c and
+ * the frame counters below.
+ */
+#include <string.h>
+#include "check.h"
+#include "shim_guest.h"
+#include "shim_sched.h"
+#include "hv/frame.h"
+#include "hv/hypercalls.h"
+#include "public/errno.h"
+#include "public/sysctl.h"
+
+CHECK_SUITE("sysctl");
+
+static uint64_t frames_total, frames_free;
+
+uint64_t frame_total_count(void)
+{
+    return frames_total;
+}
+
+uint64_t frame_free_count(void)
+{
+    return frames_free;
+}
+
+/* dom0 privileged, dom1 not. */
+static struct vcpu *v0, *v1;
+static struct shim_sched sched_snap;
+static uint64_t migrations_snap;
+
+/* A vCPU of its own that the policy moves from CPU 0 to CPU 1. */
+static void migrate_once(void)
+{
+    static struct sched_domain sd;
+    static struct sched_vcpu sv;
+    uint32_t kick;
+
+    sched_domain_init(&sd);
+    sched_vcpu_init(&sv, &sd, 0);
+    sched_wake(&sv, 1000);
+    sched_set_affinity(&sv, 0x2, &kick);
+}
+
+#define ARG (SHIM_RW_BASE + 0x1000)
+
+static void setup(void)
+{
+    shim_guest_reset();
+    shim_time_reset();
+    shim_sched_reset();
+    v0 = shim_domain_create(0, true, MiB(64));
+    v1 = shim_domain_create(1, false, MiB(32));
+    frames_total = 262144;
+    frames_free = 100000;
+    sched_policy_init(3, 0);
+    migrate_once();
+    for (uint32_t cpu = 0; cpu < SCHED_MAX_CPUS; cpu++)
+        shim_sched.idle_ns[cpu] = 1000000ull * (cpu + 1) + cpu;
+}
+
+static void snapshot(void)
+{
+    shim_world_snapshot();
+    sched_snap = shim_sched;
+    migrations_snap = sched_migrations();
+}
+
+static bool unchanged(void)
+{
+    return shim_world_unchanged() && shim_sched.kick_calls == sched_snap.kick_calls &&
+           sched_migrations() == migrations_snap;
+}
+
+static struct mica_sysctl req(uint32_t cmd)
+{
+    return (struct mica_sysctl){ .cmd = cmd, .interface_version = MICA_SYSCTL_INTERFACE_VERSION };
+}
+
+static long call_at(struct vcpu *v, gvaddr_t arg)
+{
+    const uint64_t args[HYPERCALL_ARGS] = { arg, 0x4949, 0x5a5a, 0x6b6b, 0x7c7c };
+    shim_guest_clear_stats();
+    return do_sysctl(v, args);
+}
+
+static long sctl(struct vcpu *v, const struct mica_sysctl *op)
+{
+    memcpy(shim_guest_mem(ARG, sizeof *op), op, sizeof *op);
+    snapshot();
+    return call_at(v, ARG);
+}
+
+static struct mica_sysctl result(void)
+{
+    struct mica_sysctl op;
+    memcpy(&op, shim_guest_mem(ARG, sizeof op), sizeof op);
+    return op;
+}
+
+static bool read_and_written_once(void)
+{
+    return shim_guest.from_calls == 1 && shim_guest.from_bytes == sizeof(struct mica_sysctl) &&
+           shim_guest.to_calls == 1 && shim_guest.to_bytes == sizeof(struct mica_sysctl) &&
+           shim_guest.last_to == ARG;
+}
+
+static const uint32_t cmds[] = { XEN_SYSCTL_PHYSINFO, XEN_SYSCTL_GETCPUINFO };
+static const char *const cmd_name[] = { "physinfo", "getcpuinfo" };
+
+static void test_errors(void)
+{
+    for (size_t i = 0; i < 2; i++) {
+        setup();
+        struct mica_sysctl op = req(cmds[i]);
+        CHECK(shim_name("%s from a domU -> EPERM", cmd_name[i]), sctl(v1, &op) == -XEN_EPERM);
+        CHECK(shim_name("%s from a domU: argument not even read", cmd_name[i]),
+              shim_guest.from_calls == 0 && shim_guest.to_calls == 0 && unchanged());
+    }
+    setup();
+    CHECK("domU with an unmapped pointer -> EPERM",
+          call_at(v1, SHIM_UNMAPPED) == -XEN_EPERM && shim_guest.from_calls == 0);
+
+    static const struct {
+        const char *what;
+        gvaddr_t va;
+    } bad[] = {
+        { "NULL", 0 },
+        { "unmapped", SHIM_UNMAPPED },
+        { "non-canonical", SHIM_NONCANON },
+        { "non-canonical high", SHIM_NONCANON_HI },
+        { "straddling into unmapped", SHIM_RW_END - 64 },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        setup();
+        snapshot();
+        CHECK(shim_name("request at %s -> EFAULT", bad[i].what),
+              call_at(v0, bad[i].va) == -XEN_EFAULT);
+        CHECK(shim_name("request at %s: nothing written", bad[i].what),
+              shim_guest.to_calls == 0 && unchanged());
+    }
+    for (size_t i = 0; i < 2; i++) {
+        setup();
+        struct mica_sysctl op = req(cmds[i]);
+        memcpy(shim_guest_mem(SHIM_RO_BASE, sizeof op), &op, sizeof op);
+        snapshot();
+        CHECK(shim_name("%s in read-only memory -> EFAULT", cmd_name[i]),
+              call_at(v0, SHIM_RO_BASE) == -XEN_EFAULT && unchanged());
+    }
+
+    static const uint32_t versions[] = {
+        0, 0x8, 0xa, 0x13, 0x15, MICA_SYSCTL_INTERFACE_VERSION - 1,
+        MICA_SYSCTL_INTERFACE_VERSION + 1, MICA_SYSCTL_INTERFACE_VERSION | 0x80000000u, ~0u,
+    };
+    for (size_t v = 0; v < sizeof versions / sizeof versions[0]; v++) {
+        for (size_t i = 0; i < 2; i++) {
+            setup();
+            struct mica_sysctl op = req(cmds[i]);
+            op.interface_version = versions[v];
+            CHECK(shim_name("%s with version 0x%x -> EACCES", cmd_name[i], versions[v]),
+                  sctl(v0, &op) == -XEN_EACCES && shim_guest.to_calls == 0 && unchanged());
+        }
+    }
+    setup();
+    struct mica_sysctl op = req(999);
+    op.interface_version = 0x8;
+    CHECK("bad version beats unknown cmd", sctl(v0, &op) == -XEN_EACCES);
+
+    static const uint32_t unknown[] = { 0, 1, 2, 4, 5, 6, 7, 9, 10, 11, 12, 14, 15, 100,
+                                        0x80000003u, ~0u };
+    for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
+        setup();
+        op = req(unknown[i]);
+        CHECK(shim_name("cmd %u -> ENOSYS", unknown[i]), sctl(v0, &op) == -XEN_ENOSYS);
+        CHECK(shim_name("cmd %u: nothing written", unknown[i]),
+              shim_guest.to_calls == 0 && unchanged());
+    }
+
+    static const uint32_t pads[] = { 1, 0x100, 1u << 31, ~0u };
+    for (size_t i = 0; i < sizeof pads / sizeof pads[0]; i++) {
+        setup();
+        op = req(XEN_SYSCTL_GETCPUINFO);
+        op.u.getcpuinfo.pad = pads[i];
+        CHECK(shim_name("getcpuinfo pad 0x%x -> EINVAL", pads[i]),
+              sctl(v0, &op) == -XEN_EINVAL && shim_guest.to_calls == 0 && unchanged());
+    }
+}
+
+static void test_physinfo(void)
+{
+    setup();
+    struct mica_sysctl op = req(XEN_SYSCTL_PHYSINFO);
+    memset(&op.u, 0xee, sizeof op.u);       /* OUT fields: input ignored */
+    CHECK("physinfo -> 0", sctl(v0, &op) == 0);
+    CHECK("physinfo: read once, written once", read_and_written_once());
+    struct mica_sysctl r = result();
+    const struct mica_sysctl_physinfo *p = &r.u.physinfo;
+    CHECK("header as given",
+          r.cmd == XEN_SYSCTL_PHYSINFO && r.interface_version == MICA_SYSCTL_INTERFACE_VERSION);
+    CHECK("3 CPUs", p->nr_cpus == 3);
+    CHECK("TSC 1 GHz = 1000000 kHz", p->cpu_khz == 1000000);
+    CHECK("pages: total and free", p->total_pages == 262144 && p->free_pages == 100000);
+    CHECK("migrations", p->migrations == 1);
+    CHECK("the rest of the union as the caller left it",
+          shim_bytes_are(r.u.raw + sizeof *p, sizeof r.u.raw - sizeof *p, 0xee));
+    CHECK("physinfo changes nothing in the domains", shim_domains_unchanged());
+
+    frames_free = 99999;
+    sched_policy_init(8, 0);
+    op = req(XEN_SYSCTL_PHYSINFO);
+    CHECK("physinfo again -> 0", sctl(v0, &op) == 0);
+    r = result();
+    CHECK("follows the counters", p->nr_cpus == 8 && p->free_pages == 99999 && p->migrations == 0);
+}
+
+static void test_getcpuinfo(void)
+{
+    setup();
+    struct mica_sysctl op = req(XEN_SYSCTL_GETCPUINFO);
+    memset(op.u.getcpuinfo.idle_ns, 0xee, sizeof op.u.getcpuinfo.idle_ns);
+    op.u.getcpuinfo.nr_cpus = 77;
+    CHECK("getcpuinfo -> 0", sctl(v0, &op) == 0);
+    CHECK("getcpuinfo: read once, written once", read_and_written_once());
+    struct mica_sysctl r = result();
+    const struct mica_sysctl_getcpuinfo *c = &r.u.getcpuinfo;
+    CHECK("3 CPUs", c->nr_cpus == 3 && c->pad == 0);
+    CHECK("idle time of each CPU",
+          c->idle_ns[0] == 1000000 && c->idle_ns[1] == 2000001 && c->idle_ns[2] == 3000002);
+    bool zero = true;
+    for (int cpu = 3; cpu < MICA_SYSCTL_MAX_CPUS; cpu++)
+        zero = zero && c->idle_ns[cpu] == 0;
+    CHECK("0 past the last CPU", zero);
+    CHECK("only CPUs that exist asked about",
+          shim_sched.idle_calls == 3 && shim_sched.max_idle_cpu == 2);
+
+    /* Every CPU; a count beyond the array is never followed past it. */
+    for (uint32_t n = SCHED_MAX_CPUS; n <= SCHED_MAX_CPUS + 1; n++) {
+        setup();
+        sched_policy_init(n, 0);    /* more than it can have: it keeps 8 */
+        op = req(XEN_SYSCTL_GETCPUINFO);
+        CHECK(shim_name("%u CPUs -> 0", n), sctl(v0, &op) == 0);
+        r = result();
+        CHECK(shim_name("%u CPUs: 8 reported, the last one's idle time", n),
+              c->nr_cpus == MICA_SYSCTL_MAX_CPUS &&
+              c->idle_ns[MICA_SYSCTL_MAX_CPUS - 1] == 8000007 &&
+              shim_sched.max_idle_cpu == MICA_SYSCTL_MAX_CPUS - 1);
+    }
+}
+
+int main(void)
+{
+    test_errors();
+    test_physinfo();
+    test_getcpuinfo();
+    CHECK_DONE();
+}
