@@ -1,7 +1,14 @@
 /*
  * A domU's console ring (public/console_ring.h) at HVM_PARAM_CONSOLE_PFN.
- * Until dom0 runs a console backend, the hypervisor is the consumer: each
- * notification on the console port drains `out` to the hypervisor console.
+ * Until dom0 runs a console backend, the hypervisor is the consumer: a
+ * notification on the console port prints what is in `out`, one line at a
+ * time. The serial console is synchronous (a 90-character line holds the
+ * CPU for about 8 ms at 115200 baud), so one call prints at most one line
+ * and leaves the rest for later: the next line is printed each time one of
+ * the domain's vCPUs is about to run (so its output costs its own CPU
+ * time), or by the scheduling loop (console_rings_continue) when none of
+ * them can run. A full ring never holds a CPU, and the vCPUs waiting for
+ * it, for the ~180 ms its 2 KiB would take.
  * The indices are the guest's: read once, checked, and a corrupt ring is
  * reported and skipped rather than trusted.
  */
@@ -9,6 +16,8 @@
 #include "hv/domain_console.h"
 #include "hv/printk.h"
 #include "public/console_ring.h"
+
+#define CONSOLE_RING_CHUNK 128          /* at most one line of up to this many bytes */
 
 void console_ring_drain(struct domain *d)
 {
@@ -25,9 +34,52 @@ void console_ring_drain(struct domain *d)
         __atomic_store_n(&ring->out_cons, prod, __ATOMIC_RELEASE);
         return;
     }
-    char local[XENCONS_OUT_SIZE];
-    for (uint32_t i = 0; i < len; i++)
-        local[i] = ring->out[(cons + i) % XENCONS_OUT_SIZE];
-    __atomic_store_n(&ring->out_cons, prod, __ATOMIC_RELEASE);
-    domain_console_write(d, local, len);
+    char local[CONSOLE_RING_CHUNK];
+    uint32_t n = 0;
+    while (n < len && n < sizeof local) {
+        local[n] = ring->out[(cons + n) % XENCONS_OUT_SIZE];
+        if (local[n++] == '\n')
+            break;
+    }
+    __atomic_store_n(&ring->out_cons, cons + n, __ATOMIC_RELEASE);
+    d->console_ring_more = n < len;
+    domain_console_write(d, local, n);
+}
+
+/* A domain none of whose vCPUs will run soon to print its next line. */
+static bool waits_for_loop(const struct domain *d)
+{
+    if (!d || d->state != DOMAIN_RUNNING || !d->console_ring_more)
+        return false;
+    for (uint32_t i = 0; i < d->nvcpus; i++)
+        if (d->vcpus[i]->sched.runnable)
+            return false;
+    return true;
+}
+
+bool console_rings_waiting(void)
+{
+    for (uint32_t id = 0; id < MAX_DOMAINS; id++)
+        if (waits_for_loop(domain_by_id(id)))
+            return true;
+    return false;
+}
+
+void console_ring_flush(struct domain *d)
+{
+    while (d->console_ring_more)
+        console_ring_drain(d);
+}
+
+void console_rings_continue(void)
+{
+    static uint32_t next;               /* round robin, so no domain starves */
+    for (uint32_t i = 0; i < MAX_DOMAINS; i++) {
+        struct domain *d = domain_by_id((next + i) % MAX_DOMAINS);
+        if (waits_for_loop(d)) {
+            next = d->id + 1;
+            console_ring_drain(d);
+            return;
+        }
+    }
 }

@@ -11,6 +11,7 @@
 #include "hv/arch.h"
 #include "hv/console_input.h"
 #include "hv/domain.h"
+#include "hv/domain_console.h"
 #include "hv/frame.h"
 #include "hv/lock.h"
 #include "hv/printk.h"
@@ -107,8 +108,10 @@ static uint32_t reap_and_count_running(void)
         bool on_cpu = false;
         for (uint32_t i = 0; i < d->nvcpus; i++)
             on_cpu |= d->vcpus[i]->sched.running;
-        if (!d->destroyed && !on_cpu)
+        if (!d->destroyed && !on_cpu) {
+            console_ring_flush(d);
             domain_destroy(d);
+        }
         else if (on_cpu)
             running++;          /* not over until its vCPUs are off every CPU */
     }
@@ -154,6 +157,8 @@ static void idle(uint32_t cpu, uint64_t until)
         uint64_t poll = time_now_ns() + CONSOLE_INPUT_POLL_NS;
         deadline = deadline && deadline < poll ? deadline : poll;
     }
+    if (console_rings_waiting())
+        return;                 /* print the next line first (console_rings_continue) */
     if (!deadline && !any_vcpu_wants_cpu()) {
         crash_stuck_domains();
         return;
@@ -176,6 +181,8 @@ static void run(struct vcpu *v, uint64_t until)
 
     arch_vcpu_load(v);
     runstate_change(v, RUNSTATE_RUNNING);
+    if (v->domain->console_ring_more)
+        console_ring_drain(v->domain);  /* its output, printed on its own time */
     runstate_publish(v);
     time_update_vcpu(v);
     arch_vcpu_run(v, until);
@@ -206,6 +213,7 @@ void sched_cpu_loop(void)
             end_of_run();
         timer_fire_expired();
         console_input_poll();
+        console_rings_continue();
         uint64_t until;
         struct sched_vcpu *sv = sched_pick(cpu, time_now_ns(), &until);
         if (!sv) {

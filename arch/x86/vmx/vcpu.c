@@ -338,7 +338,9 @@ void arch_vcpu_run(struct vcpu *v, uint64_t slice_end_ns)
     bool timer_saved = vmx_config.exit & EXIT_SAVE_PREEMPTION_TIMER;
     if (timer_saved)
         arm_preemption_timer(slice_end_ns);
-    while (may_run(v)) {
+    /* The preemption timer counts guest time only: time spent handling exits
+     * (a console line is ~8 ms) ends the slice too, checked after each exit. */
+    while (may_run(v) && arch_now_ns() < slice_end_ns) {
         deliver_upcall(v);
         if (!timer_saved)
             arm_preemption_timer(slice_end_ns);

@@ -112,6 +112,7 @@ struct domain {
     uint64_t console_window_start;  /* rate limit: start of the current second */
     uint64_t console_window_bytes;
     uint64_t console_dropped;
+    bool console_ring_more;     /* its ring holds more than the last drain printed */
 };
 
 /* TSC ticks spent zeroing domain RAM so far (boot benchmarks report it apart). */
