@@ -15,6 +15,7 @@
 #include "lib.h"
 #include "test_bench.h"
 #include "test_ipc.h"
+#include "test_control.h"
 #include "test_latency.h"
 #include "test_share.h"
 #include "tests.h"
@@ -133,6 +134,7 @@ static const struct {
     { "latency-ping",     test_latency_ping },
     { "latency-pong",     test_latency_pong },
     { "share",            test_share },
+    { "control",          test_control },
 };
 
 bool tests_run(const char *action, const struct test_env *env)

@@ -2,7 +2,8 @@
 # Scheduler and SMP system tests in Bochs (the acceptance of the SMP issue):
 #  - sched-weights.cfg, 1 CPU: weights 1:2:4 get 1/7, 2/7, 4/7 of the CPU;
 #  - sched-balance.cfg, 2 CPUs: five equal domUs get 2/5 of a CPU each;
-#  - sched-cap.cfg, 1 CPU: a 25% cap holds, a domain spinning with interrupts
+#  - sched-cap.cfg, 1 CPU: a 25% cap set by dom0 through domctl holds (and a
+#    domU's control calls are refused), a domain spinning with interrupts
 #    off does not stop the others, and a ping-pong pair's wake-ups stay
 #    within the documented latency bound under that load;
 #  - smp-guest.cfg, 4 CPUs: every CPU starts, a 4-vCPU guest works on all.
@@ -87,6 +88,12 @@ expect "sched-cap/spinner-ran-with-interrupts-off" "$L" '^\[spinner\] share: .*i
 # The spinner never gives the CPU up; the uncapped domain still gets its
 # half of what the cap leaves (3/8, less the ping-pong pair's little).
 expect_share "sched-cap/others-run-beside-the-spinner" "$L" free 375
+# dom0 set the cap and the pin at run time and read the domain back; a domU
+# is refused every control call.
+cases=$(grep -Ec '^\[(dom0|denied)\] PASS: control/' "$L")
+if [ "$cases" -eq 12 ]; then pass "sched-cap/domctl-sysctl-cases"
+else fail "sched-cap/domctl-sysctl-cases" "$cases of 12 passed"; fi
+grep -E '^\[dom0\] control: ' "$L" | sed 's/^/  /'
 rtt=$(grep -Eo 'max_rtt_ticks [0-9]+' "$L" | grep -Eo '[0-9]+')
 if [ -z "$rtt" ]; then
     fail "sched-cap/wakeup-latency" "no latency line in $L"
