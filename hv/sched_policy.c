@@ -6,10 +6,11 @@
  *
  * Virtual time (vtime) is ns of CPU time scaled by DEFAULT_WEIGHT / weight,
  * charged exactly at sched_put. Each CPU picks the eligible queued vCPU with
- * the lowest vtime. A CPU's level is the lowest vtime among its runnable
- * vCPUs, never decreasing; a vCPU joining a queue (woken, pulled, moved) is
- * brought to within one slice of the level, so credit cannot be hoarded by
- * sleeping and a vCPU from a CPU with another level cannot starve the rest.
+ * the lowest vtime, or pulls one from another CPU that is further behind. A
+ * CPU's level follows the lowest vtime of its runnable vCPUs and never goes
+ * down. A vCPU that wakes starts within one slice of the level of its CPU,
+ * so sleeping saves no credit; a pulled one keeps what it is owed up to a
+ * bounded lag, so balancing is max-min fair and every wait stays bounded.
  */
 #include "hv/sched_policy.h"
 #include "hv/string.h"
@@ -21,7 +22,7 @@
 struct sched_cpu {
     struct sched_vcpu *queue;   /* runnable, not running; FIFO order breaks vtime ties */
     struct sched_vcpu *curr;
-    uint64_t level;             /* lowest vtime of its runnable vCPUs; never decreases */
+    uint64_t level;             /* see level() */
     uint32_t put_kick;          /* see sched_put_kick */
     bool resched;
 };
@@ -36,7 +37,7 @@ static struct {
 
 /* ---- time and weights ------------------------------------------------------ */
 
-/* `ns` of CPU time at `weight` as vtime: exact, and no product overflows. */
+/* `ns` of CPU time at `weight` as vtime, rounded down; no product overflows. */
 static uint64_t to_vtime(uint64_t ns, uint32_t weight)
 {
     return ns / weight * SCHED_DEFAULT_WEIGHT + ns % weight * SCHED_DEFAULT_WEIGHT / weight;
@@ -55,7 +56,7 @@ static uint64_t gran(const struct sched_vcpu *sv)
     return to_vtime(s.slice_ns / 2, sv->dom->weight);
 }
 
-static void tick(uint64_t now)
+static void see_time(uint64_t now)
 {
     if (now > s.clock)
         s.clock = now;
@@ -125,32 +126,39 @@ static void refill(struct sched_domain *sd, uint64_t now)
     if (now < sd->period_end_ns)
         return;
     uint64_t periods = (now - sd->period_end_ns) / CAP_PERIOD_NS + 1;
-    uint64_t deficit = (uint64_t)(q - sd->budget_ns);
+    uint64_t deficit = sd->budget_ns < q ? (uint64_t)(q - sd->budget_ns) : 0;
     sd->period_end_ns += periods * CAP_PERIOD_NS;
     sd->budget_ns = periods > deficit / (uint64_t)q ? q : sd->budget_ns + (int64_t)periods * q;
 }
 
-/* The domain's budget at `now`, less what its running vCPUs used so far;
- * *nrunning counts those. */
-static int64_t budget_left(struct sched_domain *sd, uint64_t now, uint32_t *nrunning)
+/* The domain's budget at `now`, less what its running vCPUs used so far. */
+static int64_t budget_left(struct sched_domain *sd, uint64_t now)
 {
     int64_t left;
     refill(sd, now);
     left = sd->budget_ns;
-    *nrunning = 0;
-    for (uint32_t c = 0; c < s.ncpus; c++) {
-        if (s.cpu[c].curr && s.cpu[c].curr->dom == sd) {
+    for (uint32_t c = 0; c < s.ncpus; c++)
+        if (s.cpu[c].curr && s.cpu[c].curr->dom == sd)
             left -= (int64_t)ran_for(s.cpu[c].curr, now);
-            (*nrunning)++;
-        }
-    }
     return left;
 }
 
 static bool eligible(const struct sched_vcpu *sv, uint64_t now)
 {
-    uint32_t n;
-    return !sv->dom->cap || budget_left(sv->dom, now, &n) > 0;
+    return !sv->dom->cap || budget_left(sv->dom, now) > 0;
+}
+
+/* How many of the domain's vCPUs can run at once now: its runnable ones,
+ * at most one per CPU. They share what is left of its budget. */
+static uint32_t runnable_share(const struct sched_domain *sd)
+{
+    uint32_t n = 0;
+    for (uint32_t c = 0; c < s.ncpus; c++) {
+        n += s.cpu[c].curr && s.cpu[c].curr->dom == sd;
+        for (struct sched_vcpu *q = s.cpu[c].queue; q; q = q->next)
+            n += q->dom == sd;
+    }
+    return MAX(MIN(n, s.ncpus), 1);
 }
 
 /* Charge [start, now) to the budget, refilling at a period end inside it. */
@@ -205,8 +213,9 @@ static void dequeue(struct sched_vcpu *sv)
 
 /*
  * Raise the level of `cpu` to the lowest vtime among its runnable, eligible
- * vCPUs that did not just yield (the running one with the time it has run).
- * It never passes any of them, and it stays put while the CPU idles.
+ * vCPUs that did not just yield (the running one with the time it has run
+ * so far). So it never passes one of them, and it stays put while the CPU
+ * idles: it is where a vCPU that wakes here starts from.
  */
 static uint64_t level(uint32_t cpu, uint64_t now)
 {
@@ -223,29 +232,55 @@ static uint64_t level(uint32_t cpu, uint64_t now)
 }
 
 /*
- * The vtime `sv` has once it joins the queue of `cpu`: at least the level
- * less its lead; and, coming from another CPU into a busy one, at most the
- * level plus its lead (levels of different CPUs may be far apart).
+ * The vtime `sv` has once it joins the queue of `cpu` (woken, or moved by
+ * its affinity): at least the level less its lead, so sleeping saves no
+ * credit; and, if the CPU is busy, at most the level plus its lead, so a
+ * vCPU from a CPU whose level is far ahead does not wait for this one to
+ * catch up. (A vCPU that last ran here is within those bounds already; on
+ * an idle CPU the level follows it.)
  */
 static uint64_t placed_vtime(const struct sched_vcpu *sv, uint32_t cpu, uint64_t now)
 {
     uint64_t l = level(cpu, now), d = lead(sv);
     if (sv->vtime + d < l)
         return l - d;
-    if (cpu != sv->cpu && !idle(cpu) && sv->vtime > l + d)
+    if (!idle(cpu) && sv->vtime > l + d)
         return l + d;
     return sv->vtime;
 }
 
-static void place(struct sched_vcpu *sv, uint32_t cpu, uint64_t now)
+static void move_to(struct sched_vcpu *sv, uint32_t cpu)
 {
-    sv->vtime = placed_vtime(sv, cpu, now);
     if (cpu != sv->cpu) {
         sv->cpu = cpu;
         sv->migrations++;
         s.migrations++;
     }
     enqueue(cpu, sv);
+}
+
+static void place(struct sched_vcpu *sv, uint32_t cpu, uint64_t now)
+{
+    sv->vtime = placed_vtime(sv, cpu, now);
+    move_to(sv, cpu);
+}
+
+/*
+ * The vtime the queued `sv` has once pulled to `cpu`. It keeps its vtime:
+ * what it is owed on its CPU it is owed here, and that is what makes
+ * balancing max-min fair. Only a lag beyond one slice of its own plus one
+ * slice of the lightest vCPU here (a light vCPU moves the level that far in
+ * one slice) is dropped, which bounds how long it can hold this CPU.
+ */
+static uint64_t pulled_vtime(const struct sched_vcpu *sv, uint32_t cpu, uint64_t now)
+{
+    uint32_t lightest = sv->dom->weight;
+    uint64_t l = level(cpu, now), slack;
+
+    for (struct sched_vcpu *q = s.cpu[cpu].queue; q; q = q->next)
+        lightest = MIN(lightest, q->dom->weight);
+    slack = to_vtime(s.slice_ns, lightest) + lead(sv);
+    return sv->vtime + slack < l ? l - slack : sv->vtime;
 }
 
 /* ---- wake-up placement and preemption --------------------------------------- */
@@ -324,7 +359,7 @@ void sched_vcpu_init(struct sched_vcpu *sv, struct sched_domain *sd, uint32_t cp
 
 uint32_t sched_wake(struct sched_vcpu *sv, uint64_t now)
 {
-    tick(now);
+    see_time(now);
     if (sv->runnable)
         return SCHED_NO_CPU;
     sv->runnable = true;
@@ -364,12 +399,13 @@ static struct sched_vcpu *pull_candidate(uint32_t cpu, uint64_t now)
 struct sched_vcpu *sched_pick(uint32_t cpu, uint64_t now, uint64_t *until)
 {
     struct sched_vcpu *best = NULL, *yielder = NULL, *far;
-    struct sched_cpu *c = &s.cpu[cpu];
+    struct sched_cpu *c;
 
     *until = 0;
     if (cpu >= s.ncpus)
         return NULL;
-    tick(now);
+    c = &s.cpu[cpu];
+    see_time(now);
     if (c->curr)
         sched_put(cpu, now);
     c->resched = false;
@@ -385,11 +421,15 @@ struct sched_vcpu *sched_pick(uint32_t cpu, uint64_t now, uint64_t *until)
     /* Pull a vCPU that is behind by more than its granularity: comparing
      * vtimes across CPUs is what spreads CPU time max-min fairly. */
     far = pull_candidate(cpu, now);
-    if (far && (!best || below_by(far->vtime, best->vtime, gran(far)))) {
-        dequeue(far);
-        far->yielded = false;
-        place(far, cpu, now);
-        best = far;
+    if (far) {
+        uint64_t vt = pulled_vtime(far, cpu, now);
+        if (!best || below_by(vt, best->vtime, gran(far))) {
+            dequeue(far);
+            far->yielded = false;
+            far->vtime = vt;
+            move_to(far, cpu);
+            best = far;
+        }
     }
     if (!best)
         best = yielder;
@@ -409,9 +449,9 @@ struct sched_vcpu *sched_pick(uint32_t cpu, uint64_t now, uint64_t *until)
 
     uint64_t end = now + s.slice_ns, refill_at = next_refill(cpu, now, false);
     if (best->dom->cap) {
-        uint32_t n;
-        int64_t left = budget_left(best->dom, now, &n);
-        end = MIN(end, now + MAX(left > 0 ? (uint64_t)left / n : 0, 1));
+        int64_t left = budget_left(best->dom, now);
+        uint64_t share = left > 0 ? (uint64_t)left / runnable_share(best->dom) : 0;
+        end = MIN(end, now + MAX(share, 1));
     }
     if (refill_at && refill_at < end)
         end = refill_at;
@@ -421,13 +461,13 @@ struct sched_vcpu *sched_pick(uint32_t cpu, uint64_t now, uint64_t *until)
 
 void sched_put(uint32_t cpu, uint64_t now)
 {
-    struct sched_cpu *c = &s.cpu[cpu];
+    struct sched_cpu *c = &s.cpu[cpu < s.ncpus ? cpu : 0];
     struct sched_vcpu *sv = cpu < s.ncpus ? c->curr : NULL;
     uint64_t ran;
 
     if (!sv)
         return;
-    tick(now);
+    see_time(now);
     ran = ran_for(sv, now);
     sv->vtime += to_vtime(ran, sv->dom->weight);
     sv->cpu_time_ns += ran;

@@ -46,7 +46,7 @@ static void print_shares(const char *scenario)
 {
     printf("  %-40s", scenario);
     for (uint32_t i = 0; i < sim.nvcpus; i++)
-        printf(" %5.1f%%", 100.0 * share(&sim.vcpu[i]));
+        printf(" %6.2f%%", 100.0 * share(&sim.vcpu[i]));
     printf("  (migrations %lu)\n", (unsigned long)sched_migrations());
 }
 
@@ -118,6 +118,7 @@ static void test_caps(void)
     sim_run(&sim, LONG);
     print_shares("cap 50% over 2 vCPUs + 2 uncapped, 2 CPUs");
     CHECK("cap 50% over two vCPUs: 50% for the domain", near(share(c0) + share(c1), 0.5));
+    CHECK("cap 50% over two vCPUs: split evenly", near(share(c0), 0.25) && near(share(c1), 0.25));
     CHECK("cap 50% over two vCPUs: at most one migration per slice",
           sched_migrations() <= LONG / SLICE);
     CHECK("caps: no broken invariant", sim.errors == 0);
@@ -130,10 +131,11 @@ static void test_affinity(void)
     struct sim_vcpu *p = cpu_bound(0, SCHED_DEFAULT_WEIGHT);
     struct sim_vcpu *q = cpu_bound(1, SCHED_DEFAULT_WEIGHT);
     struct sim_vcpu *r = cpu_bound(2, SCHED_DEFAULT_WEIGHT);
-    struct sim_vcpu *io = sim_add_io(&sim, domain(3, SCHED_DEFAULT_WEIGHT, 0), 0, SIM_MS, 3 * SIM_MS);
+    struct sim_vcpu *io = sim_add_io(&sim, domain(3, SCHED_DEFAULT_WEIGHT, 0), 0,
+                                     SIM_MS, 3 * SIM_MS);
     struct sim_vcpu *u = cpu_bound(4, SCHED_DEFAULT_WEIGHT);
-    bool pinned = sim_set_affinity(&sim, p, 1u << 2) == 0 && sim_set_affinity(&sim, q, 1u << 2) == 0 &&
-                  sim_set_affinity(&sim, r, 3) == 0;
+    bool pinned = sim_set_affinity(&sim, p, 1u << 2) == 0 &&
+                  sim_set_affinity(&sim, q, 1u << 2) == 0 && sim_set_affinity(&sim, r, 3) == 0;
     sim_run(&sim, LONG);
     print_shares("pinned p,q to CPU 2, r to 0-1; 4 CPUs");
     CHECK("affinity: masks accepted", pinned);
@@ -179,8 +181,9 @@ static void test_yield(void)
 
 /*
  * 7. The waiting bound of docs/scheduler.md, for uncapped vCPUs: a vCPU v
- * waits at most S * (sum over the others j of (2 + w_j / w_v)), plus S if
- * v yields, plus S * w_j / w_min for each other j that yields.
+ * waits at most S * (sum over the others j of (2 + w_j / w_v + w_j / w_min)),
+ * plus S if v yields, plus S * w_j / w_min for each other j that yields;
+ * w_min is the lightest weight present.
  */
 static double wait_bound(const struct sim_vcpu *v)
 {
@@ -190,31 +193,38 @@ static double wait_bound(const struct sim_vcpu *v)
             wmin = sim.vcpu[i].sv.dom->weight;
     for (uint32_t i = 0; i < sim.nvcpus; i++) {
         const struct sim_vcpu *j = &sim.vcpu[i];
+        double wj = j->sv.dom->weight;
         if (j == v)
             continue;
-        b += 2 + j->sv.dom->weight / wv;
+        b += 2 + wj / wv + wj / wmin;
         if (j->load == SIM_YIELDER)
-            b += j->sv.dom->weight / wmin;
+            b += wj / wmin;
     }
     if (v->load == SIM_YIELDER)
         b += 1;
     return b * SLICE;
 }
 
-static void check_waits(const char *scenario)
+/* The largest longest-wait / bound over the vCPUs of the last run. */
+static double worst_wait_ratio(void)
 {
     double worst = 0;
-    bool ok = true;
     for (uint32_t i = 0; i < sim.nvcpus; i++) {
-        double w = (double)sim_max_wait(&sim, &sim.vcpu[i]), b = wait_bound(&sim.vcpu[i]);
-        ok = ok && w <= b;
-        worst = w / b > worst ? w / b : worst;
+        double r = (double)sim_max_wait(&sim, &sim.vcpu[i]) / wait_bound(&sim.vcpu[i]);
+        worst = r > worst ? r : worst;
     }
+    return worst;
+}
+
+static void check_waits(const char *scenario)
+{
+    double worst = worst_wait_ratio();
     printf("  %-40s longest wait / bound: %.2f", scenario, worst);
     for (uint32_t i = 0; i < sim.nvcpus; i++)
-        printf(" %.1f/%.0f", sim_max_wait(&sim, &sim.vcpu[i]) / 1e6, wait_bound(&sim.vcpu[i]) / 1e6);
+        printf(" %.0f/%.0f", sim_max_wait(&sim, &sim.vcpu[i]) / 1e6,
+               wait_bound(&sim.vcpu[i]) / 1e6);
     printf(" ms\n");
-    CHECK(scenario, ok && sim.errors == 0);
+    CHECK(scenario, worst <= 1 && sim.errors == 0);
 }
 
 static void test_wait_bound(void)
@@ -291,6 +301,108 @@ static void test_wake_latency(void)
     CHECK("wake-up latency: no broken invariant", sim.errors == 0);
 }
 
+/* ---- random mixes ------------------------------------------------------- */
+
+static uint32_t rng = 2463534242u;
+
+static uint32_t rnd(uint32_t n)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 17;
+    rng ^= rng << 5;
+    return rng % n;
+}
+
+/* A weight spread evenly on a log scale over [lo, lo << span). */
+static uint32_t rnd_weight(uint32_t lo, uint32_t span)
+{
+    uint32_t w = lo << rnd(span);
+    return w + rnd(w);
+}
+
+/* Weighted max-min shares of CPU-bound vCPUs on `ncpus` CPUs: no vCPU can
+ * use more than one CPU, the rest is split by weight (water filling). */
+static void max_min(const double *w, uint32_t n, uint32_t ncpus, double *out)
+{
+    bool full[SIM_MAX_VCPUS] = { false };
+    double cpus = ncpus;
+    for (bool again = true; again;) {
+        double sum = 0;
+        again = false;
+        for (uint32_t i = 0; i < n; i++)
+            sum += full[i] ? 0 : w[i];
+        for (uint32_t i = 0; i < n; i++) {
+            out[i] = full[i] ? 1 : cpus * w[i] / sum;
+            if (!full[i] && out[i] > 1) {
+                full[i] = again = true;
+                cpus -= 1;
+            }
+        }
+    }
+}
+
+/* 2 and 3, generalised: random weights within a factor 64 of each other,
+ * 1-4 CPUs, 2-10 CPU-bound vCPUs starting anywhere. */
+static void test_random_max_min(void)
+{
+    double worst = 0;
+    for (uint32_t t = 0; t < 200; t++) {
+        uint32_t ncpus = 1 + rnd(4), n = 2 + rnd(9);
+        double w[SIM_MAX_VCPUS], want[SIM_MAX_VCPUS];
+        sim_init(&sim, ncpus, SLICE);
+        for (uint32_t i = 0; i < n; i++) {
+            w[i] = rnd_weight(64, 6);
+            sim_add(&sim, domain(i, (uint32_t)w[i], 0), SIM_CPU_BOUND, rnd(ncpus));
+        }
+        sim_run(&sim, 2 * LONG);
+        max_min(w, n, ncpus, want);
+        for (uint32_t i = 0; i < n; i++) {
+            double e = share(&sim.vcpu[i]) - want[i];
+            worst = e < 0 ? (-e > worst ? -e : worst) : (e > worst ? e : worst);
+        }
+    }
+    printf("  200 random CPU-bound mixes: largest distance from max-min share %.1f points\n",
+           100 * worst);
+    CHECK("random weight mixes on 1-4 CPUs: max-min shares within 2%", worst < 0.02);
+}
+
+/* 7, generalised: random weights (1..8191), I/O-bound and yielding vCPUs,
+ * some pinned, on 1-4 CPUs. */
+static void test_random_waits(void)
+{
+    double worst = 0;
+    uint64_t errors = 0;
+    for (uint32_t t = 0; t < 300; t++) {
+        uint32_t ncpus = 1 + rnd(4), n = 2 + rnd(9);
+        sim_init(&sim, ncpus, SLICE);
+        for (uint32_t i = 0; i < n; i++) {
+            struct sched_domain *sd = domain(i, rnd_weight(1, 13), 0);
+            struct sim_vcpu *v;
+            switch (rnd(3)) {
+            case 0:
+                v = sim_add(&sim, sd, SIM_CPU_BOUND, rnd(ncpus));
+                break;
+            case 1:
+                v = sim_add_io(&sim, sd, rnd(ncpus), (1 + rnd(20)) * SIM_MS / 2,
+                               (1 + rnd(40)) * SIM_MS / 2);
+                break;
+            default:
+                v = sim_add(&sim, sd, SIM_YIELDER, rnd(ncpus));
+                v->yield_early_ns = rnd(5 * SIM_MS);
+                break;
+            }
+            if (!rnd(4))
+                sim_set_affinity(&sim, v, 1 + rnd((1u << ncpus) - 1));
+        }
+        sim_run(&sim, LONG / 2);
+        double r = worst_wait_ratio();
+        worst = r > worst ? r : worst;
+        errors += sim.errors;
+    }
+    printf("  300 random mixes with I/O, yield, affinity: longest wait / bound %.2f\n", worst);
+    CHECK("random mixes: no wait beyond the bound", worst <= 1 && errors == 0);
+}
+
 int main(void)
 {
     test_weights_one_cpu();
@@ -301,5 +413,7 @@ int main(void)
     test_yield();
     test_wait_bound();
     test_wake_latency();
+    test_random_max_min();
+    test_random_waits();
     CHECK_DONE();
 }

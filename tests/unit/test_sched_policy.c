@@ -52,9 +52,11 @@ static void test_ranges(void)
     CHECK("vcpu: a CPU beyond ncpus becomes CPU 0", c.cpu == 0);
 
     CHECK("weight 0 refused", sched_set_weight(&d0, 0) == -1 && d0.weight == SCHED_DEFAULT_WEIGHT);
-    CHECK("weight 65536 refused", sched_set_weight(&d0, 65536) == -1 && d0.weight == SCHED_DEFAULT_WEIGHT);
+    CHECK("weight 65536 refused",
+          sched_set_weight(&d0, 65536) == -1 && d0.weight == SCHED_DEFAULT_WEIGHT);
     CHECK("weight 1 taken", sched_set_weight(&d0, 1) == 0 && d0.weight == 1);
-    CHECK("weight 65535 taken", sched_set_weight(&d0, SCHED_MAX_WEIGHT) == 0 && d0.weight == SCHED_MAX_WEIGHT);
+    CHECK("weight 65535 taken",
+          sched_set_weight(&d0, SCHED_MAX_WEIGHT) == 0 && d0.weight == SCHED_MAX_WEIGHT);
 
     CHECK("cap 801 refused", sched_set_cap(&d0, SCHED_MAX_CAP + 1) == -1 && d0.cap == 0);
     CHECK("cap 800 taken", sched_set_cap(&d0, SCHED_MAX_CAP) == 0 && d0.cap == SCHED_MAX_CAP);
@@ -96,7 +98,8 @@ static void test_wake_pick_put(void)
 
     pick(0, 9 * MS, NULL);
     sched_sleep(&a);
-    CHECK("sleep while running: stays current until put", a.running && !a.runnable && sched_current(0) == &a);
+    CHECK("sleep while running: stays current until put",
+          a.running && !a.runnable && sched_current(0) == &a);
     sched_put(0, 10 * MS);
     CHECK("put of a sleeping vCPU does not requeue it", !pick(0, 10 * MS, &until) && until == 0);
 
@@ -226,6 +229,15 @@ static void test_caps(void)
     sched_put(0, 212 * MS);
     CHECK("cap removed", sched_set_cap(&d0, 0) == 0 && d0.cap == 0);
     CHECK("uncapped again: full slices", pick(0, 212 * MS, &until) && until == 222 * MS);
+
+    setup(2);
+    sched_vcpu_init(&b, &d0, 1);
+    sched_set_cap(&d0, 50);
+    sched_wake(&a, 0);
+    sched_wake(&b, 0);
+    CHECK("two runnable vCPUs of a capped domain share its budget",
+          pick(0, 0, &until) == &a && until == 2500000 &&
+          pick(1, 0, &until) == &b && until == 2500000);
 }
 
 static void test_affinity(void)
@@ -299,8 +311,32 @@ static void test_pull(void)
     sched_put(1, SLICE);
     CHECK("CPU 1 pulls c, far behind b", pick(1, SLICE, NULL) == &c && c.cpu == 1 &&
                                           c.migrations == 1 && sched_migrations() == 2);
-    sched_put(1, SLICE + MS);
-    CHECK("within the granularity b stays put", pick(1, SLICE + MS, NULL) == &c);
+    CHECK("a pulled vCPU keeps its vtime", c.vtime == 0);
+
+    setup(2);
+    c.vtime = 8 * MS;
+    sched_wake(&a, 0);
+    sched_wake(&b, 0);
+    pick(0, 0, NULL);
+    pick(1, 0, NULL);
+    sched_wake(&c, 0);                              /* queued on 0 behind a */
+    sched_put(1, 10 * MS);
+    CHECK("behind by less than the granularity: no pull", pick(1, 10 * MS, NULL) == &b);
+    sched_put(1, 14 * MS);
+    CHECK("behind by more: pulled", pick(1, 14 * MS, NULL) == &c && c.vtime == 8 * MS);
+
+    /* b runs alone on CPU 1 for a second while c waits on CPU 0 behind a
+     * that never stops: pulled, c keeps no more than two slices of lag. */
+    setup(2);
+    sched_wake(&a, 0);
+    sched_wake(&b, 0);
+    pick(0, 0, NULL);
+    pick(1, 0, NULL);
+    sched_wake(&c, 0);
+    sched_put(1, 1000 * MS);
+    CHECK("a vCPU a second behind is pulled", pick(1, 1000 * MS, NULL) == &c);
+    CHECK("... with its lag cut to a slice of its own and one of the lightest there",
+          c.vtime == 1000 * MS - 2 * SLICE);
 }
 
 /*
@@ -350,7 +386,8 @@ static void test_long_run(void)
     sim_run(&sim, 3 * hour / 2);
     struct sim_vcpu *late = sim_add(&sim, &wl, SIM_CPU_BOUND, 0);
     double ls = window_share(late, 3 * hour / 2, 3 * hour / 2 + 60 * SIM_S);
-    printf("  joining after 1.5 h with vtime 0: %.2f%% (fair %.2f%%)\n", 100 * ls, 100 * 256 / total);
+    printf("  joining after 1.5 h with vtime 0: %.2f%% (fair %.2f%%)\n", 100 * ls,
+           100 * 256 / total);
     CHECK("long run: joining late with vtime 0, no more than its share",
           ls < 256 / total + 0.02 && ls > 256 / total - 0.02);
 

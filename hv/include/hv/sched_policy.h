@@ -86,7 +86,8 @@ void sched_vcpu_yield(struct sched_vcpu *sv);
  * Control (domctl). Each returns 0 or -1 for a value out of range (nothing
  * changed). sched_set_affinity refuses a mask with no CPU below ncpus and
  * sets *kick to the CPU that must choose again (it runs `sv` but may no
- * longer), or SCHED_NO_CPU.
+ * longer; or a queued `sv` moved to it and it idles or `sv` preempts
+ * there), or SCHED_NO_CPU.
  */
 int sched_set_weight(struct sched_domain *sd, uint32_t weight);
 int sched_set_cap(struct sched_domain *sd, uint32_t cap);
