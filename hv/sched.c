@@ -68,8 +68,9 @@ void sched_timers_changed(void)
 
 void sched_vcpu_runnable(struct vcpu *v)
 {
-    if (!v->sched.running)      /* a running vCPU is requeued when it stops */
-        sched_kick_cpu(sched_wake(&v->sched, time_now_ns()));
+    /* A vCPU still on its CPU (it blocked or went down, and is woken or
+     * brought up before its put) is only marked: sched_put queues it again. */
+    sched_kick_cpu(sched_wake(&v->sched, time_now_ns()));
 }
 
 void vcpu_bring_up(struct vcpu *v)
