@@ -100,6 +100,7 @@ void hv_main(paddr_t bootinfo_pa)
     time_init();
     boot_stage("timers");
     arch_acpi_init(bi->rsdp_paddr);
+    arch_smp_discover(bi);
     if (hv_options.selftest_fault)
         selftest_fault();
 
@@ -109,7 +110,7 @@ void hv_main(paddr_t bootinfo_pa)
     }
 
     boot_stage("vmx");
-    sched_init(arch_smp_init(bi));
+    sched_init(arch_smp_init());
     boot_stage("smp");
     uint64_t frames_before = frame_free_count();
     build_boot_domains(bi);

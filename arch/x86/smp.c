@@ -29,6 +29,9 @@ struct percpu percpus[MICA_MAX_CPUS];
 uint32_t cpus_online = 1;
 
 static uint8_t ap_stacks[MICA_MAX_CPUS][AP_STACK_SIZE] __attribute__((aligned(16)));
+static uint32_t found_ids[MICA_MAX_CPUS];   /* arch_smp_discover: boot CPU first */
+static uint32_t nfound;
+static paddr_t trampoline_page;
 static volatile bool released;          /* the scheduler has started */
 static uint64_t boot_pat;               /* the boot CPU's PAT, copied to every AP */
 
@@ -149,11 +152,17 @@ static bool start_ap(uint32_t cpu, uint32_t apic_id, paddr_t page)
     return wait_online(cpu, AP_WAIT_US);
 }
 
-uint32_t arch_smp_init(const struct mica_bootinfo *bi)
+void arch_smp_discover(const struct mica_bootinfo *bi)
 {
-    uint32_t ids[MICA_MAX_CPUS];
-    uint32_t n = find_cpus(bi, ids);
-    paddr_t page = bi->ap_trampoline_paddr;
+    nfound = find_cpus(bi, found_ids);
+    trampoline_page = bi->ap_trampoline_paddr;
+}
+
+uint32_t arch_smp_init(void)
+{
+    const uint32_t *ids = found_ids;
+    uint32_t n = nfound ? nfound : 1;
+    paddr_t page = trampoline_page;
 
     percpus[0].apic_id = ids[0];
     percpus[0].online = true;

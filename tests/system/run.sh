@@ -53,7 +53,7 @@ scripts/mkimage.sh --esp "$out/smp.img" --config tests/system/smp-guest.cfg "${f
 ) &
 bochs_pid=$!
 
-scripts/qemu-run.sh --tcg --image $B/esp.img --serial "$out/novmx.log" --timeout 60 \
+scripts/qemu-run.sh --tcg --cpus 2 --image $B/esp.img --serial "$out/novmx.log" --timeout 60 \
     > "$out/novmx.run" 2>&1
 novmx_status=$?
 # The loader's error paths return to the firmware, which then waits in its menu:
@@ -191,6 +191,8 @@ L="$out/novmx.log"
 expect_status "qemu-tcg/powered-off" $novmx_status 0
 expect "qemu-tcg/names-missing-vmx" "$L" '^\(mica\) VMX unusable: VMX \(CPUID.1:ECX.VMX\[bit 5\] = 0\) missing'
 expect "qemu-tcg/powering-off" "$L" '^\(mica\) powering off$'
+# QEMU publishes ACPI tables: the CPUs come from its MADT (found before VMX is needed).
+expect "qemu-tcg/madt-lists-2-cpus" "$L" '^\(mica\) smp: ACPI MADT lists 2 enabled CPUs$'
 expect_none "qemu-tcg/no-domain-started" "$L" 'hello from|HYPERVISOR FAULT|PANIC'
 
 # --- QEMU TCG: loader errors ------------------------------------------------

@@ -43,12 +43,14 @@ void arch_power_off(void) __attribute__((noreturn));
 void arch_halt_forever(const char *why) __attribute__((noreturn));
 
 /*
- * CPUs. arch_smp_init (after arch_virt_init) starts every other CPU it can
- * find (ACPI MADT, else the loader's list from the firmware) and returns how
- * many are online; they wait until arch_smp_release, then each runs
- * sched_cpu_loop(). CPU numbers are dense, 0 = the boot CPU.
+ * CPUs. arch_smp_discover (after arch_acpi_init) finds them: the ACPI MADT,
+ * else the loader's list from the firmware. arch_smp_init (after
+ * arch_virt_init) starts every other one and returns how many are online;
+ * they wait until arch_smp_release, then each runs sched_cpu_loop(). CPU
+ * numbers are dense, 0 = the boot CPU.
  */
-uint32_t arch_smp_init(const struct mica_bootinfo *bi);
+void arch_smp_discover(const struct mica_bootinfo *bi);
+uint32_t arch_smp_init(void);
 void arch_smp_release(void);
 uint32_t arch_cpu_id(void);
 /* Interrupt CPU `cpu` (not this one): it leaves guest mode or idle and looks again. */
