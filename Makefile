@@ -82,6 +82,9 @@ $(BUILD)/BOOTX64.EFI: $(BUILD)/loader.so
 GUEST_CFLAGS := $(FREESTANDING) $(WARN) -Ihv/include -Iguest-pv -mcmodel=small -MMD -MP
 GUEST_C      := $(wildcard guest-pv/*.c)
 GUEST_ASM    := $(wildcard guest-pv/*.asm)
+# The hypercall ABI conformance suite (test=conformance) is linked into the guest.
+ABI_C        := $(wildcard tests/abi/*.c)
+ABI_ASM      := $(wildcard tests/abi/*.asm)
 
 
 define guest_variant
@@ -93,11 +96,20 @@ $(BUILD)/guest-$(1)/%.o: guest-pv/%.asm
 	@mkdir -p $$(dir $$@)
 	@echo '  NASM  $$< ($(1))'
 	$(Q)$(NASM) -f elf64 -g -Iguest-pv/ $$< -o $$@
+$(BUILD)/guest-$(1)/abi/%.o: tests/abi/%.c
+	@mkdir -p $$(dir $$@)
+	@echo '  CC    $$< ($(1))'
+	$(Q)$(CC) $(GUEST_CFLAGS) $(2) -c $$< -o $$@
+$(BUILD)/guest-$(1)/abi/%.o: tests/abi/%.asm
+	@mkdir -p $$(dir $$@)
+	@echo '  NASM  $$< ($(1))'
+	$(Q)$(NASM) -f elf64 -g -Itests/abi/ $$< -o $$@
 $(BUILD)/$(1).elf: $(GUEST_C:guest-pv/%.c=$(BUILD)/guest-$(1)/%.o) \
-		$(GUEST_ASM:guest-pv/%.asm=$(BUILD)/guest-$(1)/%.o) guest-pv/guest.ld
+		$(GUEST_ASM:guest-pv/%.asm=$(BUILD)/guest-$(1)/%.o) \
+		$(ABI_C:tests/abi/%.c=$(BUILD)/guest-$(1)/abi/%.o) \
+		$(ABI_ASM:tests/abi/%.asm=$(BUILD)/guest-$(1)/abi/%.o) guest-pv/guest.ld
 	$(LD) -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T guest-pv/guest.ld \
-		-o $$@ $(GUEST_C:guest-pv/%.c=$(BUILD)/guest-$(1)/%.o) \
-		$(GUEST_ASM:guest-pv/%.asm=$(BUILD)/guest-$(1)/%.o)
+		-o $$@ $$(filter %.o,$$^)
 endef
 $(eval $(call guest_variant,dom0,-DGUEST_DOM0=1))
 $(eval $(call guest_variant,domu,-DGUEST_DOM0=0))
@@ -126,7 +138,7 @@ $(BUILD)/unit/%: tests/unit/%.c tests/unit/%.sources $$(shell cat tests/unit/$$*
 	$(Q)$(CC) $(UNIT_CFLAGS) -MMD -MP -MF $@.d -o $@ $< $(shell cat tests/unit/$*.sources)
 
 # ---- top-level targets -----------------------------------------------------
-.PHONY: all deps unit test run run-qemu bench clean
+.PHONY: all deps unit test run run-qemu bench fuzz clean
 .DEFAULT_GOAL := all
 all: $(IMAGE_FILES) $(BUILD)/esp.img $(BUILD)/disk.img
 
@@ -147,6 +159,13 @@ run: deps
 bench: deps
 	$(MAKE) all
 	scripts/bench.sh
+
+# One hypercall-fuzzing run in Bochs (scripts/fuzz.sh): replays a seed exactly.
+SEED  ?= 1
+CALLS ?= 10000
+fuzz: deps
+	$(MAKE) all
+	scripts/fuzz.sh --seed $(SEED) --calls $(CALLS) $(if $(TRACE),--trace $(TRACE))
 
 run-qemu: deps
 	$(MAKE) all

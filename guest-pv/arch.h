@@ -47,12 +47,23 @@ static inline uint64_t read_cr0(void)
     return v;
 }
 
+static inline void write_cr0(uint64_t v)
+{
+    __asm__ volatile("mov %0, %%cr0" : : "r"(v) : "memory");
+}
+
 static inline uint64_t read_cr3(void)
 {
     uint64_t v;
 
     __asm__ volatile("mov %%cr3, %0" : "=r"(v));
     return v;
+}
+
+/* Reloading CR3 flushes the TLB's non-global entries: after a page-table change. */
+static inline void write_cr3(uint64_t v)
+{
+    __asm__ volatile("mov %0, %%cr3" : : "r"(v) : "memory");
 }
 
 static inline uint64_t read_cr4(void)

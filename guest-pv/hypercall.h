@@ -52,6 +52,39 @@ static inline long hypercall5_direct(unsigned long nr, unsigned long a1, unsigne
     return ret;
 }
 
+/*
+ * For the ABI suite (tests/abi/): a direct `vmcall` with every general
+ * register but RAX, RSP and RBP (the frame pointer) loaded from *r, and
+ * stored back into *r afterwards, so the caller can see which ones changed.
+ * RDI, RSI, RDX, R10 and R8 are the arguments.
+ */
+struct hypercall_regs {
+    unsigned long rbx, rcx, rdx, rsi, rdi, r8, r9, r10, r11, r12, r13, r14, r15;
+};
+
+static inline long hypercall_direct_regs(unsigned long nr, struct hypercall_regs *r)
+{
+    register unsigned long r8 __asm__("r8") = r->r8;
+    register unsigned long r9 __asm__("r9") = r->r9;
+    register unsigned long r10 __asm__("r10") = r->r10;
+    register unsigned long r11 __asm__("r11") = r->r11;
+    register unsigned long r12 __asm__("r12") = r->r12;
+    register unsigned long r13 __asm__("r13") = r->r13;
+    register unsigned long r14 __asm__("r14") = r->r14;
+    register unsigned long r15 __asm__("r15") = r->r15;
+    long ret;
+
+    __asm__ volatile("vmcall"
+                     : "=a"(ret), "+b"(r->rbx), "+c"(r->rcx), "+d"(r->rdx), "+S"(r->rsi),
+                       "+D"(r->rdi), "+r"(r8), "+r"(r9), "+r"(r10), "+r"(r11), "+r"(r12),
+                       "+r"(r13), "+r"(r14), "+r"(r15)
+                     : "a"(nr)
+                     : "memory");
+    r->r8 = r8, r->r9 = r9, r->r10 = r10, r->r11 = r11;
+    r->r12 = r12, r->r13 = r13, r->r14 = r14, r->r15 = r15;
+    return ret;
+}
+
 /* nr must be below HYPERCALL_PAGE_STUBS and the page installed. The stub
  * overwrites EAX first, so the stub address travels in RAX. */
 static inline long hypercall5_page(unsigned long nr, unsigned long a1, unsigned long a2,

@@ -17,6 +17,7 @@
 #include "test_ipc.h"
 #include "test_control.h"
 #include "test_latency.h"
+#include "test_hostile.h"
 #include "test_share.h"
 #include "tests.h"
 
@@ -135,6 +136,8 @@ static const struct {
     { "latency-pong",     test_latency_pong },
     { "share",            test_share },
     { "control",          test_control },
+    { "conformance",      test_conformance },     /* tests/abi/ */
+    { "fuzz",             test_fuzz },
 };
 
 bool tests_run(const char *action, const struct test_env *env)
@@ -145,5 +148,5 @@ bool tests_run(const char *action, const struct test_env *env)
             return true;
         }
     }
-    return false;
+    return test_hostile_run(action, env);
 }

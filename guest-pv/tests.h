@@ -28,6 +28,9 @@ void test_abi(const struct test_env *env);
 void test_sleep(const struct test_env *env);
 void test_smp(const struct test_env *env);
 void test_cpu_hog(const struct test_env *env);
+/* The hypercall ABI conformance suite: tests/abi/conformance.c. */
+void test_conformance(const struct test_env *env);
 void test_spin_cli(const struct test_env *env);
+void test_fuzz(const struct test_env *env);       /* test_fuzz.c */
 
 #endif

@@ -11,6 +11,8 @@
 #include "public/console_io.h"
 #include "public/errno.h"
 
+_Static_assert(CONSOLE_QUEUE_SIZE >= CONSOLEIO_WRITE_MAX, "a write always fits an empty queue");
+
 /* Bytes leave the input ring only once they have reached the guest. */
 static long console_read(struct vcpu *v, uint64_t count, gvaddr_t buffer)
 {
@@ -38,8 +40,17 @@ long do_console_io(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS])
         return -XEN_ENOSYS;
     if (count > CONSOLEIO_WRITE_MAX)
         return -XEN_EINVAL;
+    /* The text waits in the domain's queue and each call prints one line
+     * (hv/domain_console.c). With no room for it yet, this call prints a
+     * line and the guest makes it again, so no call holds the hypervisor
+     * for more than a line, however fast the guest writes. */
+    if (!domain_console_room(v->domain, count)) {
+        domain_console_next_line(v->domain);
+        return HYPERCALL_RESTART;
+    }
     if (copy_from_guest(v, local, buffer, count))
         return -XEN_EFAULT;
-    domain_console_write(v->domain, local, count);
+    domain_console_queue(v->domain, local, count);
+    domain_console_next_line(v->domain);
     return (long)count;
 }

@@ -10,7 +10,8 @@
  * them can run. A full ring never holds a CPU, and the vCPUs waiting for
  * it, for the ~180 ms its 2 KiB would take.
  * The indices are the guest's: read once, checked, and a corrupt ring is
- * reported and skipped rather than trusted.
+ * reported and skipped rather than trusted. The domain's console_io queue
+ * (hv/domain_console.c) is continued the same way, and printed first.
  */
 #include "hv/arch.h"
 #include "hv/domain_console.h"
@@ -21,6 +22,12 @@
 
 void console_ring_drain(struct domain *d)
 {
+    /* Its console_io text came first: print that, the ring waits its turn. */
+    if (d->console_queue_len) {
+        domain_console_next_line(d);
+        d->console_ring_more = true;
+        return;
+    }
     paddr_t hpa = d->console_ring_gpa ? arch_domain_gpa_to_hpa(d, d->console_ring_gpa, true) : 0;
     if (!hpa)
         return;
@@ -29,8 +36,14 @@ void console_ring_drain(struct domain *d)
     uint32_t prod = __atomic_load_n(&ring->out_prod, __ATOMIC_ACQUIRE);
     uint32_t len = prod - cons;
     if (len > XENCONS_OUT_SIZE) {
-        printk("domain '%s': console ring indices corrupt (prod %u, cons %u): skipped\n",
-               d->name, prod, cons);
+        char report[128];
+        int n = snprintf(report, sizeof report,
+                         "domain '%s': console ring indices corrupt (prod %u, cons %u): skipped",
+                         d->name, prod, cons);
+        /* Charged to the domain's console rate, so that a guest corrupting
+         * its ring again and again cannot flood the console with reports. */
+        if (domain_console_charge(d, (size_t)n))
+            printk("%s\n", report);
         __atomic_store_n(&ring->out_cons, prod, __ATOMIC_RELEASE);
         return;
     }
@@ -46,10 +59,23 @@ void console_ring_drain(struct domain *d)
     domain_console_write(d, local, n);
 }
 
+bool domain_console_waiting(const struct domain *d)
+{
+    return d->console_queue_len || d->console_ring_more;
+}
+
+void domain_console_continue(struct domain *d)
+{
+    if (d->console_queue_len)
+        domain_console_next_line(d);
+    else if (d->console_ring_more)
+        console_ring_drain(d);
+}
+
 /* A domain none of whose vCPUs will run soon to print its next line. */
 static bool waits_for_loop(const struct domain *d)
 {
-    if (!d || d->state != DOMAIN_RUNNING || !d->console_ring_more)
+    if (!d || d->state != DOMAIN_RUNNING || !domain_console_waiting(d))
         return false;
     for (uint32_t i = 0; i < d->nvcpus; i++)
         if (d->vcpus[i]->sched.runnable)
@@ -67,8 +93,8 @@ bool console_rings_waiting(void)
 
 void console_ring_flush(struct domain *d)
 {
-    while (d->console_ring_more)
-        console_ring_drain(d);
+    while (domain_console_waiting(d))
+        domain_console_continue(d);
 }
 
 void console_rings_continue(void)
@@ -78,7 +104,7 @@ void console_rings_continue(void)
         struct domain *d = domain_by_id((next + i) % MAX_DOMAINS);
         if (waits_for_loop(d)) {
             next = d->id + 1;
-            console_ring_drain(d);
+            domain_console_continue(d);
             return;
         }
     }

@@ -4,15 +4,28 @@
  * each printed with the domain's name as prefix, so domains never interleave
  * mid-line. Control characters other than newline and tab become '?', so a
  * guest cannot drive the terminal. Each domain may print at most
- * CONSOLE_RATE_BYTES per second; the excess is dropped and counted, so a
- * flooding guest cannot stall the others.
+ * CONSOLE_RATE_DEFAULT bytes per second (the console_rate= option); the
+ * excess is dropped and counted.
+ *
+ * Printing is synchronous and slow (a line holds the CPU, and the hypervisor
+ * lock, for ~10 ms at 115200 baud), so nothing prints more than a line or two
+ * at a time: console_io's text waits in the domain's queue, and each call, or
+ * each time one of its vCPUs is about to run, prints its next line (as for
+ * the console ring, hv/console_ring.c). A flooding guest stalls only itself.
  */
 #include "hv/domain_console.h"
 #include "hv/printk.h"
+#include "hv/string.h"
 #include "hv/time.h"
 
-#define CONSOLE_RATE_BYTES  16384
 #define RATE_WINDOW_NS      1000000000ull
+
+static uint32_t rate_bytes = CONSOLE_RATE_DEFAULT;
+
+void domain_console_set_rate(uint32_t bytes_per_second)
+{
+    rate_bytes = bytes_per_second;
+}
 
 static void flush_line(struct domain *d)
 {
@@ -43,12 +56,12 @@ static size_t rate_allowance(struct domain *d, size_t n)
     if (now - d->console_window_start >= RATE_WINDOW_NS) {
         if (d->console_dropped)
             printk("domain '%s': %lu console bytes dropped (over %u bytes/s)\n", d->name,
-                   d->console_dropped, CONSOLE_RATE_BYTES);
+                   d->console_dropped, rate_bytes);
         d->console_window_start = now;
         d->console_window_bytes = 0;
         d->console_dropped = 0;
     }
-    size_t left = CONSOLE_RATE_BYTES - d->console_window_bytes;
+    size_t left = d->console_window_bytes < rate_bytes ? rate_bytes - d->console_window_bytes : 0;
     size_t ok = n < left ? n : left;
     d->console_window_bytes += ok;
     d->console_dropped += n - ok;
@@ -60,4 +73,34 @@ void domain_console_write(struct domain *d, const char *buf, size_t n)
     n = rate_allowance(d, n);
     for (size_t i = 0; i < n; i++)
         put_char(d, buf[i]);
+}
+
+bool domain_console_charge(struct domain *d, size_t n)
+{
+    return rate_allowance(d, n) == n;
+}
+
+bool domain_console_room(const struct domain *d, size_t n)
+{
+    return n <= sizeof d->console_queue - d->console_queue_len;
+}
+
+void domain_console_queue(struct domain *d, const char *buf, size_t n)
+{
+    n = rate_allowance(d, n);   /* the caller checked the room for all n */
+    memcpy(d->console_queue + d->console_queue_len, buf, n);
+    d->console_queue_len += (uint32_t)n;
+}
+
+bool domain_console_next_line(struct domain *d)
+{
+    size_t n = 0;
+    while (n < d->console_queue_len && n < sizeof d->console_line)
+        if (d->console_queue[n++] == '\n')
+            break;
+    for (size_t i = 0; i < n; i++)
+        put_char(d, d->console_queue[i]);
+    d->console_queue_len -= (uint32_t)n;
+    memmove(d->console_queue, d->console_queue + n, d->console_queue_len);
+    return d->console_queue_len != 0;
 }

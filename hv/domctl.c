@@ -122,7 +122,8 @@ static long getvcpuaffinity(struct vcpu *v, gvaddr_t arg, struct domain *d,
 
     if (!t)
         return -XEN_EINVAL;
-    a->cpumap = t->sched.affinity;
+    /* Only the CPUs a map may name: what is read back can be set again. */
+    a->cpumap = t->sched.affinity & CPUMAP_VALID;
     return copy_back(v, arg, op);
 }
 

@@ -152,3 +152,14 @@ void evtchn_close_all(struct domain *d)
         if (d->evtchn[p].state != EVTCHN_FREE && d->evtchn[p].state != EVTCHN_CONSOLE)
             evtchn_close(d, p);
 }
+
+uint32_t evtchn_ports_in_use(void)
+{
+    uint32_t n = 0;
+    for (uint32_t id = 0; id < MAX_DOMAINS; id++) {
+        const struct domain *d = domain_by_id(id);
+        for (uint32_t p = 1; d && p < EVTCHN_MAX_PORTS; p++)
+            n += d->evtchn[p].state != EVTCHN_FREE && d->evtchn[p].state != EVTCHN_CONSOLE;
+    }
+    return n;
+}

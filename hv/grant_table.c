@@ -128,6 +128,8 @@ static void release_maptrack(struct domain *d, struct maptrack *m)
         frame_free(frame);      /* the last mapping of a page its owner let go */
 }
 
+/* Each mapping of its grants lets go of its pin now, so a granter that is
+ * gone holds no pins: one left over would be a pin no mapping accounts for. */
 void grant_granter_dying(struct domain *g)
 {
     if (!live_mappings)
@@ -138,8 +140,10 @@ void grant_granter_dying(struct domain *g)
             continue;
         for (uint32_t i = 0; i < d->gnttab.maptrack_hwm; i++) {
             struct maptrack *m = &d->gnttab.maptrack[i];
-            if (m->in_use && m->granter == g->id)
+            if (m->in_use && m->granter == g->id && !m->granter_gone) {
+                unpin(g, m->ref, m->readonly);
                 m->granter_gone = true;
+            }
         }
     }
 }
@@ -250,6 +254,21 @@ void grant_free_table(struct domain *d)
     for (uint32_t i = 0; i < t->nr_frames; i++)
         frame_free(t->frames[i]);
     t->nr_frames = 0;
+}
+
+void grant_count_in_use(uint32_t *mappings, uint32_t *pins, uint32_t *counted)
+{
+    *mappings = *pins = 0;
+    *counted = live_mappings;
+    for (uint32_t id = 0; id < MAX_DOMAINS; id++) {
+        const struct domain *d = domain_by_id(id);
+        if (!d)
+            continue;
+        for (uint32_t i = 0; i < GRANT_MAX_MAPTRACK; i++)
+            *mappings += d->gnttab.maptrack[i].in_use;
+        for (uint32_t r = 0; r < GRANT_MAX_ENTRIES; r++)
+            *pins += (uint32_t)d->gnttab.pins[r].readers + d->gnttab.pins[r].writers;
+    }
 }
 
 /* ---- copy --------------------------------------------------------------- */
@@ -428,8 +447,13 @@ long do_grant_table_op(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS])
         long rc = do_one(v, cmd, &op);
         if (rc)
             return rc;
-        if (copy_to_guest(v, uop + i * size, &op, size))
+        if (copy_to_guest(v, uop + i * size, &op, size)) {
+            /* A mapping whose handle never reached the guest: nothing could unmap it. */
+            if (cmd == GNTTABOP_map_grant_ref && op.map.status == GNTST_okay)
+                unmap_one(v->domain, &(struct gnttab_unmap_grant_ref){
+                    .host_addr = op.map.host_addr, .handle = op.map.handle });
             return -XEN_EFAULT;
+        }
     }
     return 0;
 }

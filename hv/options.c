@@ -4,6 +4,7 @@
  * options are reported and ignored: they never stop the boot.
  */
 #include "hv/options.h"
+#include "hv/domain_console.h"
 #include "hv/printk.h"
 #include "hv/sched.h"
 #include "hv/string.h"
@@ -45,6 +46,17 @@ static void apply(const char *word, size_t len)
         }
         printk("option '%.*s' ignored: timeslice_ms takes 1..%u\n", (int)len, word,
                TIMESLICE_MS_MAX);
+        return;
+    }
+    if (klen == 12 && !strncmp(word, "console_rate", 12)) {
+        if (eq && parse_u32(eq + 1, len - klen - 1, &v) && v >= CONSOLE_RATE_MIN &&
+            v <= CONSOLE_RATE_MAX) {
+            domain_console_set_rate(v);
+            printk("option: console_rate=%u\n", v);
+            return;
+        }
+        printk("option '%.*s' ignored: console_rate takes %u..%u\n", (int)len, word,
+               CONSOLE_RATE_MIN, CONSOLE_RATE_MAX);
         return;
     }
     if (len == 14 && !strncmp(word, "selftest=fault", 14)) {

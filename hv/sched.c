@@ -12,7 +12,9 @@
 #include "hv/console_input.h"
 #include "hv/domain.h"
 #include "hv/domain_console.h"
+#include "hv/event.h"
 #include "hv/frame.h"
+#include "hv/grant_table.h"
 #include "hv/lock.h"
 #include "hv/printk.h"
 #include "hv/time.h"
@@ -21,6 +23,7 @@
 static uint64_t timeslice_ns = SCHED_DEFAULT_TIMESLICE_MS * 1000000ull;
 static uint64_t frames_free_at_start;
 static uint64_t idle_ns[SCHED_MAX_CPUS];
+static uint64_t slice_end[SCHED_MAX_CPUS];     /* of the vCPU each CPU runs */
 
 static struct vcpu *vcpu_of(struct sched_vcpu *sv)
 {
@@ -58,12 +61,19 @@ void vcpu_kick(struct vcpu *v)
         arch_kick_cpu(v->sched.cpu);
 }
 
-/* A new timer may be due before an idle CPU's alarm: let them all look again. */
-void sched_timers_changed(void)
+/*
+ * A timer was armed for `deadline`: idle CPUs look again at when to wake,
+ * and a CPU whose slice runs past it chooses again now, with a slice that
+ * ends by it (the timer fires at the end of some CPU's slice).
+ */
+void sched_timers_changed(uint64_t deadline)
 {
-    for (uint32_t cpu = 0; cpu < sched_policy_ncpus(); cpu++)
+    for (uint32_t cpu = 0; cpu < sched_policy_ncpus(); cpu++) {
         if (!sched_current(cpu))
             arch_kick_cpu(cpu);
+        else if (deadline < slice_end[cpu])
+            sched_kick_cpu(cpu);
+    }
 }
 
 void sched_vcpu_runnable(struct vcpu *v)
@@ -174,16 +184,17 @@ static void idle(uint32_t cpu, uint64_t until)
 }
 
 /* Run one vCPU until `until`, cut short by the next timer of any vCPU. */
-static void run(struct vcpu *v, uint64_t until)
+static void run(struct vcpu *v, uint32_t cpu, uint64_t until)
 {
     uint64_t deadline = timer_next_deadline();
     if (deadline && deadline < until)
         until = deadline;
+    slice_end[cpu] = until;
 
     arch_vcpu_load(v);
     runstate_change(v, RUNSTATE_RUNNING);
-    if (v->domain->console_ring_more)
-        console_ring_drain(v->domain);  /* its output, printed on its own time */
+    if (domain_console_waiting(v->domain))
+        domain_console_continue(v->domain);     /* its output, printed on its own time */
     runstate_publish(v);
     time_update_vcpu(v);
     arch_vcpu_run(v, until);
@@ -194,10 +205,16 @@ static void run(struct vcpu *v, uint64_t until)
         sched_sleep(&v->sched);
 }
 
+/* Every domain is destroyed: whatever they held must be back (docs/architecture.md). */
 static void __attribute__((noreturn)) end_of_run(void)
 {
+    uint32_t mappings, pins, counted;
+    grant_count_in_use(&mappings, &pins, &counted);
     printk("all domains have ended; free frames: %lu (%lu before the first domain)\n",
            frame_free_count(), frames_free_at_start);
+    printk("objects in use: grant mappings %u (counted %u), grant pins %u, event channels %u"
+           " (none before the first domain)\n", mappings, counted, pins, evtchn_ports_in_use());
+    domain_print_destroyed();
     for (uint32_t cpu = 0; cpu < sched_policy_ncpus(); cpu++)
         printk("cpu %u: idle %lu ms\n", cpu, idle_ns[cpu] / 1000000);
     printk("scheduler: %lu migrations\n", sched_migrations());
@@ -221,7 +238,7 @@ void sched_cpu_loop(void)
             idle(cpu, until);
             continue;
         }
-        run(vcpu_of(sv), until);
+        run(vcpu_of(sv), cpu, until);
         sched_put(cpu, time_now_ns());
         sched_kick_cpu(sched_put_kick(cpu));    /* its affinity moved it elsewhere */
     }

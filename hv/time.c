@@ -77,7 +77,7 @@ void timer_set(struct vcpu *v, uint64_t deadline_ns)
 {
     v->timer_deadline = deadline_ns;
     if (deadline_ns)
-        sched_timers_changed();
+        sched_timers_changed(deadline_ns);
 }
 
 static void for_each_vcpu(void (*fn)(struct vcpu *v, void *ctx), void *ctx)

@@ -27,6 +27,11 @@ static int walk64(uint64_t table, uint64_t va, int levels, bool check_write, gpa
             return -1;
         if (!(e & PTE_P) || (check_write && !(e & PTE_RW)))
             return -1;
+        /* SDM 3A table 4-15: PS is reserved in a PML4E; the CPU faults (a
+         * PML4E pointing back at its own table with PS set would otherwise
+         * be followed as a table here, and then as a 1 GiB page). */
+        if (levels == 4 && level == 3 && (e & PTE_PS))
+            return -1;
         /* 1 GiB (level 2) and 2 MiB (level 1) pages end the walk. */
         if (level > 0 && level < 3 && (e & PTE_PS)) {
             uint64_t page_mask = (1ull << shift) - 1;

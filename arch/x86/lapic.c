@@ -75,7 +75,9 @@ uint64_t lapic_timer_hz(void)
 
 void lapic_timer_oneshot(uint64_t ns)
 {
-    uint64_t ticks = ns * timer_hz / 1000000000ull;
+    /* A guest's timer may be centuries away: ns * timer_hz must not wrap. */
+    uint64_t ticks = timer_hz && ns > UINT64_MAX / timer_hz ? UINT64_MAX
+                                                            : ns * timer_hz / 1000000000ull;
     if (ticks == 0)
         ticks = 1;
     if (ticks > 0xffffffff)

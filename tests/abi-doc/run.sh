@@ -39,3 +39,6 @@ while read -r macro; do
     if grep -q "\`$macro\`" "$doc"; then echo "PASS: abi-doc/$macro"
     else echo "FAIL: abi-doc/$macro (not named in $doc)"; fi
 done
+
+# The conformance suite's coverage table (docs/abi.md, "Conformance coverage").
+tests/abi-doc/coverage.sh

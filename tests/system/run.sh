@@ -4,6 +4,10 @@
 #    ABI cases; inter-domain channels and grants.
 #  - Bochs with 1, 2 and 4 CPUs: the scheduler's shares, caps, balancing and
 #    wake-up latency, and multi-vCPU guests (tests/system/sched.sh).
+#  - Bochs: the ABI conformance suite as dom0 and as a domU
+#    (tests/system/conformance.sh), the hypercall fuzzer and its leak check
+#    (tests/system/fuzz.sh) and hostile domains (tests/system/hostile.sh),
+#    both on 2 CPUs.
 #  - QEMU TCG (no VMX): Mica refuses cleanly; the loader reports a bad
 #    configuration line and a missing kernel file, then returns to the firmware.
 # Bochs uses one core and the QEMU runs the other, so both run at once.
@@ -50,6 +54,10 @@ scripts/mkimage.sh --esp "$out/smp.img" --config tests/system/smp-guest.cfg "${f
     echo $? > "$out/smp.status"
     # The benchmark guests still run and produce every figure (few repetitions).
     scripts/bench.sh --check > "$out/bench.check" 2>&1
+    # The ABI conformance suite, as dom0 and as a domU (tests/system/conformance.sh).
+    tests/system/conformance.sh "$out" > "$out/conformance.results" 2>&1
+    # The hypercall fuzzer on 2 CPUs: 110,000 calls, two seeds and a replay.
+    tests/system/fuzz.sh "$out" > "$out/fuzz.results" 2>&1
 ) &
 bochs_pid=$!
 
@@ -66,8 +74,10 @@ scripts/qemu-run.sh --tcg --image "$out/missing.img" --serial "$out/missing.log"
 scripts/qemu-run.sh --tcg --image "$out/fault.img" --serial "$out/fault.log" --timeout 20 \
     > "$out/fault.run" 2>&1
 
-# Then the scheduler and SMP boots (tests/system/sched.sh) use this core.
+# Then the scheduler and SMP boots (tests/system/sched.sh) and the hostile
+# domains (tests/system/hostile.sh) use this core.
 tests/system/sched.sh "$out" > "$out/sched.results" 2>&1
+tests/system/hostile.sh "$out" > "$out/hostile.results" 2>&1
 
 wait $bochs_pid
 bochs_status=$(cat "$out/three.status")
@@ -201,8 +211,17 @@ expect_none "loader/bad-config-no-hypervisor" "$out/badline.log" '\(mica\) Mica 
 expect "loader/missing-kernel-named" "$out/missing.log" "mica\.cfg:2: .*ghost\.elf"
 expect_none "loader/missing-kernel-no-hypervisor" "$out/missing.log" '\(mica\) Mica hypervisor starting'
 
+# --- Bochs: the ABI conformance suite (tests/system/conformance.sh) ------------------
+cat "$out/conformance.results"
+
+# --- Bochs, 2 CPUs: the hypercall fuzzer and its leak check (tests/system/fuzz.sh) ---
+cat "$out/fuzz.results"
+
 # --- Bochs: scheduler and SMP (tests/system/sched.sh) -----------------------------
 cat "$out/sched.results"
+
+# --- Bochs, 2 CPUs: hostile domains affect only themselves (tests/system/hostile.sh) ---
+cat "$out/hostile.results"
 
 # --- QEMU TCG: a fault in the hypervisor explains itself ------------------------
 L="$out/fault.log"

@@ -21,7 +21,8 @@ void vcpu_kick(struct vcpu *v)
     shim_wake.kick_calls++;
 }
 
-void sched_timers_changed(void)
+void sched_timers_changed(uint64_t deadline)
 {
+    (void)deadline;
     shim_wake.timers_changed_calls++;
 }

@@ -1,9 +1,13 @@
 /*
  * console_io (hv/console_io.c) with the console input ring
- * (hv/console_input.c): write and read, who may call them, and what a bad
- * pointer or length does. The console itself is a script of typed bytes and
- * a record of what was printed.
+ * (hv/console_input.c) and the per-domain output (hv/domain_console.c):
+ * write and read, who may call them, and what a bad pointer or length does;
+ * the output queue printed a line per call, the restart when it is full,
+ * and the rate limit. The console itself is a script of typed bytes and a
+ * record of what was printed.
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "check.h"
@@ -12,6 +16,7 @@
 #include "hv/domain_console.h"
 #include "hv/event.h"
 #include "hv/hypercalls.h"
+#include "hv/time.h"
 #include "public/console_io.h"
 #include "public/errno.h"
 #include "public/event_channel.h"
@@ -29,11 +34,31 @@ int arch_console_getc(void)
     return typed && *typed ? (unsigned char)*typed++ : -1;
 }
 
-void domain_console_write(struct domain *d, const char *buf, size_t n)
+static unsigned lines_printed;
+static uint64_t now_ns = 1000000000ull;
+static char reports[1024];      /* printk: the hypervisor's own lines */
+
+void console_write_whole(const char *s, size_t len)
 {
-    (void)d;
-    memcpy(printed + printed_len, buf, n);
-    printed_len += n;
+    if (printed_len + len <= sizeof printed) {
+        memcpy(printed + printed_len, s, len);
+        printed_len += len;
+    }
+    lines_printed++;
+}
+
+void printk(const char *fmt, ...)
+{
+    size_t used = strlen(reports);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(reports + used, sizeof reports - used, fmt, ap);
+    va_end(ap);
+}
+
+uint64_t time_now_ns(void)
+{
+    return now_ns;
 }
 
 void evtchn_send_virq(struct vcpu *v, uint32_t virq)
@@ -59,9 +84,11 @@ static void test_write(struct vcpu *domu)
 {
     char *g = shim_guest_mem(SHIM_RW_BASE, 64);
     memcpy(g, "hello\n", 6);
+    strcpy(domu->domain->name, "u");
     printed_len = 0;
     CHECK("write returns count", call(domu, CONSOLEIO_WRITE, 6, SHIM_RW_BASE) == 6);
-    CHECK("write prints the bytes", printed_len == 6 && !memcmp(printed, "hello\n", 6));
+    CHECK("write prints the line with the domain's name",
+          printed_len == 10 && !memcmp(printed, "[u] hello\n", 10));
     CHECK("write of 0 bytes returns 0", call(domu, CONSOLEIO_WRITE, 0, SHIM_UNMAPPED) == 0);
     printed_len = 0;
     CHECK("write > 4096 -EINVAL", call(domu, CONSOLEIO_WRITE, 4097, SHIM_RW_BASE) == -XEN_EINVAL);
@@ -72,6 +99,101 @@ static void test_write(struct vcpu *domu)
     CHECK("failed writes print nothing", printed_len == 0);
     CHECK("write from read-only memory works", call(domu, CONSOLEIO_WRITE, 4, SHIM_RO_BASE) == 4);
     CHECK("unknown cmd -ENOSYS", call(domu, 7, 1, SHIM_RW_BASE) == -XEN_ENOSYS);
+}
+
+/* 64 lines of 64 bytes, "NN" + filler + newline, at SHIM_RW_BASE. */
+static void guest_lines(void)
+{
+    char *g = shim_guest_mem(SHIM_RW_BASE, CONSOLEIO_WRITE_MAX);
+    for (unsigned i = 0; i < 64; i++) {
+        memset(g + i * 64, 'x', 63);
+        g[i * 64] = (char)('0' + i / 10);
+        g[i * 64 + 1] = (char)('0' + i % 10);
+        g[i * 64 + 63] = '\n';
+    }
+}
+
+/* A write of 4 KiB prints one line; the rest waits, and a write with no room is restarted. */
+static void test_queue(struct vcpu *domu)
+{
+    struct domain *d = domu->domain;
+    d->console_len = 0;         /* the partial line test_write left */
+    guest_lines();
+    printed_len = 0;
+    lines_printed = 0;
+    CHECK("4 KiB write returns count",
+          call(domu, CONSOLEIO_WRITE, CONSOLEIO_WRITE_MAX, SHIM_RW_BASE) == CONSOLEIO_WRITE_MAX);
+    CHECK("... prints its first line only", lines_printed == 1 && !memcmp(printed, "[u] 00x", 7));
+    CHECK("... the other 63 wait", d->console_queue_len == 63 * 64);
+    shim_guest_clear_stats();
+    CHECK("no room for 100 bytes: restart",
+          call(domu, CONSOLEIO_WRITE, 100, SHIM_RW_BASE) == HYPERCALL_RESTART);
+    CHECK("... after printing the next line", lines_printed == 2 &&
+                                              !memcmp(printed + 68, "[u] 01x", 7));
+    CHECK("... without reading the guest's buffer", shim_guest.from_calls == 0);
+    CHECK("a bad pointer with no room: restart, not -EFAULT",
+          call(domu, CONSOLEIO_WRITE, 200, SHIM_UNMAPPED) == HYPERCALL_RESTART);
+    CHECK("a write that fits again is taken",
+          call(domu, CONSOLEIO_WRITE, 64, SHIM_RW_BASE) == 64 && d->console_queue_len == 61 * 64);
+    CHECK("a failed write queues nothing",
+          call(domu, CONSOLEIO_WRITE, 8, SHIM_UNMAPPED) == -XEN_EFAULT &&
+          d->console_queue_len == 61 * 64);
+    while (domain_console_next_line(d))
+        ;
+    CHECK("the queue drains a line at a time, in order", lines_printed == 65 &&
+          !memcmp(printed + 63 * 68, "[u] 63x", 7) && !memcmp(printed + 64 * 68, "[u] 00x", 7));
+    CHECK("... and is empty", d->console_queue_len == 0 && !domain_console_next_line(d));
+
+    /* A line longer than the line buffer is split; control characters show as '?'. */
+    char *g = shim_guest_mem(SHIM_RW_BASE, 300);
+    memset(g, 'y', 300);
+    g[0] = 0x1b;
+    g[299] = '\n';
+    printed_len = 0;
+    lines_printed = 0;
+    CHECK("a 300-byte line: one piece per call",
+          call(domu, CONSOLEIO_WRITE, 300, SHIM_RW_BASE) == 300 && lines_printed == 1);
+    CHECK("... escape shown as '?'", !memcmp(printed, "[u] ?yy", 7));
+    while (domain_console_next_line(d))
+        ;
+    CHECK("... split into 3 lines", lines_printed == 3 && d->console_queue_len == 0);
+}
+
+/* 16 KiB per second per domain: the excess is dropped and reported in the next second. */
+static void test_rate(struct vcpu *domu)
+{
+    struct domain *d = domu->domain;
+    now_ns += 2000000000ull;
+    guest_lines();
+    lines_printed = 0;
+    reports[0] = 0;
+    for (unsigned i = 0; i < 5; i++) {
+        call(domu, CONSOLEIO_WRITE, CONSOLEIO_WRITE_MAX, SHIM_RW_BASE);
+        while (domain_console_next_line(d))
+            ;
+    }
+    CHECK("4 of 5 writes of 4 KiB printed in one second", lines_printed == 4 * 64);
+    CHECK("the excess counted as dropped", d->console_dropped == CONSOLEIO_WRITE_MAX);
+    CHECK("a report the domain caused is refused with its budget used",
+          !domain_console_charge(d, 80) && d->console_dropped == CONSOLEIO_WRITE_MAX + 80);
+    CHECK("nothing reported within the second", reports[0] == 0);
+    now_ns += 1000000000ull;
+    CHECK("a report is allowed in the next second", domain_console_charge(d, 80));
+    CHECK("... after the drop report",
+          strstr(reports, "4176 console bytes dropped (over 16384 bytes/s)") != NULL);
+    CHECK("the budget then counts from zero", d->console_window_bytes == 80 &&
+                                               d->console_dropped == 0);
+
+    domain_console_set_rate(1000);      /* console_rate=1000 */
+    now_ns += 1000000000ull;
+    d->console_len = 0;
+    CHECK("console_rate=1000: a 4 KiB write still returns count",
+          call(domu, CONSOLEIO_WRITE, CONSOLEIO_WRITE_MAX, SHIM_RW_BASE) == CONSOLEIO_WRITE_MAX);
+    CHECK("... queues its first 1000 bytes", d->console_queue_len + 64 == 1000 &&
+                                             d->console_dropped == CONSOLEIO_WRITE_MAX - 1000);
+    domain_console_set_rate(CONSOLE_RATE_DEFAULT);
+    while (domain_console_next_line(d))
+        ;
 }
 
 static void test_read(struct vcpu *dom0, struct vcpu *domu)
@@ -119,6 +241,8 @@ int main(void)
     struct vcpu *dom0 = shim_domain_create(0, true, 16 << 20);
     struct vcpu *domu = shim_domain_create(1, false, 16 << 20);
     test_write(domu);
+    test_queue(domu);
+    test_rate(domu);
     test_read(dom0, domu);
     dom0->virq_port[VIRQ_CONSOLE] = 3;
     CHECK("input awaited once dom0 binds VIRQ_CONSOLE", console_input_awaited());

@@ -628,6 +628,13 @@ static void test_affinity(void)
     CHECK("getvcpuaffinity: all CPUs at start",
           result().u.vcpuaffinity.cpumap == ALL_CPUS && result().u.vcpuaffinity.vcpu == 0);
     CHECK("getvcpuaffinity changes nothing", domains_unchanged());
+    /* Without cpus= the domain builder leaves every bit set: only the CPUs a
+     * map may name are reported, so what is read can be set again. */
+    v1b.sched.affinity = ~0ull;
+    op = affinity_req(XEN_DOMCTL_GETVCPUAFFINITY, 1, 1, 0);
+    CHECK("getvcpuaffinity: CPUs 0-7 only",
+          dctl(v0, &op) == 0 && result().u.vcpuaffinity.cpumap == ALL_CPUS);
+    v1b.sched.affinity = ALL_CPUS;
 
     /* vCPU 0 runs on CPU 2: a mask without CPU 2 kicks it off. */
     op = affinity_req(XEN_DOMCTL_SETVCPUAFFINITY, 1, 0, 0x3);

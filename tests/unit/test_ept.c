@@ -89,7 +89,7 @@ static void test_init_and_pointer(void)
 
 static void test_init_failure(void)
 {
-    struct ept e = { 0, 0 };
+    struct ept e = { 0, 0, 0 };
     shim_frames_fail_after(0);
     CHECK("init without a free frame returns -1", ept_init(&e) == -1);
     shim_frames_fail_after(-1);
@@ -280,6 +280,39 @@ static void test_destroy_unowned(void)
     CHECK("all 18 tables freed", shim_frames_live() == 0 && shim_frames.bad_frees == 0);
 }
 
+/* A domain's share of tables: a walk that needs one more than table_limit fails cleanly. */
+static void test_table_limit(void)
+{
+    struct ept e;
+    CHECK("tables for 0 bytes: the root", ept_tables_for(0) == 1);
+    CHECK("tables for 4 KiB: root + PDPT + PD + PT", ept_tables_for(4096) == 4);
+    CHECK("tables for 8 MiB: 4 PTs", ept_tables_for(MiB(8)) == 7);
+    CHECK("tables for 2 GiB + 4 KiB: 1025 PTs, 3 PDs",
+          ept_tables_for(GiB(2) + 4096) == 1 + 1 + 3 + 1025);
+    CHECK("tables for 512 GiB + 1: 2 PDPTs", ept_tables_for(GiB(512) + 1) == 1 + 2 + 513 + 262145);
+
+    ept_init(&e);
+    CHECK("init: no limit", e.table_limit == 0);
+    e.table_limit = 5;
+    CHECK("limit 5: first page (4 tables)", ept_map(&e, 0, 0x8000, EPT_RWX) == 0);
+    CHECK("limit 5: next 2 MiB (5th table)", ept_map(&e, MiB(2), 0x9000, EPT_RWX) == 0);
+    uint64_t allocs = shim_frames.allocs, old = 1;
+    CHECK("limit 5: a 6th table is refused", ept_map(&e, MiB(4), 0xa000, EPT_RWX) == -1);
+    CHECK("limit 5: replace that needs a table is refused",
+          ept_replace(&e, GiB(3), 0xa000, EPT_RWX, &old) == -1);
+    CHECK("limit 5: nothing allocated, nothing mapped",
+          shim_frames.allocs == allocs && e.table_frames == 5 && ept_lookup(&e, MiB(4)) == 0 &&
+          ept_lookup(&e, GiB(3)) == 0);
+    CHECK("limit 5: pages under existing tables still map",
+          ept_map(&e, MiB(2) + 0x1000, 0xb000, EPT_RWX) == 0 &&
+          ept_replace(&e, 0x1000, 0xc000, EPT_READ, &old) == 0 && old == 0);
+    e.table_limit = 0;
+    CHECK("limit lifted: the 6th table", ept_map(&e, MiB(4), 0xa000, EPT_RWX) == 0 &&
+                                         e.table_frames == 6);
+    ept_destroy(&e, no_release);
+    CHECK("limit: every table freed", shim_frames_live() == 0 && shim_frames.bad_frees == 0);
+}
+
 int main(void)
 {
     test_init_and_pointer();
@@ -288,6 +321,7 @@ int main(void)
     test_table_sharing();
     test_alloc_failure();
     test_destroy_unowned();
+    test_table_limit();
     CHECK("overall: every allocated frame was freed exactly once",
           shim_frames.allocs == shim_frames.frees && shim_frames.bad_frees == 0);
     CHECK_DONE();

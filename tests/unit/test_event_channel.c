@@ -372,6 +372,22 @@ static void test_close(void)
           evop(v1, EVTCHNOP_CLOSE, SHIM_UNMAPPED) == -XEN_EFAULT && unchanged());
 }
 
+/* ---- the end-of-run leak check ---------------------------------------------------- */
+
+static void test_ports_in_use(void)
+{
+    setup();
+    CHECK("console ports are not counted", evtchn_ports_in_use() == 0);
+    CHECK("bind two VIRQs in dom1, one in dom2", bind(v1, VIRQ_TIMER) == 2 && bind(v1, VIRQ_CONSOLE) == 3 &&
+          bind(v2, VIRQ_TIMER) == 2);
+    CHECK("three ports in use", evtchn_ports_in_use() == 3);
+    evtchn_close_all(d1);
+    CHECK("close_all of one domain: its ports gone, the other's counted",
+          evtchn_ports_in_use() == 1 && d1->evtchn[d1->console_port].state == EVTCHN_CONSOLE);
+    evtchn_close_all(d2);
+    CHECK("every domain closed: none in use", evtchn_ports_in_use() == 0);
+}
+
 /* ---- sub-ops that are not implemented ---------------------------------------------- */
 
 /* The inter-domain sub-ops (tested in test_evtchn_interdomain.c) are dispatched:
@@ -430,6 +446,7 @@ int main(void)
     test_send();
     test_unmask();
     test_close();
+    test_ports_in_use();
     test_dispatched();
     test_unknown();
     CHECK_DONE();

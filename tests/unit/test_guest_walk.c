@@ -258,6 +258,13 @@ static void build_4level(void)
     put64(0x1a000 + 0 * 8, 0x200000 | P | RW | PS);
 
     put64(0x14000 + 0 * 8, 0x0 | P | RW | PS);          /* 1 GiB at 0, under a RO PML4E */
+
+    /* Loops: a PML4E pointing back at the PML4 (a recursive map), the same
+     * with PS set (reserved in a PML4E), and a 2-cycle PML4 -> 0x1d000 -> PML4. */
+    put64(PML4 + 4 * 8, PML4 | P | RW);
+    put64(PML4 + 5 * 8, PML4 | P | RW | PS);
+    put64(PML4 + 6 * 8, 0x1d000 | P | RW);
+    put64(0x1d000 + 6 * 8, PML4 | P | RW);
 }
 
 static void test_4level(void)
@@ -311,6 +318,21 @@ static void test_4level(void)
           walk(&p, 0x0001000000001abcull, false) == FAIL);
     CHECK("4-level: non-canonical alias via bit 63 -> fault",
           walk(&p, 0x8000000000001abcull, false) == FAIL);
+
+    unsigned before = reads;
+    CHECK("4-level: self-loop walked 4 times ends on the PML4",
+          walk(&p, LM_VA(4, 4, 4, 4) + 0x28, true) == PML4 + 0x28);
+    CHECK("4-level: self-loop reads one entry per level", reads - before == 4);
+    CHECK("4-level: self-loop to a not-present entry -> fault",
+          walk(&p, LM_VA(4, 4, 4, 1), false) == FAIL);
+    CHECK("4-level: self-loop then down the real tables",
+          walk(&p, LM_VA(4, 0, 0, 0) + 0x10, false) == 0x16010);
+    CHECK("4-level: PS in a PML4E (reserved) -> fault", walk(&p, LM_VA(5, 0, 0, 1), false) == FAIL);
+    CHECK("4-level: PS in a looping PML4E -> fault", walk(&p, LM_VA(5, 5, 5, 5), false) == FAIL);
+    CHECK("4-level: 2-cycle walked twice ends on the PML4",
+          walk(&p, LM_VA(6, 6, 6, 6) + 8, false) == PML4 + 8);
+    CHECK("4-level: 2-cycle to a not-present entry -> fault",
+          walk(&p, LM_VA(6, 6, 6, 7), false) == FAIL);
 
     p.cr0 &= ~CR0_WP;
     CHECK("4-level, WP clear: write to read-only page", walk(&p, 0x3abc, true) == 0xabdabc);

@@ -28,7 +28,18 @@ int ept_init(struct ept *ept)
     memset(table(root), 0, 4096);
     ept->root = root;
     ept->table_frames = 1;
+    ept->table_limit = 0;
     return 0;
+}
+
+uint64_t ept_tables_for(uint64_t bytes)
+{
+    uint64_t tables = 1;                        /* the root */
+    for (int level = 1; level < LEVELS; level++) {
+        uint64_t span = 1ull << (12 + 9 * level);   /* what one table of this level maps */
+        tables += bytes / span + (bytes % span != 0);
+    }
+    return tables;
 }
 
 uint64_t ept_pointer(const struct ept *ept)
@@ -36,13 +47,16 @@ uint64_t ept_pointer(const struct ept *ept)
     return ept->root | EPTP_WALK_LENGTH_4 | EPTP_MEMTYPE_WB;
 }
 
-/* The leaf slot for gpa, allocating intermediate tables; NULL if out of memory. */
+/* The leaf slot for gpa, allocating intermediate tables; NULL if out of
+ * memory or past the table limit. */
 static uint64_t *leaf_slot(struct ept *ept, uint64_t gpa)
 {
     uint64_t *t = table(ept->root);
     for (int level = LEVELS - 1; level > 0; level--) {
         uint64_t *e = &t[index_at(gpa, level)];
         if (!(*e & EPT_RWX)) {
+            if (ept->table_limit && ept->table_frames >= ept->table_limit)
+                return NULL;
             uint64_t pa = frame_alloc();
             if (!pa)
                 return NULL;

@@ -155,8 +155,13 @@ static void handle_vmcall(struct vcpu *v)
             args[i] = (uint32_t)a[i];
     }
     uint64_t nr = wide ? r->rax : (uint32_t)r->rax;
+    uint64_t rip = vmcs_readnat(GUEST_RIP);
     vmx_advance_rip();
     long ret = hypercall_dispatch(v, nr, args);
+    if (ret == HYPERCALL_RESTART) {
+        vmcs_writenat(GUEST_RIP, rip);  /* the guest makes the call again */
+        return;
+    }
     r->rax = wide ? (uint64_t)ret : (uint32_t)ret;
 }
 

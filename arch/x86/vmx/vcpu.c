@@ -27,6 +27,15 @@
 static uint64_t ept_generation;
 _Static_assert(MAX_DOMAINS_TRACKED == MAX_DOMAINS, "percpu.ept_seen covers every domain id");
 
+/*
+ * EPT tables for what a guest maps outside its RAM (grants, the shared-info
+ * page, grant-table frames) come from the hypervisor's memory and are freed
+ * only with the domain: each domain gets this many beyond those its RAM
+ * needs, so none can use up the hypervisor's memory by mapping at ever new
+ * addresses. 64 tables map at least 21 scattered regions, or 128 MiB in one.
+ */
+#define EPT_SPARE_TABLES 64
+
 static void *frame_zalloc(paddr_t *pa)
 {
     *pa = frame_alloc();
@@ -47,6 +56,7 @@ int arch_domain_create(struct domain *d)
         frame_free(pa);
         return -1;
     }
+    ad->ept.table_limit = ept_tables_for(d->ram_bytes) + EPT_SPARE_TABLES;
     ad->ept_gen = ++ept_generation;
     d->arch = ad;
     return 0;

@@ -27,6 +27,9 @@ enum vcpu_state {
 
 struct domain;
 
+/* console_io text a domain may have waiting to be printed: one CONSOLEIO_WRITE_MAX. */
+#define CONSOLE_QUEUE_SIZE 4096
+
 /* Per-domain limits of the event-channel table (2-level ABI allows 4096). */
 #define EVTCHN_MAX_PORTS 64
 #define NR_VIRQS 24
@@ -94,6 +97,8 @@ struct domain {
     struct arch_domain *arch;   /* owned by arch/ */
     struct sched_domain sched;  /* weight and cap */
     bool destroyed;             /* resources returned; record kept for the summary */
+    uint64_t frames_returned;   /* frames back in the allocator from its destruction */
+    uint64_t frames_free_after; /* free frames right after it */
 
     /* Xen PVH state. */
     paddr_t shared_info_frame;  /* host frame of the shared-info page */
@@ -113,6 +118,9 @@ struct domain {
     uint64_t console_window_bytes;
     uint64_t console_dropped;
     bool console_ring_more;     /* its ring holds more than the last drain printed */
+    /* console_io text not printed yet: printed a line at a time (hv/domain_console.c) */
+    uint32_t console_queue_len;
+    char console_queue[CONSOLE_QUEUE_SIZE];
 };
 
 /* TSC ticks spent zeroing domain RAM so far (boot benchmarks report it apart). */
@@ -146,5 +154,7 @@ uint32_t domain_count(void);
 void domain_note_refused(const char *name, const char *why);
 /* One line per domain: name, id, how it ended. */
 void domain_print_summary(void);
+/* One line per destroyed domain: frames its destruction returned, free after. */
+void domain_print_destroyed(void);
 
 #endif

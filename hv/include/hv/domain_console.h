@@ -3,17 +3,40 @@
 
 #include "hv/domain.h"
 
+/* Bytes each domain may print per second (docs/abi.md, console_io); the
+ * hypervisor option console_rate= sets it within these bounds. */
+#define CONSOLE_RATE_DEFAULT 16384
+#define CONSOLE_RATE_MIN     128
+#define CONSOLE_RATE_MAX     1048576
+void domain_console_set_rate(uint32_t bytes_per_second);
+
 /* Print guest text as "[name] line" (sanitised, rate-limited; see the .c file). */
 void domain_console_write(struct domain *d, const char *buf, size_t n);
+/* A hypervisor report the domain caused, `n` bytes long: charged to its
+ * console rate like its own text. True if it may be printed now. */
+bool domain_console_charge(struct domain *d, size_t n);
+
+/* console_io's queue: is there room for `n` more bytes? */
+bool domain_console_room(const struct domain *d, size_t n);
+/* Queue `n` bytes (room checked first), less what is over the rate. */
+void domain_console_queue(struct domain *d, const char *buf, size_t n);
+/* Print the queue's next line (up to a newline, at most a line's length);
+ * true if more is waiting. */
+bool domain_console_next_line(struct domain *d);
+
+/* Has d console output waiting, in its queue or its ring? */
+bool domain_console_waiting(const struct domain *d);
+/* Print d's next waiting line, from its queue first, then its ring. */
+void domain_console_continue(struct domain *d);
 /* Print the next line of a domU's console ring (its console port was
  * notified); d->console_ring_more says whether more is waiting. */
 void console_ring_drain(struct domain *d);
-/* The scheduling loop: one more line from a ring with more waiting whose
- * domain has no runnable vCPU to print it. */
+/* The scheduling loop: one more line of a domain with output waiting
+ * (domain_console_waiting) and no runnable vCPU to print it. */
 void console_rings_continue(void);
-/* Is such a ring waiting for console_rings_continue? */
+/* Is such a domain waiting for console_rings_continue? */
 bool console_rings_waiting(void);
-/* Everything left in d's ring (it has ended: its last words). */
+/* Everything left in d's queue and ring (it has ended: its last words). */
 void console_ring_flush(struct domain *d);
 
 #endif

@@ -19,6 +19,9 @@ void evtchn_unmask(struct domain *d, uint32_t port);
 void evtchn_close(struct domain *d, uint32_t port);
 /* Close every port of a domain that is going away. */
 void evtchn_close_all(struct domain *d);
+/* For the leak check: ports open in all domain records, console ports aside
+ * (a destroyed domain keeps only its console port). */
+uint32_t evtchn_ports_in_use(void);
 /* Deliver VIRQ `virq` to vCPU `v` if the guest has bound it. */
 void evtchn_send_virq(struct vcpu *v, uint32_t virq);
 /* The vcpu_info the hypervisor writes for `v` (shared_info slot or the

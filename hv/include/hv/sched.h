@@ -16,8 +16,9 @@ void sched_init(uint32_t ncpus);
 void sched_cpu_loop(void) __attribute__((noreturn));
 /* A vCPU became runnable (woken, brought up): queue it, kick a CPU for it. */
 void sched_vcpu_runnable(struct vcpu *v);
-/* A timer was armed: idle CPUs recompute when to wake. */
-void sched_timers_changed(void);
+/* A timer was armed for `deadline`: idle CPUs recompute when to wake, and a
+ * CPU whose slice would end after it chooses again. */
+void sched_timers_changed(uint64_t deadline);
 /* Nanoseconds CPU `cpu` has spent halted with nothing to run. */
 uint64_t sched_idle_ns(uint32_t cpu);
 

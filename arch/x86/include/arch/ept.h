@@ -26,17 +26,22 @@
 struct ept {
     uint64_t root;              /* physical address of the PML4 */
     uint64_t table_frames;      /* paging-structure frames in use */
+    uint64_t table_limit;       /* most it may grow to; 0: no limit */
 };
 
-/* 0, or -1 if no frame for the root. */
+/* 0, or -1 if no frame for the root. No table_limit until the caller sets one. */
 int ept_init(struct ept *ept);
+/* Table frames (the root included) that map [0, bytes) with 4 KiB leaves. */
+uint64_t ept_tables_for(uint64_t bytes);
 /* Map 4 KiB at gpa -> hpa with `perm` (EPT_* bits, may include EPT_SW_OWNED).
- * 0; -1 if a table frame could not be allocated or gpa is out of range;
+ * 0; -1 if a table frame could not be allocated (or table_limit is reached)
+ * or gpa is out of range;
  * -2 if gpa is already mapped. */
 int ept_map(struct ept *ept, uint64_t gpa, uint64_t hpa, uint64_t perm);
 /* Replace whatever is mapped at gpa (4 KiB) with hpa/perm; *old gets the
  * previous leaf (0 if none). 0, or -1 if a table frame could not be allocated
- * or gpa is out of range. The caller flushes (INVEPT) if the EPT is live. */
+ * (or table_limit is reached) or gpa is out of range. The caller flushes
+ * (INVEPT) if the EPT is live. */
 int ept_replace(struct ept *ept, uint64_t gpa, uint64_t hpa, uint64_t perm, uint64_t *old);
 /* Leaf entry for gpa (0 if not present). */
 uint64_t ept_lookup(const struct ept *ept, uint64_t gpa);

@@ -1,0 +1,338 @@
+/*
+ * Family `domctl` (docs/abi.md, "36 domctl"): dom0 reads and sets its own
+ * and the peer's scheduling state and reads the domain that has gone; every
+ * setting is put back as it was. A domU gets -EPERM for everything, before
+ * its argument is read. The header checks come in the documented order:
+ * interface version, pad, command, domain; then the command's own.
+ */
+#include <stdint.h>
+
+#include <public/domctl.h>
+#include <public/sched_op.h>
+#include <public/vcpu_op.h>
+
+#include "abi.h"
+#include "control.h"
+#include "lib.h"
+
+#define F "domctl"
+#define JUNK 0xA5
+#define DEFAULT_WEIGHT 256
+
+static struct mica_domctl req(uint32_t cmd, domid_t dom)
+{
+    struct mica_domctl op;
+
+    memset(&op, JUNK, sizeof op);
+    op.cmd = cmd;
+    op.interface_version = MICA_DOMCTL_INTERFACE_VERSION;
+    op.domain = dom;
+    op.pad[0] = op.pad[1] = op.pad[2] = 0;
+    return op;
+}
+
+static long run(struct mica_domctl *op)
+{
+    return hyp_domctl((uintptr_t)op);
+}
+
+/* What a domU gets for everything. */
+static long priv(long dom0)
+{
+    return abi_priv(dom0, -XEN_EPERM);
+}
+
+static bool name_is(const char *s, const char *want)
+{
+    return strcmp(s, want) == 0;
+}
+
+static void getdomaininfo_cases(void)
+{
+    struct mica_domctl op = req(XEN_DOMCTL_GETDOMAININFO, DOMID_SELF);
+    struct mica_domctl_getdomaininfo *i = &op.u.getdomaininfo;
+    long rc = run(&op);
+
+    if (!abi.privileged) {
+        abi_expect(F, "getdomaininfo", rc, -XEN_EPERM);
+        op = req(XEN_DOMCTL_GETDOMAININFO, abi.self);
+        abi_expect(F, "getdomaininfo-own-id", run(&op), -XEN_EPERM);
+        op = req(XEN_DOMCTL_GETDOMAININFO, 0xffff);
+        abi_expect(F, "getdomaininfo-domid-max", run(&op), -XEN_EPERM);
+        op = req(XEN_DOMCTL_GETDOMAININFO, abi.peer);
+        abi_expect(F, "getdomaininfo-peer", run(&op), -XEN_EPERM);
+        op = req(XEN_DOMCTL_GETDOMAININFO, abi.gone);
+        abi_expect(F, "getdomaininfo-gone", run(&op), -XEN_EPERM);
+        op = req(XEN_DOMCTL_GETDOMAININFO, abi.absent);
+        abi_expect(F, "getdomaininfo-absent", run(&op), -XEN_EPERM);
+        return;
+    }
+    abi_check(F, "getdomaininfo",
+              rc == 0 && i->domid == abi.self && i->state == MICA_DOMCTL_STATE_RUNNING &&
+                  i->shutdown_reason == 0 && i->flags == MICA_DOMINF_PRIVILEGED &&
+                  i->nr_vcpus == abi.nvcpus && i->nr_online_vcpus == 2 &&
+                  i->weight == DEFAULT_WEIGHT && i->cap == 0 && i->cpu_time > 0 &&
+                  i->max_pages == abi.ram_end / PAGE_SIZE && i->tot_pages < i->max_pages &&
+                  name_is(i->name, abi.env->name),
+              "rc, or a field is off; online vCPUs", rc ? rc : (long)i->nr_online_vcpus);
+    op = req(XEN_DOMCTL_GETDOMAININFO, abi.self);
+    abi_check(F, "getdomaininfo-own-id", run(&op) == 0 && i->domid == abi.self, "domid",
+              i->domid);
+    op = req(XEN_DOMCTL_GETDOMAININFO, abi.peer);
+    rc = run(&op);
+    abi_check(F, "getdomaininfo-peer",
+              rc == 0 && i->domid == abi.peer && i->state == MICA_DOMCTL_STATE_RUNNING &&
+                  i->flags == 0 && i->nr_vcpus >= 1 && i->tot_pages > 0,
+              "rc or flags", rc ? rc : (long)i->flags);
+    op = req(XEN_DOMCTL_GETDOMAININFO, abi.gone);
+    rc = run(&op);
+    abi_check(F, "getdomaininfo-gone",
+              rc == 0 && i->domid == abi.gone && i->state == MICA_DOMCTL_STATE_SHUTDOWN &&
+                  i->shutdown_reason == SHUTDOWN_POWEROFF && (i->flags & MICA_DOMINF_DYING) &&
+                  i->tot_pages == 0,
+              "rc or state", rc ? rc : (long)i->state);
+    op = req(XEN_DOMCTL_GETDOMAININFO, abi.absent);
+    abi_expect(F, "getdomaininfo-absent", run(&op), -XEN_ESRCH);
+    op = req(XEN_DOMCTL_GETDOMAININFO, 0xffff);
+    abi_expect(F, "getdomaininfo-domid-max", run(&op), -XEN_ESRCH);
+}
+
+static long vcpuinfo(domid_t dom, uint32_t vcpu, uint32_t pad, struct mica_domctl_getvcpuinfo *out)
+{
+    struct mica_domctl op = req(XEN_DOMCTL_GETVCPUINFO, dom);
+    long rc;
+
+    op.u.getvcpuinfo.vcpu = vcpu;
+    op.u.getvcpuinfo.pad = pad;
+    rc = run(&op);
+    *out = op.u.getvcpuinfo;
+    return rc;
+}
+
+static void getvcpuinfo_cases(void)
+{
+    struct mica_domctl_getvcpuinfo v;
+    long rc = vcpuinfo(DOMID_SELF, 0, 0, &v);
+
+    if (abi.privileged)
+        abi_check(F, "getvcpuinfo",
+                  rc == 0 && v.vcpu == 0 && v.online == 1 && v.blocked == 0 && v.running == 1 &&
+                      v.runstate == RUNSTATE_RUNNING && v.cpu_time > 0 &&
+                      v.cpu_time == v.runstate_time[RUNSTATE_RUNNING],
+                  "rc or runstate", rc ? rc : (long)v.runstate);
+    else
+        abi_expect(F, "getvcpuinfo", rc, -XEN_EPERM);
+    rc = vcpuinfo(DOMID_SELF, 2, 0, &v);
+    if (abi.privileged)
+        abi_check(F, "getvcpuinfo-down-vcpu",
+                  rc == 0 && v.vcpu == 2 && v.online == 0 && v.runstate == RUNSTATE_OFFLINE,
+                  "rc or runstate", rc ? rc : (long)v.runstate);
+    else
+        abi_expect(F, "getvcpuinfo-down-vcpu", rc, -XEN_EPERM);
+    abi_expect(F, "getvcpuinfo-vcpu-beyond-count", vcpuinfo(DOMID_SELF, abi.nvcpus, 0, &v),
+               priv(-XEN_EINVAL));
+    abi_expect(F, "getvcpuinfo-pad", vcpuinfo(DOMID_SELF, 0, 1, &v), priv(-XEN_EINVAL));
+    abi_expect(F, "getvcpuinfo-peer", vcpuinfo(abi.peer, 0, 0, &v), priv(0));
+    /* Only getdomaininfo still names a domain that has stopped. */
+    abi_expect(F, "getvcpuinfo-gone", vcpuinfo(abi.gone, 0, 0, &v), priv(-XEN_ESRCH));
+    abi_expect(F, "getvcpuinfo-absent", vcpuinfo(abi.absent, 0, 0, &v), priv(-XEN_ESRCH));
+}
+
+static long affinity(uint32_t cmd, domid_t dom, uint32_t vcpu, uint32_t pad, uint64_t *map)
+{
+    struct mica_domctl op = req(cmd, dom);
+    long rc;
+
+    op.u.vcpuaffinity.vcpu = vcpu;
+    op.u.vcpuaffinity.pad = pad;
+    if (cmd == XEN_DOMCTL_SETVCPUAFFINITY)
+        op.u.vcpuaffinity.cpumap = *map;
+    rc = run(&op);
+    if (cmd == XEN_DOMCTL_GETVCPUAFFINITY && rc == 0)
+        *map = op.u.vcpuaffinity.cpumap;
+    return rc;
+}
+
+static long get_affinity(domid_t dom, uint32_t vcpu, uint64_t *map)
+{
+    return affinity(XEN_DOMCTL_GETVCPUAFFINITY, dom, vcpu, 0, map);
+}
+
+static long set_affinity(domid_t dom, uint32_t vcpu, uint64_t map)
+{
+    return affinity(XEN_DOMCTL_SETVCPUAFFINITY, dom, vcpu, 0, &map);
+}
+
+/* A readable setaffinity request in read-only memory: it writes nothing back. */
+static long set_affinity_readonly(uint64_t map)
+{
+    void *backing;
+    uint64_t ro = abi_readonly_page(&backing);
+    struct mica_domctl op = req(XEN_DOMCTL_SETVCPUAFFINITY, DOMID_SELF);
+
+    op.u.vcpuaffinity = (struct mica_domctl_vcpuaffinity){ .vcpu = 1, .cpumap = map };
+    memcpy(backing, &op, sizeof op);
+    return hyp_domctl(ro);
+}
+
+static void affinity_cases(void)
+{
+    uint64_t orig = 0, map = 0, peer = 0, offline;
+    long rc = get_affinity(DOMID_SELF, 1, &orig);
+
+    abi_check(F, "getvcpuaffinity", abi.privileged ? rc == 0 && orig != 0 : rc == -XEN_EPERM,
+              "rc or cpumap", rc ? rc : (long)orig);
+    abi_expect(F, "setvcpuaffinity", set_affinity(DOMID_SELF, 1, 1), priv(0));
+    rc = get_affinity(DOMID_SELF, 1, &map);
+    abi_check(F, "setvcpuaffinity-reads-back", abi.privileged ? rc == 0 && map == 1 :
+                                                                rc == -XEN_EPERM,
+              "rc or cpumap", rc ? rc : (long)map);
+    abi_expect(F, "setvcpuaffinity-cpu-8",
+               set_affinity(DOMID_SELF, 1, 1ull << MICA_DOMCTL_MAX_CPUS),
+               priv(-XEN_EINVAL));
+    abi_expect(F, "setvcpuaffinity-no-cpu", set_affinity(DOMID_SELF, 1, 0), priv(-XEN_EINVAL));
+    /* CPU 7 is not online in any configuration this suite runs in. */
+    offline = 1ull << (MICA_DOMCTL_MAX_CPUS - 1);
+    abi_expect(F, "setvcpuaffinity-offline-cpus-only", set_affinity(DOMID_SELF, 1, offline),
+               priv(-XEN_EINVAL));
+    abi_expect(F, "setvcpuaffinity-vcpu-beyond-count", set_affinity(DOMID_SELF, abi.nvcpus, 1),
+               priv(-XEN_EINVAL));
+    map = 1;
+    abi_expect(F, "setvcpuaffinity-pad", affinity(XEN_DOMCTL_SETVCPUAFFINITY, DOMID_SELF, 1, 1,
+                                                  &map), priv(-XEN_EINVAL));
+    map = 0;
+    rc = get_affinity(DOMID_SELF, 1, &map);
+    abi_check(F, "setvcpuaffinity-refusals-change-nothing",
+              abi.privileged ? rc == 0 && map == 1 : rc == -XEN_EPERM, "cpumap",
+              rc ? rc : (long)map);
+    abi_expect(F, "setvcpuaffinity-readonly-arg", set_affinity_readonly(orig), priv(0));
+    abi_expect(F, "setvcpuaffinity-restore", set_affinity(DOMID_SELF, 1, orig), priv(0));
+    abi_expect(F, "getvcpuaffinity-vcpu-beyond-count", get_affinity(DOMID_SELF, abi.nvcpus, &map),
+               priv(-XEN_EINVAL));
+    abi_expect(F, "getvcpuaffinity-pad",
+               affinity(XEN_DOMCTL_GETVCPUAFFINITY, DOMID_SELF, 0, 1, &map), priv(-XEN_EINVAL));
+
+    /* The peer's: read, and set to what it is. */
+    rc = get_affinity(abi.peer, 0, &peer);
+    abi_check(F, "getvcpuaffinity-peer", abi.privileged ? rc == 0 && peer != 0 : rc == -XEN_EPERM,
+              "rc or cpumap", rc ? rc : (long)peer);
+    abi_expect(F, "setvcpuaffinity-peer", set_affinity(abi.peer, 0, abi.privileged ? peer : 1),
+               priv(0));
+    abi_expect(F, "setvcpuaffinity-gone", set_affinity(abi.gone, 0, 1), priv(-XEN_ESRCH));
+    abi_expect(F, "getvcpuaffinity-gone", get_affinity(abi.gone, 0, &map), priv(-XEN_ESRCH));
+    abi_expect(F, "setvcpuaffinity-absent", set_affinity(abi.absent, 0, 1), priv(-XEN_ESRCH));
+}
+
+static long sched(domid_t dom, uint32_t id, uint32_t cmd, uint32_t *weight, uint32_t *cap)
+{
+    struct mica_domctl op = req(XEN_DOMCTL_SCHEDULER_OP, dom);
+    long rc;
+
+    op.u.scheduler_op = (struct mica_domctl_scheduler_op){ .sched_id = id, .cmd = cmd,
+                                                           .weight = *weight, .cap = *cap };
+    if (cmd == XEN_DOMCTL_SCHEDOP_GETINFO)
+        op.u.scheduler_op.weight = op.u.scheduler_op.cap = 0xA5A5A5A5;
+    rc = run(&op);
+    if (rc == 0 && cmd == XEN_DOMCTL_SCHEDOP_GETINFO) {
+        *weight = op.u.scheduler_op.weight;
+        *cap = op.u.scheduler_op.cap;
+    }
+    return rc;
+}
+
+static long put(domid_t dom, uint32_t weight, uint32_t cap)
+{
+    return sched(dom, XEN_SCHEDULER_CREDIT, XEN_DOMCTL_SCHEDOP_PUTINFO, &weight, &cap);
+}
+
+/* getinfo of `dom` is (weight, cap); a domU expects -EPERM. */
+static void expect_sched(const char *name, domid_t dom, uint32_t weight, uint32_t cap)
+{
+    uint32_t w = 0, c = 0;
+    long rc = sched(dom, XEN_SCHEDULER_CREDIT, XEN_DOMCTL_SCHEDOP_GETINFO, &w, &c);
+
+    if (!abi.privileged || rc != 0)
+        abi_expect(F, name, rc, priv(0));
+    else
+        abi_check(F, name, w == weight && c == cap, "weight", w);
+}
+
+static void scheduler_op_cases(void)
+{
+    uint32_t w = 1, c = 0;
+
+    expect_sched("scheduler_op-getinfo", DOMID_SELF, DEFAULT_WEIGHT, 0);
+    abi_expect(F, "scheduler_op-putinfo-weight", put(DOMID_SELF, 512, MICA_DOMCTL_CAP_UNCHANGED),
+               priv(0));
+    expect_sched("scheduler_op-putinfo-weight-reads-back", DOMID_SELF, 512, 0);
+    abi_expect(F, "scheduler_op-putinfo-cap", put(DOMID_SELF, MICA_DOMCTL_WEIGHT_UNCHANGED, 400),
+               priv(0));
+    expect_sched("scheduler_op-putinfo-cap-reads-back", DOMID_SELF, 512, 400);
+    abi_expect(F, "scheduler_op-putinfo-max", put(DOMID_SELF, MICA_DOMCTL_MAX_WEIGHT,
+                                                  MICA_DOMCTL_MAX_CAP), priv(0));
+    expect_sched("scheduler_op-putinfo-max-reads-back", DOMID_SELF, MICA_DOMCTL_MAX_WEIGHT,
+                 MICA_DOMCTL_MAX_CAP);
+    abi_expect(F, "scheduler_op-weight-too-big", put(DOMID_SELF, MICA_DOMCTL_MAX_WEIGHT + 1, 0),
+               priv(-XEN_EINVAL));
+    abi_expect(F, "scheduler_op-cap-too-big", put(DOMID_SELF, 256, MICA_DOMCTL_MAX_CAP + 1),
+               priv(-XEN_EINVAL));
+    expect_sched("scheduler_op-refusals-change-nothing", DOMID_SELF, MICA_DOMCTL_MAX_WEIGHT,
+                 MICA_DOMCTL_MAX_CAP);
+    abi_expect(F, "scheduler_op-putinfo-restore", put(DOMID_SELF, DEFAULT_WEIGHT, 0), priv(0));
+    expect_sched("scheduler_op-restored", DOMID_SELF, DEFAULT_WEIGHT, 0);
+    abi_expect(F, "scheduler_op-bad-sched-id",
+               sched(DOMID_SELF, XEN_SCHEDULER_CREDIT + 1, XEN_DOMCTL_SCHEDOP_GETINFO, &w, &c),
+               priv(-XEN_EINVAL));
+    abi_expect(F, "scheduler_op-bad-cmd",
+               sched(DOMID_SELF, XEN_SCHEDULER_CREDIT, 2, &w, &c), priv(-XEN_EINVAL));
+
+    abi_expect(F, "scheduler_op-peer", put(abi.peer, 300, MICA_DOMCTL_CAP_UNCHANGED), priv(0));
+    expect_sched("scheduler_op-peer-reads-back", abi.peer, 300, 0);
+    abi_expect(F, "scheduler_op-peer-restore", put(abi.peer, DEFAULT_WEIGHT, 0), priv(0));
+    abi_expect(F, "scheduler_op-gone", put(abi.gone, DEFAULT_WEIGHT, 0), priv(-XEN_ESRCH));
+    abi_expect(F, "scheduler_op-absent", put(abi.absent, DEFAULT_WEIGHT, 0), priv(-XEN_ESRCH));
+}
+
+static void header_cases(void)
+{
+    struct mica_domctl op = req(XEN_DOMCTL_GETDOMAININFO, DOMID_SELF);
+
+    op.interface_version = MICA_DOMCTL_INTERFACE_VERSION + 1;
+    op.pad[0] = 1;
+    abi_expect(F, "bad-version", run(&op), priv(-XEN_EACCES));
+    op = req(XEN_DOMCTL_GETDOMAININFO, DOMID_SELF);
+    op.pad[2] = 1;
+    abi_expect(F, "header-pad", run(&op), priv(-XEN_EINVAL));
+    op = req(99, DOMID_SELF);
+    op.pad[1] = 1;
+    abi_expect(F, "pad-checked-before-cmd", run(&op), priv(-XEN_EINVAL));
+    op = req(0, DOMID_SELF);
+    abi_expect(F, "unknown-cmd-0", run(&op), priv(-XEN_ENOSYS));
+    op = req(99, abi.absent);
+    abi_expect(F, "cmd-checked-before-domain", run(&op), priv(-XEN_ENOSYS));
+    op = req(0xffffffff, DOMID_SELF);
+    abi_expect(F, "unknown-cmd-max", run(&op), priv(-XEN_ENOSYS));
+}
+
+static long badptr_call(uint64_t addr, void *ctx)
+{
+    (void)ctx;
+    return hyp_domctl(addr);
+}
+
+void abi_domctl_cases(void)
+{
+    struct mica_domctl init = req(XEN_DOMCTL_GETDOMAININFO, DOMID_SELF);
+
+    getdomaininfo_cases();
+    getvcpuinfo_cases();
+    affinity_cases();
+    scheduler_op_cases();
+    header_cases();
+    abi_badptr_cases(F, "getdomaininfo", true, &init, sizeof init, badptr_call, NULL,
+                     priv(-XEN_EFAULT));
+    init = req(XEN_DOMCTL_SETVCPUAFFINITY, DOMID_SELF);
+    init.u.vcpuaffinity = (struct mica_domctl_vcpuaffinity){ .vcpu = 1, .cpumap = 0xff };
+    abi_badptr_cases(F, "setvcpuaffinity", false, &init, sizeof init, badptr_call, NULL,
+                     priv(-XEN_EFAULT));
+}

@@ -1,0 +1,175 @@
+/*
+ * Family `hypercall`: dispatch and the calling convention (docs/abi.md,
+ * "Calling convention", "Hypercalls"): unknown numbers, the hypercall page,
+ * which registers a call may change (none but RAX), and Xen's 32-bit
+ * convention, run by vCPU 2 from tests/abi/compat32.asm.
+ */
+#include <stdint.h>
+
+#include <public/hvm_vcpu.h>
+#include <public/vcpu_op.h>
+#include <public/xen_version.h>
+
+#include "abi.h"
+#include "arch.h"
+#include "clock.h"
+#include "hypercall.h"
+#include "lib.h"
+
+#define F "hypercall"
+#define VERSION ((MICA_XEN_VERSION_MAJOR << 16) | MICA_XEN_VERSION_MINOR)
+#define COMPAT32_VCPU 2
+#define STUB_INT3 0xCC
+#define STUB_CODE_LEN 9                 /* B8 imm32, 0F 01 C1, C3 */
+
+extern char abi_compat32_entry[];
+extern volatile uint32_t abi_compat32_results[8];
+extern volatile struct vcpu_runstate_info abi_compat32_runstate;
+
+/* The numbers of the dispatch table (hv/hypercall.c), as docs/abi.md lists them. */
+static bool known(unsigned long nr)
+{
+    switch (nr) {
+    case HYPERCALL_MEMORY_OP: case HYPERCALL_SET_TIMER_OP: case HYPERCALL_XEN_VERSION:
+    case HYPERCALL_CONSOLE_IO: case HYPERCALL_GRANT_TABLE_OP: case HYPERCALL_VCPU_OP:
+    case HYPERCALL_SCHED_OP: case HYPERCALL_EVENT_CHANNEL_OP: case HYPERCALL_HVM_OP:
+    case HYPERCALL_SYSCTL: case HYPERCALL_DOMCTL:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static void unknown_cases(void)
+{
+    long first_bad = -1, got = 0;
+
+    /* Every number in the table's range that has no handler, both ways in. */
+    for (unsigned long nr = 0; nr < HYPERCALL_COUNT && first_bad < 0; nr++) {
+        if (known(nr))
+            continue;
+        got = hypercall5_direct(nr, 0, 0, 0, 0, 0);
+        if (got == -XEN_ENOSYS)
+            got = hypercall5_page(nr, 0, 0, 0, 0, 0);
+        if (got != -XEN_ENOSYS)
+            first_bad = (long)nr;
+    }
+    abi_check(F, "unknown-numbers-below-64", first_bad < 0, "number", first_bad);
+    abi_expect(F, "unknown-64", hypercall5_direct(HYPERCALL_COUNT, 0, 0, 0, 0, 0), -XEN_ENOSYS);
+    abi_expect(F, "unknown-127-page", hypercall5_page(127, 0, 0, 0, 0, 0), -XEN_ENOSYS);
+    abi_expect(F, "unknown-1000", hypercall5_direct(1000, 0, 0, 0, 0, 0), -XEN_ENOSYS);
+    /* Numbers are 64 bits wide in 64-bit mode: 2^32 + 17 is not xen_version. */
+    abi_expect(F, "unknown-above-32-bits",
+               hypercall5_direct((1ul << 32) | HYPERCALL_XEN_VERSION, XENVER_VERSION, 0, 0, 0, 0),
+               -XEN_ENOSYS);
+    abi_expect(F, "unknown-max", hypercall5_direct(~0ul, 0, 0, 0, 0, 0), -XEN_ENOSYS);
+}
+
+/* Stub N reads "mov eax, N; vmcall; ret" and int3 to its end. */
+static bool stub_ok(unsigned int n)
+{
+    const uint8_t *s = hypercall_page + n * HYPERCALL_STUB_SIZE;
+    uint32_t imm = s[1] | s[2] << 8 | s[3] << 16 | (uint32_t)s[4] << 24;
+
+    if (s[0] != 0xB8 || imm != n || s[5] != 0x0F || s[6] != 0x01 || s[7] != 0xC1 || s[8] != 0xC3)
+        return false;
+    for (unsigned int i = STUB_CODE_LEN; i < HYPERCALL_STUB_SIZE; i++)
+        if (s[i] != STUB_INT3)
+            return false;
+    return true;
+}
+
+static void page_cases(void)
+{
+    long first_bad = -1;
+
+    for (unsigned int n = 0; n < HYPERCALL_PAGE_STUBS && first_bad < 0; n++)
+        if (!stub_ok(n))
+            first_bad = n;
+    abi_check(F, "page-stubs", first_bad < 0, "first wrong stub", first_bad);
+    abi_expect(F, "page-matches-vmcall",
+               hypercall5_page(HYPERCALL_XEN_VERSION, XENVER_VERSION, 0, 0, 0, 0),
+               hypercall5_direct(HYPERCALL_XEN_VERSION, XENVER_VERSION, 0, 0, 0, 0));
+}
+
+/* The registers of one call: none may change but RAX. */
+static void registers_case(const char *name, unsigned long nr, unsigned long cmd, long want)
+{
+    struct hypercall_regs before = {
+        .rbx = 0x1111111111111111ul, .rcx = 0x2222222222222222ul, .rdx = 0x3333333333333333ul,
+        .rsi = 0x4444444444444444ul, .rdi = cmd, .r8 = 0x5555555555555555ul,
+        .r9 = 0x6666666666666666ul, .r10 = 0x7777777777777777ul, .r11 = 0x8888888888888888ul,
+        .r12 = 0x9999999999999999ul, .r13 = 0xAAAAAAAAAAAAAAAAul, .r14 = 0xBBBBBBBBBBBBBBBBul,
+        .r15 = 0xCCCCCCCCCCCCCCCCul,
+    };
+    struct hypercall_regs after = before;
+    const unsigned long *b = (const unsigned long *)&before, *a = (const unsigned long *)&after;
+    long rc = hypercall_direct_regs(nr, &after), changed = -1;
+
+    for (unsigned int i = 0; i < sizeof before / sizeof *b && changed < 0; i++)
+        if (a[i] != b[i])
+            changed = i;
+    if (rc != want)
+        abi_expect(F, name, rc, want);
+    else
+        abi_check(F, name, changed < 0,
+                  "register changed (0 rbx 1 rcx 2 rdx 3 rsi 4 rdi 5 r8 .. 12 r15)", changed);
+}
+
+void abi_hypercall_cases(void)
+{
+    unknown_cases();
+    page_cases();
+    registers_case("registers-preserved", HYPERCALL_XEN_VERSION, XENVER_VERSION, VERSION);
+    registers_case("registers-preserved-on-error", HYPERCALL_XEN_VERSION, 99, -XEN_ENOSYS);
+    registers_case("registers-preserved-unknown", 63, 0, -XEN_ENOSYS);
+}
+
+/* ---- the 32-bit convention, on vCPU 2 -------------------------------------- */
+
+/* A flat 32-bit protected-mode context, paging off, as at the PVH entry. */
+static void flat32(struct vcpu_hvm_context *c)
+{
+    *c = (struct vcpu_hvm_context){ .mode = VCPU_HVM_MODE_32B };
+    c->cpu_regs.x86_32 = (struct vcpu_hvm_x86_32){
+        .eip = (uint32_t)(uintptr_t)abi_compat32_entry, .eflags = 2, .cr0 = 0x11,
+        .cs_limit = 0xffffffff, .ds_limit = 0xffffffff, .ss_limit = 0xffffffff,
+        .es_limit = 0xffffffff, .tr_limit = 0x67,
+        .cs_ar = 0xc9b, .ds_ar = 0xc93, .ss_ar = 0xc93, .es_ar = 0xc93, .tr_ar = 0x8b,
+    };
+}
+
+static bool compat32_down(void *arg)
+{
+    (void)arg;
+    return hyp_vcpu_op(VCPUOP_IS_UP, COMPAT32_VCPU, 0) == 0;
+}
+
+void abi_hypercall_compat32_cases(void)
+{
+    struct vcpu_hvm_context c;
+    long rc;
+
+    if (abi.nvcpus <= COMPAT32_VCPU) {
+        abi_check(F, "compat32-started", false, "needs vcpus=3, have", abi.nvcpus);
+        return;
+    }
+    flat32(&c);
+    rc = hyp_vcpu_op(VCPUOP_INITIALISE, COMPAT32_VCPU, (unsigned long)&c);
+    if (rc == 0)
+        rc = hyp_vcpu_op(VCPUOP_UP, COMPAT32_VCPU, 0);
+    if (!abi_expect(F, "compat32-started", rc, 0))
+        return;
+    if (!abi_check(F, "compat32-finished", abi_wait(compat32_down, NULL, 10 * NSEC_PER_SEC),
+                   "is_up", hyp_vcpu_op(VCPUOP_IS_UP, COMPAT32_VCPU, 0)))
+        return;
+    abi_expect(F, "compat32-result-in-eax", abi_compat32_results[0], VERSION);
+    abi_expect(F, "compat32-args-ebx-ecx-edx", abi_compat32_results[1], 0);
+    abi_expect(F, "compat32-output-written", abi_compat32_runstate.state, RUNSTATE_RUNNING);
+    abi_expect(F, "compat32-error-in-eax", abi_compat32_results[2], (uint32_t)-XEN_ENOSYS);
+    abi_check(F, "compat32-registers-preserved",
+              abi_compat32_results[3] == 99 && abi_compat32_results[4] == 0x11111111 &&
+                  abi_compat32_results[5] == 0x22222222 && abi_compat32_results[6] == 0x33333333 &&
+                  abi_compat32_results[7] == 0x44444444,
+              "ebx after", abi_compat32_results[3]);
+}

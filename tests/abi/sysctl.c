@@ -1,0 +1,99 @@
+/*
+ * Family `sysctl` (docs/abi.md, "35 sysctl"): dom0 reads the machine; a
+ * domU gets -EPERM for everything, before its argument is even read (so a
+ * bad pointer is -EPERM too). The checks come in the documented order:
+ * interface version, command, pad. Input values of OUT fields are ignored,
+ * so every request here starts with them full of junk.
+ */
+#include <stdint.h>
+
+#include <public/sysctl.h>
+
+#include "abi.h"
+#include "control.h"
+#include "lib.h"
+
+#define F "sysctl"
+#define JUNK 0xA5
+
+static struct mica_sysctl req(uint32_t cmd)
+{
+    struct mica_sysctl op;
+
+    memset(&op, JUNK, sizeof op);
+    op.cmd = cmd;
+    op.interface_version = MICA_SYSCTL_INTERFACE_VERSION;
+    return op;
+}
+
+static long badptr_call(uint64_t addr, void *ctx)
+{
+    (void)ctx;
+    return hyp_sysctl(addr);
+}
+
+void abi_sysctl_cases(void)
+{
+    struct mica_sysctl op = req(XEN_SYSCTL_PHYSINFO), init;
+    struct mica_sysctl_physinfo phys;
+    uint32_t cpus;
+    long rc;
+
+    rc = hyp_sysctl((uintptr_t)&op);
+    phys = op.u.physinfo;
+    cpus = phys.nr_cpus;
+    if (abi.privileged)
+        abi_check(F, "physinfo",
+                  rc == 0 && cpus >= 1 && cpus <= MICA_SYSCTL_MAX_CPUS && phys.cpu_khz > 0 &&
+                      phys.total_pages > 0 && phys.free_pages <= phys.total_pages &&
+                      phys.migrations != 0xA5A5A5A5A5A5A5A5ull,
+                  "rc or nr_cpus", rc ? rc : (long)cpus);
+    else
+        abi_expect(F, "physinfo", rc, -XEN_EPERM);
+
+    op = req(XEN_SYSCTL_GETCPUINFO);
+    op.u.getcpuinfo.pad = 0;
+    rc = hyp_sysctl((uintptr_t)&op);
+    if (abi.privileged) {
+        bool zero_past = true;
+
+        for (uint32_t i = cpus; i < MICA_SYSCTL_MAX_CPUS; i++)
+            zero_past &= op.u.getcpuinfo.idle_ns[i] == 0;
+        abi_check(F, "getcpuinfo", rc == 0 && op.u.getcpuinfo.nr_cpus == cpus && zero_past,
+                  "rc or nr_cpus", rc ? rc : (long)op.u.getcpuinfo.nr_cpus);
+    } else {
+        abi_expect(F, "getcpuinfo", rc, -XEN_EPERM);
+    }
+    op = req(XEN_SYSCTL_GETCPUINFO);
+    op.u.getcpuinfo.pad = 1;
+    abi_expect(F, "getcpuinfo-pad", hyp_sysctl((uintptr_t)&op), abi_priv(-XEN_EINVAL, -XEN_EPERM));
+
+    op = req(XEN_SYSCTL_PHYSINFO);
+    op.interface_version = MICA_SYSCTL_INTERFACE_VERSION + 1;
+    abi_expect(F, "physinfo-bad-version", hyp_sysctl((uintptr_t)&op),
+               abi_priv(-XEN_EACCES, -XEN_EPERM));
+    op = req(XEN_SYSCTL_PHYSINFO);
+    op.interface_version = 0x00000013;          /* a Xen interface version: not ours */
+    abi_expect(F, "physinfo-xen-version", hyp_sysctl((uintptr_t)&op),
+               abi_priv(-XEN_EACCES, -XEN_EPERM));
+    op = req(99);
+    op.interface_version = 0;
+    abi_expect(F, "bad-version-checked-before-cmd", hyp_sysctl((uintptr_t)&op),
+               abi_priv(-XEN_EACCES, -XEN_EPERM));
+    op = req(0);
+    abi_expect(F, "unknown-cmd-0", hyp_sysctl((uintptr_t)&op), abi_priv(-XEN_ENOSYS, -XEN_EPERM));
+    op = req(99);
+    abi_expect(F, "unknown-cmd-99", hyp_sysctl((uintptr_t)&op), abi_priv(-XEN_ENOSYS, -XEN_EPERM));
+    op = req(99);
+    op.u.getcpuinfo.pad = 1;
+    abi_expect(F, "cmd-checked-before-pad", hyp_sysctl((uintptr_t)&op),
+               abi_priv(-XEN_ENOSYS, -XEN_EPERM));
+
+    init = req(XEN_SYSCTL_PHYSINFO);
+    abi_badptr_cases(F, "physinfo", true, &init, sizeof init, badptr_call, NULL,
+                     abi_priv(-XEN_EFAULT, -XEN_EPERM));
+    init = req(XEN_SYSCTL_GETCPUINFO);
+    init.u.getcpuinfo.pad = 0;
+    abi_badptr_cases(F, "getcpuinfo", true, &init, sizeof init, badptr_call, NULL,
+                     abi_priv(-XEN_EFAULT, -XEN_EPERM));
+}
