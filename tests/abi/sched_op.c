@@ -16,6 +16,7 @@
 #include "hypercall.h"
 #include "lib.h"
 #include "shared_info.h"
+#include "smp.h"
 #include "timer.h"
 
 #define F "sched_op"
@@ -141,6 +142,57 @@ static void poll_cases(evtchn_port_t ipi)
                      -XEN_EFAULT);
 }
 
+/*
+ * No double fetch: vCPU 1 keeps rewriting a poll request (nr_ports 1, a
+ * valid request, or SCHED_POLL_MAX_PORTS + 1, an invalid one) while vCPU 0
+ * polls with it for CHANGING_NS. The hypervisor copies the request once and
+ * judges that copy, so each call must answer for one whole version: 0 or
+ * -EINVAL, nothing else. Both answers must be seen, or vCPU 1 never got
+ * to change the request while vCPU 0 polled and the case proves nothing.
+ */
+#define CHANGING_NS (200 * NSEC_PER_MSEC)
+
+static struct sched_poll changing;
+static volatile bool changing_stop;
+
+static void rewrite_request(void)
+{
+    while (!READ_ONCE(changing_stop)) {
+        WRITE_ONCE(changing.nr_ports, 1);
+        WRITE_ONCE(changing.nr_ports, SCHED_POLL_MAX_PORTS + 1);
+    }
+    WRITE_ONCE(changing.nr_ports, 1);
+}
+
+static void changing_request_cases(evtchn_port_t ipi)
+{
+    static uint32_t port[1];
+    long valid = 0, invalid = 0, other = 0, other_rc = 0;
+
+    if (abi.nvcpus < 2) {
+        abi_skip(F, "poll-request-changing", "one vCPU: nothing can change the request meanwhile");
+        return;
+    }
+    port[0] = ipi;
+    changing = (struct sched_poll){ .ports = (uintptr_t)port, .nr_ports = 1, .timeout = 1 };
+    WRITE_ONCE(changing_stop, false);
+    smp_run(1, rewrite_request);
+    for (uint64_t end = clock_now_ns() + CHANGING_NS; clock_now_ns() < end;) {
+        long rc = call(SCHEDOP_POLL, (uintptr_t)&changing);
+        if (rc == 0)
+            valid++;
+        else if (rc == -XEN_EINVAL)
+            invalid++;
+        else
+            other++, other_rc = rc;
+    }
+    WRITE_ONCE(changing_stop, true);
+    bool stopped = smp_wait_idle(1);
+    abi_check(F, "poll-request-changing-one-version", other == 0, "other result", other_rc);
+    abi_check(F, "poll-request-changing-both-seen", valid > 0 && invalid > 0 && stopped,
+              "valid, or invalid if none", valid ? invalid : valid);
+}
+
 void abi_sched_op_cases(void)
 {
     long ipi;
@@ -151,6 +203,7 @@ void abi_sched_op_cases(void)
     if (abi_check(F, "setup-ipi", ipi > 0, "bind_ipi", ipi)) {
         block_cases((evtchn_port_t)ipi);
         poll_cases((evtchn_port_t)ipi);
+        changing_request_cases((evtchn_port_t)ipi);
         evtchn_close((evtchn_port_t)ipi);
     }
     shutdown_cases();
