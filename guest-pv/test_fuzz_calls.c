@@ -135,20 +135,6 @@ static void gen_console_io(struct fuzz *f)
 
 /* ---- grant_table_op ------------------------------------------------------ */
 
-static uint32_t grant_op_size(uint64_t cmd)
-{
-    switch (cmd) {
-    case GNTTABOP_map_grant_ref: return sizeof(struct gnttab_map_grant_ref);
-    case GNTTABOP_unmap_grant_ref: return sizeof(struct gnttab_unmap_grant_ref);
-    case GNTTABOP_setup_table: return sizeof(struct gnttab_setup_table);
-    case GNTTABOP_copy: return sizeof(struct gnttab_copy);
-    case GNTTABOP_query_size: return sizeof(struct gnttab_query_size);
-    case GNTTABOP_set_version: return sizeof(struct gnttab_set_version);
-    case GNTTABOP_get_version: return sizeof(struct gnttab_get_version);
-    default: return 0;
-    }
-}
-
 static struct gnttab_copy_ptr copy_side(struct fuzz *f, bool gref, bool dest)
 {
     static const uint16_t offsets[] = { 0, 0, 0, 0, 1, 8, 2048, 4088, 4095, 4096, 0xffff };
@@ -256,7 +242,7 @@ static void gen_grant_table_op(struct fuzz *f)
                                          0x100000001, ~0ull };
     struct fuzz_call *c = &f->call;
     uint64_t cmd = fuzz_one_in(f, 16) ? fuzz_value(f) : PICK(f, cmds);
-    uint32_t size = grant_op_size(cmd), n;
+    uint32_t size = gnttab_op_size(cmd), n;
     uint64_t count, at;
 
     switch (fuzz_below(f, 16)) {

@@ -380,20 +380,6 @@ union gnttab_op {
     struct gnttab_get_version get_version;
 };
 
-static size_t op_size(uint64_t cmd)
-{
-    switch (cmd) {
-    case GNTTABOP_map_grant_ref: return sizeof(struct gnttab_map_grant_ref);
-    case GNTTABOP_unmap_grant_ref: return sizeof(struct gnttab_unmap_grant_ref);
-    case GNTTABOP_setup_table: return sizeof(struct gnttab_setup_table);
-    case GNTTABOP_copy: return sizeof(struct gnttab_copy);
-    case GNTTABOP_query_size: return sizeof(struct gnttab_query_size);
-    case GNTTABOP_set_version: return sizeof(struct gnttab_set_version);
-    case GNTTABOP_get_version: return sizeof(struct gnttab_get_version);
-    default: return 0;
-    }
-}
-
 /* One operation on the local copy `op`; returns a hypercall error or 0. */
 static long do_one(struct vcpu *v, uint64_t cmd, union gnttab_op *op)
 {
@@ -433,7 +419,7 @@ long do_grant_table_op(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS])
 {
     uint64_t cmd = args[0], count = args[2];
     gvaddr_t uop = args[1];
-    size_t size = op_size(cmd);
+    size_t size = gnttab_op_size(cmd);
     if (!size)
         return -XEN_ENOSYS;
     if (count > GRANT_MAX_OPS)

@@ -128,4 +128,20 @@ _Static_assert(sizeof(struct gnttab_get_version) == 8, "get_version size");
 /* memory_op add_to_physmap, space XENMAPSPACE_grant_table: idx = table frame. */
 #define XENMAPIDX_grant_table_status (1u << 31)
 
+/* The size of one element of grant_table_op's array for `cmd`; 0 if Mica
+ * has no such sub-op. */
+static inline uint32_t gnttab_op_size(uint64_t cmd)
+{
+    switch (cmd) {
+    case GNTTABOP_map_grant_ref: return sizeof(struct gnttab_map_grant_ref);
+    case GNTTABOP_unmap_grant_ref: return sizeof(struct gnttab_unmap_grant_ref);
+    case GNTTABOP_setup_table: return sizeof(struct gnttab_setup_table);
+    case GNTTABOP_copy: return sizeof(struct gnttab_copy);
+    case GNTTABOP_query_size: return sizeof(struct gnttab_query_size);
+    case GNTTABOP_set_version: return sizeof(struct gnttab_set_version);
+    case GNTTABOP_get_version: return sizeof(struct gnttab_get_version);
+    default: return 0;
+    }
+}
+
 #endif
