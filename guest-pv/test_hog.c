@@ -4,8 +4,8 @@
  * (default 4); each vCPU prints, every 200 ms of system time, one line
  *   hog: <name> vcpu <i> running_ns <ns> now_ns <ns>
  * with the RUNNING time of its own runstate (VCPUOP_get_runstate_info) and
- * the system time, then the domain powers off. test=spin-cli spins forever
- * with interrupts off: only the hypervisor's preemption takes the CPU back.
+ * the system time, then the domain powers off. (A domain spinning with
+ * interrupts off is `test=share cli=yes`, test_share.c.)
  */
 #include <stdint.h>
 
@@ -80,12 +80,4 @@ void test_cpu_hog(const struct test_env *env)
         if (!smp_wait_idle(id))
             printk("hog: %s vcpu %u still busy\n", hog_name, id);
     printk("hog: %s done\n", hog_name);
-}
-
-void test_spin_cli(const struct test_env *env)
-{
-    printk("spin-cli: %s spins with interrupts off\n", env->name);
-    cli();
-    for (;;)
-        barrier();
 }

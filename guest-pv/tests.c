@@ -4,7 +4,7 @@
  * The ABI cases live in test_abi.c, the sleep measurements in test_sleep.c,
  * the inter-domain (event channel and grant table) ones in test_ipc*.c, the
  * path-length benchmarks in test_bench.c, the multi-vCPU cases in
- * test_smp.c, the scheduler loads (cpu-hog, spin-cli) in test_hog.c.
+ * test_smp.c, the scheduler loads (cpu-hog) in test_hog.c, test_share.c.
  */
 #include <stdint.h>
 
@@ -131,7 +131,6 @@ static const struct {
     { "bench-peer",       test_bench_peer },
     { "smp",              test_smp },
     { "cpu-hog",          test_cpu_hog },
-    { "spin-cli",         test_spin_cli },
     { "latency-ping",     test_latency_ping },
     { "latency-pong",     test_latency_pong },
     { "share",            test_share },

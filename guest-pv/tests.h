@@ -30,7 +30,6 @@ void test_smp(const struct test_env *env);
 void test_cpu_hog(const struct test_env *env);
 /* The hypercall ABI conformance suite: tests/abi/conformance.c. */
 void test_conformance(const struct test_env *env);
-void test_spin_cli(const struct test_env *env);
 void test_fuzz(const struct test_env *env);       /* test_fuzz.c */
 
 #endif

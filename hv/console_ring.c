@@ -6,12 +6,11 @@
  * CPU for about 8 ms at 115200 baud), so one call prints at most one line
  * and leaves the rest for later: the next line is printed each time one of
  * the domain's vCPUs is about to run (so its output costs its own CPU
- * time), or by the scheduling loop (console_rings_continue) when none of
- * them can run. A full ring never holds a CPU, and the vCPUs waiting for
- * it, for the ~180 ms its 2 KiB would take.
+ * time), or by the scheduling loop when none of them can run
+ * (hv/console_pending.c). A full ring never holds a CPU, and the vCPUs
+ * waiting for it, for the ~180 ms its 2 KiB would take.
  * The indices are the guest's: read once, checked, and a corrupt ring is
- * reported and skipped rather than trusted. The domain's console_io queue
- * (hv/domain_console.c) is continued the same way, and printed first.
+ * reported and skipped rather than trusted.
  */
 #include "hv/arch.h"
 #include "hv/domain_console.h"
@@ -57,55 +56,4 @@ void console_ring_drain(struct domain *d)
     __atomic_store_n(&ring->out_cons, cons + n, __ATOMIC_RELEASE);
     d->console_ring_more = n < len;
     domain_console_write(d, local, n);
-}
-
-bool domain_console_waiting(const struct domain *d)
-{
-    return d->console_queue_len || d->console_ring_more;
-}
-
-void domain_console_continue(struct domain *d)
-{
-    if (d->console_queue_len)
-        domain_console_next_line(d);
-    else if (d->console_ring_more)
-        console_ring_drain(d);
-}
-
-/* A domain none of whose vCPUs will run soon to print its next line. */
-static bool waits_for_loop(const struct domain *d)
-{
-    if (!d || d->state != DOMAIN_RUNNING || !domain_console_waiting(d))
-        return false;
-    for (uint32_t i = 0; i < d->nvcpus; i++)
-        if (d->vcpus[i]->sched.runnable)
-            return false;
-    return true;
-}
-
-bool console_rings_waiting(void)
-{
-    for (uint32_t id = 0; id < MAX_DOMAINS; id++)
-        if (waits_for_loop(domain_by_id(id)))
-            return true;
-    return false;
-}
-
-void console_ring_flush(struct domain *d)
-{
-    while (domain_console_waiting(d))
-        domain_console_continue(d);
-}
-
-void console_rings_continue(void)
-{
-    static uint32_t next;               /* round robin, so no domain starves */
-    for (uint32_t i = 0; i < MAX_DOMAINS; i++) {
-        struct domain *d = domain_by_id((next + i) % MAX_DOMAINS);
-        if (waits_for_loop(d)) {
-            next = d->id + 1;
-            domain_console_continue(d);
-            return;
-        }
-    }
 }

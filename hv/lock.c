@@ -16,8 +16,3 @@ void hv_unlock(void)
 {
     spin_unlock(&hypervisor_lock);
 }
-
-bool hv_locked_here(void)
-{
-    return spin_held_here(&hypervisor_lock);
-}

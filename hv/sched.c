@@ -120,7 +120,7 @@ static uint32_t reap_and_count_running(void)
         for (uint32_t i = 0; i < d->nvcpus; i++)
             on_cpu |= d->vcpus[i]->sched.running;
         if (!d->destroyed && !on_cpu) {
-            console_ring_flush(d);
+            domain_console_flush(d);
             domain_destroy(d);
         }
         else if (on_cpu)
@@ -168,8 +168,8 @@ static void idle(uint32_t cpu, uint64_t until)
         uint64_t poll = time_now_ns() + CONSOLE_INPUT_POLL_NS;
         deadline = deadline && deadline < poll ? deadline : poll;
     }
-    if (console_rings_waiting())
-        return;                 /* print the next line first (console_rings_continue) */
+    if (domain_consoles_waiting())
+        return;                 /* print the next line first (domain_consoles_continue) */
     if (!deadline && !any_vcpu_wants_cpu()) {
         crash_stuck_domains();
         return;
@@ -231,7 +231,7 @@ void sched_cpu_loop(void)
             end_of_run();
         timer_fire_expired();
         console_input_poll();
-        console_rings_continue();
+        domain_consoles_continue();
         uint64_t until;
         struct sched_vcpu *sv = sched_pick(cpu, time_now_ns(), &until);
         if (!sv) {

@@ -24,19 +24,20 @@ void domain_console_queue(struct domain *d, const char *buf, size_t n);
  * true if more is waiting. */
 bool domain_console_next_line(struct domain *d);
 
-/* Has d console output waiting, in its queue or its ring? */
-bool domain_console_waiting(const struct domain *d);
-/* Print d's next waiting line, from its queue first, then its ring. */
-void domain_console_continue(struct domain *d);
 /* Print the next line of a domU's console ring (its console port was
  * notified); d->console_ring_more says whether more is waiting. */
 void console_ring_drain(struct domain *d);
+
+/* hv/console_pending.c. Has d console output waiting, in its queue or its ring? */
+bool domain_console_waiting(const struct domain *d);
+/* Print d's next waiting line, from its queue first, then its ring. */
+void domain_console_continue(struct domain *d);
 /* The scheduling loop: one more line of a domain with output waiting
  * (domain_console_waiting) and no runnable vCPU to print it. */
-void console_rings_continue(void);
-/* Is such a domain waiting for console_rings_continue? */
-bool console_rings_waiting(void);
+void domain_consoles_continue(void);
+/* Is such a domain waiting for domain_consoles_continue? */
+bool domain_consoles_waiting(void);
 /* Everything left in d's queue and ring (it has ended: its last words). */
-void console_ring_flush(struct domain *d);
+void domain_console_flush(struct domain *d);
 
 #endif

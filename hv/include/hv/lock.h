@@ -13,7 +13,5 @@
 
 void hv_lock(void);
 void hv_unlock(void);
-/* For assertions: does this CPU hold it? */
-bool hv_locked_here(void);
 
 #endif
