@@ -21,9 +21,16 @@ FREESTANDING := -std=gnu11 -O2 -g -ffreestanding -fno-builtin -fno-stack-protect
         -fno-pic -fno-pie -mno-red-zone -mno-mmx -mno-sse -mno-sse2 \
         -fno-omit-frame-pointer -fno-asynchronous-unwind-tables -fcf-protection=none
 
+# ---- who may include what ---------------------------------------------------
+# hv/ sees hv/include/ only; arch/ also sees arch/x86/include/; the loader
+# sees hv/include/mica/ and hv/include/public/; guest code sees
+# hv/include/public/ alone. After each compile scripts/check-includes.sh
+# reads the object's dependency list and fails the build, naming the file
+# and the rule, if it included anything else (relative paths included).
+CHECK_INCLUDES = $(Q)scripts/check-includes.sh $(1) $(2)
+
 # ---- hypervisor ------------------------------------------------------------
-HV_INC    := -Ihv/include -Iarch/x86/include
-HV_CFLAGS := $(FREESTANDING) $(WARN) $(HV_INC) -mcmodel=small -MMD -MP
+HV_CFLAGS := $(FREESTANDING) $(WARN) -Ihv/include -mcmodel=small -MMD -MP
 HV_C      := $(wildcard hv/*.c hv/lib/*.c arch/x86/*.c arch/x86/vmx/*.c)
 HV_C      := $(filter-out arch/x86/asm-offsets.c,$(HV_C))
 HV_ASM    := $(wildcard arch/x86/*.asm arch/x86/vmx/*.asm)
@@ -33,10 +40,16 @@ HV_OBJ    := $(HV_C:%.c=$(BUILD)/hv/%.o) $(HV_ASM:%.asm=$(BUILD)/hv/%.o)
 MICA_CHANGESET := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 $(BUILD)/hv/hv/xen_version.o: HV_CFLAGS += -DMICA_CHANGESET='"$(MICA_CHANGESET)"'
 
+# arch/ sources also see arch/x86/include/; hv/ sources must not.
+$(BUILD)/hv/arch/%.o: HV_AREA := arch
+$(BUILD)/hv/arch/%.o: HV_CFLAGS += -Iarch/x86/include
+$(BUILD)/hv/hv/%.o: HV_AREA := hv
+
 $(BUILD)/hv/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo '  CC    $<'
 	$(Q)$(CC) $(HV_CFLAGS) -c $< -o $@
+	$(call CHECK_INCLUDES,$(HV_AREA),$(@:.o=.d))
 
 $(BUILD)/hv/%.o: %.asm $(BUILD)/asm-offsets.inc
 	@mkdir -p $(dir $@)
@@ -46,7 +59,7 @@ $(BUILD)/hv/%.o: %.asm $(BUILD)/asm-offsets.inc
 # Structure offsets for nasm come from C (arch/x86/asm-offsets.c), never by hand.
 $(BUILD)/asm-offsets.inc: arch/x86/asm-offsets.c
 	@mkdir -p $(dir $@)
-	$(CC) $(HV_CFLAGS) -MF /dev/null -S $< -o $(BUILD)/asm-offsets.s
+	$(CC) $(HV_CFLAGS) -Iarch/x86/include -MF /dev/null -S $< -o $(BUILD)/asm-offsets.s
 	sed -n 's/.*->\([A-Za-z_0-9]*\) \$$\{0,1\}\([-0-9]*\).*/%define \1 \2/p' \
 		$(BUILD)/asm-offsets.s > $@
 
@@ -69,6 +82,7 @@ $(BUILD)/boot/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo '  CC    $<'
 	$(Q)$(CC) $(EFI_CFLAGS) -c $< -o $@
+	$(call CHECK_INCLUDES,loader,$(@:.o=.d))
 
 $(BUILD)/loader.so: $(BOOT_OBJ)
 	$(LD) -shared -Bsymbolic -nostdlib -znocombreloc -T /usr/lib/elf_x86_64_efi.lds \
@@ -78,44 +92,55 @@ $(BUILD)/BOOTX64.EFI: $(BUILD)/loader.so
 	$(OBJCOPY) -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel \
 		-j .rela -j .rel.* -j .rela.* -j .reloc --target efi-app-x86_64 $< $@
 
-# ---- guest-pv kernel: built as dom0 and as domU -----------------------------
-GUEST_CFLAGS := $(FREESTANDING) $(WARN) -Ihv/include -Iguest-pv -mcmodel=small -MMD -MP
-GUEST_C      := $(wildcard guest-pv/*.c)
-GUEST_ASM    := $(wildcard guest-pv/*.asm)
-# The hypercall ABI conformance suite (test=conformance) is linked into the guest.
-ABI_C        := $(wildcard tests/abi/*.c)
-ABI_ASM      := $(wildcard tests/abi/*.asm)
+# ---- guest-pv: production images and test images ----------------------------
+# The kernel (guest-pv/kernel/) is compiled once per role, dom0 and domU;
+# each image links it with the folders that give it its image_main():
+#   dom0.elf, domu.elf            guest-pv/dom0/ (+ drivers/, backends/,
+#                                 toolstack/ as they land), guest-pv/domu/
+#   dom0-test.elf, domu-test.elf  tests/guest/ (test actions) and tests/abi/
+#                                 (the conformance suite), for tests/system
+# Production images carry no test code.
+GUEST_CFLAGS := $(FREESTANDING) $(WARN) -Ihv/include -Iguest-pv/kernel -mcmodel=small -MMD -MP
+GUEST_KERNEL := guest-pv/kernel
+GUEST_DOM0   := guest-pv/dom0 guest-pv/drivers guest-pv/backends guest-pv/toolstack
+GUEST_DOMU   := guest-pv/domu
+GUEST_TESTS  := tests/guest tests/abi
 
+guest_src  = $(wildcard $(addsuffix /*.c,$(1)) $(addsuffix /*.asm,$(1)))
+# guest_objs ROLE, DIRS: the objects of DIRS' sources built for ROLE.
+guest_objs = $(patsubst %,$(BUILD)/guest-$(1)/%.o,$(basename $(call guest_src,$(2))))
 
-define guest_variant
-$(BUILD)/guest-$(1)/%.o: guest-pv/%.c
+# guest_role ROLE, FLAGS: compile rules for one role.
+define guest_role
+$(BUILD)/guest-$(1)/tests/%.o: GUEST_CFLAGS += -Itests/guest
+$(BUILD)/guest-$(1)/%.o: %.c
 	@mkdir -p $$(dir $$@)
 	@echo '  CC    $$< ($(1))'
-	$(Q)$(CC) $(GUEST_CFLAGS) $(2) -c $$< -o $$@
-$(BUILD)/guest-$(1)/%.o: guest-pv/%.asm
+	$(Q)$(CC) $$(GUEST_CFLAGS) $(2) -c $$< -o $$@
+	$$(call CHECK_INCLUDES,guest,$$(@:.o=.d))
+$(BUILD)/guest-$(1)/%.o: %.asm
 	@mkdir -p $$(dir $$@)
 	@echo '  NASM  $$< ($(1))'
-	$(Q)$(NASM) -f elf64 -g -Iguest-pv/ $$< -o $$@
-$(BUILD)/guest-$(1)/abi/%.o: tests/abi/%.c
-	@mkdir -p $$(dir $$@)
-	@echo '  CC    $$< ($(1))'
-	$(Q)$(CC) $(GUEST_CFLAGS) $(2) -c $$< -o $$@
-$(BUILD)/guest-$(1)/abi/%.o: tests/abi/%.asm
-	@mkdir -p $$(dir $$@)
-	@echo '  NASM  $$< ($(1))'
-	$(Q)$(NASM) -f elf64 -g -Itests/abi/ $$< -o $$@
-$(BUILD)/$(1).elf: $(GUEST_C:guest-pv/%.c=$(BUILD)/guest-$(1)/%.o) \
-		$(GUEST_ASM:guest-pv/%.asm=$(BUILD)/guest-$(1)/%.o) \
-		$(ABI_C:tests/abi/%.c=$(BUILD)/guest-$(1)/abi/%.o) \
-		$(ABI_ASM:tests/abi/%.asm=$(BUILD)/guest-$(1)/abi/%.o) guest-pv/guest.ld
-	$(LD) -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T guest-pv/guest.ld \
-		-o $$@ $$(filter %.o,$$^)
+	$(Q)$(NASM) -f elf64 -g -I$$(dir $$<) $$< -o $$@
 endef
-$(eval $(call guest_variant,dom0,-DGUEST_DOM0=1))
-$(eval $(call guest_variant,domu,-DGUEST_DOM0=0))
+$(eval $(call guest_role,dom0,-DGUEST_DOM0=1))
+$(eval $(call guest_role,domu,-DGUEST_DOM0=0))
+
+# guest_image IMAGE, ROLE, DIRS: link the kernel for ROLE with DIRS.
+define guest_image
+$(BUILD)/$(1).elf: $(call guest_objs,$(2),$(GUEST_KERNEL) $(3)) $(GUEST_KERNEL)/guest.ld
+	@echo '  LD    $$@'
+	$(Q)$(LD) -nostdlib -static -z max-page-size=0x1000 -z noexecstack \
+		-T $(GUEST_KERNEL)/guest.ld -o $$@ $$(filter %.o,$$^)
+endef
+$(eval $(call guest_image,dom0,dom0,$(GUEST_DOM0)))
+$(eval $(call guest_image,domu,domu,$(GUEST_DOMU)))
+$(eval $(call guest_image,dom0-test,dom0,$(GUEST_TESTS)))
+$(eval $(call guest_image,domu-test,domu,$(GUEST_TESTS)))
 
 # ---- images ----------------------------------------------------------------
 IMAGE_FILES := $(BUILD)/BOOTX64.EFI $(BUILD)/mica.elf $(BUILD)/dom0.elf $(BUILD)/domu.elf
+TEST_IMAGES := $(BUILD)/dom0-test.elf $(BUILD)/domu-test.elf
 
 $(BUILD)/esp.img: $(IMAGE_FILES) scripts/mkimage.sh boot/mica.cfg
 	scripts/mkimage.sh --esp $@ --config boot/mica.cfg $(IMAGE_FILES)
@@ -140,7 +165,7 @@ $(BUILD)/unit/%: tests/unit/%.c tests/unit/%.sources $$(shell cat tests/unit/$$*
 # ---- top-level targets -----------------------------------------------------
 .PHONY: all deps unit test run run-qemu bench fuzz clean
 .DEFAULT_GOAL := all
-all: $(IMAGE_FILES) $(BUILD)/esp.img $(BUILD)/disk.img
+all: $(IMAGE_FILES) $(TEST_IMAGES) $(BUILD)/esp.img $(BUILD)/disk.img
 
 deps:
 	scripts/install-deps.sh

@@ -1,12 +1,12 @@
 /*
  * Checking the hypervisor ELF before the loader places it. The ELF
- * definitions themselves are the hypervisor's own (hv/elf.h).
+ * definitions are shared with the hypervisor (mica/elf.h).
  */
 #ifndef MICA_BOOT_ELF_CHECK_H
 #define MICA_BOOT_ELF_CHECK_H
 
 #include <stdint.h>
-#include "hv/elf.h"
+#include "mica/elf.h"
 
 /* What the loader needs to place an executable: elf_check.c fills it. */
 struct elf_image {

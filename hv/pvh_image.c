@@ -8,12 +8,12 @@
  */
 #include <stddef.h>
 #include <stdint.h>
-#include "hv/elf.h"
+#include "mica/elf.h"
 #include "hv/pvh_image.h"
 #include "hv/start_info.h"
 #include "public/elfnote.h"
 
-/* Header sizes and field offsets come from hv/elf.h; fields are read byte-wise. */
+/* Header sizes and field offsets come from mica/elf.h; fields are read byte-wise. */
 #define E_TYPE          offsetof(Elf64_Ehdr, e_type)    /* same in both classes */
 #define E_MACHINE       offsetof(Elf64_Ehdr, e_machine)
 #define NOTE_HDR_SIZE   sizeof(Elf_Note)                 /* same in both classes */

@@ -4,7 +4,7 @@
  */
 #include "hv/symbols.h"
 #include "hv/printk.h"
-#include "hv/elf.h"
+#include "mica/elf.h"
 
 static const Elf64_Sym *symtab;
 static uint64_t nsyms;

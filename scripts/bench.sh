@@ -26,7 +26,7 @@ out=$B/bench
 mkdir -p "$out"
 sed "s/test=bench peer=1/test=bench peer=1 reps=$reps/" tests/system/bench.cfg > "$out/bench.cfg"
 scripts/mkimage.sh --esp "$out/bench.img" --config "$out/bench.cfg" \
-    $B/BOOTX64.EFI $B/mica.elf $B/dom0.elf $B/domu.elf || exit 1
+    $B/BOOTX64.EFI $B/mica.elf $B/dom0.elf $B/domu.elf $B/dom0-test.elf $B/domu-test.elf || exit 1
 scripts/bochs-run.sh --image "$out/bench.img" --serial "$out/serial.log" --timeout 900 \
     > "$out/bochs.run" 2>&1
 status=$?

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One hypercall-fuzzing run in Bochs (`make fuzz SEED=S CALLS=N`): dom0 and
-# one domU running test=fuzz (guest-pv/test_fuzz.c) with that seed. Prints
+# one domU running test=fuzz (tests/guest/test_fuzz.c) with that seed. Prints
 # the fuzzer's lines and the hypervisor's leak check, then a verdict.
 #
 #   scripts/fuzz.sh [--seed S] [--calls N] [--trace K] [--cpus N] [--timeout S]
@@ -43,11 +43,11 @@ if [ -z "$config" ]; then
 # Written by scripts/fuzz.sh.
 hypervisor timeslice_ms=5
 domain name=dom0 kernel=dom0.elf memory=16 privileged=yes cmdline="name=dom0"
-domain name=fuzz kernel=domu.elf memory=8 vcpus=4 cmdline="name=fuzz test=fuzz seed=$seed calls=$calls${trace:+ trace=$trace}"
+domain name=fuzz kernel=domu-test.elf memory=8 vcpus=4 cmdline="name=fuzz test=fuzz seed=$seed calls=$calls${trace:+ trace=$trace}"
 CFG
 fi
 scripts/mkimage.sh --esp "$out/fuzz.img" --config "$config" \
-    $B/BOOTX64.EFI $B/mica.elf $B/dom0.elf $B/domu.elf > /dev/null
+    $B/BOOTX64.EFI $B/mica.elf $B/dom0.elf $B/domu.elf $B/dom0-test.elf $B/domu-test.elf > /dev/null
 
 echo "fuzz.sh: booting $config in Bochs with $cpus CPU(s); serial log $out/fuzz.log"
 start=$(date +%s)

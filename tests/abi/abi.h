@@ -30,7 +30,7 @@
 
 /* What every family may use: who we are and what the suite set up. */
 struct abi_env {
-    const struct test_env *env;
+    const struct guest_env *env;
     bool privileged;            /* dom0 */
     domid_t self;               /* our id (CPUID leaf), never DOMID_SELF */
     domid_t peer;               /* the other domain running the suite (peer=) */

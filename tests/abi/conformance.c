@@ -194,7 +194,7 @@ static bool gone_stopped(void *arg)
            info.state != MICA_DOMCTL_STATE_RUNNING;
 }
 
-static bool setup(const struct test_env *env)
+static bool setup(const struct guest_env *env)
 {
     uint32_t peer, gone;
     long max_gfn = hyp_memory_op(XENMEM_MAXIMUM_RAM_PAGE, 0), held;
@@ -247,7 +247,7 @@ static bool setup(const struct test_env *env)
     return abi_check("event_channel_op", "alloc_unbound-held", held > 0, "port", held);
 }
 
-void test_conformance(const struct test_env *env)
+void test_conformance(const struct guest_env *env)
 {
     uint64_t seen;
 

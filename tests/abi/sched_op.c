@@ -149,17 +149,35 @@ static void poll_cases(evtchn_port_t ipi)
  * judges that copy, so each call must answer for one whole version: 0 or
  * -EINVAL, nothing else. Both answers must be seen, or vCPU 1 never got
  * to change the request while vCPU 0 polled and the case proves nothing.
+ *
+ * On one CPU vCPU 1 only changes the request between vCPU 0's time slices,
+ * and a slice is a fixed number of instructions in Bochs: with a loop of
+ * fixed length it could stop on the same version every time. So each
+ * version stays for a pseudo-random number of pauses, and vCPU 0 polls on
+ * (up to CHANGING_MAX_NS) until it has seen both.
  */
-#define CHANGING_NS (200 * NSEC_PER_MSEC)
+#define CHANGING_NS     (200 * NSEC_PER_MSEC)
+#define CHANGING_MAX_NS (2000 * NSEC_PER_MSEC)
 
 static struct sched_poll changing;
 static volatile bool changing_stop;
 
+static void dwell(uint32_t *lcg)
+{
+    *lcg = *lcg * 1103515245u + 12345u;
+    for (uint32_t n = (*lcg >> 16) % 61; n; n--)
+        cpu_relax();
+}
+
 static void rewrite_request(void)
 {
+    uint32_t lcg = 1;
+
     while (!READ_ONCE(changing_stop)) {
         WRITE_ONCE(changing.nr_ports, 1);
+        dwell(&lcg);
         WRITE_ONCE(changing.nr_ports, SCHED_POLL_MAX_PORTS + 1);
+        dwell(&lcg);
     }
     WRITE_ONCE(changing.nr_ports, 1);
 }
@@ -177,7 +195,10 @@ static void changing_request_cases(evtchn_port_t ipi)
     changing = (struct sched_poll){ .ports = (uintptr_t)port, .nr_ports = 1, .timeout = 1 };
     WRITE_ONCE(changing_stop, false);
     smp_run(1, rewrite_request);
-    for (uint64_t end = clock_now_ns() + CHANGING_NS; clock_now_ns() < end;) {
+    uint64_t start = clock_now_ns();
+    for (uint64_t now = start; now < start + CHANGING_MAX_NS &&
+                               (now < start + CHANGING_NS || !valid || !invalid);
+         now = clock_now_ns()) {
         long rc = call(SCHEDOP_POLL, (uintptr_t)&changing);
         if (rc == 0)
             valid++;

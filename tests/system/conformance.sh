@@ -19,7 +19,7 @@ B=${BUILD:-build}
 cpus=${CPUS:-1}
 mkdir -p "$out"
 L="$out/conformance.log"
-files=($B/BOOTX64.EFI $B/mica.elf $B/dom0.elf $B/domu.elf)
+files=($B/BOOTX64.EFI $B/mica.elf $B/dom0.elf $B/domu.elf $B/dom0-test.elf $B/domu-test.elf)
 # Fewer cases than this means a suite stopped early without saying so.
 MIN_CASES=800
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Hypercall fuzzing in Bochs with 2 CPUs (tests/system/fuzz.cfg,
-# guest-pv/test_fuzz.c): two domUs fuzz with seeds 1 and 2 (50,000 calls
+# tests/guest/test_fuzz.c): two domUs fuzz with seeds 1 and 2 (50,000 calls
 # each), a third replays seed 1 for 10,000 calls, and a ring-server /
 # ring-client pair does its 10,000 round trips meanwhile. Checks: each
 # fuzzer finished (or crashed itself with a report, never through a
@@ -15,7 +15,7 @@ cd "$(dirname "$0")/../.."
 
 out=${1:?usage: $0 OUTDIR}
 B=build
-files=($B/BOOTX64.EFI $B/mica.elf $B/dom0.elf $B/domu.elf)
+files=($B/BOOTX64.EFI $B/mica.elf $B/dom0.elf $B/domu.elf $B/dom0-test.elf $B/domu-test.elf)
 MIN_CALLS=100000
 mkdir -p "$out"
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Hostile domains (tests/system/hostile.cfg, guest-pv/test_hostile*.c): one
+# Hostile domains (tests/system/hostile.cfg, tests/guest/test_hostile*.c): one
 # Bochs boot with 2 CPUs runs, all at once, a domain that floods its console
 # (console_io and its ring, then corrupt ring indices), one that sends on
 # every port number, one that uses up its event channels, one that uses up
@@ -32,7 +32,7 @@ cd "$(dirname "$0")/../.."
 out=${1:?usage: $0 OUTDIR}
 B=${BUILD:-build}
 mkdir -p "$out"
-files=($B/BOOTX64.EFI $B/mica.elf $B/dom0.elf $B/domu.elf)
+files=($B/BOOTX64.EFI $B/mica.elf $B/dom0.elf $B/domu.elf $B/dom0-test.elf $B/domu-test.elf)
 MIN_SHARE_PERMILLE=150
 MAX_LATE_US=100000
 FLOOD_SECONDS=3                 # the flooder's seconds= in hostile.cfg

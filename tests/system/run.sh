@@ -19,7 +19,7 @@ B=build
 out=$B/system
 rm -rf "$out"
 mkdir -p "$out"
-files=($B/BOOTX64.EFI $B/mica.elf $B/dom0.elf $B/domu.elf)
+files=($B/BOOTX64.EFI $B/mica.elf $B/dom0.elf $B/domu.elf $B/dom0-test.elf $B/domu-test.elf)
 
 # A kernel cut off inside its program headers: must be refused by name.
 head -c 100 $B/domu.elf > "$out/corrupt.elf"

@@ -7,7 +7,7 @@
 #    off does not stop the others, and a ping-pong pair's wake-ups stay
 #    within the documented latency bound under that load;
 #  - smp-guest.cfg, 4 CPUs: every CPU starts, a 4-vCPU guest works on all.
-# Each domain measures its own share from its runstate (guest-pv/test_share.c).
+# Each domain measures its own share from its runstate (tests/guest/test_share.c).
 # Shares are checked within +-5 percentage points, as the issue asks.
 #   tests/system/sched.sh OUTDIR      (images built from build/)
 set -uo pipefail
@@ -16,7 +16,7 @@ cd "$(dirname "$0")/../.."
 
 out=${1:?usage: $0 OUTDIR}
 B=build
-files=($B/BOOTX64.EFI $B/mica.elf $B/dom0.elf $B/domu.elf)
+files=($B/BOOTX64.EFI $B/mica.elf $B/dom0.elf $B/domu.elf $B/dom0-test.elf $B/domu-test.elf)
 TOLERANCE=50                    # permille
 # docs/scheduler.md: a wake-up reaches a blocked vCPU within 500 us of system
 # time; Bochs runs the TSC at 60 MHz, and a round trip is two wake-ups.

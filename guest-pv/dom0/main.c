@@ -1,0 +1,16 @@
+/*
+ * dom0's own work. dom0 owns no device yet: its drivers (guest-pv/drivers/),
+ * backends (guest-pv/backends/) and toolstack (guest-pv/toolstack/) start
+ * here as they land. Until then it shows that its timer works and powers off.
+ */
+#include "guest.h"
+#include "timer.h"
+
+/* Ticks to wait for, to show the timer path works. */
+#define BOOT_TICKS 3
+
+void image_main(const struct guest_env *env)
+{
+    (void)env;
+    timer_show_ticks(BOOT_TICKS);
+}

@@ -1,0 +1,83 @@
+; guest-pv interrupt and exception entry points.
+;
+; Contract: every vector except the event-channel upcall is fatal.
+; trap_stub_N adds an error code of 0 where the CPU pushes none, pushes N and
+; calls trap_fatal(vector, error_code, rip), which never returns.
+; upcall_entry saves the registers C may clobber (SysV), calls
+; evtchn_upcall() and returns to the interrupted code with iretq.
+; idt.c installs the stubs (trap_stub_table) and upcall_entry.
+
+extern trap_fatal
+extern evtchn_upcall
+
+section .text
+
+; SDM 6.15: the exceptions for which the CPU pushes an error code.
+%macro TRAP_STUB 1
+align 16
+trap_stub_%1:
+%if %1 == 8 || (%1 >= 10 && %1 <= 14) || %1 == 17 || %1 == 21 || %1 == 29 || %1 == 30
+%else
+    push 0
+%endif
+    push %1
+    jmp trap_common
+%endmacro
+
+%assign vec 0
+%rep 256
+    TRAP_STUB vec
+%assign vec vec + 1
+%endrep
+
+; Stack: vector, error code, then the CPU's frame (RIP, CS, RFLAGS, RSP, SS).
+trap_common:
+    mov rdi, [rsp]
+    mov rsi, [rsp + 8]
+    mov rdx, [rsp + 16]
+    and rsp, -16                        ; SysV: aligned at the call
+    cld
+    call trap_fatal
+.hang:
+    cli
+    hlt
+    jmp .hang
+
+global upcall_entry
+upcall_entry:
+    push rax
+    push rcx
+    push rdx
+    push rsi
+    push rdi
+    push r8
+    push r9
+    push r10
+    push r11
+    push rbp                            ; callee-saved, but we use it below
+    mov rbp, rsp
+    and rsp, -16
+    cld
+    call evtchn_upcall
+    mov rsp, rbp
+    pop rbp
+    pop r11
+    pop r10
+    pop r9
+    pop r8
+    pop rdi
+    pop rsi
+    pop rdx
+    pop rcx
+    pop rax
+    iretq
+
+section .rodata
+align 8
+global trap_stub_table
+trap_stub_table:
+%assign vec 0
+%rep 256
+    dq trap_stub_%[vec]
+%assign vec vec + 1
+%endrep

@@ -1,0 +1,25 @@
+/*
+ * Test actions selected by `test=<action>` on the command line. Each prints
+ * one parseable line per case (`PASS: <group>/<case>` or
+ * `FAIL: <group>/<case> <details>`) for the system tests to grep, and may
+ * end the domain itself (e.g. ept-probe).
+ */
+#ifndef GUEST_TESTS_H
+#define GUEST_TESTS_H
+
+#include <stdbool.h>
+
+#include <public/hvm_start_info.h>
+
+#include "guest.h"
+
+/* Actions that live in their own files. */
+void test_abi(const struct guest_env *env);
+void test_sleep(const struct guest_env *env);
+void test_smp(const struct guest_env *env);
+void test_cpu_hog(const struct guest_env *env);
+/* The hypercall ABI conformance suite: tests/abi/conformance.c. */
+void test_conformance(const struct guest_env *env);
+void test_fuzz(const struct guest_env *env);       /* test_fuzz.c */
+
+#endif
