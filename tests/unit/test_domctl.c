@@ -6,6 +6,7 @@
  */
 #include <string.h>
 #include "check.h"
+#include "bad_pointers.h"
 #include "shim_guest.h"
 #include "shim_sched.h"
 #include "hv/hypercalls.h"
@@ -227,23 +228,13 @@ static void test_eperm(void)
 
 static void test_efault(void)
 {
-    static const struct {
-        const char *what;
-        gvaddr_t va;
-    } bad[] = {
-        { "NULL", 0 },
-        { "unmapped", SHIM_UNMAPPED },
-        { "non-canonical", SHIM_NONCANON },
-        { "non-canonical high", SHIM_NONCANON_HI },
-        { "straddling into unmapped", SHIM_RW_END - 64 },
-        { "straddling out of the upper half", SHIM_HI_END - 100 },
-    };
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    const struct mica_domctl good = valid_req(0);
+    for (const struct bad_pointer *b = bad_pointers(BAD_FOR_READ, sizeof good); b->what; b++) {
         setup();
+        bad_pointers_put_valid(&good, sizeof good);
         snapshot();
-        CHECK(shim_name("request at %s -> EFAULT", bad[i].what),
-              call_at(v0, bad[i].va) == -XEN_EFAULT);
-        CHECK(shim_name("request at %s: nothing written or changed", bad[i].what),
+        CHECK(shim_name("request at %s -> EFAULT", b->what), call_at(v0, b->va) == -XEN_EFAULT);
+        CHECK(shim_name("request at %s: nothing written or changed", b->what),
               shim_guest.to_calls == 0 && unchanged());
     }
 

@@ -12,6 +12,7 @@
  */
 #include <string.h>
 #include "check.h"
+#include "bad_pointers.h"
 #include "shim_guest.h"
 #include "hv/event.h"
 #include "hv/hypercalls.h"
@@ -80,6 +81,19 @@ static long evop(struct vcpu *v, uint64_t cmd, gvaddr_t arg)
 static void put(const void *p, size_t n)
 {
     memcpy(shim_guest_mem(ARG, n), p, n);
+}
+
+/* `cmd` from every bad pointer (the write list for an argument it writes back):
+ * -EFAULT and nothing changed, though every byte it can read holds `good`. */
+static void check_bad_pointers(const char *op, struct vcpu *v, uint64_t cmd, enum bad_use use,
+                               const void *good, size_t size)
+{
+    for (const struct bad_pointer *b = bad_pointers(use, size); b->what; b++) {
+        bad_pointers_put_valid(good, size);
+        snapshot();
+        CHECK(shim_name("%s from %s -> EFAULT", op, b->what), evop(v, cmd, b->va) == -XEN_EFAULT);
+        CHECK(shim_name("%s from %s changes nothing", op, b->what), unchanged());
+    }
 }
 
 static void get(void *p, size_t n)
@@ -290,15 +304,11 @@ static void test_alloc_unbound(void)
     CHECK("a closed port is reused", port_op(v1, EVTCHNOP_CLOSE, 40) == 0 &&
           alloc_unbound(v1, DOMID_SELF, 3, &p) == 0 && p == 40 && is_unbound(d1, 40, 3));
 
-    /* Pointers. */
+    /* Pointers: the port cannot be written back to read-only memory. */
     setup();
     a = (struct evtchn_alloc_unbound){ .dom = DOMID_SELF, .remote_dom = 2 };
-    memcpy(shim_guest_mem(SHIM_RO_BASE, sizeof a), &a, sizeof a);
-    snapshot();
-    CHECK("read-only argument -> EFAULT", evop(v1, EVTCHNOP_ALLOC_UNBOUND, SHIM_RO_BASE) == -XEN_EFAULT);
-    CHECK("read-only argument: no port allocated", unchanged() && d1->evtchn[2].state == EVTCHN_FREE);
-    CHECK("unmapped argument -> EFAULT", evop(v1, EVTCHNOP_ALLOC_UNBOUND, SHIM_UNMAPPED) == -XEN_EFAULT &&
-          unchanged());
+    check_bad_pointers("alloc_unbound", v1, EVTCHNOP_ALLOC_UNBOUND, BAD_FOR_WRITE, &a, sizeof a);
+    CHECK("alloc_unbound from bad pointers: no port allocated", d1->evtchn[2].state == EVTCHN_FREE);
 }
 
 /* ---- bind_interdomain ---------------------------------------------------------------- */
@@ -419,13 +429,9 @@ static void test_bind_interdomain(void)
     setup();
     CHECK("dom2 offers to dom1", alloc_unbound(v2, DOMID_SELF, 1, &p2) == 0);
     b = (struct evtchn_bind_interdomain){ .remote_dom = 2, .remote_port = p2 };
-    memcpy(shim_guest_mem(SHIM_RO_BASE, sizeof b), &b, sizeof b);
     clear_events(d1);
-    snapshot();
-    CHECK("read-only argument -> EFAULT", evop(v1, EVTCHNOP_BIND_INTERDOMAIN, SHIM_RO_BASE) == -XEN_EFAULT);
-    CHECK("EFAULT: not bound, nothing raised", unchanged() && is_unbound(d2, p2, 1));
-    CHECK("unmapped argument -> EFAULT",
-          evop(v1, EVTCHNOP_BIND_INTERDOMAIN, SHIM_NONCANON) == -XEN_EFAULT && unchanged());
+    check_bad_pointers("bind_interdomain", v1, EVTCHNOP_BIND_INTERDOMAIN, BAD_FOR_WRITE, &b, sizeof b);
+    CHECK("EFAULT: not bound, the offer still waits", is_unbound(d2, p2, 1));
 }
 
 /* ---- send ------------------------------------------------------------------------------ */
@@ -679,9 +685,7 @@ static void test_status(void)
         CHECK(shim_name("status %s writes nothing", bad[i].name), unchanged() && shim_guest.to_calls == 0);
     }
     struct evtchn_status q = { .dom = DOMID_SELF, .port = l1 };
-    memcpy(shim_guest_mem(SHIM_RO_BASE, sizeof q), &q, sizeof q);
-    CHECK("status into read-only memory -> EFAULT", evop(v1, EVTCHNOP_STATUS, SHIM_RO_BASE) == -XEN_EFAULT);
-    CHECK("status from unmapped memory -> EFAULT", evop(v1, EVTCHNOP_STATUS, SHIM_UNMAPPED) == -XEN_EFAULT);
+    check_bad_pointers("status", v1, EVTCHNOP_STATUS, BAD_FOR_WRITE, &q, sizeof q);
 }
 
 /* ---- bind_ipi, bind_vcpu ------------------------------------------------------------------ */
@@ -708,10 +712,7 @@ static void test_bind_ipi(void)
     CHECK("bind_ipi with the table full -> ENOSPC", evop(v1, EVTCHNOP_BIND_IPI, ARG) == -XEN_ENOSPC &&
           unchanged());
     setup();
-    memcpy(shim_guest_mem(SHIM_RO_BASE, sizeof b), &b, sizeof b);
-    snapshot();
-    CHECK("bind_ipi read-only argument -> EFAULT", evop(v1, EVTCHNOP_BIND_IPI, SHIM_RO_BASE) == -XEN_EFAULT &&
-          unchanged());
+    check_bad_pointers("bind_ipi", v1, EVTCHNOP_BIND_IPI, BAD_FOR_WRITE, &b, sizeof b);
 }
 
 static void test_bind_vcpu(void)
@@ -753,7 +754,8 @@ static void test_bind_vcpu(void)
               evop(v1, EVTCHNOP_BIND_VCPU, ARG) == bad[i].rc);
         CHECK(shim_name("bind_vcpu %s changes nothing", bad[i].name), unchanged());
     }
-    CHECK("bind_vcpu from unmapped memory -> EFAULT", evop(v1, EVTCHNOP_BIND_VCPU, SHIM_UNMAPPED) == -XEN_EFAULT);
+    const struct evtchn_bind_vcpu good = { .port = u, .vcpu = 0 };
+    check_bad_pointers("bind_vcpu", v1, EVTCHNOP_BIND_VCPU, BAD_FOR_READ, &good, sizeof good);
 }
 
 /* ---- reset -------------------------------------------------------------------------------- */
@@ -788,8 +790,8 @@ static void test_reset(void)
     snapshot();
     CHECK("domU resets dom2 -> EPERM", reset(v1, 2) == -XEN_EPERM && state_unchanged());
     CHECK("dom0 resets an empty slot -> ESRCH", reset(v0, 9) == -XEN_ESRCH && state_unchanged());
-    CHECK("reset from unmapped memory -> EFAULT", evop(v1, EVTCHNOP_RESET, SHIM_UNMAPPED) == -XEN_EFAULT &&
-          state_unchanged());
+    const struct evtchn_reset self = { .dom = DOMID_SELF };
+    check_bad_pointers("reset", v1, EVTCHNOP_RESET, BAD_FOR_READ, &self, sizeof self);
     CHECK("dom0 resets dom2 -> 0", reset(v0, 2) == 0);
     CHECK("dom2's port closed, its console port kept, dom1's end unbound again",
           d2->evtchn[p2].state == EVTCHN_FREE && is_unbound(d1, l1, 2) &&

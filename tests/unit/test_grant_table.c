@@ -6,6 +6,7 @@
  */
 #include <string.h>
 #include "check.h"
+#include "bad_pointers.h"
 #include "grant_fixture.h"
 
 CHECK_SUITE("grant_table");
@@ -214,11 +215,12 @@ static void test_setup_table(void)
     r = setup_table(v0, 4, 1, BUF);
     CHECK("dom0 for a destroyed domain -> bad_domain", r.status == GNTST_bad_domain);
 
-    setup();
-    r = setup_table(vg, DOMID_SELF, 2, SHIM_RO_BASE);
-    CHECK("frame_list read-only -> EFAULT", r.rc == -XEN_EFAULT);
-    r = setup_table(vg, DOMID_SELF, 2, SHIM_RW_END - 8);
-    CHECK("frame_list running into unmapped -> EFAULT", r.rc == -XEN_EFAULT);
+    /* A frame list it cannot write (2 frames, 16 bytes). */
+    for (const struct bad_pointer *b = bad_pointers(BAD_FOR_WRITE, 2 * 8); b->what; b++) {
+        setup();
+        r = setup_table(vg, DOMID_SELF, 2, b->va);
+        CHECK(shim_name("frame_list %s -> EFAULT", b->what), r.rc == -XEN_EFAULT);
+    }
 }
 
 /* ---- map ---------------------------------------------------------------------- */
@@ -641,22 +643,16 @@ static void test_hypercall(void)
     }
     CHECK("unknown commands change nothing", shim_world_unchanged());
 
-    static const struct {
-        const char *what;
-        gvaddr_t va;
-    } badp[] = {
-        { "unmapped", SHIM_UNMAPPED }, { "NULL", 0 }, { "non-canonical", SHIM_NONCANON },
-        { "straddling into unmapped", SHIM_RW_END - 2 },
-    };
     static const uint64_t ops[] = { GNTTABOP_map_grant_ref, GNTTABOP_unmap_grant_ref,
                                     GNTTABOP_setup_table, GNTTABOP_copy, GNTTABOP_query_size,
                                     GNTTABOP_set_version, GNTTABOP_get_version };
-    for (size_t i = 0; i < sizeof badp / sizeof badp[0]; i++) {
-        for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++) {
+    for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++) {
+        size_t size = gnttab_op_size(ops[k]);
+        for (const struct bad_pointer *b = bad_pointers(BAD_FOR_READ, size); b->what; b++) {
             setup();
             shim_world_snapshot();
-            CHECK(shim_name("cmd %llu from %s -> EFAULT", (unsigned long long)ops[k], badp[i].what),
-                  gop(vm, ops[k], badp[i].va, 1) == -XEN_EFAULT && shim_world_unchanged());
+            CHECK(shim_name("cmd %llu from %s -> EFAULT", (unsigned long long)ops[k], b->what),
+                  gop(vm, ops[k], b->va, 1) == -XEN_EFAULT && shim_world_unchanged());
         }
     }
 

@@ -1,6 +1,7 @@
 /* Host unit test for hv/hvm_op.c, against the fake guest of shim_guest.c. */
 #include <string.h>
 #include "check.h"
+#include "bad_pointers.h"
 #include "shim_guest.h"
 #include "hv/hypercalls.h"
 #include "public/errno.h"
@@ -247,33 +248,20 @@ static void test_get_errors(void)
 
 static void test_bad_pointers(void)
 {
-    static const struct {
-        const char *what;
-        gvaddr_t va;
-    } bad[] = {
-        { "unmapped", SHIM_UNMAPPED },
-        { "NULL", 0 },
-        { "non-canonical low", SHIM_NONCANON },
-        { "non-canonical high", SHIM_NONCANON_HI },
-        { "straddling into unmapped", SHIM_RW_END - 8 },
-        { "straddling out of read-only", SHIM_RO_END - 8 },
-    };
     static const uint64_t cmds[] = { HVMOP_SET_PARAM, HVMOP_GET_PARAM };
+    /* valid for both: its first half is domid SELF, pad 0, CALLBACK_IRQ */
+    const struct xen_hvm_param good = {
+        .domid = DOMID_SELF, .index = HVM_PARAM_CALLBACK_IRQ, .value = VECTOR_CB(0x20),
+    };
 
     for (size_t c = 0; c < 2; c++)
-        for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        for (const struct bad_pointer *b = bad_pointers(BAD_FOR_READ, sizeof good); b->what; b++) {
             const char *op = c ? "GET" : "SET";
             setup();
-            /* a valid first half (domid SELF, pad 0, CALLBACK_IRQ) before each end */
-            put_param(SHIM_RW_END - 16, 0, 0, 0, 0);
-            put_param(SHIM_RO_END - 16, 0, 0, 0, 0);
-            memcpy(shim_guest_mem(SHIM_RW_END - 8, 2), &(uint16_t){ DOMID_SELF }, 2);
-            memcpy(shim_guest_mem(SHIM_RO_END - 8, 2), &(uint16_t){ DOMID_SELF }, 2);
+            bad_pointers_put_valid(&good, sizeof good);
             shim_world_snapshot();
-            CHECK(shim_name("%s %s -> EFAULT", op, bad[i].what),
-                  hvm(dom1, cmds[c], bad[i].va) == -XEN_EFAULT);
-            CHECK(shim_name("%s %s changes nothing", op, bad[i].what),
-                  shim_world_unchanged());
+            CHECK(shim_name("%s %s -> EFAULT", op, b->what), hvm(dom1, cmds[c], b->va) == -XEN_EFAULT);
+            CHECK(shim_name("%s %s changes nothing", op, b->what), shim_world_unchanged());
         }
 }
 

@@ -1,6 +1,7 @@
 /* Host unit test for hv/memory_op.c, against the fake guest of shim_guest.c. */
 #include <string.h>
 #include "check.h"
+#include "bad_pointers.h"
 #include "shim_guest.h"
 #include "hv/grant_table.h"
 #include "hv/hypercalls.h"
@@ -156,24 +157,14 @@ static void test_reservation_errors(void)
                   shim_world_unchanged());
         }
 
-        static const struct {
-            const char *what;
-            gvaddr_t va;
-        } bad[] = {
-            { "unmapped", SHIM_UNMAPPED },
-            { "NULL", 0 },
-            { "non-canonical low", SHIM_NONCANON },
-            { "non-canonical high", SHIM_NONCANON_HI },
-            { "straddling into unmapped", SHIM_RW_END - 1 },
-            { "straddling out of read-only", SHIM_RO_END - 1 },
-        };
-        for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        const uint16_t self = DOMID_SELF;
+        for (const struct bad_pointer *b = bad_pointers(BAD_FOR_READ, sizeof self); b->what; b++) {
             setup();
+            bad_pointers_put_valid(&self, sizeof self);
             shim_world_snapshot();
-            CHECK(shim_name("%s domid %s -> EFAULT", op, bad[i].what),
-                  mop(dom0, cmds[c], bad[i].va) == -XEN_EFAULT);
-            CHECK(shim_name("%s domid %s changes nothing", op, bad[i].what),
-                  shim_world_unchanged());
+            CHECK(shim_name("%s domid %s -> EFAULT", op, b->what),
+                  mop(dom0, cmds[c], b->va) == -XEN_EFAULT);
+            CHECK(shim_name("%s domid %s changes nothing", op, b->what), shim_world_unchanged());
         }
     }
 }
@@ -293,24 +284,16 @@ static void test_add_to_physmap_errors(void)
               shim_world_unchanged());
     }
 
-    static const struct {
-        const char *what;
-        gvaddr_t va;
-    } bad[] = {
-        { "unmapped", SHIM_UNMAPPED },
-        { "NULL", 0 },
-        { "non-canonical low", SHIM_NONCANON },
-        { "non-canonical high", SHIM_NONCANON_HI },
-        { "straddling into unmapped", SHIM_RW_END - 8 },
+    const struct xen_add_to_physmap good = {
+        .domid = DOMID_SELF, .space = XENMAPSPACE_SHARED_INFO, .idx = 0, .gpfn = 0x80,
     };
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    for (const struct bad_pointer *b = bad_pointers(BAD_FOR_READ, sizeof good); b->what; b++) {
         setup();
-        /* a valid request up to the end of the mapped part */
-        memset(shim_guest_mem(SHIM_RW_END - 8, 8), 0, 8);
+        bad_pointers_put_valid(&good, sizeof good);
         shim_world_snapshot();
-        CHECK(shim_name("ADD_TO_PHYSMAP %s -> EFAULT", bad[i].what),
-              mop(dom1, XENMEM_ADD_TO_PHYSMAP, bad[i].va) == -XEN_EFAULT);
-        CHECK(shim_name("ADD_TO_PHYSMAP %s maps nothing", bad[i].what),
+        CHECK(shim_name("ADD_TO_PHYSMAP %s -> EFAULT", b->what),
+              mop(dom1, XENMEM_ADD_TO_PHYSMAP, b->va) == -XEN_EFAULT);
+        CHECK(shim_name("ADD_TO_PHYSMAP %s maps nothing", b->what),
               shim_map_shared_info.calls == 0 && map_table_frame.calls == 0 &&
               shim_world_unchanged());
     }
@@ -448,50 +431,31 @@ static void test_memory_map(void)
 
 static void test_memory_map_errors(void)
 {
-    static const struct {
-        const char *what;
-        gvaddr_t va;
-    } bad_arg[] = {
-        { "unmapped", SHIM_UNMAPPED },
-        { "NULL", 0 },
-        { "non-canonical low", SHIM_NONCANON },
-        { "non-canonical high", SHIM_NONCANON_HI },
-        { "straddling into unmapped", SHIM_RW_END - 8 },
-    }, bad_buf[] = {
-        { "unmapped", SHIM_UNMAPPED },
-        { "NULL", 0 },
-        { "non-canonical low", SHIM_NONCANON },
-        { "non-canonical high", SHIM_NONCANON_HI },
-        { "read-only", SHIM_RO_BASE },
-    };
-
-    for (size_t i = 0; i < sizeof bad_arg / sizeof bad_arg[0]; i++) {
+    const struct xen_memory_map good = { .nr_entries = 8, .pad = 0xa5a5a5a5, .buffer = BUF };
+    for (const struct bad_pointer *b = bad_pointers(BAD_FOR_READ, sizeof good); b->what; b++) {
         setup();
-        memset(shim_guest_mem(SHIM_RW_END - 8, 8), 0, 8);   /* nr_entries 0 */
+        bad_pointers_put_valid(&good, sizeof good);
         shim_world_snapshot();
-        CHECK(shim_name("MEMORY_MAP request %s -> EFAULT", bad_arg[i].what),
-              mop(dom1, XENMEM_MEMORY_MAP, bad_arg[i].va) == -XEN_EFAULT);
-        CHECK(shim_name("MEMORY_MAP request %s changes nothing", bad_arg[i].what),
+        CHECK(shim_name("MEMORY_MAP request %s -> EFAULT", b->what),
+              mop(dom1, XENMEM_MEMORY_MAP, b->va) == -XEN_EFAULT);
+        CHECK(shim_name("MEMORY_MAP request %s changes nothing", b->what),
               shim_world_unchanged());
     }
-    for (size_t i = 0; i < sizeof bad_buf / sizeof bad_buf[0]; i++) {
-        setup();
-        put_memory_map(ARG, 8, bad_buf[i].va);
-        shim_world_snapshot();
-        CHECK(shim_name("MEMORY_MAP buffer %s -> EFAULT", bad_buf[i].what),
-              mop(dom1, XENMEM_MEMORY_MAP, ARG) == -XEN_EFAULT);
-        CHECK(shim_name("MEMORY_MAP buffer %s changes nothing (nr_entries kept)",
-                        bad_buf[i].what), shim_world_unchanged());
-    }
 
-    /* Buffer runs into the unmapped page: a prefix may land, the count is not written. */
-    setup();
-    put_memory_map(ARG, 8, SHIM_RW_END - 40);
-    shim_world_snapshot();
-    CHECK("MEMORY_MAP buffer straddling into unmapped -> EFAULT",
-          mop(dom1, XENMEM_MEMORY_MAP, ARG) == -XEN_EFAULT);
-    CHECK("MEMORY_MAP straddling: nr_entries kept, no domain change",
-          nr_entries_at(ARG) == 8 && shim_domains_unchanged());
+    /* dom1's map is 3 entries; where a prefix of them may land, the count is
+     * still not written. */
+    const size_t map_bytes = 3 * sizeof(struct e820_entry);
+    for (const struct bad_pointer *b = bad_pointers(BAD_FOR_WRITE, map_bytes); b->what; b++) {
+        setup();
+        put_memory_map(ARG, 8, b->va);
+        shim_world_snapshot();
+        CHECK(shim_name("MEMORY_MAP buffer %s -> EFAULT", b->what),
+              mop(dom1, XENMEM_MEMORY_MAP, ARG) == -XEN_EFAULT);
+        CHECK(shim_name("MEMORY_MAP buffer %s: %s", b->what, b->partial ?
+                        "nr_entries kept, no domain change" : "changes nothing (nr_entries kept)"),
+              b->partial ? nr_entries_at(ARG) == 8 && shim_domains_unchanged()
+                         : shim_world_unchanged());
+    }
 
     /* Request readable but not writable: the count cannot be written back. */
     setup();

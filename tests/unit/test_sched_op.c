@@ -6,6 +6,7 @@
  */
 #include <string.h>
 #include "check.h"
+#include "bad_pointers.h"
 #include "shim_guest.h"
 #include "hv/event.h"
 #include "hv/hypercalls.h"
@@ -182,27 +183,18 @@ static void test_shutdown(void)
               shutdown_rec.calls == 0 && unchanged());
     }
 
-    static const struct {
-        const char *what;
-        gvaddr_t va;
-    } badp[] = {
-        { "unmapped", SHIM_UNMAPPED },
-        { "NULL", 0 },
-        { "non-canonical", SHIM_NONCANON },
-        { "straddling into unmapped", SHIM_RW_END - 2 },
-    };
-    for (size_t i = 0; i < sizeof badp / sizeof badp[0]; i++) {
+    const struct sched_shutdown poweroff = { .reason = SHUTDOWN_POWEROFF };
+    for (const struct bad_pointer *b = bad_pointers(BAD_FOR_READ, sizeof poweroff); b->what; b++) {
         setup();
-        memset(shim_guest_mem(SHIM_RW_END - 2, 2), 0, 2);
+        bad_pointers_put_valid(&poweroff, sizeof poweroff);
         snapshot();
-        CHECK(shim_name("shutdown from %s -> EFAULT", badp[i].what),
-              sop(v1, SCHEDOP_SHUTDOWN, badp[i].va) == -XEN_EFAULT);
-        CHECK(shim_name("shutdown from %s: domain untouched", badp[i].what),
+        CHECK(shim_name("shutdown from %s -> EFAULT", b->what),
+              sop(v1, SCHEDOP_SHUTDOWN, b->va) == -XEN_EFAULT);
+        CHECK(shim_name("shutdown from %s: domain untouched", b->what),
               shutdown_rec.calls == 0 && unchanged());
-        CHECK(shim_name("shutdown_code from %s -> EFAULT", badp[i].what),
-              sop(v1, SCHEDOP_SHUTDOWN_CODE, badp[i].va) == -XEN_EFAULT);
-        CHECK(shim_name("shutdown_code from %s: nothing recorded", badp[i].what),
-              unchanged());
+        CHECK(shim_name("shutdown_code from %s -> EFAULT", b->what),
+              sop(v1, SCHEDOP_SHUTDOWN_CODE, b->va) == -XEN_EFAULT);
+        CHECK(shim_name("shutdown_code from %s: nothing recorded", b->what), unchanged());
     }
 
     setup();
@@ -376,33 +368,31 @@ static void test_poll(void)
               not_blocked(v1) && unchanged());
     }
 
-    /* Pointers it cannot read. */
-    static const struct {
-        const char *what;
-        gvaddr_t arg, ports;
-        uint32_t nr;
-    } fault[] = {
-        { "argument unmapped", SHIM_UNMAPPED, PORTS, 2 },
-        { "argument non-canonical", SHIM_NONCANON, PORTS, 2 },
-        { "argument straddling into unmapped", SHIM_RW_END - 12, PORTS, 2 },
-        { "ports unmapped", ARG, SHIM_UNMAPPED, 2 },
-        { "ports NULL", ARG, 0, 1 },
-        { "ports non-canonical", ARG, SHIM_NONCANON, 2 },
-        { "ports non-canonical high", ARG, SHIM_NONCANON_HI, 2 },
-        { "ports straddling into unmapped", ARG, SHIM_RW_END - 4, 2 },
-        { "128 ports running out of read-only", ARG, SHIM_RO_END - 256, 128 },
-    };
-    for (size_t i = 0; i < sizeof fault / sizeof fault[0]; i++) {
+    /* Pointers it cannot read: the argument, and the ports (2 and the most),
+     * with valid contents wherever they can be read. */
+    const struct sched_poll good = { .ports = PORTS, .nr_ports = 2, .timeout = NOW + 10 };
+    for (const struct bad_pointer *b = bad_pointers(BAD_FOR_READ, sizeof good); b->what; b++) {
         setup();
         put_ports(PORTS, two, 2);
-        put_ports(SHIM_RW_END - 4, two, 1);
-        put_poll(ARG, fault[i].ports, fault[i].nr, NOW + 10);
-        put_poll(SHIM_RW_END - 24, PORTS, 2, NOW + 10);     /* its first half readable */
+        bad_pointers_put_valid(&good, sizeof good);
         snapshot();
-        CHECK(shim_name("poll %s -> EFAULT", fault[i].what),
-              sop(v1, SCHEDOP_POLL, fault[i].arg) == -XEN_EFAULT);
-        CHECK(shim_name("poll %s: state unchanged", fault[i].what),
+        CHECK(shim_name("poll argument %s -> EFAULT", b->what),
+              sop(v1, SCHEDOP_POLL, b->va) == -XEN_EFAULT);
+        CHECK(shim_name("poll argument %s: state unchanged", b->what),
               not_blocked(v1) && unchanged());
+    }
+    static const uint32_t nrs[] = { 2, SCHED_POLL_MAX_PORTS };
+    for (size_t n = 0; n < sizeof nrs / sizeof nrs[0]; n++) {
+        for (const struct bad_pointer *b = bad_pointers(BAD_FOR_READ, nrs[n] * 4); b->what; b++) {
+            setup();
+            bad_pointers_put_valid(many, nrs[n] * 4);
+            put_poll(ARG, b->va, nrs[n], NOW + 10);
+            snapshot();
+            CHECK(shim_name("poll %u ports %s -> EFAULT", nrs[n], b->what),
+                  sop(v1, SCHEDOP_POLL, ARG) == -XEN_EFAULT);
+            CHECK(shim_name("poll %u ports %s: state unchanged", nrs[n], b->what),
+                  not_blocked(v1) && unchanged());
+        }
     }
 }
 

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 #include "check.h"
+#include "bad_pointers.h"
 #include "shim_guest.h"
 #include "shim_sched.h"
 #include "hv/frame.h"
@@ -124,22 +125,13 @@ static void test_errors(void)
     CHECK("domU with an unmapped pointer -> EPERM",
           call_at(v1, SHIM_UNMAPPED) == -XEN_EPERM && shim_guest.from_calls == 0);
 
-    static const struct {
-        const char *what;
-        gvaddr_t va;
-    } bad[] = {
-        { "NULL", 0 },
-        { "unmapped", SHIM_UNMAPPED },
-        { "non-canonical", SHIM_NONCANON },
-        { "non-canonical high", SHIM_NONCANON_HI },
-        { "straddling into unmapped", SHIM_RW_END - 64 },
-    };
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    const struct mica_sysctl good = req(cmds[0]);
+    for (const struct bad_pointer *b = bad_pointers(BAD_FOR_READ, sizeof good); b->what; b++) {
         setup();
+        bad_pointers_put_valid(&good, sizeof good);
         snapshot();
-        CHECK(shim_name("request at %s -> EFAULT", bad[i].what),
-              call_at(v0, bad[i].va) == -XEN_EFAULT);
-        CHECK(shim_name("request at %s: nothing written", bad[i].what),
+        CHECK(shim_name("request at %s -> EFAULT", b->what), call_at(v0, b->va) == -XEN_EFAULT);
+        CHECK(shim_name("request at %s: nothing written", b->what),
               shim_guest.to_calls == 0 && unchanged());
     }
     for (size_t i = 0; i < 2; i++) {

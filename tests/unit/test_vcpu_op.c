@@ -5,6 +5,7 @@
  */
 #include <string.h>
 #include "check.h"
+#include "bad_pointers.h"
 #include "shim_guest.h"
 #include "hv/event.h"
 #include "hv/hypercalls.h"
@@ -164,26 +165,14 @@ static void test_get_runstate(void)
           r.time[3] == 8);
 
     /* Output pointers it cannot write. */
-    static const struct {
-        const char *what;
-        gvaddr_t va;
-        bool partial;
-    } bad[] = {
-        { "unmapped", SHIM_UNMAPPED, false },
-        { "NULL", 0, false },
-        { "non-canonical low", SHIM_NONCANON, false },
-        { "non-canonical high", SHIM_NONCANON_HI, false },
-        { "read-only", SHIM_RO_BASE, false },
-        { "straddling into unmapped", SHIM_RW_END - 24, true },
-    };
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    const size_t size = sizeof(struct vcpu_runstate_info);
+    for (const struct bad_pointer *b = bad_pointers(BAD_FOR_WRITE, size); b->what; b++) {
         setup();
         snapshot();
-        CHECK(shim_name("get_runstate_info to %s -> EFAULT", bad[i].what),
-              vop(v1, VCPUOP_GET_RUNSTATE_INFO, 0, bad[i].va) == -XEN_EFAULT);
-        CHECK(shim_name("get_runstate_info to %s changes no state", bad[i].what),
-              bad[i].partial ? shim_domains_unchanged() && shim_arch_mem_unchanged()
-                             : unchanged());
+        CHECK(shim_name("get_runstate_info to %s -> EFAULT", b->what),
+              vop(v1, VCPUOP_GET_RUNSTATE_INFO, 0, b->va) == -XEN_EFAULT);
+        CHECK(shim_name("get_runstate_info to %s changes no state", b->what),
+              b->partial ? shim_domains_unchanged() && shim_arch_mem_unchanged() : unchanged());
     }
 }
 
@@ -231,28 +220,21 @@ static void test_register_runstate(void)
           vop(v1, VCPUOP_REGISTER_RUNSTATE_MEMORY_AREA, 0, SHIM_RO_BASE) == 0 &&
           v1->runstate_gva == AREA);
 
-    /* An area it cannot write: -EFAULT, nothing registered (and an old one kept). */
-    static const struct {
-        const char *what;
-        gvaddr_t va;
-    } bad[] = {
-        { "unmapped", SHIM_UNMAPPED },
-        { "non-canonical", SHIM_NONCANON },
-        { "non-canonical high", SHIM_NONCANON_HI },
-        { "read-only", SHIM_RO_BASE },
-        { "straddling into unmapped", SHIM_RW_END - 16 },
-        { "straddling out of the upper half", SHIM_HI_END - 8 },
-    };
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    /* An area it cannot write: -EFAULT, nothing registered (and an old one kept).
+     * Address 0 is not one: it unregisters. */
+    const size_t size = sizeof(struct vcpu_runstate_info);
+    for (const struct bad_pointer *b = bad_pointers(BAD_FOR_WRITE, size); b->what; b++) {
+        if (b->kind == BAD_NULL)
+            continue;
         for (int old = 0; old < 2; old++) {
             setup();
             v1->runstate_gva = old ? AREA : 0;
-            put_area(ARG, bad[i].va);
+            put_area(ARG, b->va);
             shim_world_snapshot();
             shim_arch_mem_snapshot();
-            CHECK(shim_name("area %s%s -> EFAULT", bad[i].what, old ? " (one registered)" : ""),
+            CHECK(shim_name("area %s%s -> EFAULT", b->what, old ? " (one registered)" : ""),
                   vop(v1, VCPUOP_REGISTER_RUNSTATE_MEMORY_AREA, 0, ARG) == -XEN_EFAULT);
-            CHECK(shim_name("area %s%s: registration unchanged", bad[i].what,
+            CHECK(shim_name("area %s%s: registration unchanged", b->what,
                             old ? " (one registered)" : ""),
                   v1->runstate_gva == (old ? AREA : 0) && shim_domains_unchanged());
         }
@@ -522,37 +504,22 @@ static void test_bad_pointers(void)
         { VCPUOP_REGISTER_VCPU_INFO, sizeof(struct vcpu_register_vcpu_info) },
     };
     for (size_t c = 0; c < sizeof cmds / sizeof cmds[0]; c++) {
-        size_t half = cmds[c].size / 2;
-        const struct {
-            const char *what;
-            gvaddr_t va;
-        } bad[] = {
-            { "unmapped", SHIM_UNMAPPED },
-            { "NULL", 0 },
-            { "non-canonical low", SHIM_NONCANON },
-            { "non-canonical high", SHIM_NONCANON_HI },
-            { "straddling into unmapped", SHIM_RW_END - half },
-            { "straddling out of read-only", SHIM_RO_END - half },
-            { "straddling out of the upper half", SHIM_HI_END - half },
-        };
-        for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        /* a valid request wherever the pointer is readable: the read must still fail */
+        uint8_t good[16];
+        struct vcpu_register_runstate_memory_area a = { .addr = AREA };
+        struct vcpu_set_singleshot_timer t = { .timeout_abs_ns = NOW + 50 };
+        struct vcpu_register_vcpu_info r = { .mfn = 3 };
+        memcpy(good, c == 0 ? (void *)&a : c == 1 ? (void *)&t : (void *)&r, cmds[c].size);
+        for (const struct bad_pointer *b = bad_pointers(BAD_FOR_READ, cmds[c].size); b->what; b++) {
             setup();
             fill_old_vcpu_info();
-            /* valid first halves before each region end: the read must still fail */
-            uint8_t good[16];
-            struct vcpu_register_runstate_memory_area a = { .addr = AREA };
-            struct vcpu_set_singleshot_timer t = { .timeout_abs_ns = NOW + 50 };
-            struct vcpu_register_vcpu_info r = { .mfn = 3 };
-            memcpy(good, c == 0 ? (void *)&a : c == 1 ? (void *)&t : (void *)&r, cmds[c].size);
-            put(SHIM_RW_END - half, good, half);
-            put(SHIM_RO_END - half, good, half);
-            put(SHIM_HI_END - half, good, half);
+            bad_pointers_put_valid(good, cmds[c].size);
             snapshot();
             CHECK(shim_name("cmd %llu from %s -> EFAULT", (unsigned long long)cmds[c].cmd,
-                            bad[i].what),
-                  vop(v1, cmds[c].cmd, 0, bad[i].va) == -XEN_EFAULT);
+                            b->what),
+                  vop(v1, cmds[c].cmd, 0, b->va) == -XEN_EFAULT);
             CHECK(shim_name("cmd %llu from %s changes nothing", (unsigned long long)cmds[c].cmd,
-                            bad[i].what), unchanged());
+                            b->what), unchanged());
         }
     }
 }

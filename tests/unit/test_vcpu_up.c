@@ -7,6 +7,7 @@
  */
 #include <string.h>
 #include "check.h"
+#include "bad_pointers.h"
 #include "shim_wake.h"
 #include "shim_guest.h"
 #include "hv/event.h"
@@ -199,25 +200,16 @@ static void test_initialise_errors(void)
           v[2]->initialised);
 
     /* A context it cannot read: -EFAULT before anything else, even for an initialised vCPU. */
-    static const struct {
-        const char *what;
-        gvaddr_t va;
-    } bad[] = {
-        { "unmapped", SHIM_UNMAPPED },
-        { "NULL", 0 },
-        { "non-canonical low", SHIM_NONCANON },
-        { "non-canonical high", SHIM_NONCANON_HI },
-        { "straddling into unmapped", SHIM_RW_END - 64 },
-        { "straddling out of read-only", SHIM_RO_END - 64 },
-        { "straddling out of the upper half", SHIM_HI_END - 64 },
-    };
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    const size_t size = sizeof(struct vcpu_hvm_context);
+    for (const struct bad_pointer *b = bad_pointers(BAD_FOR_READ, size); b->what; b++) {
         for (uint32_t id = 0; id < 2; id++) {
             setup();
+            struct vcpu_hvm_context good = put_ctx(ARG, 5);
+            bad_pointers_put_valid(&good, size);
             snapshot();
-            CHECK(shim_name("initialise vCPU %u from %s -> EFAULT", id, bad[i].what),
-                  vop(v[0], VCPUOP_INITIALISE, id, bad[i].va) == -XEN_EFAULT);
-            CHECK(shim_name("initialise vCPU %u from %s changes nothing", id, bad[i].what),
+            CHECK(shim_name("initialise vCPU %u from %s -> EFAULT", id, b->what),
+                  vop(v[0], VCPUOP_INITIALISE, id, b->va) == -XEN_EFAULT);
+            CHECK(shim_name("initialise vCPU %u from %s changes nothing", id, b->what),
                   unchanged() && no_seam_called());
         }
     }
