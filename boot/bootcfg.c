@@ -363,6 +363,15 @@ static int set_privileged(struct parser *ps, struct bootcfg_domain *d, const cha
     return fail(ps, "bad boolean '%t' for 'privileged' (yes/no/true/false/1/0)", v, n);
 }
 
+static int set_trace(struct parser *ps, struct bootcfg_domain *d, const char *v, size_t n)
+{
+    if (mem_eq_str(v, n, "hypercalls") || mem_eq_str(v, n, "off")) {
+        d->trace_hypercalls = mem_eq_str(v, n, "hypercalls");
+        return 0;
+    }
+    return fail(ps, "bad value '%t' for 'trace' (hypercalls/off)", v, n);
+}
+
 static int set_cmdline(struct parser *ps, struct bootcfg_domain *d, const char *v, size_t n)
 {
     copy_str(d->cmdline, v, n);
@@ -388,6 +397,7 @@ static const struct domain_key {
     { "weight",     set_weight,     BOOTCFG_VALUE_MAX,   0 },
     { "cap",        set_cap,        BOOTCFG_VALUE_MAX,   0 },
     { "cpus",       set_cpus,       BOOTCFG_VALUE_MAX,   0 },
+    { "trace",      set_trace,      BOOTCFG_VALUE_MAX,   0 },
     { "cmdline",    set_cmdline,    BOOTCFG_CMDLINE_MAX, 0 },
 };
 #define NDOMAIN_KEYS (sizeof domain_keys / sizeof domain_keys[0])
@@ -432,7 +442,7 @@ static int parse_domain(struct parser *ps, struct cursor *c)
                 k = &domain_keys[i];
         if (!k)
             return fail(ps, "unknown key '%t' (name, kernel, memory, vcpus, privileged, "
-                        "weight, cap, cpus, cmdline)", key, klen);
+                        "weight, cap, cpus, trace, cmdline)", key, klen);
         if (seen & (1u << (k - domain_keys)))
             return fail(ps, "duplicate key '%s'", k->word);
         seen |= 1u << (k - domain_keys);

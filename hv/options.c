@@ -8,6 +8,7 @@
 #include "hv/printk.h"
 #include "hv/sched.h"
 #include "hv/string.h"
+#include "hv/trace.h"
 
 #define TIMESLICE_MS_MAX 1000
 
@@ -57,6 +58,11 @@ static void apply(const char *word, size_t len)
         }
         printk("option '%.*s' ignored: console_rate takes %u..%u\n", (int)len, word,
                CONSOLE_RATE_MIN, CONSOLE_RATE_MAX);
+        return;
+    }
+    if (len == 12 && !strncmp(word, "trace=errors", 12)) {
+        trace_enable_errors();
+        printk("option: trace=errors (every error a hypercall returns is printed)\n");
         return;
     }
     if (len == 14 && !strncmp(word, "selftest=fault", 14)) {

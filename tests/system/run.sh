@@ -112,6 +112,18 @@ expect_none "bochs/no-hypervisor-fault" "$L" 'HYPERVISOR FAULT|PANIC'
 cases=$(grep -Ec '^\[dom0\] (PASS|FAIL): hc/' "$L")
 if [ "$cases" -ge 15 ]; then pass "bochs/hypercall-cases-ran"; else fail "bochs/hypercall-cases-ran" "$cases cases"; fi
 grep -E '^\[dom0\] (PASS|FAIL): hc/' "$L" | sed -E 's/^\[dom0\] (PASS|FAIL): hc\//\1: guest\/hc\//'
+# Tracing (docs/boot-config.md): trace=errors names the check behind every
+# error dom0's cases provoke; domu1 alone has trace=hypercalls.
+expect "trace/errors-option" "$L" '^\(mica\) option: trace=errors'
+expect "trace/error-site-dispatch" "$L" \
+    '^\(mica\) trace: d0v0 hypercall [0-9]+: error -38 \(ENOSYS\) at hv/hypercall\.c:[0-9]+$'
+expect "trace/error-site-subop" "$L" \
+    '^\(mica\) trace: d0v0 xen_version op [0-9]+: error -14 \(EFAULT\) at [a-z0-9_/]+\.c:[0-9]+$'
+expect_none "trace/every-error-has-a-site" "$L" '^\(mica\) trace: .*unrecorded site'
+expect "trace/domu1-calls" "$L" \
+    '^\(mica\) trace: d1v0 event_channel_op op [0-9]+ \(0x[0-9a-f]+(, 0x[0-9a-f]+){4}\) = -?[0-9]+$'
+expect_none "trace/untraced-domains-quiet" "$L" '^\(mica\) trace: d[02-9]v[0-9]+ .*\) = -?[0-9]+$'
+expect_none "trace/off-by-default" "$out/abi.log" 'trace: '
 
 # --- Bochs: the Xen-PVH ABI (tests/system/abi.cfg) --------------------------------
 L="$out/abi.log"

@@ -89,7 +89,6 @@ bool shim_guest_bytes_are(gvaddr_t va, size_t len, uint8_t value);
 /* printf into a static buffer, for CHECK names built in loops. */
 const char *shim_name(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-#endif
 
 /* ---- companion shims: link the named .c file to use one ------------------ */
 
@@ -170,3 +169,5 @@ struct shim_vcpu_stats {
 };
 extern struct shim_vcpu_stats shim_vcpu;
 void shim_vcpu_reset(void);
+
+#endif

@@ -118,6 +118,10 @@ static void test_defaults_and_values(void)
     CHECK("privileged-false", parses(OK_DOMAIN " privileged=false", 1) &&
                                   !cfg.domains[0].privileged);
     CHECK("privileged-no", parses(OK_DOMAIN " privileged=no", 1) && !cfg.domains[0].privileged);
+    CHECK("trace-default-off", parses(OK_DOMAIN, 1) && !cfg.domains[0].trace_hypercalls);
+    CHECK("trace-hypercalls", parses(OK_DOMAIN " trace=hypercalls", 1) &&
+                                  cfg.domains[0].trace_hypercalls == 1);
+    CHECK("trace-off", parses(OK_DOMAIN " trace=off", 1) && !cfg.domains[0].trace_hypercalls);
     CHECK("lf-and-crlf-lines-counted",
           parse("\n\r\n# c\n" OK_DOMAIN " memory=x") == -1 && err.line == 4);
     CHECK("comment-right-after-value", parses(OK_DOMAIN "#c", 1) &&
@@ -208,6 +212,8 @@ static void test_errors(void)
     expect_error("unknown-directive", OK_DOMAIN "\ndomian name=b", 2, "unknown directive");
     expect_error("directive-case", "Domain name=a kernel=k memory=16", 1, "unknown directive");
     expect_error("unknown-key", "# c\n" OK_DOMAIN " colour=red", 2, "unknown key 'colour'");
+    expect_error("bad-trace", OK_DOMAIN " trace=errors", 1,
+                 "bad value 'errors' for 'trace' (hypercalls/off)");
     expect_error("missing-equals", OK_DOMAIN " cmdline", 1, "missing '='");
     expect_error("missing-key", OK_DOMAIN " =x", 1, "missing key");
     expect_error("missing-name", "domain kernel=k memory=16", 1, "missing required key 'name'");

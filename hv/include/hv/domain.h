@@ -121,6 +121,11 @@ struct domain {
     /* console_io text not printed yet: printed a line at a time (hv/domain_console.c) */
     uint32_t console_queue_len;
     char console_queue[CONSOLE_QUEUE_SIZE];
+    /* trace=hypercalls (hv/trace.c), and the trace lines' rate limit */
+    bool trace_hypercalls;
+    uint64_t trace_window_start;
+    uint32_t trace_window_lines;
+    uint64_t trace_dropped;
 };
 
 /* TSC ticks spent zeroing domain RAM so far (boot benchmarks report it apart). */

@@ -5,7 +5,7 @@
  *   # comment
  *   hypervisor timeslice_ms=10
  *   domain name=dom0 kernel=dom0.elf memory=32 vcpus=1 privileged=yes cmdline="..."
- *          weight=256 cap=0 cpus=0-3
+ *          weight=256 cap=0 cpus=0-3 trace=off
  *
  * Freestanding: built into the UEFI loader and into the host unit tests.
  */
@@ -38,6 +38,7 @@ struct bootcfg_domain {
     uint32_t weight;            /* scheduler weight, default 256 */
     uint32_t cap;               /* percent of one CPU, 0 (default): no cap */
     uint64_t cpu_mask;          /* cpus=: bit n allows CPU n; 0 (default): every CPU */
+    uint32_t trace_hypercalls;  /* trace=hypercalls: 1; trace=off (default): 0 */
     uint32_t line;              /* line number in the file, for messages */
 };
 
