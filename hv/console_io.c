@@ -8,6 +8,7 @@
 #include "hv/hypercalls.h"
 #include "hv/console_input.h"
 #include "hv/printk.h"
+#include "hv/trace.h"
 #include "public/console_io.h"
 #include "public/errno.h"
 
@@ -18,12 +19,12 @@ static long console_read(struct vcpu *v, uint64_t count, gvaddr_t buffer)
 {
     char local[CONSOLE_INPUT_SIZE];
     if (!v->domain->privileged)
-        return -XEN_EPERM;
+        return hv_error(-XEN_EPERM);
     if (count > CONSOLEIO_WRITE_MAX)
-        return -XEN_EINVAL;
+        return hv_error(-XEN_EINVAL);
     size_t n = console_input_peek(local, MIN(count, sizeof local));
     if (copy_to_guest(v, buffer, local, n))
-        return -XEN_EFAULT;
+        return hv_error(-XEN_EFAULT);
     console_input_consume(n);
     return (long)n;
 }
@@ -37,9 +38,9 @@ long do_console_io(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS])
     if (cmd == CONSOLEIO_READ)
         return console_read(v, count, buffer);
     if (cmd != CONSOLEIO_WRITE)
-        return -XEN_ENOSYS;
+        return hv_error(-XEN_ENOSYS);
     if (count > CONSOLEIO_WRITE_MAX)
-        return -XEN_EINVAL;
+        return hv_error(-XEN_EINVAL);
     /* The text waits in the domain's queue and each call prints one line
      * (hv/domain_console.c). With no room for it yet, this call prints a
      * line and the guest makes it again, so no call holds the hypervisor
@@ -49,7 +50,7 @@ long do_console_io(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS])
         return HYPERCALL_RESTART;
     }
     if (copy_from_guest(v, local, buffer, count))
-        return -XEN_EFAULT;
+        return hv_error(-XEN_EFAULT);
     domain_console_queue(v->domain, local, count);
     domain_console_next_line(v->domain);
     return (long)count;

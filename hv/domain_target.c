@@ -1,5 +1,6 @@
 /* Which domain a hypercall's domid argument names, and whether the caller may. */
 #include "hv/domain.h"
+#include "hv/trace.h"
 #include "public/abi.h"
 #include "public/errno.h"
 
@@ -12,10 +13,10 @@ long domain_target(struct vcpu *v, uint16_t domid, struct domain **out)
         return 0;
     }
     if (!self->privileged)
-        return -XEN_EPERM;      /* checked first: no probing for which ids exist */
+        return hv_error(-XEN_EPERM);      /* checked first: no probing for which ids exist */
     d = domain_by_id(domid);
     if (!d || d->destroyed)
-        return -XEN_ESRCH;
+        return hv_error(-XEN_ESRCH);
     *out = d;
     return 0;
 }

@@ -7,6 +7,7 @@
 #include "hv/arch.h"
 #include "hv/domain.h"
 #include "hv/hypercalls.h"
+#include "hv/trace.h"
 #include "public/errno.h"
 #include "public/hvm_op.h"
 #include "public/abi.h"
@@ -26,7 +27,7 @@ static long decode_callback(uint64_t value, uint8_t *vector)
     if (value >> HVM_PARAM_CALLBACK_TYPE_SHIFT != HVM_PARAM_CALLBACK_TYPE_VECTOR ||
         (value & CALLBACK_RESERVED_MASK) ||
         (value & CALLBACK_VECTOR_MASK) < HVM_PARAM_CALLBACK_VECTOR_MIN)
-        return -XEN_EINVAL;
+        return hv_error(-XEN_EINVAL);
     *vector = (uint8_t)(value & CALLBACK_VECTOR_MASK);
     return 0;
 }
@@ -48,9 +49,9 @@ static long set_param(struct domain *d, const struct xen_hvm_param *p)
     case HVM_PARAM_STORE_EVTCHN:
     case HVM_PARAM_CONSOLE_PFN:
     case HVM_PARAM_CONSOLE_EVTCHN:
-        return -XEN_EPERM;      /* set by the hypervisor at domain build */
+        return hv_error(-XEN_EPERM);      /* set by the hypervisor at domain build */
     default:
-        return -XEN_EINVAL;
+        return hv_error(-XEN_EINVAL);
     }
 }
 
@@ -72,9 +73,9 @@ static long get_param(struct vcpu *v, gvaddr_t arg, const struct domain *d,
         p->value = 0;
         break;
     default:
-        return -XEN_EINVAL;
+        return hv_error(-XEN_EINVAL);
     }
-    return copy_to_guest(v, arg, p, sizeof *p) ? -XEN_EFAULT : 0;
+    return copy_to_guest(v, arg, p, sizeof *p) ? hv_error(-XEN_EFAULT) : 0;
 }
 
 long do_hvm_op(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS])
@@ -86,14 +87,14 @@ long do_hvm_op(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS])
     long rc;
 
     if (cmd != HVMOP_SET_PARAM && cmd != HVMOP_GET_PARAM)
-        return -XEN_ENOSYS;
+        return hv_error(-XEN_ENOSYS);
     if (copy_from_guest(v, &p, arg, sizeof p))
-        return -XEN_EFAULT;
+        return hv_error(-XEN_EFAULT);
     rc = domain_target(v, p.domid, &d);
     if (rc)
         return rc;
     if (p.pad != 0)
-        return -XEN_EINVAL;
+        return hv_error(-XEN_EINVAL);
     if (cmd == HVMOP_SET_PARAM)
         return set_param(d, &p);
     return get_param(v, arg, d, &p);

@@ -8,6 +8,7 @@
 #include "hv/grant_table.h"
 #include "hv/hypercalls.h"
 #include "hv/start_info.h"
+#include "hv/trace.h"
 #include "public/errno.h"
 #include "public/memory_op.h"
 
@@ -21,7 +22,7 @@ static long reservation(struct vcpu *v, uint64_t cmd, gvaddr_t arg)
     long rc;
 
     if (copy_from_guest(v, &domid, arg, sizeof domid))
-        return -XEN_EFAULT;
+        return hv_error(-XEN_EFAULT);
     rc = domain_target(v, domid, &d);
     if (rc)
         return rc;
@@ -36,20 +37,21 @@ static long add_to_physmap(struct vcpu *v, gvaddr_t arg)
     struct xen_add_to_physmap req;
 
     if (copy_from_guest(v, &req, arg, sizeof req))
-        return -XEN_EFAULT;
+        return hv_error(-XEN_EFAULT);
     if (req.domid != DOMID_SELF && req.domid != d->id)
-        return d->privileged ? -XEN_EINVAL : -XEN_EPERM;   /* no foreign mappings yet */
+        /* no foreign mappings yet */
+        return d->privileged ? hv_error(-XEN_EINVAL) : hv_error(-XEN_EPERM);
     switch (req.space) {
     case XENMAPSPACE_SHARED_INFO:
         if (req.idx != 0 || req.gpfn >= SHARED_INFO_GPFN_LIMIT)
-            return -XEN_EINVAL;
+            return hv_error(-XEN_EINVAL);
         return domain_map_shared_info(d, req.gpfn << PAGE_SHIFT);
     case XENMAPSPACE_GRANT_TABLE:
         if (req.gpfn >= SHARED_INFO_GPFN_LIMIT)
-            return -XEN_EINVAL;
+            return hv_error(-XEN_EINVAL);
         return grant_map_table_frame(d, req.idx, req.gpfn << PAGE_SHIFT);
     default:
-        return -XEN_EINVAL;
+        return hv_error(-XEN_EINVAL);
     }
 }
 
@@ -67,10 +69,11 @@ static long memory_map(struct vcpu *v, gvaddr_t arg)
     int n;
 
     if (copy_from_guest(v, &req, arg, sizeof req))
-        return -XEN_EFAULT;
+        return hv_error(-XEN_EFAULT);
     n = start_info_memmap(v->domain->ram_bytes, map, &why);
     if (n < 0)
-        return -XEN_EINVAL;     /* unreachable: a running domain's size was checked at build */
+        /* unreachable: a running domain's size was checked at build */
+        return hv_error(-XEN_EINVAL);
     count = MIN(req.nr_entries, (uint32_t)n);
     if (count == 0)
         return 0;
@@ -79,10 +82,10 @@ static long memory_map(struct vcpu *v, gvaddr_t arg)
             .addr = map[i].addr, .size = map[i].size, .type = map[i].type,
         };
     if (copy_to_guest(v, req.buffer, e820, count * sizeof e820[0]))
-        return -XEN_EFAULT;
+        return hv_error(-XEN_EFAULT);
     if (copy_to_guest(v, arg + offsetof(struct xen_memory_map, nr_entries), &count,
                       sizeof count))
-        return -XEN_EFAULT;
+        return hv_error(-XEN_EFAULT);
     return 0;
 }
 
@@ -102,6 +105,6 @@ long do_memory_op(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS])
     case XENMEM_MEMORY_MAP:
         return memory_map(v, arg);
     default:
-        return -XEN_ENOSYS;
+        return hv_error(-XEN_ENOSYS);
     }
 }

@@ -9,6 +9,7 @@
 #include "hv/event.h"
 #include "hv/hypercalls.h"
 #include "hv/time.h"
+#include "hv/trace.h"
 #include "public/errno.h"
 #include "public/sched_op.h"
 
@@ -24,14 +25,14 @@ static long do_poll(struct vcpu *v, gvaddr_t arg)
     uint32_t ports[SCHED_POLL_MAX_PORTS];
 
     if (copy_from_guest(v, &req, arg, sizeof req))
-        return -XEN_EFAULT;
+        return hv_error(-XEN_EFAULT);
     if (req.nr_ports > SCHED_POLL_MAX_PORTS || (req.nr_ports == 0 && req.timeout == 0))
-        return -XEN_EINVAL;
+        return hv_error(-XEN_EINVAL);
     if (copy_from_guest(v, ports, req.ports, req.nr_ports * sizeof ports[0]))
-        return -XEN_EFAULT;
+        return hv_error(-XEN_EFAULT);
     for (uint32_t i = 0; i < req.nr_ports; i++) {
         if (ports[i] >= EVTCHN_MAX_PORTS)
-            return -XEN_EINVAL;
+            return hv_error(-XEN_EINVAL);
         if (evtchn_is_pending(v->domain, ports[i]))
             return 0;           /* already there: no need to sleep */
     }
@@ -50,9 +51,9 @@ static long read_reason(struct vcpu *v, gvaddr_t arg, uint32_t *reason)
 {
     struct sched_shutdown req;
     if (copy_from_guest(v, &req, arg, sizeof req))
-        return -XEN_EFAULT;
+        return hv_error(-XEN_EFAULT);
     if (req.reason > SHUTDOWN_WATCHDOG)
-        return -XEN_EINVAL;
+        return hv_error(-XEN_EINVAL);
     *reason = req.reason;
     return 0;
 }
@@ -85,6 +86,6 @@ long do_sched_op(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS])
         v->domain->shutdown_code = reason;
         return 0;
     default:
-        return -XEN_ENOSYS;
+        return hv_error(-XEN_ENOSYS);
     }
 }

@@ -10,6 +10,7 @@
 #include "hv/sched.h"
 #include "hv/string.h"
 #include "hv/time.h"
+#include "hv/trace.h"
 #include "public/errno.h"
 #include "public/hvm_vcpu.h"
 #include "public/sched_op.h"
@@ -26,9 +27,9 @@ static long initialise(struct vcpu *caller, struct vcpu *target, gvaddr_t arg)
 {
     struct vcpu_hvm_context ctx;
     if (copy_from_guest(caller, &ctx, arg, sizeof ctx))
-        return -XEN_EFAULT;
+        return hv_error(-XEN_EFAULT);
     if (target->initialised)
-        return -XEN_EEXIST;
+        return hv_error(-XEN_EEXIST);
     int rc = arch_vcpu_set_context(target, &ctx);
     if (rc)
         return rc;
@@ -41,7 +42,7 @@ static long initialise(struct vcpu *caller, struct vcpu *target, gvaddr_t arg)
 static long up(struct vcpu *target)
 {
     if (!target->initialised)
-        return -XEN_EINVAL;
+        return hv_error(-XEN_EINVAL);
     if (target->state == VCPU_DOWN)
         vcpu_bring_up(target);
     return 0;
@@ -87,14 +88,14 @@ static long register_vcpu_info(struct vcpu *caller, struct vcpu *target, gvaddr_
 {
     struct vcpu_register_vcpu_info req;
     if (copy_from_guest(caller, &req, arg, sizeof req))
-        return -XEN_EFAULT;
+        return hv_error(-XEN_EFAULT);
     gpaddr_t gpa = (req.mfn << PAGE_SHIFT) + req.offset;
     if (req.rsvd || req.offset > PAGE_SIZE - sizeof(struct vcpu_info) ||
         req.mfn >= (1ull << 36) || target->vcpu_info_moved)
-        return -XEN_EINVAL;     /* bad layout, or already moved (once only, as in Xen) */
+        return hv_error(-XEN_EINVAL);     /* bad layout, or already moved (once only, as in Xen) */
     paddr_t hpa = arch_domain_gpa_to_hpa(target->domain, gpa, true);
     if (!hpa)
-        return -XEN_EINVAL;     /* not RAM of this domain */
+        return hv_error(-XEN_EINVAL);     /* not RAM of this domain */
 
     /* Commit: carry the current contents over, then switch. */
     struct vcpu_info *old = vcpu_info_of(target);
@@ -110,11 +111,11 @@ static long set_singleshot(struct vcpu *caller, struct vcpu *target, gvaddr_t ar
 {
     struct vcpu_set_singleshot_timer req;
     if (copy_from_guest(caller, &req, arg, sizeof req))
-        return -XEN_EFAULT;
+        return hv_error(-XEN_EFAULT);
     if (req.flags & ~VCPU_SSHOTTMR_FUTURE)
-        return -XEN_EINVAL;
+        return hv_error(-XEN_EINVAL);
     if ((req.flags & VCPU_SSHOTTMR_FUTURE) && req.timeout_abs_ns <= time_now_ns())
-        return -XEN_ETIME;
+        return hv_error(-XEN_ETIME);
     timer_set(target, req.timeout_abs_ns ? req.timeout_abs_ns : 1);    /* 0 = at once */
     return 0;
 }
@@ -125,7 +126,7 @@ long do_vcpu_op(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS])
     gvaddr_t arg = args[2];
     struct domain *d = v->domain;
     if (id >= d->nvcpus)
-        return -XEN_EINVAL;
+        return hv_error(-XEN_EINVAL);
     struct vcpu *target = d->vcpus[id];
 
     switch (cmd) {
@@ -139,17 +140,17 @@ long do_vcpu_op(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS])
         return target->state != VCPU_DOWN;
     case VCPUOP_GET_RUNSTATE_INFO: {
         struct vcpu_runstate_info r = runstate_snapshot(target);
-        return copy_to_guest(v, arg, &r, sizeof r) ? -XEN_EFAULT : 0;
+        return copy_to_guest(v, arg, &r, sizeof r) ? hv_error(-XEN_EFAULT) : 0;
     }
     case VCPUOP_REGISTER_RUNSTATE_MEMORY_AREA: {
         struct vcpu_register_runstate_memory_area req;
         if (copy_from_guest(v, &req, arg, sizeof req))
-            return -XEN_EFAULT;
+            return hv_error(-XEN_EFAULT);
         /* Written at once for the caller itself, so a bad address is an error now. */
         if (req.addr && target == v) {
             struct vcpu_runstate_info r = runstate_snapshot(v);
             if (copy_to_guest(v, req.addr, &r, sizeof r))
-                return -XEN_EFAULT;
+                return hv_error(-XEN_EFAULT);
         }
         target->runstate_gva = req.addr;
         return 0;
@@ -164,7 +165,7 @@ long do_vcpu_op(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS])
     case VCPUOP_REGISTER_VCPU_INFO:
         return register_vcpu_info(v, target, arg);
     default:
-        return -XEN_ENOSYS;
+        return hv_error(-XEN_ENOSYS);
     }
 }
 

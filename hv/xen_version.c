@@ -8,6 +8,7 @@
 #include "hv/domain.h"
 #include "hv/hypercalls.h"
 #include "hv/string.h"
+#include "hv/trace.h"
 #include "public/errno.h"
 #include "public/xen_version.h"
 
@@ -37,7 +38,7 @@ static void set_field(char *dst, size_t size, const char *src)
 
 static long put(struct vcpu *v, gvaddr_t dst, const void *src, size_t len)
 {
-    return copy_to_guest(v, dst, src, len) ? -XEN_EFAULT : 0;
+    return copy_to_guest(v, dst, src, len) ? hv_error(-XEN_EFAULT) : 0;
 }
 
 static long get_features(struct vcpu *v, gvaddr_t arg)
@@ -45,9 +46,9 @@ static long get_features(struct vcpu *v, gvaddr_t arg)
     struct xen_feature_info fi;
 
     if (copy_from_guest(v, &fi, arg, sizeof fi))
-        return -XEN_EFAULT;
+        return hv_error(-XEN_EFAULT);
     if (fi.submap_idx != 0)
-        return -XEN_EINVAL;
+        return hv_error(-XEN_EINVAL);
     fi.submap = MICA_FEATURES_SUBMAP0;
     return put(v, arg, &fi, sizeof fi);
 }
@@ -85,6 +86,6 @@ long do_xen_version(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS])
     case XENVER_GUEST_HANDLE:
         return put(v, arg, guest_handle, sizeof guest_handle);
     default:
-        return -XEN_ENOSYS;
+        return hv_error(-XEN_ENOSYS);
     }
 }

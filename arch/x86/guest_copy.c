@@ -10,6 +10,7 @@
 #include "hv/arch.h"
 #include "hv/domain.h"
 #include "hv/string.h"
+#include "hv/trace.h"
 #include "public/errno.h"
 
 static int read_gpa(void *ctx, uint64_t gpa, uint64_t *value, unsigned size)
@@ -44,7 +45,7 @@ int copy_from_guest(struct vcpu *v, void *dst, gvaddr_t src, size_t len)
         size_t chunk = MIN(len, PAGE_SIZE - (src & (PAGE_SIZE - 1)));
         void *p = guest_ptr(v, src, false);
         if (!p)
-            return -XEN_EFAULT;
+            return hv_error(-XEN_EFAULT);
         memcpy(out, p, chunk);
         out += chunk, src += chunk, len -= chunk;
     }
@@ -58,7 +59,7 @@ int copy_to_guest(struct vcpu *v, gvaddr_t dst, const void *src, size_t len)
         size_t chunk = MIN(len, PAGE_SIZE - (dst & (PAGE_SIZE - 1)));
         void *p = guest_ptr(v, dst, true);
         if (!p)
-            return -XEN_EFAULT;
+            return hv_error(-XEN_EFAULT);
         memcpy(p, in, chunk);
         in += chunk, dst += chunk, len -= chunk;
     }

@@ -16,6 +16,7 @@
 #include "hv/arch.h"
 #include "hv/domain.h"
 #include "hv/string.h"
+#include "hv/trace.h"
 #include "public/errno.h"
 #include "public/hvm_vcpu.h"
 
@@ -280,7 +281,7 @@ int arch_vcpu_set_context(struct vcpu *v, const struct vcpu_hvm_context *ctx)
     else if (ctx->pad == 0 && ctx->mode == VCPU_HVM_MODE_64B)
         ok = decode_64(&ctx->cpu_regs.x86_64, &s, &regs);
     if (!ok)
-        return -XEN_EINVAL;
+        return hv_error(-XEN_EINVAL);
 
     /* Commit: nothing below can fail. */
     vcpu_vmcs_begin(v);
