@@ -5,6 +5,7 @@
  * that is not running edited between vcpu_vmcs_begin and vcpu_vmcs_end.
  * The run loop is vcpu_run.c; the domain's EPT, domain_ept.c.
  */
+#include "start_state.h"
 #include "vcpu.h"
 #include "vmcs.h"
 #include "vmx_caps.h"
@@ -15,12 +16,6 @@
 #include "hv/domain.h"
 #include "hv/frame.h"
 #include "hv/printk.h"
-#include "hv/string.h"
-
-#define FXSAVE_FCW_OFFSET   0
-#define FXSAVE_MXCSR_OFFSET 24
-#define FCW_INIT   0x037f       /* FNINIT state */
-#define MXCSR_INIT 0x1f80
 
 void *vmx_alloc_zeroed_frame(paddr_t *pa)
 {
@@ -53,10 +48,7 @@ int arch_vcpu_create(struct vcpu *v, uint32_t entry, uint32_t start_info_gpa)
     *region = vmx_config.revision;
     av->vmcs = vmcs;
     av->host_cpu = UINT32_MAX;
-    uint16_t fcw = FCW_INIT;
-    uint32_t mxcsr = MXCSR_INIT;
-    memcpy(&av->fpu[FXSAVE_FCW_OFFSET], &fcw, sizeof fcw);
-    memcpy(&av->fpu[FXSAVE_MXCSR_OFFSET], &mxcsr, sizeof mxcsr);
+    vmx_fpu_reset(av->fpu);
     v->arch = av;
 
     if (vmclear(vmcs) != VMX_OK)
