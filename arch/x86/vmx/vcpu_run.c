@@ -26,10 +26,6 @@ static bool may_run(struct vcpu *v)
     return v->state == VCPU_RUNNABLE && v->domain->state == DOMAIN_RUNNING && !v->need_resched;
 }
 
-#define INTR_INFO_VALID   (1u << 31)
-#define INTR_TYPE_EXTERNAL (0u << 8)
-#define INTERRUPTIBILITY_BLOCKING 0xfu  /* STI, MOV SS, SMI, NMI */
-
 /*
  * Deliver a raised upcall as the guest's callback vector, the way an
  * external interrupt arrives: only with RFLAGS.IF set and no blocking.
