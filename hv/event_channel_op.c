@@ -19,11 +19,6 @@ static bool virq_supported(uint32_t virq)
     return virq == VIRQ_TIMER || virq == VIRQ_CONSOLE;
 }
 
-static bool live(const struct domain *d)
-{
-    return d && !d->destroyed && d->state == DOMAIN_RUNNING;
-}
-
 static long bind_virq(struct vcpu *v, gvaddr_t arg)
 {
     struct domain *d = v->domain;
@@ -77,7 +72,7 @@ static long alloc_unbound(struct vcpu *v, gvaddr_t arg)
     if ((rc = domain_target(v, req.dom, &d)))
         return rc;
     uint16_t remote = req.remote_dom == DOMID_SELF ? (uint16_t)v->domain->id : req.remote_dom;
-    if (!live(domain_by_id(remote)))
+    if (!domain_is_running(domain_by_id(remote)))
         return -XEN_ESRCH;
     uint32_t port = evtchn_alloc_port(d);
     if (!port)
@@ -96,7 +91,7 @@ static long bind_interdomain(struct vcpu *v, gvaddr_t arg)
     if (copy_from_guest(v, &req, arg, sizeof req))
         return -XEN_EFAULT;
     struct domain *r = req.remote_dom == DOMID_SELF ? d : domain_by_id(req.remote_dom);
-    if (!live(r))
+    if (!domain_is_running(r))
         return -XEN_ESRCH;
     /* Only a port offered to us, still waiting, may be bound. */
     if (req.remote_port == 0 || req.remote_port >= EVTCHN_MAX_PORTS ||
@@ -137,7 +132,7 @@ static long send(struct domain *d, uint32_t port)
     switch (e->state) {
     case EVTCHN_INTERDOMAIN: {
         struct domain *r = domain_by_id(e->remote_dom);
-        if (live(r))
+        if (domain_is_running(r))
             evtchn_set_pending(r, e->remote_port);
         return 0;
     }
