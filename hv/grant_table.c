@@ -87,11 +87,9 @@ static bool frame_mapped_by_grants(paddr_t frame, bool hand_over)
     return found;
 }
 
-void domain_release_frame(paddr_t frame)
+bool grant_hold_mapped_frame(paddr_t frame)
 {
-    /* Still mapped by another domain: it stays allocated until the last unmap. */
-    if (!frame_mapped_by_grants(frame, true))
-        frame_free(frame);
+    return frame_mapped_by_grants(frame, true);
 }
 
 /* Drop one pin of the granter's `ref`; clear the in-use bits when none is left. */

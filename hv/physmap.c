@@ -7,6 +7,7 @@
 #include "hv/physmap.h"
 #include "hv/arch.h"
 #include "hv/domain.h"
+#include "hv/frame.h"
 #include "public/errno.h"
 
 int physmap_place(struct domain *d, paddr_t frame, gpaddr_t gpa, struct physmap_slot *slot)
