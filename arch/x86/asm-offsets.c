@@ -1,9 +1,11 @@
 /*
- * Structure offsets for the nasm sources. The Makefile compiles this file to
- * assembly and turns every "->NAME value" marker into "%define NAME value"
- * (build/asm-offsets.inc). Never type a structure offset by hand in .asm.
+ * Structure offsets and constants for the nasm sources. The Makefile compiles
+ * this file to assembly and turns every "->NAME value" marker into
+ * "%define NAME value" (build/asm-offsets.inc). Never type a structure offset
+ * or a VMCS encoding by hand in .asm.
  */
 #include <stddef.h>
+#include "vmx/vmcs_fields.h"
 #include "arch/cpu.h"
 #include "arch/vmx_regs.h"
 
@@ -11,11 +13,22 @@
     __asm__ volatile("\n.ascii \"->" #sym " %0\"" : : "i"(val))
 #define OFFSET(sym, type, member) DEFINE(sym, offsetof(type, member))
 
+/* trap_entry.asm builds a trap_frame with pushes: after the CPU's frame and
+ * the error code, the vector, then rax first and r15 last (lowest). */
+#define PUSHED(member, slot) \
+    _Static_assert(offsetof(struct trap_frame, member) == (slot) * 8, \
+                   "trap_entry.asm pushes " #member " into slot " #slot)
+PUSHED(r15, 0); PUSHED(r14, 1); PUSHED(r13, 2); PUSHED(r12, 3); PUSHED(r11, 4);
+PUSHED(r10, 5); PUSHED(r9, 6); PUSHED(r8, 7); PUSHED(rbp, 8); PUSHED(rdi, 9);
+PUSHED(rsi, 10); PUSHED(rdx, 11); PUSHED(rcx, 12); PUSHED(rbx, 13); PUSHED(rax, 14);
+PUSHED(vector, 15); PUSHED(error_code, 16); PUSHED(rip, 17);
+
 void asm_offsets(void);
 void asm_offsets(void)
 {
     DEFINE(TRAP_FRAME_SIZE, sizeof(struct trap_frame));
     OFFSET(TF_VECTOR, struct trap_frame, vector);
+    OFFSET(TF_RIP, struct trap_frame, rip);
 
     OFFSET(GR_RAX, struct guest_regs, rax);
     OFFSET(GR_RBX, struct guest_regs, rbx);
@@ -33,4 +46,6 @@ void asm_offsets(void)
     OFFSET(GR_R14, struct guest_regs, r14);
     OFFSET(GR_R15, struct guest_regs, r15);
     OFFSET(GR_CR2, struct guest_regs, cr2);
+
+    DEFINE(VMCS_HOST_RSP, HOST_RSP.enc);
 }
