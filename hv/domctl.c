@@ -7,6 +7,7 @@
  * structure back. docs/abi.md lists each sub-op's errors.
  */
 #include "hv/arch.h"
+#include "hv/control_op.h"
 #include "hv/domain.h"
 #include "hv/hypercalls.h"
 #include "hv/sched.h"
@@ -186,15 +187,9 @@ long do_domctl(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS])
 {
     gvaddr_t arg = args[0];
     struct mica_domctl op;
-
-    /* The dispatch table checks this too; here it also keeps the handler
-     * safe on its own. Before anything is read. */
-    if (!v->domain->privileged)
-        return -XEN_EPERM;
-    if (copy_from_guest(v, &op, arg, sizeof op))
-        return -XEN_EFAULT;
-    if (op.interface_version != MICA_DOMCTL_INTERFACE_VERSION)
-        return -XEN_EACCES;
+    long rc = control_op_read(v, arg, &op, sizeof op, MICA_DOMCTL_INTERFACE_VERSION);
+    if (rc)
+        return rc;
     if (op.pad[0] || op.pad[1] || op.pad[2])
         return -XEN_EINVAL;
     if (op.cmd >= ARRAY_SIZE(domctl_table) || !domctl_table[op.cmd].fn)

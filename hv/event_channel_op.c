@@ -19,100 +19,105 @@ static bool virq_supported(uint32_t virq)
     return virq == VIRQ_TIMER || virq == VIRQ_CONSOLE;
 }
 
-static bool live(const struct domain *d)
+/* Port 0 is never a channel. */
+static bool port_valid(uint32_t port)
 {
-    return d && !d->destroyed && d->state == DOMAIN_RUNNING;
+    return port != 0 && port < EVTCHN_MAX_PORTS;
 }
 
-static long bind_virq(struct vcpu *v, gvaddr_t arg)
+/* The guest's argument, read once: one member per sub-op. */
+union evtchn_op {
+    struct evtchn_bind_interdomain bind_interdomain;
+    struct evtchn_bind_virq bind_virq;
+    struct evtchn_alloc_unbound alloc_unbound;
+    struct evtchn_bind_ipi bind_ipi;
+    struct evtchn_port_arg port;
+    struct evtchn_status status;
+    struct evtchn_bind_vcpu bind_vcpu;
+    struct evtchn_reset reset;
+};
+
+static long bind_virq(struct vcpu *v, gvaddr_t arg, union evtchn_op *op)
 {
     struct domain *d = v->domain;
-    struct evtchn_bind_virq req;
-    if (copy_from_guest(v, &req, arg, sizeof req))
-        return -XEN_EFAULT;
-    if (!virq_supported(req.virq))
+    struct evtchn_bind_virq *req = &op->bind_virq;
+    if (!virq_supported(req->virq))
         return -XEN_EINVAL;
-    if (req.vcpu >= d->nvcpus)
+    if (req->vcpu >= d->nvcpus)
         return -XEN_ENOENT;
-    struct vcpu *target = d->vcpus[req.vcpu];
-    if (target->virq_port[req.virq])
+    struct vcpu *target = d->vcpus[req->vcpu];
+    if (target->virq_port[req->virq])
         return -XEN_EEXIST;
     uint32_t port = evtchn_alloc_port(d);
     if (!port)
         return -XEN_ENOSPC;
 
-    req.port = port;
-    if (copy_to_guest(v, arg, &req, sizeof req))
+    req->port = port;
+    if (copy_to_guest(v, arg, req, sizeof *req))
         return -XEN_EFAULT;     /* nothing bound yet */
-    d->evtchn[port] = (struct evtchn){ .state = EVTCHN_VIRQ, .vcpu = req.vcpu, .virq = req.virq };
-    target->virq_port[req.virq] = (uint16_t)port;
+    d->evtchn[port] = (struct evtchn){ .state = EVTCHN_VIRQ, .vcpu = req->vcpu, .virq = req->virq };
+    target->virq_port[req->virq] = (uint16_t)port;
     return 0;
 }
 
-static long bind_ipi(struct vcpu *v, gvaddr_t arg)
+static long bind_ipi(struct vcpu *v, gvaddr_t arg, union evtchn_op *op)
 {
     struct domain *d = v->domain;
-    struct evtchn_bind_ipi req;
-    if (copy_from_guest(v, &req, arg, sizeof req))
-        return -XEN_EFAULT;
-    if (req.vcpu >= d->nvcpus)
+    struct evtchn_bind_ipi *req = &op->bind_ipi;
+    if (req->vcpu >= d->nvcpus)
         return -XEN_ENOENT;
     uint32_t port = evtchn_alloc_port(d);
     if (!port)
         return -XEN_ENOSPC;
-    req.port = port;
-    if (copy_to_guest(v, arg, &req, sizeof req))
+    req->port = port;
+    if (copy_to_guest(v, arg, req, sizeof *req))
         return -XEN_EFAULT;
-    d->evtchn[port] = (struct evtchn){ .state = EVTCHN_IPI, .vcpu = req.vcpu };
+    d->evtchn[port] = (struct evtchn){ .state = EVTCHN_IPI, .vcpu = req->vcpu };
     return 0;
 }
 
-static long alloc_unbound(struct vcpu *v, gvaddr_t arg)
+static long alloc_unbound(struct vcpu *v, gvaddr_t arg, union evtchn_op *op)
 {
-    struct evtchn_alloc_unbound req;
+    struct evtchn_alloc_unbound *req = &op->alloc_unbound;
     struct domain *d;
     long rc;
-    if (copy_from_guest(v, &req, arg, sizeof req))
-        return -XEN_EFAULT;
-    if ((rc = domain_target(v, req.dom, &d)))
+    if ((rc = domain_target(v, req->dom, &d)))
         return rc;
-    uint16_t remote = req.remote_dom == DOMID_SELF ? (uint16_t)v->domain->id : req.remote_dom;
-    if (!live(domain_by_id(remote)))
+    uint16_t remote = req->remote_dom == DOMID_SELF ? (uint16_t)v->domain->id : req->remote_dom;
+    if (!domain_is_running(domain_by_id(remote)))
         return -XEN_ESRCH;
     uint32_t port = evtchn_alloc_port(d);
     if (!port)
         return -XEN_ENOSPC;
-    req.port = port;
-    if (copy_to_guest(v, arg, &req, sizeof req))
+    req->port = port;
+    if (copy_to_guest(v, arg, req, sizeof *req))
         return -XEN_EFAULT;
     d->evtchn[port] = (struct evtchn){ .state = EVTCHN_UNBOUND, .remote_dom = remote };
     return 0;
 }
 
-static long bind_interdomain(struct vcpu *v, gvaddr_t arg)
+static long bind_interdomain(struct vcpu *v, gvaddr_t arg, union evtchn_op *op)
 {
     struct domain *d = v->domain;
-    struct evtchn_bind_interdomain req;
-    if (copy_from_guest(v, &req, arg, sizeof req))
-        return -XEN_EFAULT;
-    struct domain *r = req.remote_dom == DOMID_SELF ? d : domain_by_id(req.remote_dom);
-    if (!live(r))
+    struct evtchn_bind_interdomain *req = &op->bind_interdomain;
+    struct domain *r = req->remote_dom == DOMID_SELF ? d : domain_by_id(req->remote_dom);
+    if (!domain_is_running(r))
         return -XEN_ESRCH;
     /* Only a port offered to us, still waiting, may be bound. */
-    if (req.remote_port == 0 || req.remote_port >= EVTCHN_MAX_PORTS ||
-        r->evtchn[req.remote_port].state != EVTCHN_UNBOUND ||
-        r->evtchn[req.remote_port].remote_dom != d->id)
+    if (!port_valid(req->remote_port) ||
+        r->evtchn[req->remote_port].state != EVTCHN_UNBOUND ||
+        r->evtchn[req->remote_port].remote_dom != d->id)
         return -XEN_EINVAL;
     uint32_t port = evtchn_alloc_port(d);
     if (!port)
         return -XEN_ENOSPC;
-    req.local_port = port;
-    if (copy_to_guest(v, arg, &req, sizeof req))
+    req->local_port = port;
+    if (copy_to_guest(v, arg, req, sizeof *req))
         return -XEN_EFAULT;
     d->evtchn[port] = (struct evtchn){ .state = EVTCHN_INTERDOMAIN,
                                        .remote_dom = (uint16_t)r->id,
-                                       .remote_port = req.remote_port };
-    struct evtchn *re = &r->evtchn[req.remote_port];
+                                       .remote_port = req->remote_port };
+    struct evtchn *re = &r->evtchn[req->remote_port];
     re->state = EVTCHN_INTERDOMAIN;
     re->remote_port = port;
     /* Xen raises the bound port at once, so the binder notices a connection. */
@@ -120,24 +125,17 @@ static long bind_interdomain(struct vcpu *v, gvaddr_t arg)
     return 0;
 }
 
-static long port_arg(struct vcpu *v, gvaddr_t arg, uint32_t *port)
+static long send_port(struct vcpu *v, gvaddr_t arg, union evtchn_op *op)
 {
-    struct evtchn_port_arg req;
-    if (copy_from_guest(v, &req, arg, sizeof req))
-        return -XEN_EFAULT;
-    if (req.port == 0 || req.port >= EVTCHN_MAX_PORTS)
+    struct domain *d = v->domain;
+    uint32_t port = op->port.port;
+    if (!port_valid(port))
         return -XEN_EINVAL;
-    *port = req.port;
-    return 0;
-}
-
-static long send(struct domain *d, uint32_t port)
-{
     struct evtchn *e = &d->evtchn[port];
     switch (e->state) {
     case EVTCHN_INTERDOMAIN: {
         struct domain *r = domain_by_id(e->remote_dom);
-        if (live(r))
+        if (domain_is_running(r))
             evtchn_set_pending(r, e->remote_port);
         return 0;
     }
@@ -154,119 +152,130 @@ static long send(struct domain *d, uint32_t port)
     }
 }
 
-static long status(struct vcpu *v, gvaddr_t arg)
+static long unmask_port(struct vcpu *v, gvaddr_t arg, union evtchn_op *op)
 {
-    struct evtchn_status req;
-    struct domain *d;
-    long rc;
-    if (copy_from_guest(v, &req, arg, sizeof req))
-        return -XEN_EFAULT;
-    if ((rc = domain_target(v, req.dom, &d)))
-        return rc;
-    if (req.port == 0 || req.port >= EVTCHN_MAX_PORTS)
+    if (!port_valid(op->port.port))
         return -XEN_EINVAL;
-    const struct evtchn *e = &d->evtchn[req.port];
-    req.vcpu = e->vcpu;
-    req.u.interdomain.dom = 0;
-    req.u.interdomain.pad = 0;
-    req.u.interdomain.port = 0;
-    switch (e->state) {
-    case EVTCHN_UNBOUND:
-        req.status = EVTCHNSTAT_unbound;
-        req.u.unbound.dom = e->remote_dom;
-        break;
-    case EVTCHN_INTERDOMAIN:
-        req.status = EVTCHNSTAT_interdomain;
-        req.u.interdomain.dom = e->remote_dom;
-        req.u.interdomain.port = e->remote_port;
-        break;
-    case EVTCHN_VIRQ:
-        req.status = EVTCHNSTAT_virq;
-        req.u.virq = e->virq;
-        break;
-    case EVTCHN_IPI:
-        req.status = EVTCHNSTAT_ipi;
-        break;
-    case EVTCHN_CONSOLE:
-        /* The hypervisor is the console ring's other end. */
-        req.status = EVTCHNSTAT_interdomain;
-        req.u.interdomain.dom = DOMID_XEN;
-        break;
-    default:
-        req.status = EVTCHNSTAT_closed;
-    }
-    return copy_to_guest(v, arg, &req, sizeof req) ? -XEN_EFAULT : 0;
-}
-
-static long bind_vcpu(struct vcpu *v, gvaddr_t arg)
-{
-    struct domain *d = v->domain;
-    struct evtchn_bind_vcpu req;
-    if (copy_from_guest(v, &req, arg, sizeof req))
-        return -XEN_EFAULT;
-    if (req.port == 0 || req.port >= EVTCHN_MAX_PORTS)
-        return -XEN_EINVAL;
-    if (req.vcpu >= d->nvcpus)
-        return -XEN_ENOENT;
-    struct evtchn *e = &d->evtchn[req.port];
-    /* VIRQs and IPIs are per vCPU by nature; only channels can move. */
-    if (e->state != EVTCHN_UNBOUND && e->state != EVTCHN_INTERDOMAIN)
-        return -XEN_EINVAL;
-    e->vcpu = req.vcpu;
+    evtchn_unmask(v->domain, op->port.port);
     return 0;
 }
 
-static long reset(struct vcpu *v, gvaddr_t arg)
+static long close_port(struct vcpu *v, gvaddr_t arg, union evtchn_op *op)
 {
-    struct evtchn_reset req;
+    struct domain *d = v->domain;
+    uint32_t port = op->port.port;
+    /* Not a port, closed already, or the console port the hypervisor owns. */
+    if (!port_valid(port) || d->evtchn[port].state == EVTCHN_FREE ||
+        d->evtchn[port].state == EVTCHN_CONSOLE)
+        return -XEN_EINVAL;
+    evtchn_close(d, port);
+    return 0;
+}
+
+static long status(struct vcpu *v, gvaddr_t arg, union evtchn_op *op)
+{
+    struct evtchn_status *req = &op->status;
     struct domain *d;
     long rc;
-    if (copy_from_guest(v, &req, arg, sizeof req))
-        return -XEN_EFAULT;
-    if ((rc = domain_target(v, req.dom, &d)))
+    if ((rc = domain_target(v, req->dom, &d)))
+        return rc;
+    if (!port_valid(req->port))
+        return -XEN_EINVAL;
+    const struct evtchn *e = &d->evtchn[req->port];
+    req->vcpu = e->vcpu;
+    req->u.interdomain.dom = 0;
+    req->u.interdomain.pad = 0;
+    req->u.interdomain.port = 0;
+    switch (e->state) {
+    case EVTCHN_UNBOUND:
+        req->status = EVTCHNSTAT_unbound;
+        req->u.unbound.dom = e->remote_dom;
+        break;
+    case EVTCHN_INTERDOMAIN:
+        req->status = EVTCHNSTAT_interdomain;
+        req->u.interdomain.dom = e->remote_dom;
+        req->u.interdomain.port = e->remote_port;
+        break;
+    case EVTCHN_VIRQ:
+        req->status = EVTCHNSTAT_virq;
+        req->u.virq = e->virq;
+        break;
+    case EVTCHN_IPI:
+        req->status = EVTCHNSTAT_ipi;
+        break;
+    case EVTCHN_CONSOLE:
+        /* The hypervisor is the console ring's other end. */
+        req->status = EVTCHNSTAT_interdomain;
+        req->u.interdomain.dom = DOMID_XEN;
+        break;
+    default:
+        req->status = EVTCHNSTAT_closed;
+    }
+    return copy_to_guest(v, arg, req, sizeof *req) ? -XEN_EFAULT : 0;
+}
+
+static long bind_vcpu(struct vcpu *v, gvaddr_t arg, union evtchn_op *op)
+{
+    struct domain *d = v->domain;
+    const struct evtchn_bind_vcpu *req = &op->bind_vcpu;
+    if (!port_valid(req->port))
+        return -XEN_EINVAL;
+    if (req->vcpu >= d->nvcpus)
+        return -XEN_ENOENT;
+    struct evtchn *e = &d->evtchn[req->port];
+    /* VIRQs and IPIs are per vCPU by nature; only channels can move. */
+    if (e->state != EVTCHN_UNBOUND && e->state != EVTCHN_INTERDOMAIN)
+        return -XEN_EINVAL;
+    e->vcpu = req->vcpu;
+    return 0;
+}
+
+static long reset(struct vcpu *v, gvaddr_t arg, union evtchn_op *op)
+{
+    struct domain *d;
+    long rc;
+    if ((rc = domain_target(v, op->reset.dom, &d)))
         return rc;
     evtchn_close_all(d);
     return 0;
 }
 
+/*
+ * One entry per sub-op: its handler and the size of its argument, which is
+ * read into the handler's local copy (-EFAULT if unreadable) before it runs.
+ * A handler returns 0 or a negative Xen errno and writes back what its
+ * sub-op returns; an unknown sub-op (bind_pirq, the FIFO ABI's) is -ENOSYS.
+ */
+typedef long (*evtchn_op_fn)(struct vcpu *v, gvaddr_t arg, union evtchn_op *op);
+
+#define ARG_SIZE(member) sizeof(((union evtchn_op *)0)->member)
+
+static const struct evtchn_op_entry {
+    evtchn_op_fn fn;
+    size_t size;                /* of the union member `fn` works on */
+} evtchn_op_table[] = {
+    [EVTCHNOP_BIND_INTERDOMAIN] = { bind_interdomain, ARG_SIZE(bind_interdomain) },
+    [EVTCHNOP_BIND_VIRQ] = { bind_virq, ARG_SIZE(bind_virq) },
+    [EVTCHNOP_CLOSE] = { close_port, ARG_SIZE(port) },
+    [EVTCHNOP_SEND] = { send_port, ARG_SIZE(port) },
+    [EVTCHNOP_STATUS] = { status, ARG_SIZE(status) },
+    [EVTCHNOP_ALLOC_UNBOUND] = { alloc_unbound, ARG_SIZE(alloc_unbound) },
+    [EVTCHNOP_BIND_IPI] = { bind_ipi, ARG_SIZE(bind_ipi) },
+    [EVTCHNOP_BIND_VCPU] = { bind_vcpu, ARG_SIZE(bind_vcpu) },
+    [EVTCHNOP_UNMASK] = { unmask_port, ARG_SIZE(port) },
+    [EVTCHNOP_RESET] = { reset, ARG_SIZE(reset) },
+};
+
 long do_event_channel_op(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS])
 {
-    struct domain *d = v->domain;
-    uint32_t port;
-    long rc;
+    uint64_t cmd = args[0];
+    gvaddr_t arg = args[1];
+    union evtchn_op op;
 
-    switch (args[0]) {
-    case EVTCHNOP_BIND_INTERDOMAIN:
-        return bind_interdomain(v, args[1]);
-    case EVTCHNOP_BIND_VIRQ:
-        return bind_virq(v, args[1]);
-    case EVTCHNOP_ALLOC_UNBOUND:
-        return alloc_unbound(v, args[1]);
-    case EVTCHNOP_BIND_IPI:
-        return bind_ipi(v, args[1]);
-    case EVTCHNOP_SEND:
-        if ((rc = port_arg(v, args[1], &port)))
-            return rc;
-        return send(d, port);
-    case EVTCHNOP_STATUS:
-        return status(v, args[1]);
-    case EVTCHNOP_BIND_VCPU:
-        return bind_vcpu(v, args[1]);
-    case EVTCHNOP_UNMASK:
-        if ((rc = port_arg(v, args[1], &port)))
-            return rc;
-        evtchn_unmask(d, port);
-        return 0;
-    case EVTCHNOP_CLOSE:
-        if ((rc = port_arg(v, args[1], &port)))
-            return rc;
-        if (d->evtchn[port].state == EVTCHN_FREE || d->evtchn[port].state == EVTCHN_CONSOLE)
-            return -XEN_EINVAL;     /* closed already, or the console port the hypervisor owns */
-        evtchn_close(d, port);
-        return 0;
-    case EVTCHNOP_RESET:
-        return reset(v, args[1]);
-    default:
+    if (cmd >= ARRAY_SIZE(evtchn_op_table) || !evtchn_op_table[cmd].fn)
         return -XEN_ENOSYS;
-    }
+    const struct evtchn_op_entry *e = &evtchn_op_table[cmd];
+    if (copy_from_guest(v, &op, arg, e->size))
+        return -XEN_EFAULT;
+    return e->fn(v, arg, &op);
 }

@@ -21,11 +21,6 @@
 /* Grant mappings in use in all domains: with none, freeing a page needs no search. */
 static uint32_t live_mappings;
 
-static bool live(const struct domain *d)
-{
-    return d && !d->destroyed && d->state == DOMAIN_RUNNING;
-}
-
 /* The granter's entry `ref`, or NULL if its table is not that large. */
 static struct grant_entry_v1 *entry_of(struct domain *g, grant_ref_t ref)
 {
@@ -92,11 +87,9 @@ static bool frame_mapped_by_grants(paddr_t frame, bool hand_over)
     return found;
 }
 
-void domain_release_frame(paddr_t frame)
+bool grant_hold_mapped_frame(paddr_t frame)
 {
-    /* Still mapped by another domain: it stays allocated until the last unmap. */
-    if (!frame_mapped_by_grants(frame, true))
-        frame_free(frame);
+    return frame_mapped_by_grants(frame, true);
 }
 
 /* Drop one pin of the granter's `ref`; clear the in-use bits when none is left. */
@@ -186,7 +179,7 @@ static int16_t map_one(struct domain *d, struct gnttab_map_grant_ref *op)
     if (!(op->flags & GNTMAP_host_map) || (op->flags & GNTMAP_device_map))
         return GNTST_general_error;     /* only host mappings exist under PVH */
     struct domain *g = op->dom == DOMID_SELF ? d : domain_by_id(op->dom);
-    if (!live(g))
+    if (!domain_is_running(g))
         return GNTST_bad_domain;
     struct grant_entry_v1 *e = entry_of(g, op->ref);
     if (!e)
@@ -291,7 +284,7 @@ static uint8_t *copy_side(struct domain *d, const struct gnttab_copy_ptr *p, boo
         return (uint8_t *)phys_to_virt(hpa) + p->offset;
     }
     struct domain *g = p->domid == DOMID_SELF ? d : domain_by_id(p->domid);
-    if (!live(g)) {
+    if (!domain_is_running(g)) {
         *st = GNTST_bad_domain;
         return NULL;
     }

@@ -7,6 +7,7 @@
 #include "hv/physmap.h"
 #include "hv/arch.h"
 #include "hv/domain.h"
+#include "hv/frame.h"
 #include "hv/trace.h"
 #include "public/errno.h"
 

@@ -5,6 +5,7 @@
  * into a local copy and the whole structure written back.
  */
 #include "hv/arch.h"
+#include "hv/control_op.h"
 #include "hv/domain.h"
 #include "hv/frame.h"
 #include "hv/hypercalls.h"
@@ -39,15 +40,9 @@ long do_sysctl(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS])
 {
     gvaddr_t arg = args[0];
     struct mica_sysctl op;
-
-    /* The dispatch table checks this too; here it also keeps the handler
-     * safe on its own. Before anything is read. */
-    if (!v->domain->privileged)
-        return -XEN_EPERM;
-    if (copy_from_guest(v, &op, arg, sizeof op))
-        return -XEN_EFAULT;
-    if (op.interface_version != MICA_SYSCTL_INTERFACE_VERSION)
-        return -XEN_EACCES;
+    long rc = control_op_read(v, arg, &op, sizeof op, MICA_SYSCTL_INTERFACE_VERSION);
+    if (rc)
+        return rc;
     switch (op.cmd) {
     case XEN_SYSCTL_PHYSINFO:
         physinfo(&op.u.physinfo);

@@ -4,12 +4,15 @@
 ; It climbs to long mode in three steps: real -> 32-bit protected mode (our
 ; own GDT, below) -> long mode on the hypervisor's own page tables, then jumps
 ; to ap_entry in the image with the stack and CPU index that arch/x86/smp.c
-; wrote into the parameter block at the end of the page.
+; wrote into the parameter block at the end of the page (struct
+; trampoline_params, arch/ap_trampoline.h; its TP_* offsets from asm-offsets.c).
 ;
 ; Position independence: real mode addresses the page through CS; protected
 ; and long mode through ESI/RSI = the page's physical address. The only
 ; absolute values (the GDT base, the two far-jump targets) are patched in by
 ; smp.c before each Startup IPI.
+
+%include "asm-offsets.inc"
 
 bits 16
 section .rodata
@@ -36,24 +39,24 @@ protected_mode:
     mov ds, ax
     mov es, ax
     mov ss, ax
-    mov eax, [esi + param_cr4 - ap_trampoline_start]
+    mov eax, [esi + params - ap_trampoline_start + TP_CR4]
     mov cr4, eax                            ; PAE and the boot CPU's other bits
-    mov eax, [esi + param_cr3 - ap_trampoline_start]
+    mov eax, [esi + params - ap_trampoline_start + TP_CR3]
     mov cr3, eax
-    mov ecx, 0xc0000080                     ; IA32_EFER
-    mov eax, [esi + param_efer - ap_trampoline_start]
+    mov ecx, MSR_IA32_EFER
+    mov eax, [esi + params - ap_trampoline_start + TP_EFER]
     xor edx, edx
     wrmsr                                   ; LME (and NXE, SCE) as on the boot CPU
-    mov eax, [esi + param_cr0 - ap_trampoline_start]
+    mov eax, [esi + params - ap_trampoline_start + TP_CR0]
     mov cr0, eax                            ; PG: long mode is active
     jmp far [esi + far64 - ap_trampoline_start]
 
 bits 64
 long_mode:
     mov esi, esi                            ; the upper half is undefined after the switch
-    mov rsp, [rsi + param_stack - ap_trampoline_start]
-    mov edi, [rsi + param_cpu - ap_trampoline_start]
-    mov rax, [rsi + param_entry - ap_trampoline_start]
+    mov rsp, [rsi + params - ap_trampoline_start + TP_STACK]
+    mov edi, [rsi + params - ap_trampoline_start + TP_CPU]
+    mov rax, [rsi + params - ap_trampoline_start + TP_ENTRY]
     xor ebp, ebp                            ; backtraces end here
     jmp rax
 
@@ -68,6 +71,7 @@ gdt_end:
 ; Filled in by smp.c (offsets exported below).
 gdt_ptr:
     dw gdt_end - gdt - 1
+gdt_ptr_base:
     dd 0                                    ; page + (gdt - start)
 far32:
     dd 0                                    ; page + (protected_mode - start)
@@ -76,13 +80,8 @@ far64:
     dd 0                                    ; page + (long_mode - start)
     dw 0x18
 align 8
-param_cr3:   dq 0
-param_cr4:   dq 0
-param_cr0:   dq 0
-param_efer:  dq 0
-param_stack: dq 0
-param_entry: dq 0
-param_cpu:   dq 0
+params:
+    times TP_SIZE db 0                      ; struct trampoline_params
 ap_trampoline_end:
 
 ; Offsets for smp.c.
@@ -91,12 +90,12 @@ align 8
 global ap_trampoline_offsets
 ap_trampoline_offsets:
     dq gdt - ap_trampoline_start
-    dq gdt_ptr - ap_trampoline_start
+    dq gdt_ptr_base - ap_trampoline_start
     dq far32 - ap_trampoline_start
     dq protected_mode - ap_trampoline_start
     dq far64 - ap_trampoline_start
     dq long_mode - ap_trampoline_start
-    dq param_cr3 - ap_trampoline_start
+    dq params - ap_trampoline_start
 
 ; ap_entry: the 64-bit continuation in the image, with the per-CPU stack
 ; loaded and EDI = CPU index.

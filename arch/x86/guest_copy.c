@@ -18,7 +18,7 @@ static int read_gpa(void *ctx, uint64_t gpa, uint64_t *value, unsigned size)
     struct domain *d = ctx;
     if ((gpa & 0xfff) + size > 4096)
         return -1;
-    paddr_t hpa = arch_domain_gpa_to_hpa(d, gpa, false);
+    paddr_t hpa = ept_translate(&d->arch->ept, gpa, false);
     if (!hpa)
         return -1;
     *value = 0;
@@ -34,7 +34,7 @@ static void *guest_ptr(struct vcpu *v, uint64_t va, bool write)
     uint64_t gpa;
     if (guest_walk(&p, va, write, read_gpa, v->domain, &gpa))
         return NULL;
-    paddr_t hpa = arch_domain_gpa_to_hpa(v->domain, gpa, write);
+    paddr_t hpa = ept_translate(&v->domain->arch->ept, gpa, write);
     return hpa ? phys_to_virt(hpa) : NULL;
 }
 

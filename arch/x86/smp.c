@@ -7,6 +7,7 @@
  * is special: each runs sched_cpu_loop().
  */
 #include "arch/acpi.h"
+#include "arch/ap_trampoline.h"
 #include "arch/cpu.h"
 #include "arch/lapic.h"
 #include "arch/madt.h"
@@ -38,10 +39,7 @@ static uint64_t boot_pat;               /* the boot CPU's PAT, copied to every A
 /* ap_trampoline.asm */
 extern const uint8_t ap_trampoline_start[], ap_trampoline_end[];
 extern const uint64_t ap_trampoline_offsets[];
-enum { OFF_GDT, OFF_GDT_PTR, OFF_FAR32, OFF_PROTECTED, OFF_FAR64, OFF_LONG, OFF_PARAMS };
-struct trampoline_params {
-    uint64_t cr3, cr4, cr0, efer, stack, entry, cpu;
-};
+enum { OFF_GDT, OFF_GDT_BASE, OFF_FAR32, OFF_PROTECTED, OFF_FAR64, OFF_LONG, OFF_PARAMS };
 extern void ap_entry(void);
 void ap_main(uint32_t cpu) __attribute__((noreturn));
 
@@ -112,7 +110,7 @@ static void copy_trampoline(paddr_t page)
     uint32_t gdt = base + (uint32_t)ap_trampoline_offsets[OFF_GDT];
     uint32_t pm = base + (uint32_t)ap_trampoline_offsets[OFF_PROTECTED];
     uint32_t lm = base + (uint32_t)ap_trampoline_offsets[OFF_LONG];
-    memcpy(t + ap_trampoline_offsets[OFF_GDT_PTR] + 2, &gdt, 4);
+    memcpy(t + ap_trampoline_offsets[OFF_GDT_BASE], &gdt, 4);
     memcpy(t + ap_trampoline_offsets[OFF_FAR32], &pm, 4);
     memcpy(t + ap_trampoline_offsets[OFF_FAR64], &lm, 4);
 

@@ -1,7 +1,10 @@
 ; Exception and interrupt entry stubs. Each stub pushes a uniform frame
-; (struct trap_frame, offsets from asm-offsets) and calls trap_dispatch(frame).
+; (struct trap_frame: asm-offsets.c asserts that the pushes below build its
+; layout) and calls trap_dispatch(frame).
 ; Contract: trap_dispatch returns only for interrupts it has handled; the stub
 ; then restores every register and irets.
+
+%include "asm-offsets.inc"
 
 bits 64
 section .text
@@ -60,7 +63,7 @@ trap_common:
     pop rcx
     pop rbx
     pop rax
-    add rsp, 16                 ; vector, error code
+    add rsp, TF_RIP - TF_VECTOR ; vector, error code
     iretq
 
 ; void arch_load_segments(uint16_t code_sel, uint16_t data_sel)

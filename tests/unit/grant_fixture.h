@@ -20,6 +20,7 @@
 #include "shim_guest.h"
 #include "shim_grant_arch.h"
 #include "hv/arch.h"
+#include "hv/frame.h"
 #include "hv/grant_table.h"
 #include "hv/hypercalls.h"
 #include "public/errno.h"

@@ -4,7 +4,7 @@
  * its arena). Each domain's physmap is a sparse list of pages:
  * gpa -> (host frame, ARCH_PAGE_* flags). arch_domain_set_page,
  * arch_domain_owned_frame and arch_domain_gpa_to_hpa behave like the real
- * ones in arch/x86/vmx/vcpu.c over it:
+ * ones in arch/x86/vmx/domain_ept.c over it:
  *   - set_page replaces the page at gpa (frame 0: removes it) and returns the
  *     replaced frame in *released only if that page was ARCH_PAGE_OWNED;
  *   - owned_frame: the frame at gpa if it is ARCH_PAGE_OWNED, else 0;

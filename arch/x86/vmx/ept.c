@@ -114,6 +114,14 @@ uint64_t ept_lookup(const struct ept *ept, uint64_t gpa)
     return (leaf & EPT_RWX) ? leaf : 0;
 }
 
+uint64_t ept_translate(const struct ept *ept, uint64_t gpa, bool write)
+{
+    uint64_t leaf = ept_lookup(ept, gpa & PAGE_MASK);
+    if (!(leaf & EPT_READ) || (write && !(leaf & EPT_WRITE)))
+        return 0;
+    return (leaf & EPT_ADDR_MASK) | (gpa & ~PAGE_MASK);
+}
+
 static void destroy_level(uint64_t pa, int level, struct ept *ept, void (*release)(uint64_t))
 {
     uint64_t *t = table(pa);

@@ -3,7 +3,7 @@
  * an entry, and those Mica does not expect point at handle_unexpected, which
  * crashes the domain with a report. Handlers return nothing: they update the
  * guest (registers, RIP, injected event) or the vCPU/domain state, and the
- * run loop in vcpu.c decides whether to re-enter.
+ * run loop in vcpu_run.c decides whether to re-enter.
  */
 #include "exit_reasons.h"
 #include "vcpu.h"
@@ -17,14 +17,8 @@
 #include "hv/printk.h"
 #include "public/cpuid.h"
 
-#define INTR_INFO_VALID        (1u << 31)
-#define INTR_INFO_ERROR_VALID  (1u << 11)
-#define INTR_TYPE_NMI          (2u << 8)
-#define INTR_TYPE_HW_EXCEPTION (3u << 8)
-#define INTR_TYPE_MASK         (7u << 8)
 #define VECTOR_UD 6
 #define VECTOR_GP 13
-#define INTERRUPTIBILITY_STI_MOVSS 0x3u
 #define CS_AR_L (1u << 13)
 
 /* Exit qualification fields. */

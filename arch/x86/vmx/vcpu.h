@@ -7,6 +7,7 @@
 #include "arch/vmx_regs.h"
 #include "hv/types.h"
 
+struct domain;
 struct vcpu;
 
 struct arch_domain {
@@ -29,6 +30,11 @@ struct arch_vcpu {
 };
 _Static_assert(sizeof(struct arch_vcpu) <= 4096, "arch_vcpu fits in a frame");
 
+/* A zeroed frame for arch state (its address in *pa); NULL if none is left. */
+void *vmx_alloc_zeroed_frame(paddr_t *pa);
+/* About to enter d on this CPU: flush what it cached of d's EPT if that has
+ * changed since (domain_ept.c). */
+void vmx_ept_sync(struct domain *d);
 /*
  * Edit the VMCS of a vCPU that is not running (VCPUOP_initialise): begin makes
  * it the current VMCS, end writes it back to memory and restores the CPU's

@@ -2,6 +2,8 @@
  * VMCS field encodings (SDM 3C appendix B), one type per width so that reading
  * a field through an accessor of the wrong width does not compile:
  * vmcs_read64(GUEST_CR0) is a type error, vmcs_readnat(GUEST_CR0) is right.
+ * At the end, the bits of the interruption-information and interruptibility
+ * fields that event injection and exit handling decode.
  */
 #ifndef VMX_VMCS_FIELDS_H
 #define VMX_VMCS_FIELDS_H
@@ -135,5 +137,18 @@ typedef struct { uint32_t enc; } vmcs_fieldnat;     /* natural width */
 #define HOST_IA32_SYSENTER_EIP FNAT(0x6c12)
 #define HOST_RSP              FNAT(0x6c14)
 #define HOST_RIP              FNAT(0x6c16)
+
+/* Interruption information (VM_ENTRY_INTR_INFO, VM_EXIT_INTR_INFO,
+ * IDT_VECTORING_INFO): the vector in bits 7:0, then these. */
+#define INTR_INFO_VALID        (1u << 31)
+#define INTR_INFO_ERROR_VALID  (1u << 11)   /* an error code is delivered too */
+#define INTR_TYPE_MASK         (7u << 8)
+#define INTR_TYPE_EXTERNAL     (0u << 8)
+#define INTR_TYPE_NMI          (2u << 8)
+#define INTR_TYPE_HW_EXCEPTION (3u << 8)
+
+/* GUEST_INTERRUPTIBILITY: what blocks an event right now. */
+#define INTERRUPTIBILITY_STI_MOVSS 0x3u     /* blocking by STI, by MOV SS */
+#define INTERRUPTIBILITY_BLOCKING  0xfu     /* STI, MOV SS, SMI, NMI */
 
 #endif

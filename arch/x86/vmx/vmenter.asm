@@ -5,9 +5,8 @@
 ; saved back into *regs; returns 1 if the VMX instruction itself failed.
 ; Every decision is made in C.
 
+; GR_* and VMCS_HOST_RSP (HOST_RSP of vmcs_fields.h) come from asm-offsets.c.
 %include "asm-offsets.inc"
-
-%define VMCS_HOST_RSP 0x6c14
 
 bits 64
 section .text

@@ -83,8 +83,6 @@ int arch_domain_set_page(struct domain *d, gpaddr_t gpa, paddr_t frame, unsigned
 /* Host frame of the RAM page the domain owns at `gpa`; 0 if that is not its own RAM
  * (unmapped, or a shared-info, grant-table or foreign grant mapping). */
 paddr_t arch_domain_owned_frame(struct domain *d, gpaddr_t gpa);
-/* Hand a frame that was owned by a dying domain back (hv decides when to free it). */
-void domain_release_frame(paddr_t frame);
 /* Guest-physical -> host-physical for RAM the domain may access; 0 if none. */
 paddr_t arch_domain_gpa_to_hpa(struct domain *d, gpaddr_t gpa, bool write);
 

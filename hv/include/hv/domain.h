@@ -154,6 +154,12 @@ void domain_destroy(struct domain *d);
 long domain_target(struct vcpu *v, uint16_t domid, struct domain **out);
 /* The table of domains (index = id); NULL entries are free. */
 struct domain *domain_by_id(uint32_t id);
+/* `d` exists (NULL does not) and runs: not stopped, not destroyed. What event
+ * channels and grant operations require of the domain at the other end. */
+static inline bool domain_is_running(const struct domain *d)
+{
+    return d && !d->destroyed && d->state == DOMAIN_RUNNING;
+}
 uint32_t domain_count(void);
 /* A domain refused at boot, kept only for the summary. */
 void domain_note_refused(const char *name, const char *why);

@@ -25,6 +25,12 @@ paddr_t frame_alloc(void);
 /* For one-time boot structures only: running out there is fatal. */
 paddr_t frame_alloc_or_panic(void);
 void frame_free(paddr_t frame);
+/*
+ * A frame a domain owned comes back (its RAM as it dies, or a RAM page its
+ * physmap replaced): freed now, unless another domain still maps it through
+ * a grant; then the last unmap frees it (hv/frame_release.c).
+ */
+void domain_release_frame(paddr_t frame);
 uint64_t frame_free_count(void);
 uint64_t frame_total_count(void);
 

@@ -50,6 +50,9 @@ int grant_map_table_frame(struct domain *d, uint64_t idx, gpaddr_t gpa);
 void grant_unmap_all(struct domain *d);
 /* A dying domain as granter: mappings of its grants no longer pin anything. */
 void grant_granter_dying(struct domain *d);
+/* `frame`, which its owner gave up, is still mapped through grants: true, and
+ * those mappings now hold it (the last unmap frees it). false if none maps it. */
+bool grant_hold_mapped_frame(paddr_t frame);
 /* A dead domain: free its table frames (after its EPT is gone). */
 void grant_free_table(struct domain *d);
 /* For the leak check: grant mappings in use in every domain's maptrack, the

@@ -6,6 +6,7 @@
 #ifndef MICA_PUBLIC_EVENT_CHANNEL_H
 #define MICA_PUBLIC_EVENT_CHANNEL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 typedef uint32_t evtchn_port_t;
@@ -30,10 +31,12 @@ struct evtchn_bind_virq {
     evtchn_port_t port;         /* OUT */
 };
 _Static_assert(sizeof(struct evtchn_bind_virq) == 12, "bind_virq size");
+_Static_assert(offsetof(struct evtchn_bind_virq, port) == 8, "bind_virq.port");
 
 struct evtchn_port_arg {        /* close, send, unmask: one port */
     evtchn_port_t port;         /* IN */
 };
+_Static_assert(sizeof(struct evtchn_port_arg) == 4, "evtchn_port_arg size");
 
 struct evtchn_alloc_unbound {
     uint16_t dom;               /* IN: DOMID_SELF (or any domain, for dom0) */
@@ -41,6 +44,7 @@ struct evtchn_alloc_unbound {
     evtchn_port_t port;         /* OUT */
 };
 _Static_assert(sizeof(struct evtchn_alloc_unbound) == 8, "alloc_unbound size");
+_Static_assert(offsetof(struct evtchn_alloc_unbound, port) == 4, "alloc_unbound.port");
 
 struct evtchn_bind_interdomain {
     uint16_t remote_dom;        /* IN */
@@ -49,20 +53,25 @@ struct evtchn_bind_interdomain {
     evtchn_port_t local_port;   /* OUT */
 };
 _Static_assert(sizeof(struct evtchn_bind_interdomain) == 12, "bind_interdomain size");
+_Static_assert(offsetof(struct evtchn_bind_interdomain, local_port) == 8, "local_port");
 
 struct evtchn_bind_ipi {
     uint32_t vcpu;              /* IN */
     evtchn_port_t port;         /* OUT */
 };
+_Static_assert(sizeof(struct evtchn_bind_ipi) == 8, "bind_ipi size");
+_Static_assert(offsetof(struct evtchn_bind_ipi, port) == 4, "bind_ipi.port");
 
 struct evtchn_bind_vcpu {
     evtchn_port_t port;         /* IN */
     uint32_t vcpu;              /* IN */
 };
+_Static_assert(sizeof(struct evtchn_bind_vcpu) == 8, "bind_vcpu size");
 
 struct evtchn_reset {
     uint16_t dom;               /* IN: DOMID_SELF (or any domain, for dom0) */
 };
+_Static_assert(sizeof(struct evtchn_reset) == 2, "evtchn_reset size");
 
 #define EVTCHNSTAT_closed      0
 #define EVTCHNSTAT_unbound     1
@@ -83,5 +92,6 @@ struct evtchn_status {
     } u;                        /* OUT */
 };
 _Static_assert(sizeof(struct evtchn_status) == 24, "evtchn_status size");
+_Static_assert(offsetof(struct evtchn_status, u) == 16, "evtchn_status.u");
 
 #endif

@@ -89,6 +89,9 @@ struct gnttab_copy_ptr {
     domid_t domid;
     uint16_t offset;
 };
+_Static_assert(sizeof(struct gnttab_copy_ptr) == 16, "gnttab_copy_ptr size");
+_Static_assert(offsetof(struct gnttab_copy_ptr, domid) == 8, "copy_ptr.domid");
+
 struct gnttab_copy {
     struct gnttab_copy_ptr source;
     struct gnttab_copy_ptr dest;
@@ -112,6 +115,7 @@ _Static_assert(sizeof(struct gnttab_query_size) == 16, "query_size size");
 struct gnttab_set_version {
     uint32_t version;           /* IN: 1; OUT: the version in use */
 };
+_Static_assert(sizeof(struct gnttab_set_version) == 4, "set_version size");
 
 struct gnttab_get_version {
     domid_t dom;                /* IN */

@@ -35,6 +35,7 @@ struct arch_vcpu_info {
     uint64_t cr2;
     uint64_t pad;
 };
+_Static_assert(sizeof(struct arch_vcpu_info) == 16, "arch_vcpu_info size");
 
 struct vcpu_info {
     uint8_t evtchn_upcall_pending;  /* OUT: set when an event needs delivery */
@@ -45,6 +46,7 @@ struct vcpu_info {
     struct vcpu_time_info time;
 };
 _Static_assert(sizeof(struct vcpu_info) == 64, "vcpu_info size");
+_Static_assert(offsetof(struct vcpu_info, arch) == 16, "vcpu_info.arch");
 _Static_assert(offsetof(struct vcpu_info, time) == 32, "vcpu_info.time");
 
 struct arch_shared_info {
@@ -55,6 +57,7 @@ struct arch_shared_info {
     uint64_t p2m_vaddr;
     uint64_t p2m_generation;
 };
+_Static_assert(sizeof(struct arch_shared_info) == 48, "arch_shared_info size");
 
 struct shared_info {
     struct vcpu_info vcpu_info[XEN_LEGACY_MAX_VCPUS];
@@ -70,5 +73,6 @@ _Static_assert(sizeof(struct shared_info) == 3136, "shared_info size");
 _Static_assert(offsetof(struct shared_info, evtchn_pending) == 2048, "evtchn_pending");
 _Static_assert(offsetof(struct shared_info, evtchn_mask) == 2560, "evtchn_mask");
 _Static_assert(offsetof(struct shared_info, wc_version) == 3072, "wc_version");
+_Static_assert(offsetof(struct shared_info, arch) == 3088, "shared_info.arch");
 
 #endif

@@ -36,6 +36,7 @@ _Static_assert(sizeof(struct vcpu_runstate_info) == 48, "vcpu_runstate_info size
 struct vcpu_register_runstate_memory_area {
     uint64_t addr;              /* guest-linear address of a vcpu_runstate_info, 0 = none */
 };
+_Static_assert(sizeof(struct vcpu_register_runstate_memory_area) == 8, "runstate area size");
 
 /* IN: register_vcpu_info: move this vCPU's vcpu_info to gfn:offset. */
 struct vcpu_register_vcpu_info {

@@ -34,6 +34,7 @@ _Static_assert(sizeof(struct xen_compile_info) == 144, "compile_info size");
 struct xen_platform_parameters {
     uint64_t virt_start;        /* OUT: 0 under PVH (the guest owns its address space) */
 };
+_Static_assert(sizeof(struct xen_platform_parameters) == 8, "platform_parameters size");
 
 struct xen_feature_info {
     uint32_t submap_idx;        /* IN: which 32-bit word of feature flags */

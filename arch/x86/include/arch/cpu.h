@@ -19,7 +19,7 @@
 extern volatile bool machine_halting;
 void halt_this_cpu(void) __attribute__((noreturn));
 
-/* Pushed by arch/x86/trap_entry.asm; layout used there through asm-offsets. */
+/* Pushed by arch/x86/trap_entry.asm; arch/x86/asm-offsets.c asserts the layout. */
 struct trap_frame {
     uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
     uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;

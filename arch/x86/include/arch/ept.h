@@ -45,6 +45,9 @@ int ept_map(struct ept *ept, uint64_t gpa, uint64_t hpa, uint64_t perm);
 int ept_replace(struct ept *ept, uint64_t gpa, uint64_t hpa, uint64_t perm, uint64_t *old);
 /* Leaf entry for gpa (0 if not present). */
 uint64_t ept_lookup(const struct ept *ept, uint64_t gpa);
+/* Host-physical address of guest-physical `gpa` (page offset kept) if the EPT
+ * allows reading it (and writing, if `write`); 0 if not. */
+uint64_t ept_translate(const struct ept *ept, uint64_t gpa, bool write);
 /* Free every table frame; call `release(hpa)` for each owned leaf frame. */
 void ept_destroy(struct ept *ept, void (*release)(uint64_t hpa));
 /* The EPTP value for the VMCS: WB, 4-level walk. */

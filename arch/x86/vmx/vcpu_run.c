@@ -1,0 +1,96 @@
+/*
+ * The run loop: enter the guest for the rest of a time slice, deliver
+ * upcalls as they become deliverable, and dispatch each exit (exit.c)
+ * until the scheduler must choose again.
+ */
+#include "vcpu.h"
+#include "vmcs.h"
+#include "vmx_caps.h"
+#include "arch/msr.h"
+#include "arch/percpu.h"
+#include "hv/arch.h"
+#include "hv/domain.h"
+#include "hv/lock.h"
+
+/* The preemption timer counts TSC >> shift; it ends the slice without guest help. */
+static void arm_preemption_timer(uint64_t slice_end_ns)
+{
+    uint64_t now = arch_now_ns();
+    uint64_t ns = slice_end_ns > now ? slice_end_ns - now : 0;
+    uint64_t ticks = (ns * arch_tsc_hz() / 1000000000ull) >> vmx_config.preemption_timer_shift;
+    vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, ticks > UINT32_MAX ? UINT32_MAX : (uint32_t)ticks);
+}
+
+static bool may_run(struct vcpu *v)
+{
+    return v->state == VCPU_RUNNABLE && v->domain->state == DOMAIN_RUNNING && !v->need_resched;
+}
+
+/*
+ * Deliver a raised upcall as the guest's callback vector, the way an
+ * external interrupt arrives: only with RFLAGS.IF set and no blocking.
+ * Otherwise ask for an exit as soon as the guest can take it.
+ */
+static void deliver_upcall(struct vcpu *v)
+{
+    uint8_t vector = v->domain->callback_vector;
+    if (!v->upcall_needed || !vector)
+        return;
+    uint32_t cpu = vmcs_read32(CPU_BASED_VM_EXEC_CONTROL);
+    bool ready = (vmcs_readnat(GUEST_RFLAGS) & RFLAGS_IF) &&
+                 !(vmcs_read32(GUEST_INTERRUPTIBILITY) & INTERRUPTIBILITY_BLOCKING) &&
+                 !(vmcs_read32(VM_ENTRY_INTR_INFO) & INTR_INFO_VALID);
+    if (ready) {
+        vmcs_write32(VM_ENTRY_INTR_INFO, vector | INTR_TYPE_EXTERNAL | INTR_INFO_VALID);
+        v->upcall_needed = false;
+        cpu &= ~CPU_INTERRUPT_WINDOW_EXITING;
+    } else {
+        cpu |= CPU_INTERRUPT_WINDOW_EXITING;
+    }
+    vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, cpu);
+}
+
+/*
+ * One VM entry, with the hypervisor lock released while the guest runs.
+ * Called with the lock held; returns with it held after the exit (or the
+ * failed entry): 0, or 1 when VMLAUNCH/VMRESUME itself failed.
+ */
+static int enter_guest(struct vcpu *v)
+{
+    struct percpu *pc = this_cpu();
+    pc->in_guest = v->domain;   /* first: an EPT change from now on kicks us */
+    vmx_ept_sync(v->domain);
+    hv_unlock();
+    int failed = vmx_enter(&v->arch->regs, v->arch->launched);
+    pc->in_guest = NULL;
+    hv_lock();
+    if (!failed)
+        v->arch->launched = true;
+    return failed;
+}
+
+void arch_vcpu_run(struct vcpu *v, uint64_t slice_end_ns)
+{
+    arch_vcpu_load(v);
+    v->need_resched = false;
+    uint64_t start = arch_now_ns();
+
+    /* With the timer value saved on exit, the slice keeps counting down
+     * across exits: arm it once. Otherwise re-arm before every entry. */
+    bool timer_saved = vmx_config.exit & EXIT_SAVE_PREEMPTION_TIMER;
+    if (timer_saved)
+        arm_preemption_timer(slice_end_ns);
+    /* The preemption timer counts guest time only: time spent handling exits
+     * (a console line is ~8 ms) ends the slice too, checked after each exit. */
+    while (may_run(v) && arch_now_ns() < slice_end_ns) {
+        deliver_upcall(v);
+        if (!timer_saved)
+            arm_preemption_timer(slice_end_ns);
+        if (enter_guest(v)) {
+            vmx_report_entry_failure(v, true);
+            break;
+        }
+        vmx_handle_exit(v);
+    }
+    v->runtime_ns += arch_now_ns() - start;
+}
