@@ -57,9 +57,11 @@ $(BUILD)/hv/%.o: %.asm $(BUILD)/asm-offsets.inc
 	$(Q)$(NASM) -f elf64 -g -I$(BUILD)/ -Iarch/x86/ $< -o $@
 
 # Structure offsets for nasm come from C (arch/x86/asm-offsets.c), never by hand.
+# Its .d makes a change to any header it reads regenerate the offsets.
 $(BUILD)/asm-offsets.inc: arch/x86/asm-offsets.c
 	@mkdir -p $(dir $@)
-	$(CC) $(HV_CFLAGS) -Iarch/x86/include -MF /dev/null -S $< -o $(BUILD)/asm-offsets.s
+	$(CC) $(HV_CFLAGS) -Iarch/x86/include -MF $(BUILD)/asm-offsets.d -MT $@ -S $< \
+		-o $(BUILD)/asm-offsets.s
 	sed -n 's/.*->\([A-Za-z_0-9]*\) \$$\{0,1\}\([-0-9]*\).*/%define \1 \2/p' \
 		$(BUILD)/asm-offsets.s > $@
 

@@ -3,6 +3,7 @@
 #include "hv/arch.h"
 #include "hv/domain.h"
 #include "hv/string.h"
+#include "hv/trace.h"
 #include "public/domctl.h"
 #include "public/errno.h"
 #include "public/sysctl.h"
@@ -22,11 +23,12 @@ long control_op_read(struct vcpu *v, gvaddr_t arg, void *op, size_t size, uint32
     /* The dispatch table checks this too; here it also keeps the handlers
      * safe on their own. Before anything is read. */
     if (!v->domain->privileged)
-        return -XEN_EPERM;
+        return hv_error(-XEN_EPERM);
     if (copy_from_guest(v, op, arg, size))
-        return -XEN_EFAULT;
+        return hv_error(-XEN_EFAULT);
     memcpy(&h, op, sizeof h);
+    trace_subop(h.cmd);         /* names the sub-op on trace lines */
     if (h.interface_version != version)
-        return -XEN_EACCES;
+        return hv_error(-XEN_EACCES);
     return 0;
 }

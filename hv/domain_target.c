@@ -13,7 +13,7 @@ long domain_target(struct vcpu *v, uint16_t domid, struct domain **out)
         return 0;
     }
     if (!self->privileged)
-        return hv_error(-XEN_EPERM);      /* checked first: no probing for which ids exist */
+        return hv_error(-XEN_EPERM); /* checked first: no probing for which ids exist */
     d = domain_by_id(domid);
     if (!d || d->destroyed)
         return hv_error(-XEN_ESRCH);

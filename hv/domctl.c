@@ -14,6 +14,7 @@
 #include "hv/sched_policy.h"
 #include "hv/string.h"
 #include "hv/time.h"
+#include "hv/trace.h"
 #include "public/abi.h"
 #include "public/domctl.h"
 #include "public/errno.h"
@@ -38,7 +39,7 @@ static void runstate_now(const struct vcpu *v, uint64_t time[4])
 
 static long copy_back(struct vcpu *v, gvaddr_t arg, const struct mica_domctl *op)
 {
-    return copy_to_guest(v, arg, op, sizeof *op) ? -XEN_EFAULT : 0;
+    return copy_to_guest(v, arg, op, sizeof *op) ? hv_error(-XEN_EFAULT) : 0;
 }
 
 static long getdomaininfo(struct vcpu *v, gvaddr_t arg, struct domain *d, struct mica_domctl *op)
@@ -76,7 +77,7 @@ static long getvcpuinfo(struct vcpu *v, gvaddr_t arg, struct domain *d, struct m
     struct mica_domctl_getvcpuinfo *info = &op->u.getvcpuinfo;
 
     if (info->vcpu >= d->nvcpus || info->pad)
-        return -XEN_EINVAL;
+        return hv_error(-XEN_EINVAL);
     const struct vcpu *t = d->vcpus[info->vcpu];
     *info = (struct mica_domctl_getvcpuinfo){
         .vcpu = info->vcpu,
@@ -107,10 +108,10 @@ static long setvcpuaffinity(struct vcpu *v, gvaddr_t arg, struct domain *d,
     uint32_t kick;
 
     if (!t || (a->cpumap & ~CPUMAP_VALID))
-        return -XEN_EINVAL;
+        return hv_error(-XEN_EINVAL);
     /* The policy refuses a mask with no online CPU, changing nothing. */
     if (sched_set_affinity(&t->sched, a->cpumap, &kick))
-        return -XEN_EINVAL;
+        return hv_error(-XEN_EINVAL);
     sched_kick_cpu(kick);
     return 0;
 }
@@ -122,7 +123,7 @@ static long getvcpuaffinity(struct vcpu *v, gvaddr_t arg, struct domain *d,
     const struct vcpu *t = affinity_target(d, a);
 
     if (!t)
-        return -XEN_EINVAL;
+        return hv_error(-XEN_EINVAL);
     /* Only the CPUs a map may name: what is read back can be set again. */
     a->cpumap = t->sched.affinity & CPUMAP_VALID;
     return copy_back(v, arg, op);
@@ -138,20 +139,20 @@ static long scheduler_op(struct vcpu *v, gvaddr_t arg, struct domain *d, struct 
     struct mica_domctl_scheduler_op *s = &op->u.scheduler_op;
 
     if (s->sched_id != XEN_SCHEDULER_CREDIT)
-        return -XEN_EINVAL;
+        return hv_error(-XEN_EINVAL);
     if (s->cmd == XEN_DOMCTL_SCHEDOP_GETINFO) {
         s->weight = d->sched.weight;
         s->cap = d->sched.cap;
         return copy_back(v, arg, op);
     }
     if (s->cmd != XEN_DOMCTL_SCHEDOP_PUTINFO)
-        return -XEN_EINVAL;
+        return hv_error(-XEN_EINVAL);
 
     bool set_weight = s->weight != MICA_DOMCTL_WEIGHT_UNCHANGED;
     bool set_cap = s->cap != MICA_DOMCTL_CAP_UNCHANGED;
     if ((set_weight && s->weight > MICA_DOMCTL_MAX_WEIGHT) ||
         (set_cap && s->cap > MICA_DOMCTL_MAX_CAP))
-        return -XEN_EINVAL;
+        return hv_error(-XEN_EINVAL);
     /* Commit: both are in the policy's ranges, so neither call refuses. */
     if (set_weight)
         sched_set_weight(&d->sched, s->weight);
@@ -191,12 +192,12 @@ long do_domctl(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS])
     if (rc)
         return rc;
     if (op.pad[0] || op.pad[1] || op.pad[2])
-        return -XEN_EINVAL;
+        return hv_error(-XEN_EINVAL);
     if (op.cmd >= ARRAY_SIZE(domctl_table) || !domctl_table[op.cmd].fn)
-        return -XEN_ENOSYS;
+        return hv_error(-XEN_ENOSYS);
     const struct domctl_entry *e = &domctl_table[op.cmd];
     struct domain *d = find_domain(v, op.domain, e->ended_ok);
     if (!d)
-        return -XEN_ESRCH;
+        return hv_error(-XEN_ESRCH);
     return e->fn(v, arg, d, &op);
 }

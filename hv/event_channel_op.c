@@ -8,6 +8,7 @@
 #include "hv/domain_console.h"
 #include "hv/event.h"
 #include "hv/hypercalls.h"
+#include "hv/trace.h"
 #include "public/abi.h"
 #include "public/errno.h"
 #include "public/event_channel.h"
@@ -42,19 +43,19 @@ static long bind_virq(struct vcpu *v, gvaddr_t arg, union evtchn_op *op)
     struct domain *d = v->domain;
     struct evtchn_bind_virq *req = &op->bind_virq;
     if (!virq_supported(req->virq))
-        return -XEN_EINVAL;
+        return hv_error(-XEN_EINVAL);
     if (req->vcpu >= d->nvcpus)
-        return -XEN_ENOENT;
+        return hv_error(-XEN_ENOENT);
     struct vcpu *target = d->vcpus[req->vcpu];
     if (target->virq_port[req->virq])
-        return -XEN_EEXIST;
+        return hv_error(-XEN_EEXIST);
     uint32_t port = evtchn_alloc_port(d);
     if (!port)
-        return -XEN_ENOSPC;
+        return hv_error(-XEN_ENOSPC);
 
     req->port = port;
     if (copy_to_guest(v, arg, req, sizeof *req))
-        return -XEN_EFAULT;     /* nothing bound yet */
+        return hv_error(-XEN_EFAULT); /* nothing bound yet */
     d->evtchn[port] = (struct evtchn){ .state = EVTCHN_VIRQ, .vcpu = req->vcpu, .virq = req->virq };
     target->virq_port[req->virq] = (uint16_t)port;
     return 0;
@@ -65,13 +66,13 @@ static long bind_ipi(struct vcpu *v, gvaddr_t arg, union evtchn_op *op)
     struct domain *d = v->domain;
     struct evtchn_bind_ipi *req = &op->bind_ipi;
     if (req->vcpu >= d->nvcpus)
-        return -XEN_ENOENT;
+        return hv_error(-XEN_ENOENT);
     uint32_t port = evtchn_alloc_port(d);
     if (!port)
-        return -XEN_ENOSPC;
+        return hv_error(-XEN_ENOSPC);
     req->port = port;
     if (copy_to_guest(v, arg, req, sizeof *req))
-        return -XEN_EFAULT;
+        return hv_error(-XEN_EFAULT);
     d->evtchn[port] = (struct evtchn){ .state = EVTCHN_IPI, .vcpu = req->vcpu };
     return 0;
 }
@@ -85,13 +86,13 @@ static long alloc_unbound(struct vcpu *v, gvaddr_t arg, union evtchn_op *op)
         return rc;
     uint16_t remote = req->remote_dom == DOMID_SELF ? (uint16_t)v->domain->id : req->remote_dom;
     if (!domain_is_running(domain_by_id(remote)))
-        return -XEN_ESRCH;
+        return hv_error(-XEN_ESRCH);
     uint32_t port = evtchn_alloc_port(d);
     if (!port)
-        return -XEN_ENOSPC;
+        return hv_error(-XEN_ENOSPC);
     req->port = port;
     if (copy_to_guest(v, arg, req, sizeof *req))
-        return -XEN_EFAULT;
+        return hv_error(-XEN_EFAULT);
     d->evtchn[port] = (struct evtchn){ .state = EVTCHN_UNBOUND, .remote_dom = remote };
     return 0;
 }
@@ -102,18 +103,18 @@ static long bind_interdomain(struct vcpu *v, gvaddr_t arg, union evtchn_op *op)
     struct evtchn_bind_interdomain *req = &op->bind_interdomain;
     struct domain *r = req->remote_dom == DOMID_SELF ? d : domain_by_id(req->remote_dom);
     if (!domain_is_running(r))
-        return -XEN_ESRCH;
+        return hv_error(-XEN_ESRCH);
     /* Only a port offered to us, still waiting, may be bound. */
     if (!port_valid(req->remote_port) ||
         r->evtchn[req->remote_port].state != EVTCHN_UNBOUND ||
         r->evtchn[req->remote_port].remote_dom != d->id)
-        return -XEN_EINVAL;
+        return hv_error(-XEN_EINVAL);
     uint32_t port = evtchn_alloc_port(d);
     if (!port)
-        return -XEN_ENOSPC;
+        return hv_error(-XEN_ENOSPC);
     req->local_port = port;
     if (copy_to_guest(v, arg, req, sizeof *req))
-        return -XEN_EFAULT;
+        return hv_error(-XEN_EFAULT);
     d->evtchn[port] = (struct evtchn){ .state = EVTCHN_INTERDOMAIN,
                                        .remote_dom = (uint16_t)r->id,
                                        .remote_port = req->remote_port };
@@ -130,7 +131,7 @@ static long send_port(struct vcpu *v, gvaddr_t arg, union evtchn_op *op)
     struct domain *d = v->domain;
     uint32_t port = op->port.port;
     if (!port_valid(port))
-        return -XEN_EINVAL;
+        return hv_error(-XEN_EINVAL);
     struct evtchn *e = &d->evtchn[port];
     switch (e->state) {
     case EVTCHN_INTERDOMAIN: {
@@ -148,14 +149,14 @@ static long send_port(struct vcpu *v, gvaddr_t arg, union evtchn_op *op)
         console_ring_drain(d);
         return 0;
     default:
-        return -XEN_EINVAL;     /* free, or a VIRQ (only the hypervisor raises those) */
+        return hv_error(-XEN_EINVAL); /* free, or a VIRQ (only the hypervisor raises those) */
     }
 }
 
 static long unmask_port(struct vcpu *v, gvaddr_t arg, union evtchn_op *op)
 {
     if (!port_valid(op->port.port))
-        return -XEN_EINVAL;
+        return hv_error(-XEN_EINVAL);
     evtchn_unmask(v->domain, op->port.port);
     return 0;
 }
@@ -167,7 +168,7 @@ static long close_port(struct vcpu *v, gvaddr_t arg, union evtchn_op *op)
     /* Not a port, closed already, or the console port the hypervisor owns. */
     if (!port_valid(port) || d->evtchn[port].state == EVTCHN_FREE ||
         d->evtchn[port].state == EVTCHN_CONSOLE)
-        return -XEN_EINVAL;
+        return hv_error(-XEN_EINVAL);
     evtchn_close(d, port);
     return 0;
 }
@@ -180,7 +181,7 @@ static long status(struct vcpu *v, gvaddr_t arg, union evtchn_op *op)
     if ((rc = domain_target(v, req->dom, &d)))
         return rc;
     if (!port_valid(req->port))
-        return -XEN_EINVAL;
+        return hv_error(-XEN_EINVAL);
     const struct evtchn *e = &d->evtchn[req->port];
     req->vcpu = e->vcpu;
     req->u.interdomain.dom = 0;
@@ -211,7 +212,7 @@ static long status(struct vcpu *v, gvaddr_t arg, union evtchn_op *op)
     default:
         req->status = EVTCHNSTAT_closed;
     }
-    return copy_to_guest(v, arg, req, sizeof *req) ? -XEN_EFAULT : 0;
+    return copy_to_guest(v, arg, req, sizeof *req) ? hv_error(-XEN_EFAULT) : 0;
 }
 
 static long bind_vcpu(struct vcpu *v, gvaddr_t arg, union evtchn_op *op)
@@ -219,13 +220,13 @@ static long bind_vcpu(struct vcpu *v, gvaddr_t arg, union evtchn_op *op)
     struct domain *d = v->domain;
     const struct evtchn_bind_vcpu *req = &op->bind_vcpu;
     if (!port_valid(req->port))
-        return -XEN_EINVAL;
+        return hv_error(-XEN_EINVAL);
     if (req->vcpu >= d->nvcpus)
-        return -XEN_ENOENT;
+        return hv_error(-XEN_ENOENT);
     struct evtchn *e = &d->evtchn[req->port];
     /* VIRQs and IPIs are per vCPU by nature; only channels can move. */
     if (e->state != EVTCHN_UNBOUND && e->state != EVTCHN_INTERDOMAIN)
-        return -XEN_EINVAL;
+        return hv_error(-XEN_EINVAL);
     e->vcpu = req->vcpu;
     return 0;
 }
@@ -273,9 +274,9 @@ long do_event_channel_op(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS])
     union evtchn_op op;
 
     if (cmd >= ARRAY_SIZE(evtchn_op_table) || !evtchn_op_table[cmd].fn)
-        return -XEN_ENOSYS;
+        return hv_error(-XEN_ENOSYS);
     const struct evtchn_op_entry *e = &evtchn_op_table[cmd];
     if (copy_from_guest(v, &op, arg, e->size))
-        return -XEN_EFAULT;
+        return hv_error(-XEN_EFAULT);
     return e->fn(v, arg, &op);
 }

@@ -14,6 +14,7 @@
 #include "hv/frame.h"
 #include "hv/hypercalls.h"
 #include "hv/string.h"
+#include "hv/trace.h"
 #include "public/errno.h"
 
 #define GPA_LIMIT (1ull << 48)
@@ -42,7 +43,7 @@ static int grow_table(struct domain *d, uint32_t nr)
     while (t->nr_frames < nr) {
         paddr_t f = frame_alloc();
         if (!f)
-            return -XEN_ENOMEM;
+            return hv_error(-XEN_ENOMEM);
         memset(phys_to_virt(f), 0, PAGE_SIZE);
         t->frames[t->nr_frames++] = f;
     }
@@ -52,11 +53,11 @@ static int grow_table(struct domain *d, uint32_t nr)
 int grant_map_table_frame(struct domain *d, uint64_t idx, gpaddr_t gpa)
 {
     if ((idx & XENMAPIDX_grant_table_status) || idx >= GRANT_MAX_FRAMES)
-        return -XEN_EINVAL;     /* status frames are v2 only */
+        return hv_error(-XEN_EINVAL); /* status frames are v2 only */
     if ((gpa & ~PAGE_MASK) || gpa >= GPA_LIMIT)
-        return -XEN_EINVAL;     /* checked before the table grows */
+        return hv_error(-XEN_EINVAL); /* checked before the table grows */
     if (grow_table(d, (uint32_t)idx + 1))
-        return -XEN_ENOMEM;
+        return hv_error(-XEN_ENOMEM);
     return physmap_place(d, d->gnttab.frames[idx], gpa, &d->gnttab.frame_slot[idx]);
 }
 
@@ -343,7 +344,7 @@ static long setup_table(struct vcpu *v, struct gnttab_setup_table *op)
         const struct physmap_slot *slot = &d->gnttab.frame_slot[i];
         uint64_t gfn = slot->mapped ? slot->gpa >> PAGE_SHIFT : ~0ull;
         if (copy_to_guest(v, op->frame_list + i * sizeof gfn, &gfn, sizeof gfn))
-            return -XEN_EFAULT;
+            return hv_error(-XEN_EFAULT);
     }
     op->status = GNTST_okay;
     return 0;
@@ -394,9 +395,9 @@ static long do_one(struct vcpu *v, uint64_t cmd, union gnttab_op *op)
         return 0;
     case GNTTABOP_set_version:
         if (op->set_version.version == 2)
-            return -XEN_ENOSYS;         /* v2 is not implemented */
+            return hv_error(-XEN_ENOSYS); /* v2 is not implemented */
         if (op->set_version.version != 1)
-            return -XEN_EINVAL;
+            return hv_error(-XEN_EINVAL);
         return 0;
     case GNTTABOP_get_version: {
         long rc = domain_target(v, op->get_version.dom, &t);
@@ -404,7 +405,7 @@ static long do_one(struct vcpu *v, uint64_t cmd, union gnttab_op *op)
         return rc;
     }
     default:
-        return -XEN_ENOSYS;
+        return hv_error(-XEN_ENOSYS);
     }
 }
 
@@ -414,15 +415,15 @@ long do_grant_table_op(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS])
     gvaddr_t uop = args[1];
     size_t size = gnttab_op_size(cmd);
     if (!size)
-        return -XEN_ENOSYS;
+        return hv_error(-XEN_ENOSYS);
     if (count > GRANT_MAX_OPS)
-        return -XEN_EINVAL;     /* bounded work per call; the guest splits larger batches */
+        return hv_error(-XEN_EINVAL); /* bounded work per call; the guest splits larger batches */
     /* Each operation is read once, done, and its results written back; an
      * unreadable or unwritable one stops the batch with -EFAULT (earlier ones stand). */
     for (uint64_t i = 0; i < count; i++) {
         union gnttab_op op;
         if (copy_from_guest(v, &op, uop + i * size, size))
-            return -XEN_EFAULT;
+            return hv_error(-XEN_EFAULT);
         long rc = do_one(v, cmd, &op);
         if (rc)
             return rc;
@@ -431,7 +432,7 @@ long do_grant_table_op(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS])
             if (cmd == GNTTABOP_map_grant_ref && op.map.status == GNTST_okay)
                 unmap_one(v->domain, &(struct gnttab_unmap_grant_ref){
                     .host_addr = op.map.host_addr, .handle = op.map.handle });
-            return -XEN_EFAULT;
+            return hv_error(-XEN_EFAULT);
         }
     }
     return 0;

@@ -49,7 +49,7 @@ static long set_param(struct domain *d, const struct xen_hvm_param *p)
     case HVM_PARAM_STORE_EVTCHN:
     case HVM_PARAM_CONSOLE_PFN:
     case HVM_PARAM_CONSOLE_EVTCHN:
-        return hv_error(-XEN_EPERM);      /* set by the hypervisor at domain build */
+        return hv_error(-XEN_EPERM); /* set by the hypervisor at domain build */
     default:
         return hv_error(-XEN_EINVAL);
     }

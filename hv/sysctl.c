@@ -11,6 +11,7 @@
 #include "hv/hypercalls.h"
 #include "hv/sched.h"
 #include "hv/sched_policy.h"
+#include "hv/trace.h"
 #include "public/errno.h"
 #include "public/sysctl.h"
 
@@ -49,11 +50,11 @@ long do_sysctl(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS])
         break;
     case XEN_SYSCTL_GETCPUINFO:
         if (op.u.getcpuinfo.pad)
-            return -XEN_EINVAL;
+            return hv_error(-XEN_EINVAL);
         getcpuinfo(&op.u.getcpuinfo);
         break;
     default:
-        return -XEN_ENOSYS;
+        return hv_error(-XEN_ENOSYS);
     }
-    return copy_to_guest(v, arg, &op, sizeof op) ? -XEN_EFAULT : 0;
+    return copy_to_guest(v, arg, &op, sizeof op) ? hv_error(-XEN_EFAULT) : 0;
 }

@@ -92,10 +92,10 @@ static long register_vcpu_info(struct vcpu *caller, struct vcpu *target, gvaddr_
     gpaddr_t gpa = (req.mfn << PAGE_SHIFT) + req.offset;
     if (req.rsvd || req.offset > PAGE_SIZE - sizeof(struct vcpu_info) ||
         req.mfn >= (1ull << 36) || target->vcpu_info_moved)
-        return hv_error(-XEN_EINVAL);     /* bad layout, or already moved (once only, as in Xen) */
+        return hv_error(-XEN_EINVAL); /* bad layout, or already moved (once only, as in Xen) */
     paddr_t hpa = arch_domain_gpa_to_hpa(target->domain, gpa, true);
     if (!hpa)
-        return hv_error(-XEN_EINVAL);     /* not RAM of this domain */
+        return hv_error(-XEN_EINVAL); /* not RAM of this domain */
 
     /* Commit: carry the current contents over, then switch. */
     struct vcpu_info *old = vcpu_info_of(target);

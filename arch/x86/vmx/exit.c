@@ -133,6 +133,16 @@ static void handle_interrupt_window(struct vcpu *v)
                  vmcs_read32(CPU_BASED_VM_EXEC_CONTROL) & ~CPU_INTERRUPT_WINDOW_EXITING);
 }
 
+/*
+ * Back onto the vmcall that vmx_advance_rip stepped over. Out of line and off
+ * the hot path: RIP is read again only for a restart, and the instruction
+ * length still describes this exit (no VM entry since; same VMCS current).
+ */
+static void __attribute__((noinline, cold)) restart_vmcall(void)
+{
+    vmcs_writenat(GUEST_RIP, vmcs_readnat(GUEST_RIP) - vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
+}
+
 static void handle_vmcall(struct vcpu *v)
 {
     struct guest_regs *r = &v->arch->regs;
@@ -149,11 +159,10 @@ static void handle_vmcall(struct vcpu *v)
             args[i] = (uint32_t)a[i];
     }
     uint64_t nr = wide ? r->rax : (uint32_t)r->rax;
-    uint64_t rip = vmcs_readnat(GUEST_RIP);
     vmx_advance_rip();
     long ret = hypercall_dispatch(v, nr, args);
-    if (ret == HYPERCALL_RESTART) {
-        vmcs_writenat(GUEST_RIP, rip);  /* the guest makes the call again */
+    if (__builtin_expect(ret == HYPERCALL_RESTART, 0)) {
+        restart_vmcall();               /* the guest makes the call again */
         return;
     }
     r->rax = wide ? (uint64_t)ret : (uint32_t)ret;
