@@ -78,13 +78,10 @@ static void ept_changed(struct domain *d)
     }
 }
 
-void vmx_ept_sync(struct domain *d)
+void vmx_ept_flush_stale(struct domain *d)
 {
-    struct percpu *pc = this_cpu();
-    if (pc->ept_seen[d->id] != d->arch->ept_gen) {
-        ept_flush(&d->arch->ept);
-        pc->ept_seen[d->id] = d->arch->ept_gen;
-    }
+    ept_flush(&d->arch->ept);
+    this_cpu()->ept_seen[d->id] = d->arch->ept_gen;
 }
 
 void arch_domain_destroy(struct domain *d)

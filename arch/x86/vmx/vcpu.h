@@ -4,7 +4,9 @@
 
 #include "arch/ept.h"
 #include "arch/guest_walk.h"
+#include "arch/percpu.h"
 #include "arch/vmx_regs.h"
+#include "hv/domain.h"
 #include "hv/types.h"
 
 struct domain;
@@ -32,9 +34,15 @@ _Static_assert(sizeof(struct arch_vcpu) <= 4096, "arch_vcpu fits in a frame");
 
 /* A zeroed frame for arch state (its address in *pa); NULL if none is left. */
 void *vmx_alloc_zeroed_frame(paddr_t *pa);
+/* Flush what this CPU cached of d's EPT and note its generation (domain_ept.c). */
+void vmx_ept_flush_stale(struct domain *d);
 /* About to enter d on this CPU: flush what it cached of d's EPT if that has
- * changed since (domain_ept.c). */
-void vmx_ept_sync(struct domain *d);
+ * changed since. Inline: it runs before every VM entry. */
+static inline void vmx_ept_sync(struct domain *d)
+{
+    if (this_cpu()->ept_seen[d->id] != d->arch->ept_gen)
+        vmx_ept_flush_stale(d);
+}
 /*
  * Edit the VMCS of a vCPU that is not running (VCPUOP_initialise): begin makes
  * it the current VMCS, end writes it back to memory and restores the CPU's
