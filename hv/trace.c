@@ -69,7 +69,7 @@ static const char *const errno_names[] = {
 
 static const char *errno_name(long rc)
 {
-    uint64_t e = (uint64_t)-rc;
+    uint64_t e = 0 - (uint64_t)rc;
     return e < ARRAY_SIZE(errno_names) && errno_names[e] ? errno_names[e] : "?";
 }
 
