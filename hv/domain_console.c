@@ -18,8 +18,6 @@
 #include "hv/string.h"
 #include "hv/time.h"
 
-#define RATE_WINDOW_NS      1000000000ull
-
 static uint32_t rate_bytes = CONSOLE_RATE_DEFAULT;
 
 void domain_console_set_rate(uint32_t bytes_per_second)
@@ -52,19 +50,12 @@ static void put_char(struct domain *d, char c)
 /* How many of `n` bytes the domain may print now. */
 static size_t rate_allowance(struct domain *d, size_t n)
 {
-    uint64_t now = time_now_ns();
-    if (now - d->console_window_start >= RATE_WINDOW_NS) {
-        if (d->console_dropped)
-            printk("domain '%s': %lu console bytes dropped (over %u bytes/s)\n", d->name,
-                   d->console_dropped, rate_bytes);
-        d->console_window_start = now;
-        d->console_window_bytes = 0;
-        d->console_dropped = 0;
-    }
-    size_t left = d->console_window_bytes < rate_bytes ? rate_bytes - d->console_window_bytes : 0;
-    size_t ok = n < left ? n : left;
-    d->console_window_bytes += ok;
-    d->console_dropped += n - ok;
+    uint64_t closed;
+    size_t ok = rate_window_take(&d->console_rate, time_now_ns(), n, rate_bytes, &closed);
+
+    if (closed)
+        printk("domain '%s': %lu console bytes dropped (over %u bytes/s)\n", d->name, closed,
+               rate_bytes);
     return ok;
 }
 

@@ -13,11 +13,11 @@
 #include "hv/domain.h"
 #include "hv/hypercall.h"
 #include "hv/printk.h"
+#include "hv/rate_window.h"
 #include "hv/time.h"
 #include "public/errno.h"
 
 #define TRACE_LINES_PER_SEC 32
-#define TRACE_WINDOW_NS     1000000000ull
 #define SUBOP_NONE          (~0ull)
 
 bool trace_active;
@@ -76,24 +76,16 @@ static const char *errno_name(long rc)
 /* May `d` print one more trace line now? */
 static bool line_allowed(struct domain *d)
 {
-    uint64_t now = time_now_ns();
+    uint64_t closed;
+    bool ok = rate_window_take(&d->trace_rate, time_now_ns(), 1, TRACE_LINES_PER_SEC, &closed);
 
-    if (now - d->trace_window_start >= TRACE_WINDOW_NS) {
-        if (d->trace_dropped)
-            printk("trace: d%u: %lu trace lines dropped (over %u a second)\n", d->id,
-                   d->trace_dropped, TRACE_LINES_PER_SEC);
-        d->trace_window_start = now;
-        d->trace_window_lines = 0;
-        d->trace_dropped = 0;
-    }
-    if (d->trace_window_lines >= TRACE_LINES_PER_SEC) {
-        if (d->trace_dropped++ == 0)
-            printk("trace: d%u: over %u trace lines this second: the rest of it is dropped\n",
-                   d->id, TRACE_LINES_PER_SEC);
-        return false;
-    }
-    d->trace_window_lines++;
-    return true;
+    if (closed)
+        printk("trace: d%u: %lu trace lines dropped (over %u a second)\n", d->id, closed,
+               TRACE_LINES_PER_SEC);
+    if (!ok && d->trace_rate.dropped == 1)
+        printk("trace: d%u: over %u trace lines this second: the rest of it is dropped\n",
+               d->id, TRACE_LINES_PER_SEC);
+    return ok;
 }
 
 void trace_call_end(struct vcpu *v, const char *name, uint64_t nr, bool subop_in_arg0,

@@ -175,16 +175,16 @@ static void test_rate(struct vcpu *domu)
             ;
     }
     CHECK("4 of 5 writes of 4 KiB printed in one second", lines_printed == 4 * 64);
-    CHECK("the excess counted as dropped", d->console_dropped == CONSOLEIO_WRITE_MAX);
+    CHECK("the excess counted as dropped", d->console_rate.dropped == CONSOLEIO_WRITE_MAX);
     CHECK("a report the domain caused is refused with its budget used",
-          !domain_console_charge(d, 80) && d->console_dropped == CONSOLEIO_WRITE_MAX + 80);
+          !domain_console_charge(d, 80) && d->console_rate.dropped == CONSOLEIO_WRITE_MAX + 80);
     CHECK("nothing reported within the second", reports[0] == 0);
     now_ns += 1000000000ull;
     CHECK("a report is allowed in the next second", domain_console_charge(d, 80));
     CHECK("... after the drop report",
           strstr(reports, "4176 console bytes dropped (over 16384 bytes/s)") != NULL);
-    CHECK("the budget then counts from zero", d->console_window_bytes == 80 &&
-                                               d->console_dropped == 0);
+    CHECK("the budget then counts from zero", d->console_rate.used == 80 &&
+                                               d->console_rate.dropped == 0);
 
     domain_console_set_rate(1000);      /* console_rate=1000 */
     now_ns += 1000000000ull;
@@ -192,7 +192,7 @@ static void test_rate(struct vcpu *domu)
     CHECK("console_rate=1000: a 4 KiB write still returns count",
           call(domu, CONSOLEIO_WRITE, CONSOLEIO_WRITE_MAX, SHIM_RW_BASE) == CONSOLEIO_WRITE_MAX);
     CHECK("... queues its first 1000 bytes", d->console_queue_len + 64 == 1000 &&
-                                             d->console_dropped == CONSOLEIO_WRITE_MAX - 1000);
+                                             d->console_rate.dropped == CONSOLEIO_WRITE_MAX - 1000);
     domain_console_set_rate(CONSOLE_RATE_DEFAULT);
     while (domain_console_next_line(d))
         ;

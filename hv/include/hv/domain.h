@@ -6,6 +6,7 @@
 #include "mica/bootcfg.h"
 #include "hv/grant_table.h"
 #include "hv/physmap.h"
+#include "hv/rate_window.h"
 #include "hv/sched_policy.h"
 #include "public/vcpu_op.h"
 
@@ -114,18 +115,14 @@ struct domain {
     /* console_io output is gathered into whole lines so domains never interleave mid-line */
     uint32_t console_len;
     char console_line[120];
-    uint64_t console_window_start;  /* rate limit: start of the current second */
-    uint64_t console_window_bytes;
-    uint64_t console_dropped;
+    struct rate_window console_rate;    /* console_rate= bytes a second */
     bool console_ring_more;     /* its ring holds more than the last drain printed */
     /* console_io text not printed yet: printed a line at a time (hv/domain_console.c) */
     uint32_t console_queue_len;
     char console_queue[CONSOLE_QUEUE_SIZE];
     /* trace=hypercalls (hv/trace.c), and the trace lines' rate limit */
     bool trace_hypercalls;
-    uint64_t trace_window_start;
-    uint32_t trace_window_lines;
-    uint64_t trace_dropped;
+    struct rate_window trace_rate;
 };
 
 /* TSC ticks spent zeroing domain RAM so far (boot benchmarks report it apart). */
