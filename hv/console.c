@@ -13,8 +13,26 @@ void console_write(const char *s, size_t len)
     arch_console_write(s, len);
 }
 
+/* During a watchdog report the console belongs to one CPU at a time, which
+ * prints without the lock: the CPU being reported may hold the lock forever.
+ * Others wait (the report ends in power-off); one already printing a line
+ * when the report starts may interleave with it. */
+static volatile uint32_t console_owner = SPIN_UNOWNED;
+
+void console_hand_to(uint32_t cpu)
+{
+    __atomic_store_n(&console_owner, cpu, __ATOMIC_SEQ_CST);
+}
+
 static void write_locked(const char *prefix, const char *s, size_t len)
 {
+    if (console_owner != SPIN_UNOWNED) {
+        while (console_owner != arch_cpu_id())
+            arch_cpu_relax();
+        console_write(prefix, strlen(prefix));
+        console_write(s, len);
+        return;
+    }
     bool mine = spin_held_here(&console_lock);
     if (!mine)
         spin_lock(&console_lock);

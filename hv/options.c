@@ -9,6 +9,7 @@
 #include "hv/sched.h"
 #include "hv/string.h"
 #include "hv/trace.h"
+#include "hv/watchdog.h"
 
 #define TIMESLICE_MS_MAX 1000
 
@@ -58,6 +59,17 @@ static void apply(const char *word, size_t len)
         }
         printk("option '%.*s' ignored: console_rate takes %u..%u\n", (int)len, word,
                CONSOLE_RATE_MIN, CONSOLE_RATE_MAX);
+        return;
+    }
+    if (klen == 11 && !strncmp(word, "watchdog_ms", 11)) {
+        if (eq && parse_u32(eq + 1, len - klen - 1, &v) &&
+            (v == 0 || (v >= WATCHDOG_MIN_MS && v <= WATCHDOG_MAX_MS))) {
+            watchdog_set_ms(v);
+            printk("option: watchdog_ms=%u\n", v);
+            return;
+        }
+        printk("option '%.*s' ignored: watchdog_ms takes 0 (off) or %u..%u\n", (int)len, word,
+               WATCHDOG_MIN_MS, WATCHDOG_MAX_MS);
         return;
     }
     if (len == 12 && !strncmp(word, "trace=errors", 12)) {
