@@ -82,6 +82,11 @@ static void apply(const char *word, size_t len)
         printk("option: selftest=fault (the hypervisor will fault on purpose)\n");
         return;
     }
+    if (len == 17 && !strncmp(word, "selftest=watchdog", 17)) {
+        hv_options.selftest_watchdog = true;
+        printk("option: selftest=watchdog (a CPU will hang in the hypervisor on purpose)\n");
+        return;
+    }
     printk("unknown hypervisor option '%.*s' ignored\n", (int)len, word);
 }
 

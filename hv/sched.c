@@ -16,6 +16,7 @@
 #include "hv/frame.h"
 #include "hv/grant_table.h"
 #include "hv/lock.h"
+#include "hv/options.h"
 #include "hv/printk.h"
 #include "hv/time.h"
 #include "hv/watchdog.h"
@@ -245,6 +246,8 @@ void sched_cpu_loop(void)
             continue;
         }
         run(vcpu_of(sv), cpu, until);
+        if (hv_options.selftest_watchdog && cpu == sched_policy_ncpus() - 1)
+            watchdog_selftest_hang(cpu);        /* a domain has run here: hang, lock held */
         sched_put(cpu, time_now_ns());
         sched_kick_cpu(sched_put_kick(cpu));    /* its affinity moved it elsewhere */
     }

@@ -152,3 +152,11 @@ bool watchdog_nmi(uint64_t rip, uint64_t rbp)
     nmi_answered = true;
     return true;
 }
+
+void watchdog_selftest_hang(uint32_t cpu)
+{
+    watchdog_doing(cpu, "selftest=watchdog: spinning with interrupts off");
+    printk("selftest: cpu %u hangs in the hypervisor with its lock held\n", cpu);
+    for (;;)
+        arch_cpu_relax();
+}

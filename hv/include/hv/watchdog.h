@@ -43,5 +43,7 @@ void watchdog_start(uint32_t cpu);
 void watchdog_check(uint32_t cpu);
 /* From the NMI handler: true if the watchdog sent it (the backtrace is printed). */
 bool watchdog_nmi(uint64_t rip, uint64_t rbp);
+/* selftest=watchdog: hang this CPU in the hypervisor, holding the lock. */
+void watchdog_selftest_hang(uint32_t cpu) __attribute__((noreturn));
 
 #endif
