@@ -3,6 +3,7 @@
 #include "hv/string.h"
 #include "hv/arch.h"
 #include "hv/spinlock.h"
+#include "hv/watchdog.h"
 
 /* Whole lines from different CPUs never interleave. A CPU that faults while
  * printing (or prints from a fault report) already holds it: no deadlock. */
@@ -19,6 +20,11 @@ void console_write(const char *s, size_t len)
  * when the report starts may interleave with it. */
 static volatile uint32_t console_owner = SPIN_UNOWNED;
 
+uint32_t console_lock_holder(void)
+{
+    return console_lock.owner;
+}
+
 void console_hand_to(uint32_t cpu)
 {
     __atomic_store_n(&console_owner, cpu, __ATOMIC_SEQ_CST);
@@ -34,8 +40,8 @@ static void write_locked(const char *prefix, const char *s, size_t len)
         return;
     }
     bool mine = spin_held_here(&console_lock);
-    if (!mine)
-        spin_lock(&console_lock);
+    if (!mine && !spin_trylock(&console_lock))
+        watchdog_spin_lock(&console_lock, arch_cpu_id(), "waiting for the console lock");
     console_write(prefix, strlen(prefix));
     console_write(s, len);
     if (!mine)

@@ -3,15 +3,16 @@
  * idle wake-up and pass of the scheduling loop; its timer ticks at least
  * every quarter of the limit, so a CPU in a guest exits, and an idle one
  * wakes, that often. The others compare the count on their own ticks and
- * while they spin for the hypervisor lock (interrupts are off in the
- * hypervisor, so a CPU waiting for a lock that is never released gets no
- * tick: its wait must check). A count that stays the same over two looks
+ * while they spin for a lock, the hypervisor's or the console's (interrupts
+ * are off in the hypervisor, so a CPU waiting for a lock that is never
+ * released gets no tick: its wait must check). A count that stays the same over two looks
  * `limit` apart is a CPU stuck in the hypervisor: report it and power off.
  */
 #include "hv/watchdog.h"
 #include "hv/arch.h"
 #include "hv/lock.h"
 #include "hv/printk.h"
+#include "hv/spinlock.h"
 #include "hv/symbols.h"
 
 #define NS_PER_MS   1000000ul
@@ -70,13 +71,15 @@ static void state_of(uint32_t cpu, char *buf, size_t size)
 /* Every CPU's state as this one sees it; the CPUs stalled past the limit are marked. */
 static void print_states(uint32_t me, uint64_t now, bool *stalled)
 {
-    uint32_t holder = hv_lock_holder();
+    uint32_t holder = hv_lock_holder(), console = console_lock_holder();
     char state[96];
     for (uint32_t c = 0; c < ncpus; c++) {
         uint64_t quiet_ns = now - seen[me][c].since_ns;
         stalled[c] = c != me && watchdog_cpus[c].watched && quiet_ns >= limit_ns;
         state_of(c, state, sizeof state);
-        const char *lock = holder == c ? ", holding the hypervisor lock" : "";
+        const char *lock = holder == c && console == c ? ", holding the hypervisor and console locks"
+                         : holder == c ? ", holding the hypervisor lock"
+                         : console == c ? ", holding the console lock" : "";
         if (c == me)
             printk("  cpu %u: %s%s (this CPU, reporting)\n", c, state, lock);
         else if (!watchdog_cpus[c].watched)
@@ -121,8 +124,10 @@ static void __attribute__((noreturn)) report(uint32_t me, uint32_t cpu, uint64_t
 
 void watchdog_check(uint32_t me)
 {
+    if (!running || fired)
+        return;
     uint64_t now = arch_now_ns();
-    if (!running || fired || now < next_look_ns[me])
+    if (now < next_look_ns[me])
         return;
     next_look_ns[me] = now + limit_ns / 4;
     for (uint32_t c = 0; c < ncpus; c++) {
@@ -138,6 +143,18 @@ void watchdog_check(uint32_t me)
             report(me, c, now);
         }
     }
+}
+
+void watchdog_spin_lock(struct spinlock *l, uint32_t cpu, const char *what)
+{
+    const char *was = watchdog_cpus[cpu].doing;     /* a print from a named wait */
+    watchdog_doing(cpu, what);
+    while (!spin_trylock(l))
+        while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED)) {
+            arch_cpu_relax();
+            watchdog_check(cpu);
+        }
+    watchdog_doing(cpu, was);
 }
 
 bool watchdog_nmi(uint64_t rip, uint64_t rbp)

@@ -214,6 +214,9 @@ expect_frames_returned "smp/every-frame-returned" "$L"
 # --- Bochs, 2 CPUs: the watchdog (tests/system/watchdog.cfg) ----------------------
 # CPU 1 hangs holding the hypervisor lock; CPU 0, waiting for it, reports.
 L="$out/watchdog.log"
+expect "watchdog/option-too-small-ignored" "$L" \
+    "^\(mica\) option 'watchdog_ms=50' ignored: watchdog_ms takes 0 \(off\) or 500\.\.600000$"
+expect "watchdog/option-not-a-number-ignored" "$L" "^\(mica\) option 'watchdog_ms=5x' ignored: "
 expect "watchdog/on" "$L" '^\(mica\) watchdog: 500 ms, each of 2 CPUs checks the others$'
 expect "watchdog/selftest-hangs" "$L" '^\(mica\) selftest: cpu 1 hangs in the hypervisor with its lock held$'
 expect "watchdog/names-the-cpu" "$L" '^\(mica\) WATCHDOG: cpu 1 made no progress for [0-9]+ ms \(watchdog_ms=500\)$'

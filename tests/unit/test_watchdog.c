@@ -2,8 +2,9 @@
  * hv/watchdog.c over a fake clock and fake CPUs: a CPU whose progress count
  * moves, or that never entered the scheduling loop, is never reported; one
  * that stops is reported after watchdog_ms (not before, and within 1.25x),
- * with every CPU's state, its backtrace from the NMI it is sent (the
- * console handed to it and back), then power-off; an NMI nobody answers
+ * with every CPU's state and the locks it holds, its backtrace from the NMI
+ * it is sent (the console handed to it and back), then power-off, also when
+ * the one looking is stuck waiting for a lock the stalled CPU holds; an NMI nobody answers
  * does not stop the power-off; one CPU, or watchdog_ms=0, means no tick and
  * no report. The watchdog fires once per boot, so each case runs in a child.
  */
@@ -18,6 +19,7 @@
 #include "hv/arch.h"
 #include "hv/lock.h"
 #include "hv/printk.h"
+#include "hv/spinlock.h"
 #include "hv/symbols.h"
 #include "hv/watchdog.h"
 
@@ -28,7 +30,7 @@ CHECK_SUITE("watchdog");
 static uint64_t now_ns = 1000 * MS;
 static uint64_t now_step_ns;            /* added at every read: lets bounded waits end */
 static uint32_t current_cpu;
-static uint32_t lock_holder = UINT32_MAX;
+static uint32_t lock_holder = UINT32_MAX, console_holder = UINT32_MAX;
 static int in_guest[SCHED_MAX_CPUS] = { -1, -1, -1, -1, -1, -1, -1, -1 };
 static bool nmi_answers = true;
 static uint32_t nmis_sent, nmi_target, ticks_started;
@@ -41,6 +43,7 @@ static jmp_buf powered_off;
 uint64_t arch_now_ns(void) { return now_ns += now_step_ns; }
 uint32_t arch_cpu_id(void) { return current_cpu; }
 uint32_t hv_lock_holder(void) { return lock_holder; }
+uint32_t console_lock_holder(void) { return console_holder; }
 int arch_cpu_in_guest(uint32_t cpu) { return in_guest[cpu]; }
 
 void arch_tick_start(uint64_t period_ns)
@@ -167,6 +170,27 @@ static void case_guest_mode_state(void)
     CHECK("names-guest-mode", strstr(printed, "  cpu 1: in guest mode (domain 3); no progress") != NULL);
 }
 
+/* The selftest's shape: CPU 0 waits for a lock CPU 1 holds and never gives back. */
+static void case_lock_waiter_reports(void)
+{
+    two_cpus(500);
+    struct spinlock l = { 1, 1 };
+    lock_holder = console_holder = 1;
+    now_step_ns = MS;
+    uint64_t start = now_ns;
+    if (!setjmp(powered_off)) {
+        watchdog_spin_lock(&l, 0, "waiting for the hypervisor lock");
+        CHECK("waiter-never-gets-the-lock", false);
+        return;
+    }
+    CHECK("waiter-reports", strstr(printed, "WATCHDOG: cpu 1 made no progress") != NULL);
+    CHECK("waiter-within-1.25-limit", now_ns - start <= 625 * MS + 1000 * MS /* NMI wait */);
+    CHECK("waiter-state", strstr(printed, "  cpu 0: waiting for the hypervisor lock (this CPU, "
+                                          "reporting)") != NULL);
+    CHECK("both-locks-named", strstr(printed, "  cpu 1: in the hypervisor, holding the hypervisor "
+                                              "and console locks; no progress") != NULL);
+}
+
 static void case_unanswered_nmi(void)
 {
     two_cpus(500);
@@ -212,7 +236,7 @@ static void case_zero_is_off(void)
 
 static void (*const cases[])(void) = {
     case_progress_never_reported, case_stall_reported, case_guest_mode_state,
-    case_unanswered_nmi, case_stray_nmi, case_not_in_loop_yet, case_one_cpu, case_zero_is_off,
+    case_lock_waiter_reports, case_unanswered_nmi, case_stray_nmi, case_not_in_loop_yet, case_one_cpu, case_zero_is_off,
 };
 
 int main(void)
