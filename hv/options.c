@@ -84,7 +84,7 @@ static void apply(const char *word, size_t len)
     }
     if (len == 17 && !strncmp(word, "selftest=watchdog", 17)) {
         hv_options.selftest_watchdog = true;
-        printk("option: selftest=watchdog (a CPU will hang in the hypervisor on purpose)\n");
+        printk("option: selftest=watchdog (a CPU will hang on purpose)\n");
         return;
     }
     printk("unknown hypervisor option '%.*s' ignored\n", (int)len, word);

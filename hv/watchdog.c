@@ -103,7 +103,7 @@ static void ask_backtrace(uint32_t me, uint32_t cpu)
     __atomic_store_n(&nmi_for, NO_CPU, __ATOMIC_SEQ_CST);
     console_hand_to(me);
     if (!nmi_answered)
-        printk("  cpu %u did not answer the NMI (NMIs blocked: already in an NMI handler?)\n", cpu);
+        printk("  cpu %u did not answer the NMI (blocked: in an NMI handler?)\n", cpu);
 }
 
 static void __attribute__((noreturn)) report(uint32_t me, uint32_t cpu, uint64_t now)
