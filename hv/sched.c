@@ -180,7 +180,7 @@ static void idle(uint32_t cpu, uint64_t until)
     hv_unlock();
     uint64_t t0 = time_now_ns();
     watchdog_doing(cpu, "idle");
-    arch_idle_until(deadline);  /* halts; the LAPIC timer (or the watchdog's tick) or a kick ends it */
+    arch_idle_until(deadline);  /* halts; the LAPIC timer (deadline or tick) or a kick ends it */
     watchdog_doing(cpu, NULL);
     watchdog_progress(cpu);
     uint64_t t1 = time_now_ns();

@@ -5,8 +5,9 @@
  * wakes, that often. The others compare the count on their own ticks and
  * while they spin for a lock, the hypervisor's or the console's (interrupts
  * are off in the hypervisor, so a CPU waiting for a lock that is never
- * released gets no tick: its wait must check). A count that stays the same over two looks
- * `limit` apart is a CPU stuck in the hypervisor: report it and power off.
+ * released gets no tick: its wait must check). A count that stays the same
+ * over two looks `limit` apart is a CPU stuck in the hypervisor: report it
+ * (docs/architecture.md, "Watchdog") and power off.
  */
 #include "hv/watchdog.h"
 #include "hv/arch.h"
