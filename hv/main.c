@@ -13,6 +13,7 @@
 #include "hv/string.h"
 #include "hv/symbols.h"
 #include "hv/time.h"
+#include "hv/watchdog.h"
 #include "mica/bootinfo.h"
 
 void hv_main(paddr_t bootinfo_pa);
@@ -110,7 +111,9 @@ void hv_main(paddr_t bootinfo_pa)
     }
 
     boot_stage("vmx");
-    sched_init(arch_smp_init());
+    uint32_t ncpus = arch_smp_init();
+    sched_init(ncpus);
+    watchdog_init(ncpus);
     boot_stage("smp");
     uint64_t frames_before = frame_free_count();
     build_boot_domains(bi);

@@ -9,6 +9,7 @@
 #include "hv/sched.h"
 #include "hv/string.h"
 #include "hv/trace.h"
+#include "hv/watchdog.h"
 
 #define TIMESLICE_MS_MAX 1000
 
@@ -60,6 +61,17 @@ static void apply(const char *word, size_t len)
                CONSOLE_RATE_MIN, CONSOLE_RATE_MAX);
         return;
     }
+    if (klen == 11 && !strncmp(word, "watchdog_ms", 11)) {
+        if (eq && parse_u32(eq + 1, len - klen - 1, &v) &&
+            (v == 0 || (v >= WATCHDOG_MIN_MS && v <= WATCHDOG_MAX_MS))) {
+            watchdog_set_ms(v);
+            printk("option: watchdog_ms=%u\n", v);
+            return;
+        }
+        printk("option '%.*s' ignored: watchdog_ms takes 0 (off) or %u..%u\n", (int)len, word,
+               WATCHDOG_MIN_MS, WATCHDOG_MAX_MS);
+        return;
+    }
     if (len == 12 && !strncmp(word, "trace=errors", 12)) {
         trace_enable_errors();
         printk("option: trace=errors (every error a hypercall returns is printed)\n");
@@ -68,6 +80,11 @@ static void apply(const char *word, size_t len)
     if (len == 14 && !strncmp(word, "selftest=fault", 14)) {
         hv_options.selftest_fault = true;
         printk("option: selftest=fault (the hypervisor will fault on purpose)\n");
+        return;
+    }
+    if (len == 17 && !strncmp(word, "selftest=watchdog", 17)) {
+        hv_options.selftest_watchdog = true;
+        printk("option: selftest=watchdog (a CPU will hang on purpose)\n");
         return;
     }
     printk("unknown hypervisor option '%.*s' ignored\n", (int)len, word);

@@ -16,8 +16,10 @@
 #include "hv/frame.h"
 #include "hv/grant_table.h"
 #include "hv/lock.h"
+#include "hv/options.h"
 #include "hv/printk.h"
 #include "hv/time.h"
+#include "hv/watchdog.h"
 #include "public/vcpu_op.h"
 
 static uint64_t timeslice_ns = SCHED_DEFAULT_TIMESLICE_MS * 1000000ull;
@@ -177,7 +179,10 @@ static void idle(uint32_t cpu, uint64_t until)
     arch_vcpu_unload();
     hv_unlock();
     uint64_t t0 = time_now_ns();
-    arch_idle_until(deadline);  /* halts; the LAPIC timer or a kick ends it */
+    watchdog_doing(cpu, "idle");
+    arch_idle_until(deadline);  /* halts; the LAPIC timer (deadline or tick) or a kick ends it */
+    watchdog_doing(cpu, NULL);
+    watchdog_progress(cpu);
     uint64_t t1 = time_now_ns();
     hv_lock();
     idle_ns[cpu] += t1 - t0;
@@ -226,7 +231,9 @@ void sched_cpu_loop(void)
 {
     uint32_t cpu = arch_cpu_id();
     hv_lock();
+    watchdog_start(cpu);
     for (;;) {
+        watchdog_progress(cpu);
         if (!reap_and_count_running())
             end_of_run();
         timer_fire_expired();
@@ -239,6 +246,8 @@ void sched_cpu_loop(void)
             continue;
         }
         run(vcpu_of(sv), cpu, until);
+        if (hv_options.selftest_watchdog && cpu == sched_policy_ncpus() - 1)
+            watchdog_selftest_hang(cpu);        /* a domain has run here: hang, lock held */
         sched_put(cpu, time_now_ns());
         sched_kick_cpu(sched_put_kick(cpu));    /* its affinity moved it elsewhere */
     }

@@ -54,12 +54,14 @@ const char *symbols_lookup(uint64_t addr, uint64_t *offset)
     return strtab + best->st_name;
 }
 
+/* Frames above #0 hold return addresses: name the call before it, which is
+ * in the caller even when a noreturn call ends the function (ap_main). */
 static void print_frame(int n, uint64_t addr)
 {
-    uint64_t off = 0;
-    const char *name = symbols_lookup(addr, &off);
+    uint64_t off = 0, back = n ? 1 : 0;
+    const char *name = symbols_lookup(addr - back, &off);
     if (name)
-        printk("  #%d 0x%lx %s+0x%lx\n", n, addr, name, off);
+        printk("  #%d 0x%lx %s+0x%lx\n", n, addr, name, off + back);
     else
         printk("  #%d 0x%lx ?\n", n, addr);
 }

@@ -16,6 +16,7 @@
 #include "arch/x86.h"
 #include "vmx/vmx_caps.h"
 #include "hv/arch.h"
+#include "hv/domain.h"
 #include "hv/printk.h"
 #include "hv/sched.h"
 #include "hv/string.h"
@@ -61,6 +62,19 @@ void arch_kick_cpu(uint32_t cpu)
 {
     if (cpu < cpus_online && cpu != this_cpu()->index)
         lapic_send_ipi(percpus[cpu].apic_id, ICR_FIXED | VECTOR_KICK);
+}
+
+/* An NMI gets through with interrupts off, as power.c's stop does. */
+void arch_watchdog_nmi(uint32_t cpu)
+{
+    if (cpu < cpus_online && cpu != this_cpu()->index)
+        lapic_send_ipi(percpus[cpu].apic_id, ICR_NMI);
+}
+
+int arch_cpu_in_guest(uint32_t cpu)
+{
+    struct domain *d = cpu < cpus_online ? percpus[cpu].in_guest : NULL;
+    return d ? (int)d->id : -1;
 }
 
 /* The APIC IDs to start, the boot CPU's first. */

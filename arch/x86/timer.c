@@ -5,9 +5,11 @@
  * and its guests agree on every nanosecond.
  */
 #include "arch/lapic.h"
+#include "arch/percpu.h"
 #include "arch/x86.h"
 #include "hv/arch.h"
 #include "hv/printk.h"
+#include "hv/watchdog.h"
 
 #define CALIBRATE_US 10000
 #define SELFTEST_NS  1000000ull
@@ -63,11 +65,41 @@ uint64_t arch_now_ns(void)
 
 void arch_idle_until(uint64_t deadline_ns)
 {
+    struct percpu *pc = this_cpu();
+    if (pc->tick_period_ns && (!deadline_ns || pc->next_tick_ns < deadline_ns))
+        deadline_ns = pc->next_tick_ns;         /* wake for the tick at the latest */
     if (deadline_ns) {
         uint64_t now = arch_now_ns();
         lapic_timer_oneshot(deadline_ns > now ? deadline_ns - now : 1);
     }
     sti_hlt();
+}
+
+/*
+ * The watchdog's tick. The LAPIC timer is one-shot and also ends idle
+ * halts, so the rule is: it is always armed for the next tick or earlier,
+ * and every timer interrupt arms it for the next tick again. A CPU running
+ * a guest takes the interrupt as a VM exit, so it comes back this often too.
+ */
+void arch_tick_start(uint64_t period_ns)
+{
+    struct percpu *pc = this_cpu();
+    pc->tick_period_ns = period_ns;
+    pc->next_tick_ns = arch_now_ns() + period_ns;
+    lapic_timer_oneshot(period_ns);
+}
+
+void timer_interrupt(void)
+{
+    struct percpu *pc = this_cpu();
+    lapic_timer_interrupt();
+    if (!pc->tick_period_ns)
+        return;
+    uint64_t now = arch_now_ns();
+    if (now >= pc->next_tick_ns)
+        pc->next_tick_ns = now + pc->tick_period_ns;
+    lapic_timer_oneshot(pc->next_tick_ns - now);
+    watchdog_check(pc->index);
 }
 
 void arch_timer_init(void)

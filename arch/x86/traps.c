@@ -9,6 +9,7 @@
 #include "hv/arch.h"
 #include "hv/printk.h"
 #include "hv/symbols.h"
+#include "hv/watchdog.h"
 
 #define EXCEPTION_VECTORS 32
 #define VECTOR_PAGE_FAULT 14
@@ -44,7 +45,7 @@ static void report_exception(const struct trap_frame *f)
 void trap_dispatch(struct trap_frame *f)
 {
     if (f->vector == VECTOR_LAPIC_TIMER) {
-        lapic_timer_interrupt();
+        timer_interrupt();
         return;
     }
     if (f->vector == VECTOR_SPURIOUS)
@@ -55,6 +56,8 @@ void trap_dispatch(struct trap_frame *f)
     }
     if (f->vector == VECTOR_NMI && machine_halting)
         halt_this_cpu();                /* another CPU stopped the machine (power.c) */
+    if (f->vector == VECTOR_NMI && watchdog_nmi(f->rip, f->rbp))
+        return;                         /* it asked for this CPU's backtrace */
     if (f->vector >= EXCEPTION_VECTORS) {
         printk("unexpected interrupt vector %lu ignored\n", f->vector);
         lapic_eoi();

@@ -8,6 +8,8 @@
 #    (tests/system/conformance.sh), the hypercall fuzzer and its leak check
 #    (tests/system/fuzz.sh) and hostile domains (tests/system/hostile.sh),
 #    both on 2 CPUs.
+#  - Bochs with 2 CPUs: the watchdog reports a CPU hung in the hypervisor
+#    (selftest=watchdog, tests/system/watchdog.cfg) and powers off.
 #  - QEMU TCG (no VMX): Mica refuses cleanly; the loader reports a bad
 #    configuration line and a missing kernel file, then returns to the firmware.
 # Bochs uses one core and the QEMU runs the other, so both run at once.
@@ -37,6 +39,7 @@ scripts/mkimage.sh --esp "$out/missing.img" --config "$out/missing.cfg" "${files
 scripts/mkimage.sh --esp "$out/abi.img" --config tests/system/abi.cfg "${files[@]}" || exit 1
 scripts/mkimage.sh --esp "$out/ipc.img" --config tests/system/ipc.cfg "${files[@]}" || exit 1
 scripts/mkimage.sh --esp "$out/smp.img" --config tests/system/smp-guest.cfg "${files[@]}" || exit 1
+scripts/mkimage.sh --esp "$out/watchdog.img" --config tests/system/watchdog.cfg "${files[@]}" || exit 1
 
 # The Bochs boots one after the other on one core; the QEMU runs on the other.
 (
@@ -52,6 +55,9 @@ scripts/mkimage.sh --esp "$out/smp.img" --config tests/system/smp-guest.cfg "${f
     scripts/bochs-run.sh --image "$out/smp.img" --serial "$out/smp.log" --cpus 4 --timeout 300 \
         > "$out/smp.run" 2>&1
     echo $? > "$out/smp.status"
+    scripts/bochs-run.sh --image "$out/watchdog.img" --serial "$out/watchdog.log" --cpus 2 \
+        --timeout 120 > "$out/watchdog.run" 2>&1
+    echo $? > "$out/watchdog.status"
     # The benchmark guests still run and produce every figure (few repetitions).
     scripts/bench.sh --check > "$out/bench.check" 2>&1
     # The ABI conformance suite, as dom0 and as a domU (tests/system/conformance.sh).
@@ -204,6 +210,35 @@ expect "smp/hog-done" "$L" '^\[hog\] hog: hog done$'
 expect "smp/hog-powered-off" "$L" '^\(mica\)   domain hog +id [0-9]+ +shut down \(poweroff\)$'
 expect_none "smp/no-fault-or-crash" "$L" 'guest exception|HYPERVISOR FAULT|PANIC|crashed|FAIL'
 expect_frames_returned "smp/every-frame-returned" "$L"
+
+# --- Bochs, 2 CPUs: the watchdog (tests/system/watchdog.cfg) ----------------------
+# CPU 1 hangs holding the hypervisor lock; CPU 0, waiting for it, reports.
+L="$out/watchdog.log"
+expect "watchdog/option-too-small-ignored" "$L" \
+    "^\(mica\) option 'watchdog_ms=50' ignored: watchdog_ms takes 0 \(off\) or 500\.\.600000$"
+expect "watchdog/option-not-a-number-ignored" "$L" "^\(mica\) option 'watchdog_ms=5x' ignored: "
+expect "watchdog/on" "$L" '^\(mica\) watchdog: 500 ms, each of 2 CPUs checks the others$'
+expect "watchdog/selftest-hangs" "$L" '^\(mica\) selftest: cpu 1 hangs in the hypervisor with its lock held$'
+expect "watchdog/names-the-cpu" "$L" '^\(mica\) WATCHDOG: cpu 1 made no progress for [0-9]+ ms \(watchdog_ms=500\)$'
+expect "watchdog/stalled-cpu-state" "$L" \
+    '^\(mica\)   cpu 1: selftest=watchdog: spinning with interrupts off, holding the hypervisor lock; no progress for [0-9]+ ms \(STALLED\)$'
+expect "watchdog/reporter-waits-for-lock" "$L" \
+    '^\(mica\)   cpu 0: waiting for the hypervisor lock \(this CPU, reporting\)$'
+expect "watchdog/nmi-answered" "$L" "^\(mica\) cpu 1 at the watchdog's NMI \(selftest=watchdog"
+expect "watchdog/backtrace-names-selftest" "$L" '^\(mica\)   #0 0x[0-9a-f]+ watchdog_selftest_hang\+0x'
+expect "watchdog/backtrace-names-caller" "$L" '^\(mica\)   #1 0x[0-9a-f]+ sched_cpu_loop\+0x'
+expect "watchdog/powering-off" "$L" '^\(mica\) powering off$'
+expect_status "watchdog/powered-off" "$(cat "$out/watchdog.status")" 0
+expect_none "watchdog/no-fault-or-panic" "$L" 'HYPERVISOR FAULT|PANIC'
+# It must not fire in any other boot where it runs (those with 2 or more CPUs).
+watched=0
+for log in "$out"/*.log; do
+    [ "$log" != "$L" ] && grep -Eq '^\(mica\) watchdog: [0-9]+ ms, each of' "$log" || continue
+    watched=$((watched + 1))
+    expect_none "watchdog/silent-in-$(basename "$log" .log)" "$log" 'WATCHDOG'
+done
+if [ "$watched" -ge 4 ]; then pass "watchdog/on-in-the-smp-boots"
+else fail "watchdog/on-in-the-smp-boots" "on in $watched other boots, expected 4 or more"; fi
 
 # --- Bochs: the benchmark guests (scripts/bench.sh --check) -----------------------
 grep -E '^(PASS|FAIL): bench/' "$out/bench.check" || fail "bench/check-ran" "no result lines in $out/bench.check"

@@ -10,6 +10,7 @@
 #include "hv/domain.h"
 #include "hv/frame.h"
 #include "hv/printk.h"
+#include "hv/watchdog.h"
 
 /* Bumped on every EPT change anywhere (under the hypervisor lock), so a
  * domain's generation never repeats, even for a new domain whose EPT root
@@ -73,8 +74,10 @@ static void ept_changed(struct domain *d)
         if (pc == me || pc->in_guest != d)
             continue;
         arch_kick_cpu(cpu);
+        watchdog_doing(me->index, "waiting for a CPU to leave guest mode (EPT flush)");
         while (pc->in_guest == d)
             arch_cpu_relax();
+        watchdog_doing(me->index, NULL);
     }
 }
 

@@ -15,6 +15,7 @@
 #include "hv/domain.h"
 #include "hv/hypercall.h"
 #include "hv/printk.h"
+#include "hv/watchdog.h"
 #include "public/cpuid.h"
 
 #define VECTOR_UD 6
@@ -100,6 +101,9 @@ static void handle_exception_nmi(struct vcpu *v)
     if ((info & INTR_TYPE_MASK) == INTR_TYPE_NMI) {
         if (machine_halting)
             halt_this_cpu();    /* another CPU is stopping the machine (power.c) */
+        if (watchdog_nmi((uint64_t)__builtin_return_address(0),
+                         *(uint64_t *)__builtin_frame_address(0)))
+            return;             /* its backtrace: where this exit is handled */
         printk("NMI while running domain %u: ignored\n", v->domain->id);
         return;
     }

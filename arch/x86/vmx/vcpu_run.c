@@ -11,6 +11,7 @@
 #include "hv/arch.h"
 #include "hv/domain.h"
 #include "hv/lock.h"
+#include "hv/watchdog.h"
 
 /* The preemption timer counts TSC >> shift; it ends the slice without guest help. */
 static void arm_preemption_timer(uint64_t slice_end_ns)
@@ -60,6 +61,7 @@ static int enter_guest(struct vcpu *v)
     struct percpu *pc = this_cpu();
     pc->in_guest = v->domain;   /* first: an EPT change from now on kicks us */
     vmx_ept_sync(v->domain);
+    watchdog_progress(pc->index);
     hv_unlock();
     int failed = vmx_enter(&v->arch->regs, v->arch->launched);
     pc->in_guest = NULL;

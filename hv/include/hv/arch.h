@@ -55,6 +55,12 @@ void arch_smp_release(void);
 uint32_t arch_cpu_id(void);
 /* Interrupt CPU `cpu` (not this one): it leaves guest mode or idle and looks again. */
 void arch_kick_cpu(uint32_t cpu);
+/* The watchdog (hv/watchdog.c): send CPU `cpu` an NMI; the domain id whose
+ * guest mode CPU `cpu` is in, or -1; make this CPU's timer fire at least
+ * every `period_ns` from now on (ticks call watchdog_check). */
+void arch_watchdog_nmi(uint32_t cpu);
+int arch_cpu_in_guest(uint32_t cpu);
+void arch_tick_start(uint64_t period_ns);
 /* Spin-wait hint. */
 static inline void arch_cpu_relax(void) { __builtin_ia32_pause(); }
 

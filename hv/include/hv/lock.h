@@ -13,5 +13,7 @@
 
 void hv_lock(void);
 void hv_unlock(void);
+/* The CPU holding it, or UINT32_MAX (for the watchdog's report). */
+uint32_t hv_lock_holder(void);
 
 #endif

@@ -8,6 +8,7 @@
 /* Options that other parts of the hypervisor read after options_apply(). */
 struct hv_options {
     bool selftest_fault;        /* selftest=fault: fault once booted, to show the report */
+    bool selftest_watchdog;     /* selftest=watchdog: a CPU hangs, to show the watchdog */
 };
 extern struct hv_options hv_options;
 

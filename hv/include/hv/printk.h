@@ -14,6 +14,10 @@ void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void console_write(const char *s, size_t len);
 /* One whole line (a domain's), never interleaved with another CPU's output. */
 void console_write_whole(const char *s, size_t len);
+/* Give the console to `cpu` alone, lock or no lock, until handed on (the
+ * watchdog's report: docs/architecture.md). */
+void console_hand_to(uint32_t cpu);
+uint32_t console_lock_holder(void);     /* CPU number, or UINT32_MAX */
 
 /* Stop this CPU with a message, registers of the caller and a backtrace. */
 void panic_at(const char *file, int line, const char *fmt, ...)

@@ -19,6 +19,8 @@ void lapic_timer_oneshot(uint64_t ns);
 uint64_t lapic_timer_hz(void);
 void lapic_timer_interrupt(void);
 uint64_t lapic_timer_fired(void);
+/* Every LAPIC timer interrupt (timer.c): counts it, re-arms the watchdog's tick. */
+void timer_interrupt(void);
 
 /* PIT channel 2 as a reference clock: busy-wait `us` microseconds. */
 void pit_wait_us(uint32_t us);

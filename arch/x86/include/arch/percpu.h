@@ -25,6 +25,9 @@ struct percpu {
      * under the hypervisor lock, cleared right after exit): EPT shootdowns
      * wait for it to change. */
     struct domain *volatile in_guest;
+    /* The watchdog's tick (timer.c): the LAPIC timer fires by next_tick_ns. */
+    uint64_t tick_period_ns;            /* 0: no tick */
+    uint64_t next_tick_ns;
     /* The EPT generation of each domain this CPU last flushed (vcpu.c). */
     uint64_t ept_seen[MAX_DOMAINS_TRACKED];
 };
