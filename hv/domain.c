@@ -13,6 +13,7 @@
 #include "hv/pvh_image.h"
 #include "hv/start_info.h"
 #include "hv/string.h"
+#include "hv/policy.h"
 #include "hv/trace.h"
 #include "public/errno.h"
 #include "public/sched_op.h"
@@ -191,6 +192,7 @@ static struct domain *build(const struct bootcfg_domain *cfg, const void *image,
     d->id = (uint32_t)id;
     strlcpy(d->name, cfg->name, sizeof d->name);
     d->privileged = cfg->privileged;
+    policy_init(d, &cfg->deny);
     if (cfg->trace_hypercalls) {
         d->trace_hypercalls = true;
         trace_enable_hypercalls();

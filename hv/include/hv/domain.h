@@ -7,6 +7,8 @@
 #include "hv/grant_table.h"
 #include "hv/physmap.h"
 #include "hv/sched_policy.h"
+#include "public/hypercall.h"
+#include "public/policy.h"
 #include "public/vcpu_op.h"
 
 #define MAX_DOMAINS 32
@@ -126,6 +128,12 @@ struct domain {
     uint64_t trace_window_start;
     uint32_t trace_window_lines;
     uint64_t trace_dropped;
+    /* Hypercall policy (hv/policy.c): as set; the per-number masks the
+     * dispatcher tests, derived from it; denials counted, and those printed. */
+    struct mica_policy policy;
+    uint64_t policy_mask[HYPERCALL_COUNT];
+    struct mica_policy_denials denials;
+    struct mica_policy denials_printed;
 };
 
 /* TSC ticks spent zeroing domain RAM so far (boot benchmarks report it apart). */
