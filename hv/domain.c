@@ -9,11 +9,11 @@
 #include "hv/time.h"
 #include "hv/frame.h"
 #include "hv/physmap.h"
+#include "hv/policy.h"
 #include "hv/printk.h"
 #include "hv/pvh_image.h"
 #include "hv/start_info.h"
 #include "hv/string.h"
-#include "hv/policy.h"
 #include "hv/trace.h"
 #include "public/errno.h"
 #include "public/sched_op.h"
@@ -236,6 +236,7 @@ static struct domain *build(const struct bootcfg_domain *cfg, const void *image,
         snprintf(vcpus, sizeof vcpus, ", %u vCPUs", d->nvcpus);
     printk("domain '%s' id %u: %u MiB, entry 0x%x%s%s\n", d->name, d->id, cfg->memory_mib,
            img.entry, d->privileged ? ", privileged (dom0)" : "", vcpus);
+    policy_print_denied(d);
     return d;
 
 fail:

@@ -1,11 +1,11 @@
 /*
  * domctl(arg): dom0 reads a domain's state, CPU time and runstates and sets
- * its scheduling weight, cap and vCPU affinity (public/domctl.h); its
- * hypercall policy is hv/domctl_policy.c's. The
- * request is read once into a local copy and checked there. Sub-ops that
- * change something commit only after every check has passed and write
- * nothing back; sub-ops that read change nothing and write the whole
- * structure back. docs/abi.md lists each sub-op's errors.
+ * its scheduling weight, cap and vCPU affinity (public/domctl.h); the
+ * hypercall-policy sub-ops are in hv/domctl_policy.c. The request is read
+ * once into a local copy and checked there. Sub-ops that change something
+ * commit only after every check has passed and write nothing back; sub-ops
+ * that read change nothing and write the whole structure back. docs/abi.md
+ * lists each sub-op's errors.
  */
 #include "hv/arch.h"
 #include "hv/control_op.h"

@@ -85,7 +85,7 @@ static long __attribute__((noinline)) refuse(struct vcpu *v, uint64_t nr,
         return hv_error(-XEN_ENOSYS);
     if (hypercall_table[nr].perm == PERM_PRIVILEGED && !v->domain->privileged)
         return hv_error(-XEN_EPERM);
-    return policy_refuse(v, nr, args[0]);
+    return policy_refuse(v, nr, hypercall_table[nr].subop_in_arg0, args[0]);
 }
 
 /* The policy masks allow only numbers with a handler that the caller's

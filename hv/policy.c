@@ -55,7 +55,19 @@ long policy_validate(const struct domain *d, const struct mica_policy *p)
     return 0;
 }
 
-long policy_refuse(struct vcpu *v, uint64_t nr, uint64_t subop)
+/* " op N (name)" for the log line, or nothing for a call that has no sub-op there. */
+static void describe_subop(char *buf, size_t size, uint64_t nr, bool has_subop, uint64_t subop)
+{
+    const char *name = hypercall_subop_name(nr, subop);
+
+    if (!has_subop)
+        buf[0] = 0;
+    else
+        snprintf(buf, size, " op %lu (%s)", subop,
+                 name ? name : subop >= MICA_POLICY_SUBOP_OTHER ? "sub-ops 63 and up" : "unnamed");
+}
+
+long policy_refuse(struct vcpu *v, uint64_t nr, bool has_subop, uint64_t subop)
 {
     struct domain *d = v->domain;
     int slot = hypercall_slot(nr);
@@ -66,14 +78,42 @@ long policy_refuse(struct vcpu *v, uint64_t nr, uint64_t subop)
     d->denials.total++;
     d->denials.calls[slot]++;
     if (!(*printed & bit)) {
-        const char *op = hypercall_subop_name(nr, subop);
+        char op[64];
         *printed |= bit;
-        printk("policy: domain '%s' (id %u) denied %s op %lu (%s)%s: -EPERM, "
-               "counted from now on\n", d->name, d->id, hypercall_name(nr), subop,
-               op ? op : subop >= MICA_POLICY_SUBOP_OTHER ? "sub-ops 63 and up" : "unnamed",
-               whole ? ", the whole call" : "");
+        describe_subop(op, sizeof op, nr, has_subop, subop);
+        printk("policy: domain '%s' (id %u) denied %s%s%s: -EPERM, counted from now on\n",
+               d->name, d->id, hypercall_name(nr), op, whole ? ", the whole call" : "");
     }
     return hv_error(-XEN_EPERM);
+}
+
+void policy_print_denied(const struct domain *d)
+{
+    struct mica_policy all;
+    char line[256];
+    size_t len = 0;
+
+    hypercall_policy_ceiling(d->privileged, &all);
+    for (uint32_t nr = 0; nr < HYPERCALL_COUNT && len < sizeof line; nr++) {
+        const char *name = hypercall_name(nr);
+        int slot = hypercall_slot(nr);
+        if (!name || !(all.calls & (1ull << nr)))
+            continue;
+        if (!(d->policy.calls & (1ull << nr))) {
+            len += (size_t)snprintf(line + len, sizeof line - len, " %s", name);
+            continue;
+        }
+        uint64_t denied = all.subops[slot] & ~d->policy.subops[slot];
+        for (uint32_t op = 0; op < 64 && denied && len < sizeof line; op++) {
+            const char *sub = hypercall_subop_name(nr, op);
+            if (denied & (1ull << op))
+                len += (size_t)snprintf(line + len, sizeof line - len, " %s:%s", name,
+                                        sub ? sub : op == MICA_POLICY_SUBOP_OTHER ? "(63 and up)"
+                                                                                 : "(unnamed)");
+        }
+    }
+    if (len)
+        printk("policy: domain '%s' (id %u) may not call:%s\n", d->name, d->id, line);
 }
 
 long policy_check_subop(struct vcpu *v, uint64_t nr, uint64_t cmd)
@@ -82,5 +122,5 @@ long policy_check_subop(struct vcpu *v, uint64_t nr, uint64_t cmd)
 
     if (d->policy.subops[hypercall_slot(nr)] & policy_subop_bit(cmd))
         return 0;
-    return policy_refuse(v, nr, cmd);
+    return policy_refuse(v, nr, true, cmd);
 }

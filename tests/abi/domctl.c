@@ -384,10 +384,12 @@ static void get_policy_cases(void)
     abi_check(F, "get_policy", abi.privileged ? rc == 0 && is_default(&p, true) : rc == -XEN_EPERM,
               "rc, or not dom0's default policy", rc);
     rc = get_policy(abi.peer, &p);
-    abi_check(F, "get_policy-peer", abi.privileged ? rc == 0 && is_default(&p, false) : rc == -XEN_EPERM,
+    abi_check(F, "get_policy-peer",
+              abi.privileged ? rc == 0 && is_default(&p, false) : rc == -XEN_EPERM,
               "rc, or not a domU's default policy", rc);
     rc = get_policy(abi.gone, &p);
-    abi_check(F, "get_policy-gone", abi.privileged ? rc == 0 && is_default(&p, false) : rc == -XEN_EPERM,
+    abi_check(F, "get_policy-gone",
+              abi.privileged ? rc == 0 && is_default(&p, false) : rc == -XEN_EPERM,
               "rc, or not a domU's default policy", rc);
     abi_expect(F, "get_policy-absent", get_policy(abi.absent, &p), priv(-XEN_ESRCH));
 }
@@ -466,7 +468,8 @@ static void denial_cases(void)
     abi_check(F, "get_denials-restricted",
               abi.privileged
                   ? rc == 0 &&
-                        n.calls[MICA_POLICY_SLOT_EVENT_CHANNEL_OP] == ABI_RESTRICTED_EVTCHN_DENIALS &&
+                        n.calls[MICA_POLICY_SLOT_EVENT_CHANNEL_OP] ==
+                            ABI_RESTRICTED_EVTCHN_DENIALS &&
                         n.calls[MICA_POLICY_SLOT_GRANT_TABLE_OP] == ABI_RESTRICTED_GRANT_DENIALS &&
                         n.calls[MICA_POLICY_SLOT_SCHED_OP] == ABI_RESTRICTED_SCHED_DENIALS &&
                         n.total == ABI_RESTRICTED_EVTCHN_DENIALS + ABI_RESTRICTED_GRANT_DENIALS +
@@ -477,7 +480,8 @@ static void denial_cases(void)
     abi_check(F, "get_policy-restricted",
               abi.privileged
                   ? rc == 0 && p.calls == (DOMU_CALLS & ~BIT(HYPERCALL_GRANT_TABLE_OP)) &&
-                        p.subops[MICA_POLICY_SLOT_EVENT_CHANNEL_OP] == ~BIT(EVTCHNOP_ALLOC_UNBOUND) &&
+                        p.subops[MICA_POLICY_SLOT_EVENT_CHANNEL_OP] ==
+                            ~BIT(EVTCHNOP_ALLOC_UNBOUND) &&
                         p.subops[MICA_POLICY_SLOT_SCHED_OP] == ~BIT(SCHEDOP_POLL)
                   : rc == -XEN_EPERM,
               "rc or calls", rc ? rc : (long)p.calls);

@@ -90,13 +90,14 @@ printf '%s\n' "$lines" | sed -nE \
     -e "s/^\[restricted\] abi: ([^ ]+): FAIL: (.*)$/FAIL: abi\/restricted\/\1 (\2)/p"
 expect "abi/restricted-none-failed" "$L" '^\[restricted\] abi: [1-9][0-9]* passed, 0 failed, 0 skipped$'
 denied="^\(mica\) policy: domain 'restricted' \(id 3\) denied"
+expect_count "abi/restricted-policy-at-build" "$L" "^\(mica\) policy: domain 'restricted' \(id 3\) may not call: grant_table_op sched_op:poll event_channel_op:alloc_unbound$" 1
 expect_count "abi/restricted-policy-line-alloc_unbound" "$L" \
     "$denied event_channel_op op 6 \(alloc_unbound\): -EPERM, counted from now on$" 1
 expect_count "abi/restricted-policy-line-grant_table_op" "$L" \
     "$denied grant_table_op op [0-9]+ \([a-z_]+\), the whole call: -EPERM, counted from now on$" 1
 expect_count "abi/restricted-policy-line-poll" "$L" \
     "$denied sched_op op 3 \(poll\): -EPERM, counted from now on$" 1
-expect_count "abi/policy-lines-only-restricted" "$L" '^\(mica\) policy: ' 3
+expect_count "abi/policy-lines-only-restricted" "$L" '^\(mica\) policy: ' 4
 
 for d in dom0 domu gone restricted; do
     expect "abi/$d-powered-off" "$L" "^\(mica\)   domain $d +id [0-9]+ +shut down \(poweroff\)$"

@@ -293,7 +293,8 @@ static void test_deny(void)
               ((1ull << EVTCHNOP_ALLOC_UNBOUND) | (1ull << EVTCHNOP_SEND)) &&
           deny->subops[MICA_POLICY_SLOT_SCHED_OP] == 1ull << SCHEDOP_POLL);
     CHECK("deny/mixed-and-repeated",
-          parses(OK_DOMAIN " deny=set_timer_op,grant_table_op:copy,set_timer_op,domctl:getdomaininfo", 1) &&
+          parses(OK_DOMAIN " deny=set_timer_op,grant_table_op:copy,set_timer_op,"
+                           "domctl:getdomaininfo", 1) &&
           deny->calls == 1ull << HYPERCALL_SET_TIMER_OP &&
           deny->subops[MICA_POLICY_SLOT_GRANT_TABLE_OP] == 1ull << GNTTABOP_copy &&
           deny->subops[MICA_POLICY_SLOT_DOMCTL] == 1ull << XEN_DOMCTL_GETDOMAININFO);

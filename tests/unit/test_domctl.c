@@ -806,7 +806,8 @@ static void test_policy(void)
     } bad[] = {
         { "a privileged call for a domU -> EPERM", 1, 1ull << HYPERCALL_DOMCTL, 0, 0, -XEN_EPERM },
         { "a number with no hypercall -> EINVAL", 1, 1ull << 40, 0, 0, -XEN_EINVAL },
-        { "set_timer_op sub-op bits -> EINVAL", 1, 0, MICA_POLICY_SLOT_SET_TIMER_OP, 1, -XEN_EINVAL },
+        { "set_timer_op sub-op bits -> EINVAL", 1, 0, MICA_POLICY_SLOT_SET_TIMER_OP, 1,
+          -XEN_EINVAL },
         { "the spare slot -> EINVAL", 1, 0, MICA_POLICY_SLOTS - 1, 1ull << 63, -XEN_EINVAL },
         { "dom0's own (DOMID_SELF) -> EPERM", DOMID_SELF, 0, 0, 0, -XEN_EPERM },
         { "dom0's own (id 0) -> EPERM", 0, 0, 0, 0, -XEN_EPERM },

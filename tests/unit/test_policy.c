@@ -79,7 +79,8 @@ static void test_names(void)
 static void test_default(void)
 {
     setup(&no_deny);
-    CHECK("default: a domU may make the table's unprivileged calls", d1->policy.calls == DOMU_CALLS);
+    CHECK("default: a domU may make the table's unprivileged calls",
+          d1->policy.calls == DOMU_CALLS);
     CHECK("default: dom0 every call", d0->policy.calls == DOM0_CALLS);
     CHECK("default: every sub-op of the calls it may make; set_timer_op and the spare slot 0",
           d1->policy.subops[MICA_POLICY_SLOT_SCHED_OP] == ~0ull &&
@@ -110,8 +111,16 @@ static void test_deny(void)
     deny.subops[MICA_POLICY_SLOT_SCHED_OP] = 1ull << SCHEDOP_POLL;
     setup(&deny);
 
+    policy_print_denied(d1);
+    CHECK("deny: the build line names what is denied",
+          !strcmp(shim_printk_text, "policy: domain 'dom1' (id 1) may not call: grant_table_op "
+                                    "sched_op:poll event_channel_op:alloc_unbound\n"));
+    policy_print_denied(d0);
+    CHECK("deny: nothing for a domain with nothing denied", printed("dom0") == 0);
+    shim_printk_text[0] = 0;
     CHECK("deny: a denied call -> EPERM, the handler does not run",
-          call(v1, HYPERCALL_GRANT_TABLE_OP, GNTTABOP_copy) == -XEN_EPERM && shim_handler_runs == 0);
+          call(v1, HYPERCALL_GRANT_TABLE_OP, GNTTABOP_copy) == -XEN_EPERM &&
+              shim_handler_runs == 0);
     CHECK("deny: every sub-op of it, any number",
           call(v1, HYPERCALL_GRANT_TABLE_OP, GNTTABOP_query_size) == -XEN_EPERM &&
               call(v1, HYPERCALL_GRANT_TABLE_OP, 99) == -XEN_EPERM && shim_handler_runs == 0);
@@ -196,7 +205,8 @@ static void test_validate(void)
     CHECK("validate: EINVAL before EPERM", policy_validate(d1, &p) == -XEN_EINVAL);
     p = before;
     p.subops[MICA_POLICY_SLOT_SET_TIMER_OP] = 1;
-    CHECK("validate: a sub-op bit for set_timer_op -> EINVAL", policy_validate(d1, &p) == -XEN_EINVAL);
+    CHECK("validate: a sub-op bit for set_timer_op -> EINVAL",
+          policy_validate(d1, &p) == -XEN_EINVAL);
     p = before;
     p.subops[MICA_POLICY_SLOTS - 1] = 1ull << 63;
     CHECK("validate: the spare slot -> EINVAL", policy_validate(d1, &p) == -XEN_EINVAL);
@@ -207,13 +217,26 @@ static void test_validate(void)
     p.subops[MICA_POLICY_SLOT_VCPU_OP] = 0;
     policy_commit(d1, &p);
     CHECK("commit: takes effect at once",
-          call(v1, HYPERCALL_HVM_OP, 0) == -XEN_EPERM && call(v1, HYPERCALL_VCPU_OP, 0) == -XEN_EPERM &&
+          call(v1, HYPERCALL_HVM_OP, 0) == -XEN_EPERM &&
+              call(v1, HYPERCALL_VCPU_OP, 0) == -XEN_EPERM &&
               call(v1, HYPERCALL_SCHED_OP, 0) == HYPERCALL_SCHED_OP);
     /* vcpu_op's call bit is set but every sub-op denied: counted as sub-op denials. */
     CHECK("commit: a call with every sub-op denied is printed per sub-op",
           printed("denied vcpu_op op 0 (initialise): -EPERM") == 1);
     policy_commit(d1, &before);
     CHECK("commit: and can be undone", call(v1, HYPERCALL_HVM_OP, 0) == HYPERCALL_HVM_OP);
+
+    /* A whole call without a sub-op in args[0] names none. */
+    p = before;
+    p.calls &= ~(1ull << HYPERCALL_SET_TIMER_OP);
+    policy_commit(d1, &p);
+    CHECK("commit: set_timer_op denied, its argument is not called a sub-op",
+          call(v1, HYPERCALL_SET_TIMER_OP, 12345) == -XEN_EPERM &&
+              printed("denied set_timer_op, the whole call: -EPERM") == 1);
+    shim_printk_text[0] = 0;
+    policy_print_denied(d1);
+    CHECK("commit: the build line for it",
+          !strcmp(shim_printk_text, "policy: domain 'dom1' (id 1) may not call: set_timer_op\n"));
 }
 
 int main(void)

@@ -36,11 +36,14 @@ long policy_validate(const struct domain *d, const struct mica_policy *p);
 /* Make a validated `p` d's policy; cannot fail. */
 void policy_commit(struct domain *d, const struct mica_policy *p);
 /*
- * The refusal of hypercall nr with sub-op `subop` by d's policy: counts it,
- * prints it the first time for this call (or sub-op, when only that is
- * denied), and returns -XEN_EPERM.
+ * The refusal of hypercall nr (with sub-op `subop` if has_subop) by the
+ * caller's policy: counts it, prints it the first time for this call (or
+ * sub-op, when only that is denied), and returns -XEN_EPERM.
  */
-long policy_refuse(struct vcpu *v, uint64_t nr, uint64_t subop);
+long policy_refuse(struct vcpu *v, uint64_t nr, bool has_subop, uint64_t subop);
+/* One line naming what d's policy denies of what its privilege grants;
+ * nothing when it denies nothing. */
+void policy_print_denied(const struct domain *d);
 /* domctl and sysctl: may the caller use sub-op `cmd` of hypercall nr?
  * 0, or policy_refuse()'s -XEN_EPERM. */
 long policy_check_subop(struct vcpu *v, uint64_t nr, uint64_t cmd);
