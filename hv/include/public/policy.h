@@ -7,9 +7,11 @@
  *
  * Layout: one bit per hypercall number (bit n: hypercall n), and for each
  * hypercall Mica implements, at its slot below, one bit per sub-operation:
- * bit n for sub-op n < 63, bit 63 for every sub-op from 63 up. A call whose
- * bit is clear, or whose sub-op bit is clear, returns -EPERM before any of
- * its arguments is read.
+ * bit n for sub-op n < 63, bit 63 for every sub-op from 63 up. The sub-op
+ * is the call's first argument, or the cmd of a domctl or sysctl request. A
+ * call whose bit is clear, or whose sub-op bit is clear, returns -EPERM
+ * before any of its arguments is read (domctl and sysctl: right after the
+ * request is).
  */
 #ifndef MICA_PUBLIC_POLICY_H
 #define MICA_PUBLIC_POLICY_H
