@@ -146,12 +146,16 @@ void abi_event_channel_op_domu_sees(void);
 /*
  * test=restricted (hypercall.c): a domain booted with this deny= list
  * (tests/system/conformance.cfg says it again) makes these many calls its
- * policy refuses, per call; dom0 reads them back (domctl.c).
+ * policy refuses, per call, then waits (at most ABI_RESTRICTED_WAIT_NS) for
+ * dom0 to deny it xen_version pagesize too, and is refused that once; dom0
+ * reads them back (domctl.c).
  */
 #define ABI_RESTRICTED_DENY "event_channel_op:alloc_unbound,grant_table_op,sched_op:poll"
-#define ABI_RESTRICTED_EVTCHN_DENIALS 3
-#define ABI_RESTRICTED_GRANT_DENIALS  3
-#define ABI_RESTRICTED_SCHED_DENIALS  1
+#define ABI_RESTRICTED_EVTCHN_DENIALS  3
+#define ABI_RESTRICTED_GRANT_DENIALS   3
+#define ABI_RESTRICTED_SCHED_DENIALS   1
+#define ABI_RESTRICTED_XENVER_DENIALS  1
+#define ABI_RESTRICTED_WAIT_NS (240 * NSEC_PER_SEC)
 
 /* ---- helpers the families share (conformance.c) ---- */
 

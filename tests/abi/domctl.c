@@ -12,6 +12,7 @@
 #include <public/hypercall.h>
 #include <public/sched_op.h>
 #include <public/vcpu_op.h>
+#include <public/xen_version.h>
 
 #include "abi.h"
 #include "clock.h"
@@ -320,7 +321,7 @@ static void header_cases(void)
 /* ---- hypercall policy (docs/abi.md, "Hypercall policy") ---- */
 
 #define BIT(n) (1ull << (n))
-#define RESTRICTED_TIMEOUT_NS (60 * NSEC_PER_SEC)
+#define RESTRICTED_TIMEOUT_NS (60 * NSEC_PER_SEC)   /* after set_policy-restricted */
 #define DOMU_CALLS                                                                          \
     (BIT(HYPERCALL_MEMORY_OP) | BIT(HYPERCALL_SET_TIMER_OP) | BIT(HYPERCALL_XEN_VERSION) |  \
      BIT(HYPERCALL_CONSOLE_IO) | BIT(HYPERCALL_GRANT_TABLE_OP) | BIT(HYPERCALL_VCPU_OP) |   \
@@ -460,8 +461,13 @@ static void denial_cases(void)
               "rc or total", rc ? rc : (long)n.total);
     abi_expect(F, "get_denials-absent", get_denials(abi.absent, &n), priv(-XEN_ESRCH));
 
-    /* Once the restricted domain has made its calls and powered off (its
-     * record stays); if it never does, the case below fails. */
+    /* The restricted domain is waiting for this to go on (test=restricted). */
+    rc = get_policy(abi.restricted, &p);
+    p.subops[MICA_POLICY_SLOT_XEN_VERSION] &= ~BIT(XENVER_PAGESIZE);
+    abi_expect(F, "set_policy-restricted", rc ? rc : set_policy(abi.restricted, &p), priv(0));
+
+    /* Once it has made its calls and powered off (its record stays); if it
+     * never does, the cases below fail. */
     if (abi.privileged)
         abi_wait(restricted_stopped, NULL, RESTRICTED_TIMEOUT_NS);
     rc = get_denials(abi.restricted, &n);
@@ -472,8 +478,10 @@ static void denial_cases(void)
                             ABI_RESTRICTED_EVTCHN_DENIALS &&
                         n.calls[MICA_POLICY_SLOT_GRANT_TABLE_OP] == ABI_RESTRICTED_GRANT_DENIALS &&
                         n.calls[MICA_POLICY_SLOT_SCHED_OP] == ABI_RESTRICTED_SCHED_DENIALS &&
+                        n.calls[MICA_POLICY_SLOT_XEN_VERSION] == ABI_RESTRICTED_XENVER_DENIALS &&
                         n.total == ABI_RESTRICTED_EVTCHN_DENIALS + ABI_RESTRICTED_GRANT_DENIALS +
-                                       ABI_RESTRICTED_SCHED_DENIALS
+                                       ABI_RESTRICTED_SCHED_DENIALS +
+                                       ABI_RESTRICTED_XENVER_DENIALS
                   : rc == -XEN_EPERM,
               "rc or total", rc ? rc : (long)n.total);
     rc = get_policy(abi.restricted, &p);
@@ -482,7 +490,8 @@ static void denial_cases(void)
                   ? rc == 0 && p.calls == (DOMU_CALLS & ~BIT(HYPERCALL_GRANT_TABLE_OP)) &&
                         p.subops[MICA_POLICY_SLOT_EVENT_CHANNEL_OP] ==
                             ~BIT(EVTCHNOP_ALLOC_UNBOUND) &&
-                        p.subops[MICA_POLICY_SLOT_SCHED_OP] == ~BIT(SCHEDOP_POLL)
+                        p.subops[MICA_POLICY_SLOT_SCHED_OP] == ~BIT(SCHEDOP_POLL) &&
+                        p.subops[MICA_POLICY_SLOT_XEN_VERSION] == ~BIT(XENVER_PAGESIZE)
                   : rc == -XEN_EPERM,
               "rc or calls", rc ? rc : (long)p.calls);
     abi_expect(F, "set_policy-restricted-stopped", set_policy(abi.restricted, &p),

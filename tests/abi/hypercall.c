@@ -22,12 +22,14 @@
 #include "control.h"
 #include "hypercall.h"
 #include "lib.h"
+#include "timer.h"
 
 #define F "hypercall"
 #define VERSION ((MICA_XEN_VERSION_MAJOR << 16) | MICA_XEN_VERSION_MINOR)
 #define COMPAT32_VCPU 2
 #define STUB_INT3 0xCC
 #define STUB_CODE_LEN 9                 /* B8 imm32, 0F 01 C1, C3 */
+#define RESTRICTED_POLL_NS (10 * NSEC_PER_MSEC)
 
 extern char abi_compat32_entry[];
 extern volatile uint32_t abi_compat32_results[8];
@@ -185,7 +187,9 @@ void abi_hypercall_compat32_cases(void)
  * test=restricted: a domain booted with the deny= of ABI_RESTRICTED_DENY
  * (tests/system/conformance.cfg) makes each denied call the number of times
  * dom0 then finds counted (domctl.get_denials-restricted), checks that the
- * calls the policy leaves alone still reach their handlers, and powers off.
+ * calls the policy leaves alone still reach their handlers, then waits for
+ * dom0 to deny it xen_version pagesize as well (domctl.set_policy-restricted)
+ * and powers off.
  */
 void test_restricted(const struct guest_env *env)
 {
@@ -227,5 +231,17 @@ void test_restricted(const struct guest_env *env)
     /* The table's privilege check, not the policy's: not counted. */
     abi_expect(F, "restricted-privileged-still-eperm",
                domctl_get_domaininfo(DOMID_SELF, &info), -XEN_EPERM);
+
+    /* dom0 narrows the policy while we run: the first -EPERM ends the wait
+     * and is the one xen_version denial dom0 then counts. */
+    uint64_t end = clock_now_ns() + ABI_RESTRICTED_WAIT_NS;
+    long rc = hyp_xen_version(XENVER_PAGESIZE, 0);
+    while (rc == PAGE_SIZE && clock_now_ns() < end) {
+        sleep_ns(RESTRICTED_POLL_NS);
+        rc = hyp_xen_version(XENVER_PAGESIZE, 0);
+    }
+    abi_expect(F, "restricted-denied-at-run-time", rc, -XEN_EPERM);
+    abi_expect(F, "restricted-at-run-time-rest-allowed", hyp_xen_version(XENVER_VERSION, 0),
+               VERSION);
     abi_summary();
 }

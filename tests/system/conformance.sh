@@ -8,9 +8,10 @@
 # then checks that each suite ran to its end with 0 failed and counted its
 # own lines right, that the domains powered off, that the hypervisor never
 # faulted, and that every frame went back to the allocator. A third domain,
-# `restricted`, runs test=restricted under the deny= of its boot line: its
-# cases (PASS: abi/restricted/...) and the hypervisor's policy lines, one
-# per denied call or sub-op however often it was called, are checked too.
+# `restricted`, runs test=restricted under the deny= of its boot line, and
+# what dom0 denies it at run time: its cases (PASS: abi/restricted/...) and
+# the hypervisor's policy lines, one per denied call or sub-op however often
+# it was called, are checked too.
 #   tests/system/conformance.sh OUTDIR     (images built from build/; BUILD= overrides)
 #   CPUS=2 tests/system/conformance.sh OUTDIR    (Bochs CPUs, default 1)
 set -uo pipefail
@@ -97,7 +98,9 @@ expect_count "abi/restricted-policy-line-grant_table_op" "$L" \
     "$denied grant_table_op op [0-9]+ \([a-z_]+\), the whole call: -EPERM, counted from now on$" 1
 expect_count "abi/restricted-policy-line-poll" "$L" \
     "$denied sched_op op 3 \(poll\): -EPERM, counted from now on$" 1
-expect_count "abi/policy-lines-only-restricted" "$L" '^\(mica\) policy: ' 4
+expect_count "abi/restricted-policy-line-set-at-run-time" "$L" \
+    "$denied xen_version op 7 \(pagesize\): -EPERM, counted from now on$" 1
+expect_count "abi/policy-lines-only-restricted" "$L" '^\(mica\) policy: ' 5
 
 for d in dom0 domu gone restricted; do
     expect "abi/$d-powered-off" "$L" "^\(mica\)   domain $d +id [0-9]+ +shut down \(poweroff\)$"
