@@ -8,6 +8,7 @@
  */
 #include <stdarg.h>
 #include "mica/bootcfg.h"
+#include "mica/hypercall_names.h"
 
 #define MSG_TOKEN_MAX   40      /* longest piece of input quoted in a message */
 #define U32_DIGITS_MAX  10      /* decimal digits of UINT32_MAX */
@@ -372,6 +373,58 @@ static int set_trace(struct parser *ps, struct bootcfg_domain *d, const char *v,
     return fail(ps, "bad value '%t' for 'trace' (hypercalls/off)", v, n);
 }
 
+/*
+ * deny=ITEM,ITEM...: ITEM is a hypercall's name (every sub-op of it) or
+ * call:sub-op, with the names of mica/hypercall_names.h.
+ */
+static int deny_item(struct parser *ps, struct bootcfg_domain *d, const char *v, size_t n)
+{
+    size_t colon = 0;
+    int nr, op;
+
+    while (colon < n && v[colon] != ':')
+        colon++;
+    if (colon == 0)
+        return fail(ps, "deny: empty hypercall name in '%t'", v, n);
+    nr = mica_hypercall_by_name(v, colon);
+    if (nr < 0)
+        return fail(ps, "deny: unknown hypercall '%t'", v, colon);
+    if (colon == n) {
+        d->deny.calls |= 1ull << nr;
+        return 0;
+    }
+    if (mica_hypercall_names[nr].nsubops == 0)
+        return fail(ps, "deny: %s has no sub-ops ('%t')", mica_hypercall_names[nr].name, v, n);
+    op = mica_subop_by_name(nr, v + colon + 1, n - colon - 1);
+    if (op < 0)
+        return fail(ps, "deny: unknown sub-op '%t' of %s", v + colon + 1, n - colon - 1,
+                    mica_hypercall_names[nr].name);
+    d->deny.subops[mica_hypercall_names[nr].slot] |= 1ull << op;
+    return 0;
+}
+
+static int set_deny(struct parser *ps, struct bootcfg_domain *d, const char *v, size_t n)
+{
+    size_t i = 0;
+
+    if (n == 0)
+        return fail(ps, "missing hypercall list for 'deny'");
+    for (;;) {
+        size_t start = i;
+
+        while (i < n && v[i] != ',')
+            i++;
+        if (i == start)
+            return fail(ps, "deny=%t: empty item (two commas, or one at an end)", v, n);
+        if (deny_item(ps, d, v + start, i - start))
+            return -1;
+        if (i == n)
+            return 0;
+        if (++i == n)
+            return fail(ps, "deny=%t: empty item (two commas, or one at an end)", v, n);
+    }
+}
+
 static int set_cmdline(struct parser *ps, struct bootcfg_domain *d, const char *v, size_t n)
 {
     copy_str(d->cmdline, v, n);
@@ -398,6 +451,7 @@ static const struct domain_key {
     { "cap",        set_cap,        BOOTCFG_VALUE_MAX,   0 },
     { "cpus",       set_cpus,       BOOTCFG_VALUE_MAX,   0 },
     { "trace",      set_trace,      BOOTCFG_VALUE_MAX,   0 },
+    { "deny",       set_deny,       BOOTCFG_VALUE_MAX,   0 },
     { "cmdline",    set_cmdline,    BOOTCFG_CMDLINE_MAX, 0 },
 };
 #define NDOMAIN_KEYS (sizeof domain_keys / sizeof domain_keys[0])
@@ -442,7 +496,7 @@ static int parse_domain(struct parser *ps, struct cursor *c)
                 k = &domain_keys[i];
         if (!k)
             return fail(ps, "unknown key '%t' (name, kernel, memory, vcpus, privileged, "
-                        "weight, cap, cpus, trace, cmdline)", key, klen);
+                        "weight, cap, cpus, trace, deny, cmdline)", key, klen);
         if (seen & (1u << (k - domain_keys)))
             return fail(ps, "duplicate key '%s'", k->word);
         seen |= 1u << (k - domain_keys);

@@ -2,6 +2,7 @@
 #include "hv/control_op.h"
 #include "hv/arch.h"
 #include "hv/domain.h"
+#include "hv/policy.h"
 #include "hv/string.h"
 #include "hv/trace.h"
 #include "public/domctl.h"
@@ -16,9 +17,11 @@
 SAME_HEADER(struct mica_domctl);
 SAME_HEADER(struct mica_sysctl);
 
-long control_op_read(struct vcpu *v, gvaddr_t arg, void *op, size_t size, uint32_t version)
+long control_op_read(struct vcpu *v, uint64_t nr, gvaddr_t arg, void *op, size_t size,
+                     uint32_t version)
 {
     struct control_op_header h;
+    long rc;
 
     /* The dispatch table checks this too; here it also keeps the handlers
      * safe on their own. Before anything is read. */
@@ -28,6 +31,9 @@ long control_op_read(struct vcpu *v, gvaddr_t arg, void *op, size_t size, uint32
         return hv_error(-XEN_EFAULT);
     memcpy(&h, op, sizeof h);
     trace_subop(h.cmd);         /* names the sub-op on trace lines */
+    rc = policy_check_subop(v, nr, h.cmd);
+    if (rc)
+        return rc;
     if (h.interface_version != version)
         return hv_error(-XEN_EACCES);
     return 0;

@@ -9,6 +9,7 @@
 #include "hv/time.h"
 #include "hv/frame.h"
 #include "hv/physmap.h"
+#include "hv/policy.h"
 #include "hv/printk.h"
 #include "hv/pvh_image.h"
 #include "hv/start_info.h"
@@ -191,6 +192,7 @@ static struct domain *build(const struct bootcfg_domain *cfg, const void *image,
     d->id = (uint32_t)id;
     strlcpy(d->name, cfg->name, sizeof d->name);
     d->privileged = cfg->privileged;
+    policy_init(d, &cfg->deny);
     if (cfg->trace_hypercalls) {
         d->trace_hypercalls = true;
         trace_enable_hypercalls();
@@ -234,6 +236,7 @@ static struct domain *build(const struct bootcfg_domain *cfg, const void *image,
         snprintf(vcpus, sizeof vcpus, ", %u vCPUs", d->nvcpus);
     printk("domain '%s' id %u: %u MiB, entry 0x%x%s%s\n", d->name, d->id, cfg->memory_mib,
            img.entry, d->privileged ? ", privileged (dom0)" : "", vcpus);
+    policy_print_denied(d);
     return d;
 
 fail:

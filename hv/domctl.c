@@ -1,14 +1,16 @@
 /*
  * domctl(arg): dom0 reads a domain's state, CPU time and runstates and sets
- * its scheduling weight, cap and vCPU affinity (public/domctl.h). The
- * request is read once into a local copy and checked there. Sub-ops that
- * change something commit only after every check has passed and write
- * nothing back; sub-ops that read change nothing and write the whole
- * structure back. docs/abi.md lists each sub-op's errors.
+ * its scheduling weight, cap and vCPU affinity (public/domctl.h); the
+ * hypercall-policy sub-ops are in hv/domctl_policy.c. The request is read
+ * once into a local copy and checked there. Sub-ops that change something
+ * commit only after every check has passed and write nothing back; sub-ops
+ * that read change nothing and write the whole structure back. docs/abi.md
+ * lists each sub-op's errors.
  */
 #include "hv/arch.h"
 #include "hv/control_op.h"
 #include "hv/domain.h"
+#include "hv/domctl_policy.h"
 #include "hv/hypercalls.h"
 #include "hv/sched.h"
 #include "hv/sched_policy.h"
@@ -18,6 +20,7 @@
 #include "public/abi.h"
 #include "public/domctl.h"
 #include "public/errno.h"
+#include "public/hypercall.h"
 #include "public/vcpu_op.h"
 
 _Static_assert(MICA_DOMCTL_MAX_CPUS == SCHED_MAX_CPUS, "cpumap width is the scheduler's");
@@ -163,16 +166,38 @@ static long scheduler_op(struct vcpu *v, gvaddr_t arg, struct domain *d, struct 
 
 typedef long (*domctl_fn)(struct vcpu *v, gvaddr_t arg, struct domain *d, struct mica_domctl *op);
 
-static const struct domctl_entry {
+struct domctl_entry {
     domctl_fn fn;
     bool ended_ok;              /* also names a domain that has stopped (its record is kept) */
-} domctl_table[] = {
+};
+
+/* Xen's numbers. */
+static const struct domctl_entry domctl_table[] = {
     [XEN_DOMCTL_GETDOMAININFO] = { getdomaininfo, true },
     [XEN_DOMCTL_SETVCPUAFFINITY] = { setvcpuaffinity, false },
     [XEN_DOMCTL_GETVCPUINFO] = { getvcpuinfo, false },
     [XEN_DOMCTL_SCHEDULER_OP] = { scheduler_op, false },
     [XEN_DOMCTL_GETVCPUAFFINITY] = { getvcpuaffinity, false },
 };
+
+/* Mica's own, from MICA_DOMCTL_BASE (public/domctl.h). */
+static const struct domctl_entry mica_domctl_table[] = {
+    [MICA_DOMCTL_GET_POLICY - MICA_DOMCTL_BASE] = { domctl_get_policy, true },
+    [MICA_DOMCTL_SET_POLICY - MICA_DOMCTL_BASE] = { domctl_set_policy, false },
+    [MICA_DOMCTL_GET_DENIALS - MICA_DOMCTL_BASE] = { domctl_get_denials, true },
+};
+
+/* The entry for `cmd`, or NULL if there is none. */
+static const struct domctl_entry *domctl_entry(uint32_t cmd)
+{
+    const struct domctl_entry *e = NULL;
+
+    if (cmd < ARRAY_SIZE(domctl_table))
+        e = &domctl_table[cmd];
+    else if (cmd - MICA_DOMCTL_BASE < ARRAY_SIZE(mica_domctl_table))
+        e = &mica_domctl_table[cmd - MICA_DOMCTL_BASE];
+    return e && e->fn ? e : NULL;
+}
 
 /* The domain `domid` names: DOMID_SELF is the caller's. One being built is
  * not there yet; a stopped one only for `ended_ok` sub-ops. */
@@ -188,14 +213,15 @@ long do_domctl(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS])
 {
     gvaddr_t arg = args[0];
     struct mica_domctl op;
-    long rc = control_op_read(v, arg, &op, sizeof op, MICA_DOMCTL_INTERFACE_VERSION);
+    long rc = control_op_read(v, HYPERCALL_DOMCTL, arg, &op, sizeof op,
+                              MICA_DOMCTL_INTERFACE_VERSION);
     if (rc)
         return rc;
     if (op.pad[0] || op.pad[1] || op.pad[2])
         return hv_error(-XEN_EINVAL);
-    if (op.cmd >= ARRAY_SIZE(domctl_table) || !domctl_table[op.cmd].fn)
+    const struct domctl_entry *e = domctl_entry(op.cmd);
+    if (!e)
         return hv_error(-XEN_ENOSYS);
-    const struct domctl_entry *e = &domctl_table[op.cmd];
     struct domain *d = find_domain(v, op.domain, e->ended_ok);
     if (!d)
         return hv_error(-XEN_ESRCH);

@@ -13,6 +13,7 @@
 #include "hv/sched_policy.h"
 #include "hv/trace.h"
 #include "public/errno.h"
+#include "public/hypercall.h"
 #include "public/sysctl.h"
 
 _Static_assert(MICA_SYSCTL_MAX_CPUS == SCHED_MAX_CPUS, "per-CPU arrays fit every CPU");
@@ -41,7 +42,8 @@ long do_sysctl(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS])
 {
     gvaddr_t arg = args[0];
     struct mica_sysctl op;
-    long rc = control_op_read(v, arg, &op, sizeof op, MICA_SYSCTL_INTERFACE_VERSION);
+    long rc = control_op_read(v, HYPERCALL_SYSCTL, arg, &op, sizeof op,
+                              MICA_SYSCTL_INTERFACE_VERSION);
     if (rc)
         return rc;
     switch (op.cmd) {

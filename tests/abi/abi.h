@@ -35,6 +35,7 @@ struct abi_env {
     domid_t self;               /* our id (CPUID leaf), never DOMID_SELF */
     domid_t peer;               /* the other domain running the suite (peer=) */
     domid_t gone;               /* a domain that powers off at once (gone=) */
+    domid_t restricted;         /* the domain running test=restricted (restricted=) */
     domid_t absent;             /* an id with no domain */
     uint32_t nvcpus;            /* our vCPUs: the suite wants 3 */
     uint64_t ram_end;           /* first guest-physical address past our RAM */
@@ -141,6 +142,20 @@ void abi_domctl_cases(void);
 /* After both domains are done: dom0 acts on the waiting peer; the peer sees it. */
 void abi_event_channel_op_dom0_acts(void);
 void abi_event_channel_op_domu_sees(void);
+
+/*
+ * test=restricted (hypercall.c): a domain booted with this deny= list
+ * (tests/system/conformance.cfg says it again) makes these many calls its
+ * policy refuses, per call, then waits (at most ABI_RESTRICTED_WAIT_NS) for
+ * dom0 to deny it xen_version pagesize too, and is refused that once; dom0
+ * reads them back (domctl.c).
+ */
+#define ABI_RESTRICTED_DENY "event_channel_op:alloc_unbound,grant_table_op,sched_op:poll"
+#define ABI_RESTRICTED_EVTCHN_DENIALS  3
+#define ABI_RESTRICTED_GRANT_DENIALS   3
+#define ABI_RESTRICTED_SCHED_DENIALS   1
+#define ABI_RESTRICTED_XENVER_DENIALS  1
+#define ABI_RESTRICTED_WAIT_NS (240 * NSEC_PER_SEC)
 
 /* ---- helpers the families share (conformance.c) ---- */
 

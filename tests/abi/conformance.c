@@ -1,9 +1,10 @@
 /*
- * test=conformance peer=N gone=M: the hypercall ABI conformance suite
+ * test=conformance peer=N gone=M restricted=R: the hypercall ABI conformance suite
  * (abi.h). Two domains run it against each other, dom0 and a domU, so that
  * every case runs once with privilege and once without, and the isolation
  * cases have a live domain to aim at. `gone=` names a domain that powers off
- * at once: the calls must treat it as no longer there.
+ * at once: the calls must treat it as no longer there; `restricted=` the
+ * domain whose boot line narrows its hypercall policy (test=restricted).
  *
  * The run: set up (grant table, the pages each side grants the other, the
  * bad-pointer aliases, the secondary vCPUs' count), meet the peer on an
@@ -196,7 +197,7 @@ static bool gone_stopped(void *arg)
 
 static bool setup(const struct guest_env *env)
 {
-    uint32_t peer, gone;
+    uint32_t peer, gone, restricted;
     long max_gfn = hyp_memory_op(XENMEM_MAXIMUM_RAM_PAGE, 0), held;
 
     abi.env = env;
@@ -214,6 +215,11 @@ static bool setup(const struct guest_env *env)
         return false;
     }
     abi.gone = (domid_t)gone;
+    if (!cmdline_get_uint(env->cmdline, "restricted", &restricted) || restricted >= DOMID_SELF) {
+        printk("conformance: needs restricted=<domid> of the domain running test=restricted\n");
+        return false;
+    }
+    abi.restricted = (domid_t)restricted;
     if (max_gfn <= 0) {
         printk("conformance: maximum_ram_page = %ld\n", max_gfn);
         return false;

@@ -8,10 +8,14 @@
 #include <stdint.h>
 
 #include <public/domctl.h>
+#include <public/event_channel.h>
+#include <public/hypercall.h>
 #include <public/sched_op.h>
 #include <public/vcpu_op.h>
+#include <public/xen_version.h>
 
 #include "abi.h"
+#include "clock.h"
 #include "control.h"
 #include "lib.h"
 
@@ -314,6 +318,186 @@ static void header_cases(void)
     abi_expect(F, "unknown-cmd-max", run(&op), priv(-XEN_ENOSYS));
 }
 
+/* ---- hypercall policy (docs/abi.md, "Hypercall policy") ---- */
+
+#define BIT(n) (1ull << (n))
+#define RESTRICTED_TIMEOUT_NS (60 * NSEC_PER_SEC)   /* after set_policy-restricted */
+#define DOMU_CALLS                                                                          \
+    (BIT(HYPERCALL_MEMORY_OP) | BIT(HYPERCALL_SET_TIMER_OP) | BIT(HYPERCALL_XEN_VERSION) |  \
+     BIT(HYPERCALL_CONSOLE_IO) | BIT(HYPERCALL_GRANT_TABLE_OP) | BIT(HYPERCALL_VCPU_OP) |   \
+     BIT(HYPERCALL_SCHED_OP) | BIT(HYPERCALL_EVENT_CHANNEL_OP) | BIT(HYPERCALL_HVM_OP))
+#define DOM0_CALLS (DOMU_CALLS | BIT(HYPERCALL_SYSCTL) | BIT(HYPERCALL_DOMCTL))
+
+static long get_policy(domid_t dom, struct mica_policy *p)
+{
+    struct mica_domctl op = req(MICA_DOMCTL_GET_POLICY, dom);
+    long rc = run(&op);
+
+    *p = op.u.policy;
+    return rc;
+}
+
+static long set_policy(domid_t dom, const struct mica_policy *p)
+{
+    struct mica_domctl op = req(MICA_DOMCTL_SET_POLICY, dom);
+
+    op.u.policy = *p;
+    return run(&op);
+}
+
+static long get_denials(domid_t dom, struct mica_policy_denials *out)
+{
+    struct mica_domctl op = req(MICA_DOMCTL_GET_DENIALS, dom);
+    long rc = run(&op);
+
+    *out = op.u.denials;
+    return rc;
+}
+
+/* What the dispatch table grants a domain by default: every call of its
+ * privilege and every sub-op of those with sub-ops. */
+static bool is_default(const struct mica_policy *p, bool privileged)
+{
+    for (unsigned int i = 0; i < MICA_POLICY_SLOTS; i++) {
+        bool used = i != MICA_POLICY_SLOT_SET_TIMER_OP && i != MICA_POLICY_SLOTS - 1 &&
+                    (privileged || (i != MICA_POLICY_SLOT_SYSCTL && i != MICA_POLICY_SLOT_DOMCTL));
+        if (p->subops[i] != (used ? ~0ull : 0))
+            return false;
+    }
+    return p->calls == (privileged ? DOM0_CALLS : DOMU_CALLS);
+}
+
+static bool restricted_stopped(void *arg)
+{
+    struct mica_domctl_getdomaininfo info;
+
+    (void)arg;
+    return domctl_get_domaininfo(abi.restricted, &info) == 0 &&
+           info.state != MICA_DOMCTL_STATE_RUNNING;
+}
+
+static void get_policy_cases(void)
+{
+    struct mica_policy p;
+    long rc;
+
+    rc = get_policy(DOMID_SELF, &p);
+    abi_check(F, "get_policy", abi.privileged ? rc == 0 && is_default(&p, true) : rc == -XEN_EPERM,
+              "rc, or not dom0's default policy", rc);
+    rc = get_policy(abi.peer, &p);
+    abi_check(F, "get_policy-peer",
+              abi.privileged ? rc == 0 && is_default(&p, false) : rc == -XEN_EPERM,
+              "rc, or not a domU's default policy", rc);
+    rc = get_policy(abi.gone, &p);
+    abi_check(F, "get_policy-gone",
+              abi.privileged ? rc == 0 && is_default(&p, false) : rc == -XEN_EPERM,
+              "rc, or not a domU's default policy", rc);
+    abi_expect(F, "get_policy-absent", get_policy(abi.absent, &p), priv(-XEN_ESRCH));
+}
+
+static void set_policy_cases(void)
+{
+    struct mica_policy before, p;
+    long rc = get_policy(abi.peer, &before);
+
+    /* The domctl and sysctl slots of a domU (0 by default) may be set; they
+     * change nothing while the calls themselves stay denied by privilege. */
+    p = before;
+    p.subops[MICA_POLICY_SLOT_DOMCTL] = BIT(XEN_DOMCTL_GETDOMAININFO);
+    abi_expect(F, "set_policy-peer", set_policy(abi.peer, &p), priv(0));
+    rc = get_policy(abi.peer, &p);
+    abi_check(F, "set_policy-peer-reads-back",
+              abi.privileged ? rc == 0 && p.subops[MICA_POLICY_SLOT_DOMCTL] ==
+                                              BIT(XEN_DOMCTL_GETDOMAININFO) &&
+                                   p.calls == before.calls
+                             : rc == -XEN_EPERM,
+              "rc or the slot", rc);
+
+    /* Refusals. */
+    p = before;
+    p.calls |= BIT(HYPERCALL_DOMCTL);
+    abi_expect(F, "set_policy-widen-beyond-privilege", set_policy(abi.peer, &p), -XEN_EPERM);
+    p = before;
+    p.calls |= BIT(0);
+    abi_expect(F, "set_policy-no-such-call", set_policy(abi.peer, &p), priv(-XEN_EINVAL));
+    p = before;
+    p.calls |= BIT(63);
+    abi_expect(F, "set_policy-call-63", set_policy(abi.peer, &p), priv(-XEN_EINVAL));
+    p = before;
+    p.subops[MICA_POLICY_SLOT_SET_TIMER_OP] = 1;
+    abi_expect(F, "set_policy-set_timer_op-sub-ops", set_policy(abi.peer, &p), priv(-XEN_EINVAL));
+    p = before;
+    p.subops[MICA_POLICY_SLOTS - 1] = BIT(63);
+    abi_expect(F, "set_policy-spare-slot", set_policy(abi.peer, &p), priv(-XEN_EINVAL));
+    p = before;
+    abi_expect(F, "set_policy-self", set_policy(DOMID_SELF, &p), -XEN_EPERM);
+    abi_expect(F, "set_policy-own-id", set_policy(abi.self, &p), -XEN_EPERM);
+    abi_expect(F, "set_policy-gone", set_policy(abi.gone, &p), priv(-XEN_ESRCH));
+    abi_expect(F, "set_policy-absent", set_policy(abi.absent, &p), priv(-XEN_ESRCH));
+    rc = get_policy(abi.peer, &p);
+    abi_check(F, "set_policy-refusals-change-nothing",
+              abi.privileged ? rc == 0 && p.subops[MICA_POLICY_SLOT_DOMCTL] ==
+                                              BIT(XEN_DOMCTL_GETDOMAININFO)
+                             : rc == -XEN_EPERM,
+              "rc or the slot", rc);
+
+    abi_expect(F, "set_policy-peer-restore", set_policy(abi.peer, &before), priv(0));
+    rc = get_policy(abi.peer, &p);
+    abi_check(F, "set_policy-peer-restored",
+              abi.privileged ? rc == 0 && is_default(&p, false) : rc == -XEN_EPERM,
+              "rc, or not the default again", rc);
+}
+
+static void denial_cases(void)
+{
+    struct mica_policy_denials n;
+    struct mica_policy p;
+    long rc;
+
+    /* The peer's policy denies nothing, and refusals for privilege are not
+     * policy denials (the domU's domctl calls all got -EPERM). */
+    rc = get_denials(abi.peer, &n);
+    abi_check(F, "get_denials-peer", abi.privileged ? rc == 0 && n.total == 0 : rc == -XEN_EPERM,
+              "rc or total", rc ? rc : (long)n.total);
+    abi_expect(F, "get_denials-absent", get_denials(abi.absent, &n), priv(-XEN_ESRCH));
+
+    /* The restricted domain is waiting for this to go on (test=restricted). */
+    rc = get_policy(abi.restricted, &p);
+    p.subops[MICA_POLICY_SLOT_XEN_VERSION] &= ~BIT(XENVER_PAGESIZE);
+    abi_expect(F, "set_policy-restricted", rc ? rc : set_policy(abi.restricted, &p), priv(0));
+
+    /* Once it has made its calls and powered off (its record stays); if it
+     * never does, the cases below fail. */
+    if (abi.privileged)
+        abi_wait(restricted_stopped, NULL, RESTRICTED_TIMEOUT_NS);
+    rc = get_denials(abi.restricted, &n);
+    abi_check(F, "get_denials-restricted",
+              abi.privileged
+                  ? rc == 0 &&
+                        n.calls[MICA_POLICY_SLOT_EVENT_CHANNEL_OP] ==
+                            ABI_RESTRICTED_EVTCHN_DENIALS &&
+                        n.calls[MICA_POLICY_SLOT_GRANT_TABLE_OP] == ABI_RESTRICTED_GRANT_DENIALS &&
+                        n.calls[MICA_POLICY_SLOT_SCHED_OP] == ABI_RESTRICTED_SCHED_DENIALS &&
+                        n.calls[MICA_POLICY_SLOT_XEN_VERSION] == ABI_RESTRICTED_XENVER_DENIALS &&
+                        n.total == ABI_RESTRICTED_EVTCHN_DENIALS + ABI_RESTRICTED_GRANT_DENIALS +
+                                       ABI_RESTRICTED_SCHED_DENIALS +
+                                       ABI_RESTRICTED_XENVER_DENIALS
+                  : rc == -XEN_EPERM,
+              "rc or total", rc ? rc : (long)n.total);
+    rc = get_policy(abi.restricted, &p);
+    abi_check(F, "get_policy-restricted",
+              abi.privileged
+                  ? rc == 0 && p.calls == (DOMU_CALLS & ~BIT(HYPERCALL_GRANT_TABLE_OP)) &&
+                        p.subops[MICA_POLICY_SLOT_EVENT_CHANNEL_OP] ==
+                            ~BIT(EVTCHNOP_ALLOC_UNBOUND) &&
+                        p.subops[MICA_POLICY_SLOT_SCHED_OP] == ~BIT(SCHEDOP_POLL) &&
+                        p.subops[MICA_POLICY_SLOT_XEN_VERSION] == ~BIT(XENVER_PAGESIZE)
+                  : rc == -XEN_EPERM,
+              "rc or calls", rc ? rc : (long)p.calls);
+    abi_expect(F, "set_policy-restricted-stopped", set_policy(abi.restricted, &p),
+               priv(-XEN_ESRCH));
+}
+
 static long badptr_call(uint64_t addr, void *ctx)
 {
     (void)ctx;
@@ -329,7 +513,13 @@ void abi_domctl_cases(void)
     affinity_cases();
     scheduler_op_cases();
     header_cases();
+    get_policy_cases();
+    set_policy_cases();
+    denial_cases();
     abi_badptr_cases(F, "getdomaininfo", true, &init, sizeof init, badptr_call, NULL,
+                     priv(-XEN_EFAULT));
+    init = req(MICA_DOMCTL_GET_POLICY, DOMID_SELF);
+    abi_badptr_cases(F, "get_policy", true, &init, sizeof init, badptr_call, NULL,
                      priv(-XEN_EFAULT));
     init = req(XEN_DOMCTL_SETVCPUAFFINITY, DOMID_SELF);
     init.u.vcpuaffinity = (struct mica_domctl_vcpuaffinity){ .vcpu = 1, .cpumap = 0xff };

@@ -2,25 +2,34 @@
  * Family `hypercall`: dispatch and the calling convention (docs/abi.md,
  * "Calling convention", "Hypercalls"): unknown numbers, the hypercall page,
  * which registers a call may change (none but RAX), and Xen's 32-bit
- * convention, run by vCPU 2 from tests/abi/compat32.asm.
+ * convention, run by vCPU 2 from tests/abi/compat32.asm. Also the action
+ * of the domain whose hypercall policy its boot line narrows
+ * (test=restricted): what the policy denies gets -EPERM, the rest works.
  */
 #include <stdint.h>
 
+#include <public/event_channel.h>
+#include <public/grant_table.h>
 #include <public/hvm_vcpu.h>
+#include <public/sched_op.h>
 #include <public/vcpu_op.h>
 #include <public/xen_version.h>
 
 #include "abi.h"
 #include "arch.h"
 #include "clock.h"
+#include "console.h"
+#include "control.h"
 #include "hypercall.h"
 #include "lib.h"
+#include "timer.h"
 
 #define F "hypercall"
 #define VERSION ((MICA_XEN_VERSION_MAJOR << 16) | MICA_XEN_VERSION_MINOR)
 #define COMPAT32_VCPU 2
 #define STUB_INT3 0xCC
 #define STUB_CODE_LEN 9                 /* B8 imm32, 0F 01 C1, C3 */
+#define RESTRICTED_POLL_NS (10 * NSEC_PER_MSEC)
 
 extern char abi_compat32_entry[];
 extern volatile uint32_t abi_compat32_results[8];
@@ -172,4 +181,67 @@ void abi_hypercall_compat32_cases(void)
                   abi_compat32_results[5] == 0x22222222 && abi_compat32_results[6] == 0x33333333 &&
                   abi_compat32_results[7] == 0x44444444,
               "ebx after", abi_compat32_results[3]);
+}
+
+/*
+ * test=restricted: a domain booted with the deny= of ABI_RESTRICTED_DENY
+ * (tests/system/conformance.cfg) makes each denied call the number of times
+ * dom0 then finds counted (domctl.get_denials-restricted), checks that the
+ * calls the policy leaves alone still reach their handlers, then waits for
+ * dom0 to deny it xen_version pagesize as well (domctl.set_policy-restricted)
+ * and powers off.
+ */
+void test_restricted(const struct guest_env *env)
+{
+    struct evtchn_alloc_unbound alloc = { .dom = DOMID_SELF, .remote_dom = DOMID_SELF };
+    struct gnttab_query_size qs = { .dom = DOMID_SELF };
+    struct gnttab_get_version gv = { .dom = DOMID_SELF };
+    evtchn_port_t port = 1;
+    struct sched_poll poll = { .ports = (uintptr_t)&port, .nr_ports = 1, .timeout = 1 };
+    struct evtchn_status st = { .dom = DOMID_SELF, .port = 0 };
+    struct mica_domctl_getdomaininfo info;
+
+    printk("restricted: as %s, deny=%s\n", env->name, ABI_RESTRICTED_DENY);
+    /* ABI_RESTRICTED_EVTCHN_DENIALS (3) event_channel_op alloc_unbound. */
+    abi_expect(F, "restricted-denied-sub-op",
+               hyp_event_channel_op(EVTCHNOP_ALLOC_UNBOUND, (unsigned long)&alloc), -XEN_EPERM);
+    abi_expect(F, "restricted-denied-sub-op-again",
+               hyp_event_channel_op(EVTCHNOP_ALLOC_UNBOUND, (unsigned long)&alloc), -XEN_EPERM);
+    abi_expect(F, "restricted-denied-before-arguments-read",
+               hyp_event_channel_op(EVTCHNOP_ALLOC_UNBOUND, ABI_UNMAPPED), -XEN_EPERM);
+    /* ABI_RESTRICTED_GRANT_DENIALS (3) grant_table_op, any sub-op. */
+    abi_expect(F, "restricted-denied-call",
+               hyp_grant_table_op(GNTTABOP_query_size, (unsigned long)&qs, 1), -XEN_EPERM);
+    abi_expect(F, "restricted-denied-call-other-sub-op",
+               hyp_grant_table_op(GNTTABOP_get_version, (unsigned long)&gv, 1), -XEN_EPERM);
+    abi_expect(F, "restricted-denied-call-unknown-sub-op", hyp_grant_table_op(99, 0, 0),
+               -XEN_EPERM);
+    /* ABI_RESTRICTED_SCHED_DENIALS (1) sched_op poll. */
+    abi_expect(F, "restricted-denied-poll", hyp_sched_op(SCHEDOP_POLL, (unsigned long)&poll),
+               -XEN_EPERM);
+
+    /* Not denied: these reach their handlers and get their usual answers. */
+    abi_expect(F, "restricted-allowed-sub-op",
+               hyp_event_channel_op(EVTCHNOP_STATUS, (unsigned long)&st), -XEN_EINVAL);
+    abi_expect(F, "restricted-allowed-same-family", hyp_sched_op(SCHEDOP_YIELD, 0), 0);
+    abi_expect(F, "restricted-allowed-call", hyp_xen_version(XENVER_VERSION, 0), VERSION);
+    abi_expect(F, "restricted-unknown-sub-op-still-enosys", hyp_sched_op(99, 0), -XEN_ENOSYS);
+    abi_expect(F, "restricted-unknown-number-still-enosys",
+               hypercall5_direct(HYPERCALL_COUNT - 1, 0, 0, 0, 0, 0), -XEN_ENOSYS);
+    /* The table's privilege check, not the policy's: not counted. */
+    abi_expect(F, "restricted-privileged-still-eperm",
+               domctl_get_domaininfo(DOMID_SELF, &info), -XEN_EPERM);
+
+    /* dom0 narrows the policy while we run: the first -EPERM ends the wait
+     * and is the one xen_version denial dom0 then counts. */
+    uint64_t end = clock_now_ns() + ABI_RESTRICTED_WAIT_NS;
+    long rc = hyp_xen_version(XENVER_PAGESIZE, 0);
+    while (rc == PAGE_SIZE && clock_now_ns() < end) {
+        sleep_ns(RESTRICTED_POLL_NS);
+        rc = hyp_xen_version(XENVER_PAGESIZE, 0);
+    }
+    abi_expect(F, "restricted-denied-at-run-time", rc, -XEN_EPERM);
+    abi_expect(F, "restricted-at-run-time-rest-allowed", hyp_xen_version(XENVER_VERSION, 0),
+               VERSION);
+    abi_summary();
 }

@@ -143,6 +143,7 @@ static const struct {
     { "share",            test_share },
     { "control",          test_control },
     { "conformance",      test_conformance },     /* tests/abi/ */
+    { "restricted",       test_restricted },      /* tests/abi/hypercall.c */
     { "fuzz",             test_fuzz },
 };
 

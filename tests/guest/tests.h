@@ -20,6 +20,8 @@ void test_smp(const struct guest_env *env);
 void test_cpu_hog(const struct guest_env *env);
 /* The hypercall ABI conformance suite: tests/abi/conformance.c. */
 void test_conformance(const struct guest_env *env);
+/* A domain its boot line's deny= restricts: tests/abi/hypercall.c. */
+void test_restricted(const struct guest_env *env);
 void test_fuzz(const struct guest_env *env);       /* test_fuzz.c */
 
 #endif

@@ -7,7 +7,11 @@
 #   PASS: abi/<domain>/<family>.<case> (skipped: <reason>)
 # then checks that each suite ran to its end with 0 failed and counted its
 # own lines right, that the domains powered off, that the hypervisor never
-# faulted, and that every frame went back to the allocator.
+# faulted, and that every frame went back to the allocator. A fourth domain,
+# `restricted`, runs test=restricted under the deny= of its boot line, and
+# what dom0 denies it at run time: its cases (PASS: abi/restricted/...) and
+# the hypervisor's policy lines, one per denied call or sub-op however often
+# it was called, are checked too.
 #   tests/system/conformance.sh OUTDIR     (images built from build/; BUILD= overrides)
 #   CPUS=2 tests/system/conformance.sh OUTDIR    (Bochs CPUs, default 1)
 set -uo pipefail
@@ -80,7 +84,27 @@ only=$(comm -3 <(names dom0) <(names domu) | tr -d '\t' | grep -vE "$one_sided" 
 if [ -z "$only" ]; then pass "abi/same-cases-in-both"
 else fail "abi/same-cases-in-both" "only in one: $(echo $only)"; fi
 
-for d in dom0 domu gone; do
+# The restricted domain: its own cases, then the policy's console lines.
+lines=$(grep -E "^\[restricted\] abi: [a-z_]+\.[A-Za-z0-9_.-]+: (PASS|FAIL|SKIP)" "$L")
+printf '%s\n' "$lines" | sed -nE \
+    -e "s/^\[restricted\] abi: ([^ ]+): PASS$/PASS: abi\/restricted\/\1/p" \
+    -e "s/^\[restricted\] abi: ([^ ]+): FAIL: (.*)$/FAIL: abi\/restricted\/\1 (\2)/p"
+expect "abi/restricted-none-failed" "$L" '^\[restricted\] abi: [1-9][0-9]* passed, 0 failed, 0 skipped$'
+policy="^\(mica\) policy: domain 'restricted' \(id 3\)"
+denied="$policy denied"
+expect_count "abi/restricted-policy-at-build" "$L" \
+    "$policy may not call: grant_table_op sched_op:poll event_channel_op:alloc_unbound$" 1
+expect_count "abi/restricted-policy-line-alloc_unbound" "$L" \
+    "$denied event_channel_op op 6 \(alloc_unbound\): -EPERM, counted from now on$" 1
+expect_count "abi/restricted-policy-line-grant_table_op" "$L" \
+    "$denied grant_table_op op [0-9]+ \([a-z_]+\), the whole call: -EPERM, counted from now on$" 1
+expect_count "abi/restricted-policy-line-poll" "$L" \
+    "$denied sched_op op 3 \(poll\): -EPERM, counted from now on$" 1
+expect_count "abi/restricted-policy-line-set-at-run-time" "$L" \
+    "$denied xen_version op 7 \(pagesize\): -EPERM, counted from now on$" 1
+expect_count "abi/policy-lines-only-restricted" "$L" '^\(mica\) policy: ' 5
+
+for d in dom0 domu gone restricted; do
     expect "abi/$d-powered-off" "$L" "^\(mica\)   domain $d +id [0-9]+ +shut down \(poweroff\)$"
 done
 expect_none "abi/no-fault-or-crash" "$L" 'HYPERVISOR FAULT|PANIC|crashed|guest exception'

@@ -163,6 +163,9 @@ struct vcpu *shim_domain_create(uint32_t id, bool privileged, uint64_t ram_bytes
     d->frames_owned = ram_bytes >> PAGE_SHIFT;
     d->nvcpus = 1;
     d->vcpus[0] = v;
+    /* A policy that allows everything; tests of the policy set their own. */
+    memset(&d->policy, 0xff, sizeof d->policy);
+    memset(d->policy_mask, 0xff, sizeof d->policy_mask);
     v->domain = d;
     v->id = 0;
     v->state = VCPU_RUNNABLE;

@@ -6,6 +6,11 @@
 #include <string.h>
 #include "check.h"
 #include "mica/bootcfg.h"
+#include "public/event_channel.h"
+#include "public/grant_table.h"
+#include "public/hypercall.h"
+#include "public/sched_op.h"
+#include "public/domctl.h"
 
 CHECK_SUITE("bootcfg");
 
@@ -271,6 +276,53 @@ static void test_errors(void)
                                     cfg.domains[0].vcpus == 2);
 }
 
+/* deny=: names from mica/hypercall_names.h, into the deny masks. */
+static void test_deny(void)
+{
+    static const struct mica_policy none;
+    const struct mica_policy *deny = &cfg.domains[0].deny;
+
+    CHECK("deny/default-none", parses(OK_DOMAIN, 1) && !memcmp(deny, &none, sizeof none));
+    CHECK("deny/whole-call", parses(OK_DOMAIN " deny=grant_table_op", 1) &&
+          deny->calls == 1ull << HYPERCALL_GRANT_TABLE_OP &&
+          !memcmp(deny->subops, none.subops, sizeof none.subops));
+    CHECK("deny/sub-ops", parses(OK_DOMAIN " deny=event_channel_op:alloc_unbound,sched_op:poll,"
+                                 "event_channel_op:send", 1) &&
+          deny->calls == 0 &&
+          deny->subops[MICA_POLICY_SLOT_EVENT_CHANNEL_OP] ==
+              ((1ull << EVTCHNOP_ALLOC_UNBOUND) | (1ull << EVTCHNOP_SEND)) &&
+          deny->subops[MICA_POLICY_SLOT_SCHED_OP] == 1ull << SCHEDOP_POLL);
+    CHECK("deny/mixed-and-repeated",
+          parses(OK_DOMAIN " deny=set_timer_op,grant_table_op:copy,set_timer_op,"
+                           "domctl:getdomaininfo", 1) &&
+          deny->calls == 1ull << HYPERCALL_SET_TIMER_OP &&
+          deny->subops[MICA_POLICY_SLOT_GRANT_TABLE_OP] == 1ull << GNTTABOP_copy &&
+          deny->subops[MICA_POLICY_SLOT_DOMCTL] == 1ull << XEN_DOMCTL_GETDOMAININFO);
+    CHECK("deny/per-domain", parses(OK_DOMAIN " deny=hvm_op\ndomain name=b kernel=b memory=2", 2) &&
+          cfg.domains[0].deny.calls == 1ull << HYPERCALL_HVM_OP && cfg.domains[1].deny.calls == 0);
+    expect_error("deny/empty", OK_DOMAIN " deny=", 1, "missing hypercall list for 'deny'");
+    expect_error("deny/unknown-call", OK_DOMAIN " deny=evtchn_op", 1,
+                 "deny: unknown hypercall 'evtchn_op'");
+    expect_error("deny/unknown-call-with-sub-op", OK_DOMAIN " deny=sched:poll", 1,
+                 "deny: unknown hypercall 'sched'");
+    expect_error("deny/number-not-name", OK_DOMAIN " deny=29", 1, "deny: unknown hypercall '29'");
+    expect_error("deny/case-sensitive", OK_DOMAIN " deny=Sched_op", 1, "unknown hypercall");
+    expect_error("deny/unknown-sub-op", OK_DOMAIN " deny=sched_op:sleep", 1,
+                 "deny: unknown sub-op 'sleep' of sched_op");
+    expect_error("deny/empty-sub-op", OK_DOMAIN " deny=sched_op:", 1,
+                 "deny: unknown sub-op '' of sched_op");
+    expect_error("deny/sub-op-of-call-without", OK_DOMAIN " deny=set_timer_op:arm", 1,
+                 "deny: set_timer_op has no sub-ops ('set_timer_op:arm')");
+    expect_error("deny/empty-call", OK_DOMAIN " deny=:poll", 1, "deny: empty hypercall name");
+    expect_error("deny/trailing-comma", OK_DOMAIN " deny=hvm_op,", 1, "empty item");
+    expect_error("deny/leading-comma", OK_DOMAIN " deny=,hvm_op", 1, "empty item");
+    expect_error("deny/double-comma", OK_DOMAIN " deny=hvm_op,,sched_op", 1, "empty item");
+    expect_error("deny/second-key", OK_DOMAIN " deny=hvm_op deny=sched_op", 1,
+                 "duplicate key 'deny'");
+    expect_error("deny/later-line", OK_DOMAIN "\ndomain name=b kernel=b memory=2 deny=x", 2,
+                 "unknown hypercall 'x'");
+}
+
 int main(void)
 {
     test_good_file();
@@ -278,5 +330,6 @@ int main(void)
     test_bounds();
     test_domain_count();
     test_errors();
+    test_deny();
     CHECK_DONE();
 }

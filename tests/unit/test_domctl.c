@@ -9,10 +9,13 @@
 #include "bad_pointers.h"
 #include "shim_guest.h"
 #include "shim_sched.h"
+#include "hv/hypercall.h"
 #include "hv/hypercalls.h"
+#include "hv/policy.h"
 #include "public/abi.h"
 #include "public/domctl.h"
 #include "public/errno.h"
+#include "public/event_channel.h"
 #include "public/sched_op.h"
 #include "public/vcpu_op.h"
 
@@ -187,22 +190,55 @@ static struct mica_domctl sched_req(uint16_t dom, uint32_t cmd, uint32_t weight,
     return op;
 }
 
+/* What a domU may call by default, less event_channel_op alloc_unbound. */
+static struct mica_policy narrower_policy(void)
+{
+    struct mica_policy p;
+    hypercall_policy_ceiling(false, &p);
+    p.subops[MICA_POLICY_SLOT_EVENT_CHANNEL_OP] &= ~(1ull << EVTCHNOP_ALLOC_UNBOUND);
+    return p;
+}
+
+static struct mica_domctl set_policy_req(uint16_t dom, const struct mica_policy *p)
+{
+    struct mica_domctl op = req(MICA_DOMCTL_SET_POLICY, dom);
+    op.u.policy = *p;
+    return op;
+}
+
 /* A valid request of each sub-op, naming dom1. */
 static struct mica_domctl valid_req(size_t i)
 {
+    struct mica_policy p = narrower_policy();
+
     switch (i) {
     case 0: return req(XEN_DOMCTL_GETDOMAININFO, 1);
     case 1: return vcpuinfo_req(1, 1);
     case 2: return affinity_req(XEN_DOMCTL_SETVCPUAFFINITY, 1, 0, 0x3);
     case 3: return affinity_req(XEN_DOMCTL_GETVCPUAFFINITY, 1, 1, 0);
     case 4: return sched_req(1, XEN_DOMCTL_SCHEDOP_PUTINFO, 512, 30);
-    default: return sched_req(1, XEN_DOMCTL_SCHEDOP_GETINFO, 0, 0);
+    case 5: return sched_req(1, XEN_DOMCTL_SCHEDOP_GETINFO, 0, 0);
+    case 6: return req(MICA_DOMCTL_GET_POLICY, 1);
+    case 7: return set_policy_req(1, &p);
+    default: return req(MICA_DOMCTL_GET_DENIALS, 1);
     }
 }
-#define NR_VALID 6
+#define NR_VALID 9
 static const char *const valid_name[NR_VALID] = {
     "getdomaininfo", "getvcpuinfo", "setvcpuaffinity", "getvcpuaffinity", "putinfo", "getinfo",
+    "get_policy", "set_policy", "get_denials",
 };
+/* Sub-ops that set something (write nothing back), and those that still
+ * name a domain that has stopped. */
+static bool valid_sets(size_t i)
+{
+    return i == 2 || i == 4 || i == 7;
+}
+
+static bool valid_ended_ok(size_t i)
+{
+    return i == 0 || i == 6 || i == 8;
+}
 
 /* ---- who may call, and the header ------------------------------------------ */
 
@@ -245,7 +281,7 @@ static void test_efault(void)
         memcpy(shim_guest_mem(SHIM_RO_BASE, sizeof op), &op, sizeof op);
         snapshot();
         long rc = call_at(v0, SHIM_RO_BASE);
-        bool sets = i == 2 || i == 4;
+        bool sets = valid_sets(i);
         CHECK(shim_name("%s from read-only memory -> %s", valid_name[i], sets ? "0" : "EFAULT"),
               rc == (sets ? 0 : -XEN_EFAULT));
         if (!sets)
@@ -295,7 +331,8 @@ static void test_header(void)
     }
 
     static const uint32_t unknown[] = {
-        0, 1, 2, 3, 4, 6, 7, 8, 10, 12, 13, 15, 17, 24, 26, 27, 1000, 0x80000005u, ~0u,
+        0, 1, 2, 3, 4, 6, 7, 8, 10, 12, 13, 15, 17, 24, 26, 27, 1000, 0x4cff, 0x4d03, 0x4e00,
+        0x80000005u, ~0u,
     };
     for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
         setup();
@@ -329,7 +366,7 @@ static void test_esrch(void)
         op.domain = 4;
         CHECK(shim_name("%s for a domain being built -> ESRCH", valid_name[s]),
               dctl(v0, &op) == -XEN_ESRCH && unchanged());
-        if (s == 0)
+        if (valid_ended_ok(s))
             continue;
         setup();
         op = valid_req(s);
@@ -707,6 +744,103 @@ static void test_affinity(void)
     CHECK("one CPU: mask {0} -> 0", dctl(v0, &op) == 0 && v1->sched.affinity == 0x1);
 }
 
+/* ---- hypercall policy ---------------------------------------------------- */
+
+/* What the last call left in the guest's request, as a policy / counters. */
+static bool result_policy_is(const struct mica_policy *want)
+{
+    struct mica_domctl op = result();
+    return !memcmp(&op.u.policy, want, sizeof *want);
+}
+
+static bool result_denials_are(const struct mica_policy_denials *want)
+{
+    struct mica_domctl op = result();
+    return !memcmp(&op.u.denials, want, sizeof *want);
+}
+
+static void test_policy(void)
+{
+    static const struct mica_policy no_deny;
+    struct mica_policy domu, dom0;
+
+    hypercall_policy_ceiling(false, &domu);
+    hypercall_policy_ceiling(true, &dom0);
+
+    setup();
+    policy_init(d1, &no_deny);
+    struct mica_domctl op = req(MICA_DOMCTL_GET_POLICY, 1);
+    memset(&op.u, 0xa5, sizeof op.u);
+    CHECK("get_policy: a domU's default", dctl(v0, &op) == 0 &&
+          result_policy_is(&domu) && written_once() && domains_unchanged());
+    policy_init(d0, &no_deny);
+    op = req(MICA_DOMCTL_GET_POLICY, DOMID_SELF);
+    CHECK("get_policy: dom0's own", dctl(v0, &op) == 0 &&
+          result_policy_is(&dom0));
+    policy_init(d3, &no_deny);
+    op = req(MICA_DOMCTL_GET_POLICY, 3);
+    CHECK("get_policy: a domain that has stopped", dctl(v0, &op) == 0 &&
+          result_policy_is(&domu));
+
+    struct mica_policy p = narrower_policy();
+    op = set_policy_req(1, &p);
+    CHECK("set_policy: narrower -> 0, nothing written back",
+          dctl(v0, &op) == 0 && shim_guest.to_calls == 0 && read_once() &&
+              !memcmp(&d1->policy, &p, sizeof p));
+    CHECK("set_policy: the dispatcher's mask follows",
+          !(d1->policy_mask[HYPERCALL_EVENT_CHANNEL_OP] & (1ull << EVTCHNOP_ALLOC_UNBOUND)) &&
+              (d1->policy_mask[HYPERCALL_EVENT_CHANNEL_OP] & (1ull << EVTCHNOP_SEND)));
+    op = req(MICA_DOMCTL_GET_POLICY, 1);
+    CHECK("set_policy: reads back", dctl(v0, &op) == 0 &&
+          result_policy_is(&p));
+    op = set_policy_req(1, &domu);
+    CHECK("set_policy: dom0 may widen it again, up to the domU's privilege",
+          dctl(v0, &op) == 0 && !memcmp(&d1->policy, &domu, sizeof domu));
+
+    /* Refusals: each changes nothing. */
+    struct {
+        const char *what;
+        uint16_t dom;
+        uint64_t calls_or, slot, subop_bits;
+        long want;
+    } bad[] = {
+        { "a privileged call for a domU -> EPERM", 1, 1ull << HYPERCALL_DOMCTL, 0, 0, -XEN_EPERM },
+        { "a number with no hypercall -> EINVAL", 1, 1ull << 40, 0, 0, -XEN_EINVAL },
+        { "set_timer_op sub-op bits -> EINVAL", 1, 0, MICA_POLICY_SLOT_SET_TIMER_OP, 1,
+          -XEN_EINVAL },
+        { "the spare slot -> EINVAL", 1, 0, MICA_POLICY_SLOTS - 1, 1ull << 63, -XEN_EINVAL },
+        { "dom0's own (DOMID_SELF) -> EPERM", DOMID_SELF, 0, 0, 0, -XEN_EPERM },
+        { "dom0's own (id 0) -> EPERM", 0, 0, 0, 0, -XEN_EPERM },
+        { "a domain that has stopped -> ESRCH", 3, 0, 0, 0, -XEN_ESRCH },
+        { "a domain being built -> ESRCH", 4, 0, 0, 0, -XEN_ESRCH },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        setup();
+        policy_init(d1, &no_deny);
+        p = bad[i].dom == 0 || bad[i].dom == DOMID_SELF ? dom0 : domu;
+        p.calls |= bad[i].calls_or;
+        p.subops[bad[i].slot] |= bad[i].subop_bits;
+        op = set_policy_req(bad[i].dom, &p);
+        CHECK(shim_name("set_policy: %s", bad[i].what), dctl(v0, &op) == bad[i].want);
+        CHECK(shim_name("set_policy: %s: nothing written or changed", bad[i].what),
+              shim_guest.to_calls == 0 && unchanged());
+    }
+
+    setup();
+    d1->denials.total = 7;
+    d1->denials.calls[MICA_POLICY_SLOT_SCHED_OP] = 4;
+    d1->denials.calls[MICA_POLICY_SLOT_GRANT_TABLE_OP] = 3;
+    op = req(MICA_DOMCTL_GET_DENIALS, 1);
+    memset(&op.u, 0xa5, sizeof op.u);
+    CHECK("get_denials: the counters", dctl(v0, &op) == 0 &&
+          result_denials_are(&d1->denials) && written_once() &&
+          domains_unchanged());
+    d3->denials.total = 2;
+    op = req(MICA_DOMCTL_GET_DENIALS, 3);
+    CHECK("get_denials: of a domain that has stopped", dctl(v0, &op) == 0 &&
+          result().u.denials.total == 2);
+}
+
 int main(void)
 {
     test_eperm();
@@ -718,5 +852,6 @@ int main(void)
     test_getvcpuinfo();
     test_scheduler_op();
     test_affinity();
+    test_policy();
     CHECK_DONE();
 }

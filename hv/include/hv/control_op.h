@@ -13,11 +13,13 @@ struct control_op_header {
 };
 
 /*
- * The start of either call, in this order: only a privileged caller
- * (-XEN_EPERM, before anything is read); the request, `size` bytes, read
- * once into `op` (-XEN_EFAULT); its interface version must be `version`
- * (-XEN_EACCES). 0 when all three hold; every later check runs on `op`.
+ * The start of either call (hypercall nr), in this order: only a privileged
+ * caller (-XEN_EPERM, before anything is read); the request, `size` bytes,
+ * read once into `op` (-XEN_EFAULT); the caller's policy must allow its
+ * `cmd` (-XEN_EPERM, hv/policy.h); its interface version must be `version`
+ * (-XEN_EACCES). 0 when all four hold; every later check runs on `op`.
  */
-long control_op_read(struct vcpu *v, gvaddr_t arg, void *op, size_t size, uint32_t version);
+long control_op_read(struct vcpu *v, uint64_t nr, gvaddr_t arg, void *op, size_t size,
+                     uint32_t version);
 
 #endif

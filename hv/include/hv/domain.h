@@ -8,6 +8,8 @@
 #include "hv/physmap.h"
 #include "hv/rate_window.h"
 #include "hv/sched_policy.h"
+#include "public/hypercall.h"
+#include "public/policy.h"
 #include "public/vcpu_op.h"
 
 #define MAX_DOMAINS 32
@@ -123,6 +125,12 @@ struct domain {
     /* trace=hypercalls (hv/trace.c), and the trace lines' rate limit */
     bool trace_hypercalls;
     struct rate_window trace_rate;
+    /* Hypercall policy (hv/policy.c): as set; the per-number masks the
+     * dispatcher tests, derived from it; denials counted, and those printed. */
+    struct mica_policy policy;
+    uint64_t policy_mask[HYPERCALL_COUNT];
+    struct mica_policy_denials denials;
+    struct mica_policy denials_printed;
 };
 
 /* TSC ticks spent zeroing domain RAM so far (boot benchmarks report it apart). */

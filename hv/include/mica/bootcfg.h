@@ -5,7 +5,7 @@
  *   # comment
  *   hypervisor timeslice_ms=10
  *   domain name=dom0 kernel=dom0.elf memory=32 vcpus=1 privileged=yes cmdline="..."
- *          weight=256 cap=0 cpus=0-3 trace=off
+ *          weight=256 cap=0 cpus=0-3 trace=off deny=grant_table_op,sched_op:poll
  *
  * Freestanding: built into the UEFI loader and into the host unit tests.
  */
@@ -14,6 +14,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "public/policy.h"
 
 #define BOOTCFG_MAX_DOMAINS    16
 #define BOOTCFG_NAME_MAX       32   /* including the NUL */
@@ -39,6 +41,10 @@ struct bootcfg_domain {
     uint32_t cap;               /* percent of one CPU, 0 (default): no cap */
     uint64_t cpu_mask;          /* cpus=: bit n allows CPU n; 0 (default): every CPU */
     uint32_t trace_hypercalls;  /* trace=hypercalls: 1; trace=off (default): 0 */
+    uint32_t pad;
+    /* deny=: a set bit denies that hypercall (by number) or sub-op (by slot,
+     * public/policy.h); all 0 (default): what the domain's privilege allows. */
+    struct mica_policy deny;
     uint32_t line;              /* line number in the file, for messages */
 };
 

@@ -16,7 +16,7 @@
 #include "bootcfg.h"
 
 #define MICA_BOOTINFO_MAGIC   0x544f4f4241434d49ull  /* "IMCABOOT" */
-#define MICA_BOOTINFO_VERSION 3
+#define MICA_BOOTINFO_VERSION 4     /* 4: bootcfg_domain.deny */
 #define MICA_MAX_CPUS         8     /* CPUs the hypervisor drives; more are left halted */
 
 enum mica_mem_type {

@@ -2,9 +2,10 @@
  * domctl(arg): RDI = guest pointer to struct mica_domctl. dom0 only.
  *
  * Control of one domain: its state, CPU time and runstates, its scheduling
- * weight and cap, its vCPUs' affinity. Xen's domctl is an unstable interface
- * whose layouts change with every interface version, so Mica keeps Xen's
- * hypercall and sub-operation numbers but defines its own layouts: a fixed
+ * weight and cap, its vCPUs' affinity, its hypercall policy. Xen's domctl
+ * is an unstable interface whose layouts change with every interface
+ * version, so Mica keeps Xen's hypercall and sub-operation numbers but
+ * defines its own layouts: a fixed
  * header, then one fixed-size structure per sub-operation, with no guest
  * pointers inside. Every `pad` field must be 0; the input values of OUT
  * fields are ignored.
@@ -15,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "policy.h"
+
 /* "MI" and a revision: no Xen interface version has this value. */
 #define MICA_DOMCTL_INTERFACE_VERSION 0x4d490001u
 
@@ -23,6 +26,16 @@
 #define XEN_DOMCTL_GETVCPUINFO     14
 #define XEN_DOMCTL_SCHEDULER_OP    16
 #define XEN_DOMCTL_GETVCPUAFFINITY 25
+
+/*
+ * Mica's own sub-operations, from 0x4d00 ("M" << 8), above every number Xen
+ * uses; Xen has none of them (its XSM/Flask policy is set through xsm_op).
+ * In a policy they share the sub-op bit MICA_POLICY_SUBOP_OTHER.
+ */
+#define MICA_DOMCTL_BASE          0x4d00
+#define MICA_DOMCTL_GET_POLICY    0x4d00    /* u.policy (OUT) */
+#define MICA_DOMCTL_SET_POLICY    0x4d01    /* u.policy (IN) */
+#define MICA_DOMCTL_GET_DENIALS   0x4d02    /* u.denials (OUT) */
 
 /* CPU masks have one bit per CPU, CPU n in bit n. */
 #define MICA_DOMCTL_MAX_CPUS 8
@@ -102,6 +115,8 @@ struct mica_domctl {
         struct mica_domctl_getvcpuinfo getvcpuinfo;
         struct mica_domctl_vcpuaffinity vcpuaffinity;
         struct mica_domctl_scheduler_op scheduler_op;
+        struct mica_policy policy;
+        struct mica_policy_denials denials;
         uint8_t raw[128];       /* the size of the union, room to grow */
     } u;
 };
