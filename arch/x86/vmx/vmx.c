@@ -67,6 +67,7 @@ static int probe(void)
                          0, &vmx_config.pin, "pin-based", missing, sizeof missing) ||
         !adjust_controls(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS : MSR_IA32_VMX_PROCBASED_CTLS,
                          CPU_HLT_EXITING | CPU_UNCONDITIONAL_IO_EXITING | CPU_USE_MSR_BITMAPS |
+                             CPU_CR8_LOAD_EXITING | CPU_CR8_STORE_EXITING |
                              CPU_SECONDARY_CONTROLS,
                          0, &vmx_config.cpu, "processor-based", missing, sizeof missing) ||
         !adjust_controls(MSR_IA32_VMX_PROCBASED_CTLS2,
@@ -75,11 +76,12 @@ static int probe(void)
                          "secondary (EPT, unrestricted guest)", missing, sizeof missing) ||
         !adjust_controls(true_ctls ? MSR_IA32_VMX_TRUE_EXIT_CTLS : MSR_IA32_VMX_EXIT_CTLS,
                          EXIT_HOST_ADDRESS_SPACE_SIZE | EXIT_SAVE_IA32_PAT | EXIT_LOAD_IA32_PAT |
-                             EXIT_SAVE_IA32_EFER | EXIT_LOAD_IA32_EFER,
+                             EXIT_SAVE_IA32_EFER | EXIT_LOAD_IA32_EFER | EXIT_SAVE_DEBUG_CONTROLS,
                          EXIT_SAVE_PREEMPTION_TIMER, &vmx_config.exit, "VM-exit", missing,
                          sizeof missing) ||
         !adjust_controls(true_ctls ? MSR_IA32_VMX_TRUE_ENTRY_CTLS : MSR_IA32_VMX_ENTRY_CTLS,
-                         ENTRY_LOAD_IA32_PAT | ENTRY_LOAD_IA32_EFER, 0, &vmx_config.entry,
+                         ENTRY_LOAD_IA32_PAT | ENTRY_LOAD_IA32_EFER | ENTRY_LOAD_DEBUG_CONTROLS, 0,
+                         &vmx_config.entry,
                          "VM-entry", missing, sizeof missing))
         return refuse(missing);
 

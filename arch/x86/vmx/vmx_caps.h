@@ -14,6 +14,10 @@
 #define CPU_HLT_EXITING                (1u << 7)
 #define CPU_CR3_LOAD_EXITING           (1u << 15)
 #define CPU_CR3_STORE_EXITING          (1u << 16)
+#define CPU_CR8_LOAD_EXITING           (1u << 19)
+#define CPU_CR8_STORE_EXITING          (1u << 20)
+#define CPU_TPR_SHADOW                 (1u << 21)
+#define CPU_MOV_DR_EXITING             (1u << 23)
 #define CPU_UNCONDITIONAL_IO_EXITING   (1u << 24)
 #define CPU_USE_MSR_BITMAPS            (1u << 28)
 #define CPU_SECONDARY_CONTROLS         (1u << 31)
@@ -23,6 +27,7 @@
 #define CPU2_UNRESTRICTED_GUEST        (1u << 7)
 #define CPU2_ENABLE_INVPCID            (1u << 12)
 /* VM-exit controls (25.7.1) */
+#define EXIT_SAVE_DEBUG_CONTROLS       (1u << 2)
 #define EXIT_HOST_ADDRESS_SPACE_SIZE   (1u << 9)
 #define EXIT_SAVE_IA32_PAT             (1u << 18)
 #define EXIT_LOAD_IA32_PAT             (1u << 19)
@@ -30,6 +35,7 @@
 #define EXIT_LOAD_IA32_EFER            (1u << 21)
 #define EXIT_SAVE_PREEMPTION_TIMER     (1u << 22)
 /* VM-entry controls (25.8.1) */
+#define ENTRY_LOAD_DEBUG_CONTROLS      (1u << 2)
 #define ENTRY_IA32E_MODE_GUEST         (1u << 9)
 #define ENTRY_LOAD_IA32_PAT            (1u << 14)
 #define ENTRY_LOAD_IA32_EFER           (1u << 15)
