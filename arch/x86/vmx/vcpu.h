@@ -62,8 +62,9 @@ void vcpu_vmcs_end(struct vcpu *target);
 void vmx_debug_regs_reset(struct debug_regs *dr);
 /* Guest paging registers from the current VMCS (v must be loaded). */
 void vcpu_paging_state(struct vcpu *v, struct guest_paging *p);
-/* Build the MSR bitmap shared by every vCPU (once, at VMX bring-up). */
+/* Build the MSR bitmap shared by every vCPU (once, at VMX bring-up; msr_bitmap.c). */
 void vmx_msr_bitmap_init(void);
+extern paddr_t vmx_msr_bitmap;
 /* Fill a new VMCS (current) for a vCPU entering at the PVH start state. */
 void vmcs_setup(struct vcpu *v, uint32_t entry, uint32_t start_info_gpa);
 /* The per-CPU host-state fields (GS base, TSS, GDT) for CPU `cpu`. */

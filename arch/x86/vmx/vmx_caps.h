@@ -55,6 +55,18 @@ struct vmx_config {
     bool invept_single;
 };
 extern struct vmx_config vmx_config;
+
+/* The controls Mica asks for (vmx_controls.c), one request per control word. */
+enum vmx_control_word { VMX_CTL_PIN, VMX_CTL_CPU, VMX_CTL_CPU2, VMX_CTL_EXIT, VMX_CTL_ENTRY,
+                        VMX_CTL_COUNT };
+struct vmx_control_request {
+    const char *what;
+    uint32_t msr, true_msr;     /* capability MSRs: plain, and TRUE (IA32_VMX_BASIC bit 55) */
+    uint32_t required, optional;
+};
+extern const struct vmx_control_request vmx_control_requests[VMX_CTL_COUNT];
+/* The control value for capability MSR value `cap`; false if a required bit is missing. */
+bool vmx_adjust_controls(const struct vmx_control_request *r, uint64_t cap, uint32_t *out);
 /* Enter VMX operation on this CPU (VMXON with its own region); 0 or -1. */
 int vmx_cpu_on(void);
 
