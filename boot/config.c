@@ -15,7 +15,7 @@ EFI_STATUS config_load(EFI_FILE_HANDLE root, struct bootcfg *cfg)
     if (EFI_ERROR(status)) {
         CHAR16 why[64];
 
-        Print(L"%a: cannot read: %s\n", CONFIG_FILE, file_error_text(status, why, 64));
+        Print(L"%a: cannot read: %s\n", CONFIG_FILE, status_text(status, why, 64));
         return status;
     }
     rc = bootcfg_parse((const char *)(UINTN)f.paddr, (size_t)f.size, cfg, &err);

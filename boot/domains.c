@@ -21,7 +21,7 @@ EFI_STATUS domains_load(EFI_FILE_HANDLE root, const struct bootcfg *cfg,
             CHAR16 why[64];
 
             Print(L"%a:%d: cannot read '%a': %s\n", CONFIG_FILE, d->line, d->kernel,
-                  file_error_text(status, why, 64));
+                  status_text(status, why, 64));
             return status;
         }
         bd->cfg = *d;

@@ -35,7 +35,7 @@ EFI_STATUS hv_load(EFI_FILE_HANDLE root, struct hv_loaded *out)
     if (EFI_ERROR(status)) {
         CHAR16 text[64];
 
-        Print(L"%a: cannot read: %s\n", HV_FILE, file_error_text(status, text, 64));
+        Print(L"%a: cannot read: %s\n", HV_FILE, status_text(status, text, 64));
         return status;
     }
     why = elf_check((const void *)(UINTN)out->file.paddr, out->file.size, &img, &bad_phdr);

@@ -110,7 +110,7 @@ EFI_STATUS file_read(EFI_FILE_HANDLE root, const char *name, struct boot_file *o
     return EFI_SUCCESS;
 }
 
-const CHAR16 *file_error_text(EFI_STATUS status, CHAR16 *buf, UINTN len)
+const CHAR16 *status_text(EFI_STATUS status, CHAR16 *buf, UINTN len)
 {
     if (status == FILE_IS_DIRECTORY)
         return L"is a directory";
