@@ -22,9 +22,11 @@ out=${1:?usage: $0 OUTDIR}
 B=${BUILD:-build}
 mkdir -p "$out"
 files=($B/BOOTX64.EFI $B/mica.elf $B/dom0.elf $B/domu.elf $B/dom0-test.elf $B/domu-test.elf)
-# Seen: 55 us with dom0 alone, 56 us beside cr8-raise, 72 us beside cr8-all
-# (each alone with dom0); here the other test domains' console lines (each
-# ~8 ms at 115200 baud, printed synchronously) dominate: 6.4 ms.
+# Seen (each boot dom0 and one domU only): 58 us with dom0 alone, 54 us
+# beside cr8-raise, 72 us beside cr8-all, 72 us beside a domU spinning with
+# interrupts off and CR8 untouched (test=share cli=yes); before CR8 exited,
+# beside either CR8 domU the machine stopped. Here the other test domains'
+# console lines (printed synchronously at 115200 baud) dominate: 6.4 ms.
 MAX_LATE_US=15000
 ROW_CASES=53        # per cpu-state domain: 26 reset checks, 27 kept checks
 
