@@ -13,7 +13,9 @@ EFI_STATUS config_load(EFI_FILE_HANDLE root, struct bootcfg *cfg)
 
     status = file_read(root, CONFIG_FILE, &f);
     if (EFI_ERROR(status)) {
-        Print(L"%a: cannot read: %r\n", CONFIG_FILE, status);
+        CHAR16 why[64];
+
+        Print(L"%a: cannot read: %s\n", CONFIG_FILE, status_text(status, why, 64));
         return status;
     }
     rc = bootcfg_parse((const char *)(UINTN)f.paddr, (size_t)f.size, cfg, &err);

@@ -18,7 +18,10 @@ EFI_STATUS domains_load(EFI_FILE_HANDLE root, const struct bootcfg *cfg,
 
         status = file_read(root, d->kernel, &f);
         if (EFI_ERROR(status)) {
-            Print(L"%a:%d: cannot read '%a': %r\n", CONFIG_FILE, d->line, d->kernel, status);
+            CHAR16 why[64];
+
+            Print(L"%a:%d: cannot read '%a': %s\n", CONFIG_FILE, d->line, d->kernel,
+                  status_text(status, why, 64));
             return status;
         }
         bd->cfg = *d;

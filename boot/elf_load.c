@@ -33,7 +33,9 @@ EFI_STATUS hv_load(EFI_FILE_HANDLE root, struct hv_loaded *out)
 
     status = file_read(root, HV_FILE, &out->file);
     if (EFI_ERROR(status)) {
-        Print(L"%a: cannot read: %r\n", HV_FILE, status);
+        CHAR16 text[64];
+
+        Print(L"%a: cannot read: %s\n", HV_FILE, status_text(status, text, 64));
         return status;
     }
     why = elf_check((const void *)(UINTN)out->file.paddr, out->file.size, &img, &bad_phdr);

@@ -56,7 +56,7 @@ static EFI_STATUS file_size(EFI_FILE_HANDLE fh, UINT64 *size)
     if (EFI_ERROR(status))
         return status;
     if (buf.info.Attribute & EFI_FILE_DIRECTORY)
-        return EFI_NOT_FOUND;   /* a directory is not the file we were told of */
+        return FILE_IS_DIRECTORY;   /* a directory is not the file we were told of */
     *size = buf.info.FileSize;
     return EFI_SUCCESS;
 }
@@ -108,4 +108,14 @@ EFI_STATUS file_read(EFI_FILE_HANDLE root, const char *name, struct boot_file *o
     }
     out->size = size;
     return EFI_SUCCESS;
+}
+
+const CHAR16 *status_text(EFI_STATUS status, CHAR16 *buf, UINTN len)
+{
+    if (status == FILE_IS_DIRECTORY)
+        return L"is a directory";
+    if (len < 64)
+        return L"error";
+    StatusToString(buf, status);    /* at most about 40 characters */
+    return buf;
 }

@@ -35,6 +35,11 @@ struct boot_file {
 };
 EFI_STATUS file_open_root(EFI_HANDLE image, EFI_FILE_HANDLE *root);
 EFI_STATUS file_read(EFI_FILE_HANDLE root, const char *name, struct boot_file *out);
+/* file_read's status when the name is a directory: no EFI status says so. */
+#define FILE_IS_DIRECTORY EFIERR_OEM(1)
+/* A status for a message: "is a directory" for FILE_IS_DIRECTORY, otherwise
+ * the firmware's name for it (written into buf, at least 64 characters). */
+const CHAR16 *status_text(EFI_STATUS status, CHAR16 *buf, UINTN len);
 
 /* config.c: read and parse the boot configuration. */
 EFI_STATUS config_load(EFI_FILE_HANDLE root, struct bootcfg *cfg);

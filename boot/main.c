@@ -83,6 +83,8 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
     status = boot(image, st);
     /* Only reached on failure: undo our allocations, hand control back. */
     alloc_release_all();
-    Print(L"boot failed (%r): returning to the firmware\n", status);
+    CHAR16 text[64];
+
+    Print(L"boot failed (%s): returning to the firmware\n", status_text(status, text, 64));
     return status;
 }

@@ -6,7 +6,8 @@
  * The ABI cases live in test_abi.c, the sleep measurements in test_sleep.c,
  * the inter-domain (event channel and grant table) ones in test_ipc*.c, the
  * path-length benchmarks in test_bench.c, the multi-vCPU cases in
- * test_smp.c, the scheduler loads (cpu-hog) in test_hog.c, test_share.c.
+ * test_smp.c, the scheduler loads (cpu-hog) in test_hog.c, test_share.c, the
+ * CPU-state, CR8 and string I/O cases in test_cpu_state.c.
  */
 #include <stdint.h>
 
@@ -19,6 +20,7 @@
 #include "test_bench.h"
 #include "test_ipc.h"
 #include "test_control.h"
+#include "test_cpu_state.h"
 #include "test_latency.h"
 #include "test_hostile.h"
 #include "test_share.h"
@@ -155,7 +157,7 @@ static bool tests_run(const char *action, const struct guest_env *env)
             return true;
         }
     }
-    return test_hostile_run(action, env);
+    return test_cpu_state_run(action, env) || test_hostile_run(action, env);
 }
 
 /* test=<action> runs it; without test=, the image behaves as dom0.elf/domu.elf do. */

@@ -10,8 +10,12 @@
 #    both on 2 CPUs.
 #  - Bochs with 2 CPUs: the watchdog reports a CPU hung in the hypervisor
 #    (selftest=watchdog, tests/system/watchdog.cfg) and powers off.
+#  - Bochs with 1 and 2 CPUs: CR8, string I/O, and every row of the CPU-state
+#    table staying each domain's own across switches and migrations
+#    (tests/system/cpu-state.sh).
 #  - QEMU TCG (no VMX): Mica refuses cleanly; the loader reports a bad
-#    configuration line and a missing kernel file, then returns to the firmware.
+#    configuration line, a missing kernel file and a kernel path naming a
+#    directory, then returns to the firmware.
 # Bochs uses one core and the QEMU runs the other, so both run at once.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -35,6 +39,10 @@ printf 'hypervisor selftest=fault\ndomain name=dom0 kernel=dom0.elf memory=32 pr
 scripts/mkimage.sh --esp "$out/fault.img" --config "$out/fault.cfg" "${files[@]}" || exit 1
 scripts/mkimage.sh --esp "$out/badline.img" --config "$out/badline.cfg" "${files[@]}" || exit 1
 scripts/mkimage.sh --esp "$out/missing.img" --config "$out/missing.cfg" "${files[@]}" || exit 1
+printf 'domain name=dom0 kernel=dom0.elf memory=32 privileged=yes\ndomain name=d kernel=kernels memory=16\n' \
+    > "$out/dirkernel.cfg"
+scripts/mkimage.sh --esp "$out/dirkernel.img" --config "$out/dirkernel.cfg" "${files[@]}" || exit 1
+mmd -i "$out/dirkernel.img" ::/kernels || exit 1
 
 scripts/mkimage.sh --esp "$out/abi.img" --config tests/system/abi.cfg "${files[@]}" || exit 1
 scripts/mkimage.sh --esp "$out/ipc.img" --config tests/system/ipc.cfg "${files[@]}" || exit 1
@@ -76,14 +84,18 @@ scripts/qemu-run.sh --tcg --image "$out/badline.img" --serial "$out/badline.log"
     > "$out/badline.run" 2>&1
 scripts/qemu-run.sh --tcg --image "$out/missing.img" --serial "$out/missing.log" --timeout 20 \
     > "$out/missing.run" 2>&1
+scripts/qemu-run.sh --tcg --image "$out/dirkernel.img" --serial "$out/dirkernel.log" --timeout 20 \
+    > "$out/dirkernel.run" 2>&1
 # After its fault report the hypervisor halts for good: the timeout ends this run too.
 scripts/qemu-run.sh --tcg --image "$out/fault.img" --serial "$out/fault.log" --timeout 20 \
     > "$out/fault.run" 2>&1
 
-# Then the scheduler and SMP boots (tests/system/sched.sh) and the hostile
-# domains (tests/system/hostile.sh) use this core.
+# Then the scheduler and SMP boots (tests/system/sched.sh), the hostile
+# domains (tests/system/hostile.sh) and the CPU-state boots
+# (tests/system/cpu-state.sh) use this core.
 tests/system/sched.sh "$out" > "$out/sched.results" 2>&1
 tests/system/hostile.sh "$out" > "$out/hostile.results" 2>&1
+tests/system/cpu-state.sh "$out" > "$out/cpu-state.results" 2>&1
 
 wait $bochs_pid
 bochs_status=$(cat "$out/three.status")
@@ -257,6 +269,8 @@ expect "loader/bad-config-line" "$out/badline.log" 'mica\.cfg:3: .*memory'
 expect_none "loader/bad-config-no-hypervisor" "$out/badline.log" '\(mica\) Mica hypervisor starting'
 expect "loader/missing-kernel-named" "$out/missing.log" "mica\.cfg:2: .*ghost\.elf"
 expect_none "loader/missing-kernel-no-hypervisor" "$out/missing.log" '\(mica\) Mica hypervisor starting'
+expect "loader/directory-kernel-named" "$out/dirkernel.log" "mica\.cfg:2: cannot read 'kernels': is a directory"
+expect_none "loader/directory-kernel-no-hypervisor" "$out/dirkernel.log" '\(mica\) Mica hypervisor starting'
 
 # --- Bochs: the ABI conformance suite (tests/system/conformance.sh) ------------------
 cat "$out/conformance.results"
@@ -269,6 +283,9 @@ cat "$out/sched.results"
 
 # --- Bochs, 2 CPUs: hostile domains affect only themselves (tests/system/hostile.sh) ---
 cat "$out/hostile.results"
+
+# --- Bochs, 1 and 2 CPUs: CR8, string I/O, CPU state per domain (tests/system/cpu-state.sh) ---
+cat "$out/cpu-state.results"
 
 # --- QEMU TCG: a fault in the hypervisor explains itself ------------------------
 L="$out/fault.log"

@@ -27,16 +27,14 @@
 #define CR_QUAL_TYPE(q)    (((q) >> 4) & 3)
 #define CR_QUAL_GPR(q)     (((q) >> 8) & 0xf)
 #define CR_ACCESS_MOV_TO   0
-#define IO_QUAL_SIZE(q)    (((q) & 7) + 1)
-#define IO_QUAL_IN         (1u << 3)
-#define IO_QUAL_STRING     (1u << 4)
-#define IO_QUAL_PORT(q)    (((q) >> 16) & 0xffff)
+#define CR_ACCESS_MOV_FROM 1
+#define GPR_RSP            4
 #define EPT_QUAL_READ      (1u << 0)
 #define EPT_QUAL_WRITE     (1u << 1)
 #define EPT_QUAL_FETCH     (1u << 2)
 #define EPT_QUAL_LINEAR_VALID (1u << 7)
 
-static void inject_exception(unsigned vector, bool has_error, uint32_t error)
+void vmx_inject_exception(unsigned vector, bool has_error, uint32_t error)
 {
     uint32_t info = vector | INTR_TYPE_HW_EXCEPTION | INTR_INFO_VALID;
     if (has_error) {
@@ -55,18 +53,32 @@ void vmx_advance_rip(void)
         vmcs_write32(GUEST_INTERRUPTIBILITY, intr & ~INTERRUPTIBILITY_STI_MOVSS);
 }
 
-static bool guest_in_64bit_mode(void)
+bool vmx_guest_in_64bit_mode(void)
 {
     return (vmcs_read64(GUEST_IA32_EFER) & EFER_LMA) && (vmcs_read32(GUEST_CS_AR) & CS_AR_L);
 }
 
-static uint64_t *gpr(struct vcpu *v, unsigned n)
+uint64_t *vmx_gpr(struct vcpu *v, unsigned n)
 {
     struct guest_regs *r = &v->arch->regs;
     uint64_t *const regs[16] = { &r->rax, &r->rcx, &r->rdx, &r->rbx, NULL, &r->rbp,
                                  &r->rsi, &r->rdi, &r->r8, &r->r9, &r->r10, &r->r11,
                                  &r->r12, &r->r13, &r->r14, &r->r15 };
     return regs[n & 15];
+}
+
+/* General register n as MOV CR names it; RSP lives in the VMCS. */
+static uint64_t read_gpr(struct vcpu *v, unsigned n)
+{
+    return n == GPR_RSP ? vmcs_readnat(GUEST_RSP) : *vmx_gpr(v, n);
+}
+
+static void write_gpr(struct vcpu *v, unsigned n, uint64_t val)
+{
+    if (n == GPR_RSP)
+        vmcs_writenat(GUEST_RSP, val);
+    else
+        *vmx_gpr(v, n) = val;
 }
 
 /* What the guest reads from CR0/CR4: its own bits, the shadow for host-owned ones. */
@@ -76,7 +88,7 @@ static uint64_t guest_visible_cr(vmcs_fieldnat cr, vmcs_fieldnat mask, vmcs_fiel
     return (vmcs_readnat(cr) & ~m) | (vmcs_readnat(shadow) & m);
 }
 
-static void crash_with_state(struct vcpu *v, const char *what)
+void vmx_crash_with_state(struct vcpu *v, const char *what)
 {
     domain_crash(v->domain, "%s at RIP 0x%lx (CR0 0x%lx CR3 0x%lx CR4 0x%lx EFER 0x%lx RSP 0x%lx)",
                  what, vmcs_readnat(GUEST_RIP),
@@ -92,7 +104,7 @@ static void handle_unexpected(struct vcpu *v)
     char what[96];
     snprintf(what, sizeof what, "unhandled VM exit %u (%s), qualification 0x%lx", reason,
              vmx_exit_reason_name(reason), vmcs_readnat(EXIT_QUALIFICATION));
-    crash_with_state(v, what);
+    vmx_crash_with_state(v, what);
 }
 
 static void handle_exception_nmi(struct vcpu *v)
@@ -118,7 +130,7 @@ static void handle_external_interrupt(struct vcpu *v)
 
 static void handle_triple_fault(struct vcpu *v)
 {
-    crash_with_state(v, "triple fault");
+    vmx_crash_with_state(v, "triple fault");
 }
 
 /* HLT blocks until an event, unless one is already waiting to be injected. */
@@ -150,7 +162,7 @@ static void __attribute__((noinline, cold)) restart_vmcall(void)
 static void handle_vmcall(struct vcpu *v)
 {
     struct guest_regs *r = &v->arch->regs;
-    bool wide = guest_in_64bit_mode();
+    bool wide = vmx_guest_in_64bit_mode();
     uint64_t args[HYPERCALL_ARGS];
     if (wide) {
         uint64_t a[HYPERCALL_ARGS] = { r->rdi, r->rsi, r->rdx, r->r10, r->r8 };
@@ -172,17 +184,47 @@ static void handle_vmcall(struct vcpu *v)
     r->rax = wide ? (uint64_t)ret : (uint32_t)ret;
 }
 
-/* Only writes that touch a host-owned bit (CR0.NE, CR4.VMXE/OSXSAVE) exit. */
+/*
+ * CR8 is the vCPU's own task priority (CR8-load and CR8-store exiting), kept
+ * in arch_vcpu and never written to the LAPIC, whose TPR stays the
+ * hypervisor's: a guest raising it would otherwise mask the timer and kick
+ * IPIs of the physical CPU. The CPU has made the checks that precede the
+ * exit (#UD outside 64-bit mode, #GP at CPL > 0); a write with bits 63:4
+ * set is #GP (SDM 3A 11.8.6.1), checked here. As in Xen, the value does not
+ * hold back upcalls: the callback vector is not subject to the TPR.
+ */
+static void handle_cr8(struct vcpu *v, uint64_t q)
+{
+    unsigned n = CR_QUAL_GPR(q);
+    if (CR_QUAL_TYPE(q) == CR_ACCESS_MOV_FROM) {
+        write_gpr(v, n, v->arch->tpr);
+    } else {
+        uint64_t val = read_gpr(v, n);
+        if (val >> 4) {
+            vmx_inject_exception(VECTOR_GP, true, 0);
+            return;
+        }
+        v->arch->tpr = (uint8_t)val;
+    }
+    vmx_advance_rip();
+}
+
+/* CR8 accesses exit; of CR0/CR4 only writes that touch a host-owned bit
+ * (CR0.NE, CR4.VMXE/OSXSAVE) do. */
 static void handle_cr_access(struct vcpu *v)
 {
     uint64_t q = vmcs_readnat(EXIT_QUALIFICATION);
+    if (CR_QUAL_NUMBER(q) == 8) {
+        handle_cr8(v, q);
+        return;
+    }
     if (CR_QUAL_TYPE(q) != CR_ACCESS_MOV_TO) {
         handle_unexpected(v);
         return;
     }
-    uint64_t val = CR_QUAL_GPR(q) == 4 ? vmcs_readnat(GUEST_RSP) : *gpr(v, CR_QUAL_GPR(q));
+    uint64_t val = read_gpr(v, CR_QUAL_GPR(q));
     if (CR_QUAL_NUMBER(q) == 4) {
-        inject_exception(VECTOR_GP, true, 0);   /* neither VMX nor XSAVE is offered */
+        vmx_inject_exception(VECTOR_GP, true, 0);   /* neither VMX nor XSAVE is offered */
         return;
     }
     if (CR_QUAL_NUMBER(q) != 0) {
@@ -194,7 +236,7 @@ static void handle_cr_access(struct vcpu *v)
     uint64_t efer = vmcs_read64(GUEST_IA32_EFER);
     /* SDM 3A 2.5: PG without PE, NW without CD, or bits above 31 fault. */
     if ((val >> 32) || ((val & CR0_PG) && !(val & CR0_PE)) || ((val & CR0_NW) && !(val & CR0_CD))) {
-        inject_exception(VECTOR_GP, true, 0);
+        vmx_inject_exception(VECTOR_GP, true, 0);
         return;
     }
     /* Turning paging on or off switches IA-32e mode when EFER.LME is set (SDM 3A 10.8.5). */
@@ -215,28 +257,11 @@ static void handle_cr_access(struct vcpu *v)
     vmx_advance_rip();
 }
 
-/* Guest port I/O: no devices are offered yet; reads float high, writes vanish. */
-static void handle_io(struct vcpu *v)
-{
-    uint64_t q = vmcs_readnat(EXIT_QUALIFICATION);
-    if (q & IO_QUAL_STRING) {
-        handle_unexpected(v);
-        return;
-    }
-    if (q & IO_QUAL_IN) {
-        unsigned bits = IO_QUAL_SIZE(q) * 8;
-        uint64_t mask = bits == 32 ? 0xffffffffull : ((1ull << bits) - 1);
-        struct guest_regs *r = &v->arch->regs;
-        r->rax = bits == 32 ? mask : (r->rax & ~mask) | mask;
-    }
-    vmx_advance_rip();
-}
-
 /* Intercepted MSRs: the hypercall-page MSR is write-only; all others #GP. */
 static void handle_rdmsr(struct vcpu *v)
 {
     (void)v;
-    inject_exception(VECTOR_GP, true, 0);
+    vmx_inject_exception(VECTOR_GP, true, 0);
 }
 
 static void handle_wrmsr(struct vcpu *v)
@@ -248,7 +273,7 @@ static void handle_wrmsr(struct vcpu *v)
         vmx_advance_rip();
         return;
     }
-    inject_exception(VECTOR_GP, true, 0);
+    vmx_inject_exception(VECTOR_GP, true, 0);
 }
 
 static void handle_entry_failure(struct vcpu *v)
@@ -267,7 +292,7 @@ static void handle_ept_violation(struct vcpu *v)
                  gpa, vmcs_readnat(GUEST_LINEAR_ADDRESS));
     else
         snprintf(what, sizeof what, "EPT violation: %s of GPA 0x%lx", access, gpa);
-    crash_with_state(v, what);
+    vmx_crash_with_state(v, what);
 }
 
 static void handle_ept_misconfig(struct vcpu *v)
@@ -275,7 +300,7 @@ static void handle_ept_misconfig(struct vcpu *v)
     char what[96];
     snprintf(what, sizeof what, "EPT misconfiguration at GPA 0x%lx (hypervisor bug)",
              vmcs_read64(GUEST_PHYSICAL_ADDRESS));
-    crash_with_state(v, what);
+    vmx_crash_with_state(v, what);
 }
 
 static void handle_preemption_timer(struct vcpu *v)
@@ -293,13 +318,13 @@ static void handle_skip(struct vcpu *v)
 static void handle_undefined(struct vcpu *v)
 {
     (void)v;
-    inject_exception(VECTOR_UD, false, 0);      /* nested VMX is not offered */
+    vmx_inject_exception(VECTOR_UD, false, 0);      /* nested VMX is not offered */
 }
 
 static void handle_xsetbv(struct vcpu *v)
 {
     (void)v;
-    inject_exception(VECTOR_GP, true, 0);       /* XSAVE is not offered (CPUID hides it) */
+    vmx_inject_exception(VECTOR_GP, true, 0);       /* XSAVE is not offered (CPUID hides it) */
 }
 
 typedef void (*exit_handler)(struct vcpu *v);
@@ -323,7 +348,7 @@ static const exit_handler exit_handlers[EXIT_REASON_COUNT] = {
     [EXIT_VMXOFF] = handle_undefined,
     [EXIT_VMXON] = handle_undefined,
     [EXIT_CR_ACCESS] = handle_cr_access,
-    [EXIT_IO_INSTRUCTION] = handle_io,
+    [EXIT_IO_INSTRUCTION] = vmx_handle_io,
     [EXIT_RDMSR] = handle_rdmsr,
     [EXIT_WRMSR] = handle_wrmsr,
     [EXIT_INVALID_GUEST_STATE] = handle_entry_failure,

@@ -1,7 +1,8 @@
 /*
  * vCPUs on VMX, from creation to destruction: one VMCS each, made current on
  * a CPU by arch_vcpu_load and put back in memory by arch_vcpu_unload with the
- * state the VMCS does not switch (FPU/SSE, syscall MSRs); the VMCS of a vCPU
+ * state the VMCS does not switch (FPU/SSE, syscall MSRs, DR0-DR3 and DR6;
+ * docs/architecture.md has the whole list); the VMCS of a vCPU
  * that is not running edited between vcpu_vmcs_begin and vcpu_vmcs_end.
  * The run loop is vcpu_run.c; the domain's EPT, domain_ept.c.
  */
@@ -49,6 +50,7 @@ int arch_vcpu_create(struct vcpu *v, uint32_t entry, uint32_t start_info_gpa)
     av->vmcs = vmcs;
     av->host_cpu = UINT32_MAX;
     vmx_fpu_reset(av->fpu);
+    vmx_debug_regs_reset(&av->dr);
     v->arch = av;
 
     if (vmclear(vmcs) != VMX_OK)
@@ -110,6 +112,31 @@ static void load_syscall_msrs(const struct syscall_msrs *m)
 }
 
 /*
+ * DR0-DR3 and DR6 hold guest values between a VM exit and the next entry:
+ * harmless to the hypervisor, since a VM exit sets DR7 to 0x400 (SDM 3C
+ * 28.5.1: every breakpoint disabled) and the guest's DR7 returns only with
+ * the next VM entry (load debug controls). Five moves each way: cheaper than
+ * MOV-DR exiting and tracking which vCPU touched them.
+ */
+static void save_debug_regs(struct debug_regs *dr)
+{
+    dr->dr0 = read_dr0();
+    dr->dr1 = read_dr1();
+    dr->dr2 = read_dr2();
+    dr->dr3 = read_dr3();
+    dr->dr6 = read_dr6();
+}
+
+static void load_debug_regs(const struct debug_regs *dr)
+{
+    write_dr0(dr->dr0);
+    write_dr1(dr->dr1);
+    write_dr2(dr->dr2);
+    write_dr3(dr->dr3);
+    write_dr6(dr->dr6);
+}
+
+/*
  * The loaded vCPU's state goes back to memory and its VMCS is cleared, so it
  * can run next on any CPU (a VMCS may be active on one CPU only: SDM 3C 25.1).
  */
@@ -121,6 +148,7 @@ void arch_vcpu_unload(void)
         return;
     fxsave(v->arch->fpu);
     save_syscall_msrs(&v->arch->msrs);
+    save_debug_regs(&v->arch->dr);
     if (vmclear(v->arch->vmcs) != VMX_OK)
         panic("VMCLEAR of vCPU %u of domain %u failed", v->id, v->domain->id);
     v->arch->launched = false;
@@ -136,6 +164,7 @@ void arch_vcpu_load(struct vcpu *v)
     arch_vcpu_unload();
     fxrstor(v->arch->fpu);
     load_syscall_msrs(&v->arch->msrs);
+    load_debug_regs(&v->arch->dr);
     load_vmcs(v);
     if (v->arch->host_cpu != pc->index) {
         vmcs_write_host_cpu(pc->index);

@@ -22,10 +22,18 @@ struct syscall_msrs {
     uint64_t star, lstar, cstar, fmask, kernel_gs_base;
 };
 
+/* Debug registers the VMCS does not switch (DR7 and DEBUGCTL it does, through
+ * the save/load debug controls); swapped when vCPUs change. */
+struct debug_regs {
+    uint64_t dr0, dr1, dr2, dr3, dr6;
+};
+
 struct arch_vcpu {
     uint8_t fpu[512] __attribute__((aligned(16)));  /* FXSAVE image */
     struct guest_regs regs;
     struct syscall_msrs msrs;
+    struct debug_regs dr;
+    uint8_t tpr;                /* CR8: MOV to/from CR8 exit and use this, never the LAPIC */
     paddr_t vmcs;
     bool launched;
     uint32_t host_cpu;          /* CPU whose host state the VMCS holds; UINT32_MAX: none */
@@ -50,10 +58,13 @@ static inline void vmx_ept_sync(struct domain *d)
  */
 void vcpu_vmcs_begin(struct vcpu *target);
 void vcpu_vmcs_end(struct vcpu *target);
+/* Power-on values of the debug registers the VMCS does not hold. */
+void vmx_debug_regs_reset(struct debug_regs *dr);
 /* Guest paging registers from the current VMCS (v must be loaded). */
 void vcpu_paging_state(struct vcpu *v, struct guest_paging *p);
-/* Build the MSR bitmap shared by every vCPU (once, at VMX bring-up). */
+/* Build the MSR bitmap shared by every vCPU (once, at VMX bring-up; msr_bitmap.c). */
 void vmx_msr_bitmap_init(void);
+extern paddr_t vmx_msr_bitmap;
 /* Fill a new VMCS (current) for a vCPU entering at the PVH start state. */
 void vmcs_setup(struct vcpu *v, uint32_t entry, uint32_t start_info_gpa);
 /* The per-CPU host-state fields (GS base, TSS, GDT) for CPU `cpu`. */
@@ -62,7 +73,13 @@ void vmcs_write_host_cpu(uint32_t cpu);
 void vmx_handle_exit(struct vcpu *v);
 /* Exit handlers shared between files. */
 void vmx_handle_cpuid(struct vcpu *v);
+void vmx_handle_io(struct vcpu *v);
 void vmx_advance_rip(void);
+void vmx_inject_exception(unsigned vector, bool has_error, uint32_t error);
+void vmx_crash_with_state(struct vcpu *v, const char *what);
+bool vmx_guest_in_64bit_mode(void);
+/* The saved general register n in the SDM's encoding (0 RAX .. 15 R15; 4, RSP, is NULL). */
+uint64_t *vmx_gpr(struct vcpu *v, unsigned n);
 /* Fill the guest page named by a write to XEN_HYPERCALL_PAGE_MSR; -1 if invalid. */
 int vmx_fill_hypercall_page(struct vcpu *v, uint64_t msr_value);
 /* Report a VM entry that failed (VMfail, or exit reason 33/34) and crash the domain. */

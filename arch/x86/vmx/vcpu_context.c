@@ -25,6 +25,7 @@
 #define FCW_INIT     0x037f     /* FNINIT state */
 #define MXCSR_INIT   0x1f80
 #define DR7_INIT     0x400
+#define DR6_INIT     0xffff0ff0ull
 #define PAT_POWER_ON 0x0007040600070406ull
 
 #define CTX_AR_RESERVED 0xf000u /* bits 15:12 of a context's *_ar */
@@ -90,6 +91,11 @@ void vmx_fpu_reset(uint8_t fpu[512])
     memset(fpu, 0, 512);
     memcpy(&fpu[FXSAVE_FCW_OFFSET], &fcw, sizeof fcw);
     memcpy(&fpu[FXSAVE_MXCSR_OFFSET], &mxcsr, sizeof mxcsr);
+}
+
+void vmx_debug_regs_reset(struct debug_regs *dr)
+{
+    *dr = (struct debug_regs){ .dr6 = DR6_INIT };
 }
 
 /* ---- decoding and checking a vcpu_hvm_context ---------------------------- */
@@ -289,6 +295,8 @@ int arch_vcpu_set_context(struct vcpu *v, const struct vcpu_hvm_context *ctx)
     vcpu_vmcs_end(v);
     v->arch->regs = regs;
     memset(&v->arch->msrs, 0, sizeof v->arch->msrs);
+    vmx_debug_regs_reset(&v->arch->dr);
+    v->arch->tpr = 0;
     vmx_fpu_reset(v->arch->fpu);
     return 0;
 }

@@ -28,35 +28,6 @@
 #define CR0_HOST_OWNED CR0_NE
 #define CR4_HOST_OWNED (CR4_VMXE | CR4_OSXSAVE)
 
-/* One MSR bitmap for every vCPU: all MSRs exit except those whose guest value
- * the VMCS or the vCPU switch keeps per vCPU. */
-static paddr_t msr_bitmap;
-static const uint32_t passthrough_msrs[] = {
-    MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP, MSR_IA32_PAT,
-    MSR_IA32_EFER, MSR_IA32_STAR, MSR_IA32_LSTAR, MSR_IA32_CSTAR, MSR_IA32_FMASK,
-    MSR_IA32_FS_BASE, MSR_IA32_GS_BASE, MSR_IA32_KERNEL_GS_BASE,
-};
-
-/* SDM 3C 25.6.9: read-low, read-high, write-low, write-high quarters. */
-static void msr_bitmap_allow(uint8_t *bm, uint32_t msr)
-{
-    unsigned base = msr >= 0xc0000000u ? 1024 : 0;
-    unsigned bit = msr & 0x1fff;
-    bm[base + bit / 8] &= ~(1u << (bit % 8));
-    bm[2048 + base + bit / 8] &= ~(1u << (bit % 8));
-}
-
-void vmx_msr_bitmap_init(void)
-{
-    paddr_t pa = frame_alloc_or_panic();
-    uint8_t *bm = phys_to_virt(pa);
-    for (unsigned i = 0; i < PAGE_SIZE; i++)
-        bm[i] = 0xff;
-    for (unsigned i = 0; i < ARRAY_SIZE(passthrough_msrs); i++)
-        msr_bitmap_allow(bm, passthrough_msrs[i]);
-    msr_bitmap = pa;
-}
-
 /* The host state that differs between CPUs: written whenever a vCPU's VMCS
  * is loaded on a CPU other than the one it last ran on. */
 void vmcs_write_host_cpu(uint32_t cpu)
@@ -105,7 +76,7 @@ static void setup_controls(struct vcpu *v)
     vmcs_write32(VM_EXIT_MSR_LOAD_COUNT, 0);
     vmcs_write32(VM_ENTRY_MSR_LOAD_COUNT, 0);
     vmcs_write32(VM_ENTRY_INTR_INFO, 0);
-    vmcs_write64(MSR_BITMAP, msr_bitmap);
+    vmcs_write64(MSR_BITMAP, vmx_msr_bitmap);
     vmcs_write64(EPT_POINTER, ept_pointer(&ad->ept));
     vmcs_write64(VMCS_LINK_POINTER, VMCS_LINK_NONE);
     vmcs_writenat(CR0_GUEST_HOST_MASK, CR0_HOST_OWNED);

@@ -20,24 +20,6 @@
 
 struct vmx_config vmx_config;
 
-/*
- * A control MSR holds allowed-0 settings in its low half (bits that must be 1)
- * and allowed-1 settings in its high half (bits that may be 1). Returns false
- * if a required bit cannot be set; optional bits are dropped when unsupported.
- */
-static bool adjust_controls(uint32_t msr, uint32_t required, uint32_t optional,
-                            uint32_t *out, const char *what, char *missing, size_t len)
-{
-    uint64_t v = rdmsr(msr);
-    uint32_t must = (uint32_t)v, may = (uint32_t)(v >> 32);
-    if ((required & may) != required) {
-        snprintf(missing, len, "%s control bits 0x%x", what, required & ~may);
-        return false;
-    }
-    *out = (required | (optional & may) | must);
-    return true;
-}
-
 static int refuse(const char *what)
 {
     printk("VMX unusable: %s missing. Mica needs VMX with EPT (4-level, write-back), "
@@ -62,27 +44,20 @@ static int probe(void)
     bool true_ctls = basic & VMX_BASIC_TRUE_CTLS;
     vmx_config.revision = basic & VMX_BASIC_REVISION_MASK;
 
-    if (!adjust_controls(true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS : MSR_IA32_VMX_PINBASED_CTLS,
-                         PIN_EXTERNAL_INTERRUPT_EXITING | PIN_NMI_EXITING | PIN_PREEMPTION_TIMER,
-                         0, &vmx_config.pin, "pin-based", missing, sizeof missing) ||
-        !adjust_controls(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS : MSR_IA32_VMX_PROCBASED_CTLS,
-                         CPU_HLT_EXITING | CPU_UNCONDITIONAL_IO_EXITING | CPU_USE_MSR_BITMAPS |
-                             CPU_SECONDARY_CONTROLS,
-                         0, &vmx_config.cpu, "processor-based", missing, sizeof missing) ||
-        !adjust_controls(MSR_IA32_VMX_PROCBASED_CTLS2,
-                         CPU2_ENABLE_EPT | CPU2_UNRESTRICTED_GUEST,
-                         CPU2_ENABLE_RDTSCP | CPU2_ENABLE_INVPCID, &vmx_config.cpu2,
-                         "secondary (EPT, unrestricted guest)", missing, sizeof missing) ||
-        !adjust_controls(true_ctls ? MSR_IA32_VMX_TRUE_EXIT_CTLS : MSR_IA32_VMX_EXIT_CTLS,
-                         EXIT_HOST_ADDRESS_SPACE_SIZE | EXIT_SAVE_IA32_PAT | EXIT_LOAD_IA32_PAT |
-                             EXIT_SAVE_IA32_EFER | EXIT_LOAD_IA32_EFER,
-                         EXIT_SAVE_PREEMPTION_TIMER, &vmx_config.exit, "VM-exit", missing,
-                         sizeof missing) ||
-        !adjust_controls(true_ctls ? MSR_IA32_VMX_TRUE_ENTRY_CTLS : MSR_IA32_VMX_ENTRY_CTLS,
-                         ENTRY_LOAD_IA32_PAT | ENTRY_LOAD_IA32_EFER, 0, &vmx_config.entry,
-                         "VM-entry", missing, sizeof missing))
-        return refuse(missing);
-
+    uint32_t *const out[VMX_CTL_COUNT] = {
+        [VMX_CTL_PIN] = &vmx_config.pin, [VMX_CTL_CPU] = &vmx_config.cpu,
+        [VMX_CTL_CPU2] = &vmx_config.cpu2, [VMX_CTL_EXIT] = &vmx_config.exit,
+        [VMX_CTL_ENTRY] = &vmx_config.entry,
+    };
+    for (unsigned i = 0; i < VMX_CTL_COUNT; i++) {
+        const struct vmx_control_request *r = &vmx_control_requests[i];
+        uint64_t cap = rdmsr(true_ctls ? r->true_msr : r->msr);
+        if (!vmx_adjust_controls(r, cap, out[i])) {
+            snprintf(missing, sizeof missing, "%s control bits 0x%x", r->what,
+                     r->required & ~(uint32_t)(cap >> 32));
+            return refuse(missing);
+        }
+    }
 
     uint64_t ept = rdmsr(MSR_IA32_VMX_EPT_VPID_CAP);
     if (!(ept & EPT_CAP_WALK_LENGTH_4))

@@ -14,6 +14,10 @@
 #define CPU_HLT_EXITING                (1u << 7)
 #define CPU_CR3_LOAD_EXITING           (1u << 15)
 #define CPU_CR3_STORE_EXITING          (1u << 16)
+#define CPU_CR8_LOAD_EXITING           (1u << 19)
+#define CPU_CR8_STORE_EXITING          (1u << 20)
+#define CPU_TPR_SHADOW                 (1u << 21)
+#define CPU_MOV_DR_EXITING             (1u << 23)
 #define CPU_UNCONDITIONAL_IO_EXITING   (1u << 24)
 #define CPU_USE_MSR_BITMAPS            (1u << 28)
 #define CPU_SECONDARY_CONTROLS         (1u << 31)
@@ -23,6 +27,7 @@
 #define CPU2_UNRESTRICTED_GUEST        (1u << 7)
 #define CPU2_ENABLE_INVPCID            (1u << 12)
 /* VM-exit controls (25.7.1) */
+#define EXIT_SAVE_DEBUG_CONTROLS       (1u << 2)
 #define EXIT_HOST_ADDRESS_SPACE_SIZE   (1u << 9)
 #define EXIT_SAVE_IA32_PAT             (1u << 18)
 #define EXIT_LOAD_IA32_PAT             (1u << 19)
@@ -30,6 +35,7 @@
 #define EXIT_LOAD_IA32_EFER            (1u << 21)
 #define EXIT_SAVE_PREEMPTION_TIMER     (1u << 22)
 /* VM-entry controls (25.8.1) */
+#define ENTRY_LOAD_DEBUG_CONTROLS      (1u << 2)
 #define ENTRY_IA32E_MODE_GUEST         (1u << 9)
 #define ENTRY_LOAD_IA32_PAT            (1u << 14)
 #define ENTRY_LOAD_IA32_EFER           (1u << 15)
@@ -49,6 +55,18 @@ struct vmx_config {
     bool invept_single;
 };
 extern struct vmx_config vmx_config;
+
+/* The controls Mica asks for (vmx_controls.c), one request per control word. */
+enum vmx_control_word { VMX_CTL_PIN, VMX_CTL_CPU, VMX_CTL_CPU2, VMX_CTL_EXIT, VMX_CTL_ENTRY,
+                        VMX_CTL_COUNT };
+struct vmx_control_request {
+    const char *what;
+    uint32_t msr, true_msr;     /* capability MSRs: plain, and TRUE (IA32_VMX_BASIC bit 55) */
+    uint32_t required, optional;
+};
+extern const struct vmx_control_request vmx_control_requests[VMX_CTL_COUNT];
+/* The control value for capability MSR value `cap`; false if a required bit is missing. */
+bool vmx_adjust_controls(const struct vmx_control_request *r, uint64_t cap, uint32_t *out);
 /* Enter VMX operation on this CPU (VMXON with its own region); 0 or -1. */
 int vmx_cpu_on(void);
 

@@ -62,6 +62,7 @@
 
 #define RFLAGS_RESERVED1 (1ull << 1)
 #define RFLAGS_IF        (1ull << 9)
+#define RFLAGS_DF        (1ull << 10)
 #define RFLAGS_VM        (1ull << 17)
 /* Bits 63:22, 15, 5 and 3 are reserved and must be 0. */
 #define RFLAGS_RESERVED0 (~0ull << 22 | 1ull << 15 | 1ull << 5 | 1ull << 3)

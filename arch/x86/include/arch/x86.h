@@ -39,6 +39,17 @@ static inline uint64_t read_cr4(void) { uint64_t v; __asm__ volatile("mov %%cr4,
 static inline void write_cr0(uint64_t v) { __asm__ volatile("mov %0, %%cr0" : : "r"(v) : "memory"); }
 static inline void write_cr3(uint64_t v) { __asm__ volatile("mov %0, %%cr3" : : "r"(v) : "memory"); }
 static inline void write_cr4(uint64_t v) { __asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory"); }
+/* Debug registers the VMCS does not hold (DR7 it does): switched with the vCPU. */
+static inline uint64_t read_dr0(void) { uint64_t v; __asm__ volatile("mov %%db0, %0" : "=r"(v)); return v; }
+static inline uint64_t read_dr1(void) { uint64_t v; __asm__ volatile("mov %%db1, %0" : "=r"(v)); return v; }
+static inline uint64_t read_dr2(void) { uint64_t v; __asm__ volatile("mov %%db2, %0" : "=r"(v)); return v; }
+static inline uint64_t read_dr3(void) { uint64_t v; __asm__ volatile("mov %%db3, %0" : "=r"(v)); return v; }
+static inline uint64_t read_dr6(void) { uint64_t v; __asm__ volatile("mov %%db6, %0" : "=r"(v)); return v; }
+static inline void write_dr0(uint64_t v) { __asm__ volatile("mov %0, %%db0" : : "r"(v)); }
+static inline void write_dr1(uint64_t v) { __asm__ volatile("mov %0, %%db1" : : "r"(v)); }
+static inline void write_dr2(uint64_t v) { __asm__ volatile("mov %0, %%db2" : : "r"(v)); }
+static inline void write_dr3(uint64_t v) { __asm__ volatile("mov %0, %%db3" : : "r"(v)); }
+static inline void write_dr6(uint64_t v) { __asm__ volatile("mov %0, %%db6" : : "r"(v)); }
 
 static inline uint64_t read_rflags(void) { uint64_t v; __asm__ volatile("pushfq; popq %0" : "=r"(v)); return v; }
 static inline uint64_t read_rbp(void) { uint64_t v; __asm__ volatile("mov %%rbp, %0" : "=r"(v)); return v; }
