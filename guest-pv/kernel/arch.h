@@ -52,6 +52,15 @@ static inline void write_cr0(uint64_t v)
     __asm__ volatile("mov %0, %%cr0" : : "r"(v) : "memory");
 }
 
+/* The faulting linear address of the last #PF. */
+static inline uint64_t read_cr2(void)
+{
+    uint64_t v;
+
+    __asm__ volatile("mov %%cr2, %0" : "=r"(v));
+    return v;
+}
+
 static inline uint64_t read_cr3(void)
 {
     uint64_t v;

@@ -1,7 +1,8 @@
 /*
  * The long-mode IDT. Every vector gets a gate: the exceptions so that a
  * fault is reported by vector and RIP instead of escalating to a triple
- * fault, and all the others so that a stray interrupt is named too.
+ * fault, and all the others so that a stray interrupt is named too. A vCPU
+ * with a trap catch armed (idt.h) resumes at its catcher instead.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -10,10 +11,12 @@
 #include "console.h"
 #include "guest.h"
 #include "idt.h"
+#include "percpu.h"
 
 #define IDT_VECTORS 256
 #define NR_EXCEPTIONS 32
-#define SEL_CODE64 0x18                 /* entry.asm's GDT */
+#define SEL_DATA 0x10                   /* entry.asm's GDT */
+#define SEL_CODE64 0x18
 #define GATE_PRESENT_INTERRUPT 0x8E     /* P=1, DPL=0, 64-bit interrupt gate: clears IF */
 
 /* SDM 6.14.1: a 64-bit IDT gate descriptor. */
@@ -27,6 +30,17 @@ struct idt_gate {
     uint32_t reserved;
 };
 _Static_assert(sizeof(struct idt_gate) == 16, "idt gate size");
+
+/* What traps.asm hands trap_dispatch: its two pushes, then the CPU's (SDM 6.14.2). */
+struct trap_frame {
+    uint64_t vector, error_code;
+    uint64_t rip, cs, rflags, rsp, ss;
+};
+
+/* tests/guest/insn_exec.asm writes struct trap_resume at these offsets. */
+_Static_assert(offsetof(struct trap_catch, resume) == 0, "resume first");
+_Static_assert(offsetof(struct trap_resume, rip) == 0 && offsetof(struct trap_resume, rsp) == 8 &&
+               offsetof(struct trap_resume, rflags) == 16, "trap_resume layout");
 
 extern const uint64_t trap_stub_table[IDT_VECTORS];
 extern char upcall_entry[];
@@ -76,4 +90,41 @@ void trap_fatal(uint64_t vector, uint64_t error_code, uint64_t rip)
                (unsigned long)rip);
     }
     guest_exit(SHUTDOWN_CRASH);
+}
+
+void trap_catch_arm(struct trap_catch *c)
+{
+    this_cpu()->trap_catch = c;
+    barrier();
+}
+
+void trap_catch_disarm(void)
+{
+    barrier();
+    this_cpu()->trap_catch = NULL;
+}
+
+/*
+ * A software INT n on a vector for which the CPU pushes an error code
+ * pushes none, so the frame sits 8 bytes lower than struct trap_frame says.
+ * Rewriting all five words of the iret frame (the last one lands in the
+ * interrupted code's stack, below the catcher's RSP) makes iretq go to the
+ * catcher either way; only the recorded error code and RIP are then off.
+ */
+void trap_dispatch(struct trap_frame *f)
+{
+    struct trap_catch *c = this_cpu()->trap_catch;
+
+    if (!c)
+        trap_fatal(f->vector, f->error_code, f->rip);
+    this_cpu()->trap_catch = NULL;
+    c->vector = f->vector;
+    c->error_code = f->error_code;
+    c->rip = f->rip;
+    c->cr2 = read_cr2();
+    f->rip = c->resume.rip;
+    f->cs = SEL_CODE64;
+    f->rflags = c->resume.rflags;
+    f->rsp = c->resume.rsp;
+    f->ss = SEL_DATA;
 }

@@ -1,4 +1,7 @@
-/* The long-mode IDT: fatal exception reports and the event-channel upcall. */
+/*
+ * The long-mode IDT: exception reports (fatal unless caught) and the
+ * event-channel upcall.
+ */
 #ifndef GUEST_IDT_H
 #define GUEST_IDT_H
 
@@ -19,7 +22,45 @@ void idt_load(void);
  */
 void idt_set_upcall_entry(const void *entry);
 
-/* Called by traps.asm for every vector but the upcall: reports and crashes. */
+/* Reports an exception (or a stray interrupt) and crashes the domain. */
 void trap_fatal(uint64_t vector, uint64_t error_code, uint64_t rip) __attribute__((noreturn));
+
+/*
+ * A trap catch: lets code that provokes exceptions on purpose (the
+ * instruction fuzzer, test=insn-fuzz) survive them. While a vCPU has one
+ * armed, the next exception or software interrupt on it (any vector that
+ * reaches traps.asm, i.e. all but the upcall's) is not fatal: the catch is
+ * disarmed, what happened is recorded in it, and the vCPU resumes at
+ * `resume` (RIP, RSP, RFLAGS as given; CS and SS our flat 64-bit ones)
+ * with every other register clobbered. The catch is one-shot: a second
+ * exception before it is armed again is fatal as usual.
+ *
+ * The handler finds the catch through this_cpu(), so code that changes the
+ * GS base (wrmsr) must put it back before it can fault again; an exception
+ * taken while the IDT, the GDT or the page tables are broken cannot be
+ * delivered at all (a triple fault), catch or not.
+ *
+ * `resume` is filled by its (assembly) user: its offsets are asserted in
+ * idt.c, and its owner must not move them.
+ */
+struct trap_resume {
+    uint64_t rip, rsp, rflags;
+};
+
+struct trap_catch {
+    struct trap_resume resume;          /* first: written by assembly */
+    uint64_t vector;                    /* what was caught */
+    uint64_t error_code;                /* as pushed; 0 where the CPU pushes none */
+    uint64_t rip;                       /* where it was raised (for faults, the instruction) */
+    uint64_t cr2;                       /* for #PF */
+};
+
+/* Arm `c` on the calling vCPU (fill c->resume first); disarm (NULL is fine). */
+void trap_catch_arm(struct trap_catch *c);
+void trap_catch_disarm(void);
+
+/* Called by traps.asm for every vector but the upcall (frame layout: idt.c). */
+struct trap_frame;
+void trap_dispatch(struct trap_frame *f);
 
 #endif

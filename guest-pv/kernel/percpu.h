@@ -14,10 +14,13 @@
 /* vCPUs this kernel can run: Mica's MAX_VCPUS_PER_DOMAIN. */
 #define MAX_VCPUS 8
 
+struct trap_catch;
+
 struct cpu {
     struct cpu *self;               /* first: this_cpu() loads it through GS */
     uint32_t id;                    /* our vCPU id */
     struct vcpu_info *vcpu_info;    /* where the hypervisor puts our events and time */
+    struct trap_catch *trap_catch;  /* armed trap catch (idt.h), or NULL */
 };
 
 extern struct cpu cpus[MAX_VCPUS];

@@ -1,13 +1,17 @@
 ; guest-pv interrupt and exception entry points.
 ;
-; Contract: every vector except the event-channel upcall is fatal.
-; trap_stub_N adds an error code of 0 where the CPU pushes none, pushes N and
-; calls trap_fatal(vector, error_code, rip), which never returns.
+; Contract: every vector except the event-channel upcall goes to
+; trap_dispatch(frame). trap_stub_N adds an error code of 0 where the CPU
+; pushes none and pushes N, so the frame is struct trap_frame (idt.c).
+; trap_dispatch either never returns (trap_fatal) or, when the vCPU had a
+; trap catch armed (idt.h), rewrites the frame's RIP, CS, RFLAGS, RSP and SS
+; and returns: we then drop vector and error code and iretq to the catcher,
+; with every register but RSP, RIP and RFLAGS clobbered.
 ; upcall_entry saves the registers C may clobber (SysV), calls
 ; evtchn_upcall() and returns to the interrupted code with iretq.
 ; idt.c installs the stubs (trap_stub_table) and upcall_entry.
 
-extern trap_fatal
+extern trap_dispatch
 extern evtchn_upcall
 
 section .text
@@ -32,16 +36,14 @@ trap_stub_%1:
 
 ; Stack: vector, error code, then the CPU's frame (RIP, CS, RFLAGS, RSP, SS).
 trap_common:
-    mov rdi, [rsp]
-    mov rsi, [rsp + 8]
-    mov rdx, [rsp + 16]
+    mov rdi, rsp                        ; struct trap_frame *
+    mov rbx, rsp
     and rsp, -16                        ; SysV: aligned at the call
     cld
-    call trap_fatal
-.hang:
-    cli
-    hlt
-    jmp .hang
+    call trap_dispatch
+    mov rsp, rbx                        ; caught: the frame now names the catcher
+    add rsp, 16                         ; vector, error code
+    iretq
 
 global upcall_entry
 upcall_entry:
