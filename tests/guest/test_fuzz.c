@@ -129,7 +129,7 @@ void fuzz_hash(struct fuzz *f, const void *p, uint64_t len)
 
 /* ---- setup ------------------------------------------------------------------ */
 
-static bool parse_u64(const char *s, uint64_t *out)
+bool fuzz_parse_u64(const char *s, uint64_t *out)
 {
     unsigned int base = 10;
     uint64_t v = 0;
@@ -155,7 +155,7 @@ static bool parse_u64(const char *s, uint64_t *out)
     return true;
 }
 
-static uint64_t ram_end(const struct hvm_start_info *si)
+uint64_t fuzz_ram_end(const struct hvm_start_info *si)
 {
     const struct hvm_memmap_table_entry *map =
         (const struct hvm_memmap_table_entry *)(uintptr_t)si->memmap_paddr;
@@ -229,7 +229,7 @@ static bool setup(struct fuzz *f, const struct guest_env *env)
     struct xen_hvm_param p = { .domid = DOMID_SELF, .index = HVM_PARAM_CONSOLE_EVTCHN };
     uint64_t guard = (uintptr_t)arena[FUZZ_SCRATCH_PAGES] / PAGE_SIZE;
 
-    m->ram_end = ram_end(env->si);
+    m->ram_end = fuzz_ram_end(env->si);
     m->image_start = (uintptr_t)__image_start;
     m->image_end = (uintptr_t)__image_end;
     m->scratch = (uintptr_t)arena;
@@ -408,7 +408,7 @@ void test_fuzz(const struct guest_env *env)
     uint64_t seed = 0, t0;
     uint32_t calls = DEFAULT_CALLS, trace = UINT32_MAX, i;
 
-    if (cmdline_get(env->cmdline, "seed", text, sizeof text) && !parse_u64(text, &seed)) {
+    if (cmdline_get(env->cmdline, "seed", text, sizeof text) && !fuzz_parse_u64(text, &seed)) {
         printk("FAIL: fuzz/setup seed=%s is not a number\n", text);
         return;
     }

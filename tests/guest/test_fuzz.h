@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include <public/grant_table.h>
+#include <public/hvm_start_info.h>
 #include <public/hvm_vcpu.h>
 
 #include "hypercall.h"
@@ -72,6 +73,10 @@ uint64_t fuzz_next(struct fuzz *f);
 uint64_t fuzz_below(struct fuzz *f, uint64_t n);
 /* Fold bytes into the digest. */
 void fuzz_hash(struct fuzz *f, const void *p, uint64_t len);
+/* A decimal or 0x-hex number (the seed); false if it is not one. */
+bool fuzz_parse_u64(const char *s, uint64_t *out);
+/* End of the highest RAM range of the start-info memory map. */
+uint64_t fuzz_ram_end(const struct hvm_start_info *si);
 
 /* ---- values, frames, pointers, staging (test_fuzz_args.c) ---- */
 #define ARRAY_LEN(a)   (sizeof(a) / sizeof((a)[0]))

@@ -7,7 +7,8 @@
  * the inter-domain (event channel and grant table) ones in test_ipc*.c, the
  * path-length benchmarks in test_bench.c, the multi-vCPU cases in
  * test_smp.c, the scheduler loads (cpu-hog) in test_hog.c, test_share.c, the
- * CPU-state, CR8 and string I/O cases in test_cpu_state.c.
+ * CPU-state, CR8 and string I/O cases in test_cpu_state.c, the hypercall
+ * fuzzer in test_fuzz*.c, the instruction fuzzer in test_insn*.c.
  */
 #include <stdint.h>
 
@@ -147,6 +148,7 @@ static const struct {
     { "conformance",      test_conformance },     /* tests/abi/ */
     { "restricted",       test_restricted },      /* tests/abi/hypercall.c */
     { "fuzz",             test_fuzz },
+    { "insn-fuzz",        test_insn_fuzz },
 };
 
 static bool tests_run(const char *action, const struct guest_env *env)

@@ -23,5 +23,6 @@ void test_conformance(const struct guest_env *env);
 /* A domain its boot line's deny= restricts: tests/abi/hypercall.c. */
 void test_restricted(const struct guest_env *env);
 void test_fuzz(const struct guest_env *env);       /* test_fuzz.c */
+void test_insn_fuzz(const struct guest_env *env);  /* test_insn.c */
 
 #endif
