@@ -234,8 +234,10 @@ static void handle_cr_access(struct vcpu *v)
     uint64_t old = vmcs_readnat(GUEST_CR0);
     uint64_t cr0 = val | CR0_NE;
     uint64_t efer = vmcs_read64(GUEST_IA32_EFER);
-    /* SDM 3A 2.5: PG without PE, NW without CD, or bits above 31 fault. */
-    if ((val >> 32) || ((val & CR0_PG) && !(val & CR0_PE)) || ((val & CR0_NW) && !(val & CR0_CD))) {
+    /* SDM 3A 2.5: PG without PE, NW without CD, or bits above 31 fault; so does
+     * clearing PG in 64-bit mode (IA-32e mode is left from compatibility mode). */
+    if ((val >> 32) || ((val & CR0_PG) && !(val & CR0_PE)) || ((val & CR0_NW) && !(val & CR0_CD)) ||
+        (!(val & CR0_PG) && vmx_guest_in_64bit_mode())) {
         vmx_inject_exception(VECTOR_GP, true, 0);
         return;
     }
