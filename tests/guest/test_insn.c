@@ -4,7 +4,7 @@
  * random operands (the classes of test_insn_gen.c), generated from a
  * splitmix64 stream seeded with S (decimal or 0x hex), each from an
  * executable buffer with a trap catch armed (guest-pv/kernel/idt.h), and
- * counts per class how each ended. It prints a progress line every 100,000
+ * counts per class how each ended. It prints a progress line every 50,000
  * instructions and ends with
  *
  *     insn: class <name> n N ok A ud B gp C pf D other E     (one per class)
@@ -43,7 +43,7 @@
 #include "tests.h"
 
 #define DEFAULT_COUNT   10000u
-#define PROGRESS_EVERY  100000u
+#define PROGRESS_EVERY  50000u
 #define REPORT_FIRST    5
 #define TRACE_GAP_NS    10000000ull         /* keeps under the console rate limit */
 #define NR_VECTORS      256
@@ -78,8 +78,10 @@ static inline void lgdt(const struct table_pointer *p) { __asm__ volatile("lgdt 
 static inline void lidt_table(const struct table_pointer *p) { __asm__ volatile("lidt %0" : : "m"(*p) : "memory"); }
 static inline void lldt_null(void) { __asm__ volatile("lldt %w0" : : "r"(0) : "memory"); }
 
-static uint8_t code_buf[32] __attribute__((aligned(16)));
-static uint8_t operand_area[64] __attribute__((aligned(16)));
+/* Words, written a word at a time. The code has a page of its own, so that
+ * writes to other data do not make Bochs drop what it decoded there. */
+static uint64_t code_buf[4096 / 8] __attribute__((aligned(4096)));
+static uint64_t operand_area[8];
 static uint8_t msr_page[4096] __attribute__((aligned(4096)));
 static uint64_t pml4_alias[512] __attribute__((aligned(4096)));
 static struct insn_fuzz fuzz;
@@ -117,18 +119,14 @@ static void hash_word(struct insn_fuzz *f, uint64_t w)
 
 static void hash_insn(struct insn_fuzz *f, const struct insn *in)
 {
-    uint64_t w[2] = { 0, 0 }, op[2];
-
-    memcpy(w, in->code, in->len);
-    memcpy(op, in->operand, sizeof op);
     hash_word(f, in->cls);
     hash_word(f, in->len);
-    hash_word(f, w[0]);
-    hash_word(f, w[1]);
+    hash_word(f, in->code_word[0]);
+    hash_word(f, in->code_word[1]);
     for (unsigned int r = 0; r < 16; r++)
         hash_word(f, in->regs[r]);
-    hash_word(f, op[0]);
-    hash_word(f, op[1]);
+    hash_word(f, in->operand_word[0]);
+    hash_word(f, in->operand_word[1]);
 }
 
 /* ---- setup ------------------------------------------------------------------ */
@@ -187,9 +185,18 @@ static bool setup(struct insn_fuzz *f, const struct guest_env *env)
     f->idt_base = idtr.base;
     f->idt_limit = idtr.limit;
     cr8_at_start = read_cr8();
-    for (unsigned int c = 0; c < insn_nr_classes; c++)
-        if (!insn_classes[c].option || (f->options & insn_classes[c].option))
-            f->total_weight += insn_classes[c].weight;
+    for (unsigned int c = 0; c < insn_nr_classes; c++) {
+        if (insn_classes[c].option && !(f->options & insn_classes[c].option))
+            continue;
+        for (unsigned int w = 0; w < insn_classes[c].weight; w++) {
+            if (f->total_weight == sizeof f->class_of) {
+                printk("FAIL: insn-fuzz/setup class weights add up to more than %u\n",
+                       (unsigned int)sizeof f->class_of);
+                return false;
+            }
+            f->class_of[f->total_weight++] = (uint8_t)c;
+        }
+    }
     if (f->ram_end == 0 || f->ram_end >= IDENTITY_MAP_END || f->phys_bits < 32 ||
         f->phys_bits > 52) {
         printk("FAIL: insn-fuzz/setup RAM ends at 0x%lx, %u physical-address bits\n",
@@ -214,7 +221,7 @@ static bool exec_caught(const uint8_t *code, unsigned int len, uint64_t rax)
     int caught;
 
     memcpy(code_buf, code, len);
-    code_buf[len] = 0xC3;
+    ((uint8_t *)code_buf)[len] = 0xC3;          /* ret */
     trap_catch_arm(&catch);
     caught = insn_exec(regs, code_buf, &catch.resume);
     trap_catch_disarm();
@@ -264,10 +271,13 @@ static void run(struct insn_fuzz *f, const struct insn *in, uint64_t regs[16],
     uint64_t msr_value = 0;
     int caught;
 
-    memcpy(regs, in->regs, sizeof in->regs);
-    memcpy(code_buf, in->code, in->len);
-    code_buf[in->len] = 0xC3;
-    memcpy(operand_area, in->operand, sizeof in->operand);
+    for (unsigned int r = 0; r < 16; r++)
+        regs[r] = in->regs[r];
+    code_buf[0] = in->code_word[0];
+    code_buf[1] = in->code_word[1];
+    ((uint8_t *)code_buf)[in->len] = 0xC3;      /* ret */
+    operand_area[0] = in->operand_word[0];
+    operand_area[1] = in->operand_word[1];
     if (in->msr != INSN_NO_MSR)
         msr_value = rdmsr((uint32_t)in->msr);
     if (in->send_event)

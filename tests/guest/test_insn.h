@@ -18,7 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define INSN_MAX_CODE  15
+#define INSN_MAX_CODE  15              /* and a ret after it: 16 */
 #define INSN_OPERAND   16               /* bytes of memory operand, at operand[] */
 #define INSN_NO_MSR    UINT64_MAX
 
@@ -33,13 +33,19 @@ enum insn_restore {
 
 struct insn {
     unsigned int cls;                   /* index into insn_classes[] */
-    uint8_t code[INSN_MAX_CODE];
+    union {                             /* words: the guest's memcpy is a byte loop */
+        uint8_t code[INSN_MAX_CODE + 1];
+        uint64_t code_word[2];
+    };
     uint8_t len;
     uint8_t restore;                    /* enum insn_restore bits */
     bool send_event;                    /* raise an event on our IPI port first (hlt) */
     uint64_t msr;                       /* a directly-run MSR it writes, or INSN_NO_MSR */
     uint64_t regs[16];
-    uint8_t operand[INSN_OPERAND];      /* copied to the operand area before it runs */
+    union {                             /* copied to the operand area before it runs */
+        uint8_t operand[INSN_OPERAND];
+        uint64_t operand_word[INSN_OPERAND / 8];
+    };
 };
 
 /* What happened: no exception, or the vector caught (cr2 for #PF). */
@@ -62,6 +68,7 @@ struct insn_fuzz {
     uint64_t digest;                    /* of every instruction generated so far */
     unsigned int options;               /* enum insn_option bits */
     unsigned int total_weight;          /* of the enabled classes */
+    uint8_t class_of[128];              /* [0, total_weight): each class `weight` times */
     unsigned int shutdown_next;         /* next letter of "Shutdown" for port 0x8900 */
     /* What the generators aim at, fixed at setup. */
     uint64_t ram_end;

@@ -165,6 +165,8 @@ static void gen_rdmsr(struct insn_fuzz *f, struct insn *in)
  * values it must refuse (unaligned, past RAM). */
 static uint64_t hypercall_page_value(struct insn_fuzz *f)
 {
+    uint64_t v;
+
     switch (insn_below(f, 4)) {
     case 0:
         return f->msr_page;
@@ -173,8 +175,15 @@ static uint64_t hypercall_page_value(struct insn_fuzz *f)
     case 2:
         return (f->ram_end + insn_below(f, 1 << 20)) & ~4095ull;
     default:
-        return f->ram_end + IPICK(f, fuzz_edges) * 4096;
+        v = IPICK(f, fuzz_edges);
+        return v < f->ram_end && !(v & 4095) ? v + f->ram_end : v;
     }
+}
+
+/* docs/abi.md: a page-aligned address of our RAM is taken, anything else #GP(0). */
+static bool hypercall_page_taken(const struct insn_fuzz *f, uint64_t v)
+{
+    return !(v & 4095) && v < f->ram_end;
 }
 
 static void gen_wrmsr(struct insn_fuzz *f, struct insn *in)
@@ -207,7 +216,7 @@ static bool wrmsr_allowed(const struct insn_fuzz *f, const struct insn *in,
 
     if (insn_msr_is_direct(msr))
         return ok(o) || raised(o, VEC_GP);
-    if (msr == XEN_HYPERCALL_PAGE_MSR && v == f->msr_page)
+    if (msr == XEN_HYPERCALL_PAGE_MSR && hypercall_page_taken(f, v))
         return ok(o);
     return raised(o, VEC_GP);
 }
@@ -923,18 +932,8 @@ const unsigned int insn_nr_classes = ARRAY_LEN(insn_classes);
 
 void insn_generate(struct insn_fuzz *f, struct insn *in)
 {
-    uint64_t pick = insn_below(f, f->total_weight);
-    unsigned int c = 0;
+    unsigned int c = f->class_of[insn_below(f, f->total_weight)];
 
-    for (;; c++) {
-        const struct insn_class *k = &insn_classes[c];
-
-        if (k->option && !(f->options & k->option))
-            continue;
-        if (pick < k->weight)
-            break;
-        pick -= k->weight;
-    }
     in->cls = c;
     in->len = 0;
     in->restore = 0;
@@ -942,6 +941,7 @@ void insn_generate(struct insn_fuzz *f, struct insn *in)
     in->msr = INSN_NO_MSR;
     for (unsigned int r = 0; r < 16; r++)
         in->regs[r] = r == RSP_UNUSED ? 0 : insn_next(f);
-    memset(in->operand, 0, sizeof in->operand);
+    in->code_word[0] = in->code_word[1] = 0;
+    in->operand_word[0] = in->operand_word[1] = 0;
     insn_classes[c].generate(f, in);
 }
