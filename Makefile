@@ -165,7 +165,7 @@ $(BUILD)/unit/%: tests/unit/%.c tests/unit/%.sources $$(shell cat tests/unit/$$*
 	$(Q)$(CC) $(UNIT_CFLAGS) -MMD -MP -MF $@.d -o $@ $< $(shell cat tests/unit/$*.sources)
 
 # ---- top-level targets -----------------------------------------------------
-.PHONY: all deps unit test run run-qemu bench fuzz clean
+.PHONY: all deps unit test run run-qemu bench fuzz soak clean
 .DEFAULT_GOAL := all
 all: $(IMAGE_FILES) $(TEST_IMAGES) $(BUILD)/esp.img $(BUILD)/disk.img
 
@@ -187,12 +187,28 @@ bench: deps
 	$(MAKE) all
 	scripts/bench.sh
 
-# One hypercall-fuzzing run in Bochs (scripts/fuzz.sh): replays a seed exactly.
+# One fuzzing run in Bochs (scripts/fuzz.sh, docs/security.md): replays a
+# seed exactly. CALLS hypercalls (0: none) and INSNS instructions (0: none);
+# ENABLE= turns on the instruction generators that are off by default.
 SEED  ?= 1
 CALLS ?= 10000
+INSNS ?= 0
 fuzz: deps
 	$(MAKE) all
-	scripts/fuzz.sh --seed $(SEED) --calls $(CALLS) $(if $(TRACE),--trace $(TRACE))
+	scripts/fuzz.sh --seed $(SEED) --calls $(CALLS) --insns $(INSNS) \
+		$(if $(ENABLE),--enable $(ENABLE)) $(if $(TRACE),--trace $(TRACE))
+
+# The long run, not part of `make test`: 10^7 hypercalls and 10^7
+# instructions beside a ring pair on 2 CPUs unless SEED/CALLS/INSNS say
+# otherwise; rates, per-class summaries and the leak check (docs/security.md).
+soak_default = $(if $(filter file,$(origin $(1))),$(2),$($(1)))
+SOAK_CALLS = $(call soak_default,CALLS,10000000)
+SOAK_INSNS = $(call soak_default,INSNS,10000000)
+soak: deps
+	$(MAKE) all
+	scripts/fuzz.sh --seed $(SEED) --calls $(SOAK_CALLS) --insns $(SOAK_INSNS) --ring --cpus 2 \
+		--timeout $$(( 600 + $(SOAK_CALLS) / 500 + $(SOAK_INSNS) / 5000 )) --out $(BUILD)/soak \
+		$(if $(ENABLE),--enable $(ENABLE))
 
 run-qemu: deps
 	$(MAKE) all
