@@ -5,9 +5,9 @@
 #  - Bochs with 1, 2 and 4 CPUs: the scheduler's shares, caps, balancing and
 #    wake-up latency, and multi-vCPU guests (tests/system/sched.sh).
 #  - Bochs: the ABI conformance suite as dom0 and as a domU
-#    (tests/system/conformance.sh), the hypercall fuzzer and its leak check
-#    (tests/system/fuzz.sh) and hostile domains (tests/system/hostile.sh),
-#    both on 2 CPUs.
+#    (tests/system/conformance.sh), the hypercall and instruction fuzzers
+#    and their leak check on 4 CPUs (tests/system/fuzz.sh), and hostile
+#    domains on 2 CPUs (tests/system/hostile.sh).
 #  - Bochs with 2 CPUs: the watchdog reports a CPU hung in the hypervisor
 #    (selftest=watchdog, tests/system/watchdog.cfg) and powers off.
 #  - Bochs with 1 and 2 CPUs: CR8, string I/O, and every row of the CPU-state
@@ -70,7 +70,7 @@ scripts/mkimage.sh --esp "$out/watchdog.img" --config tests/system/watchdog.cfg 
     scripts/bench.sh --check > "$out/bench.check" 2>&1
     # The ABI conformance suite, as dom0 and as a domU (tests/system/conformance.sh).
     tests/system/conformance.sh "$out" > "$out/conformance.results" 2>&1
-    # The hypercall fuzzer on 2 CPUs: 110,000 calls, two seeds and a replay.
+    # The fuzzers on 4 CPUs: 160,000 calls and 1,050,000 instructions, with replays.
     tests/system/fuzz.sh "$out" > "$out/fuzz.results" 2>&1
 ) &
 bochs_pid=$!
@@ -275,7 +275,7 @@ expect_none "loader/directory-kernel-no-hypervisor" "$out/dirkernel.log" '\(mica
 # --- Bochs: the ABI conformance suite (tests/system/conformance.sh) ------------------
 cat "$out/conformance.results"
 
-# --- Bochs, 2 CPUs: the hypercall fuzzer and its leak check (tests/system/fuzz.sh) ---
+# --- Bochs, 4 CPUs: the hypercall and instruction fuzzers, leak check (tests/system/fuzz.sh) ---
 cat "$out/fuzz.results"
 
 # --- Bochs: scheduler and SMP (tests/system/sched.sh) -----------------------------
