@@ -97,36 +97,18 @@ static struct {
 } tally;
 _Static_assert(sizeof tally.n / sizeof tally.n[0] >= 24, "a counter per class");
 
-/* splitmix64 (Steele, Lea, Flood), as test=fuzz uses. */
-uint64_t insn_next(struct insn_fuzz *f)
-{
-    uint64_t z = (f->rng += 0x9e3779b97f4a7c15ull);
-
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-uint64_t insn_below(struct insn_fuzz *f, uint64_t n)
-{
-    return insn_next(f) % n;
-}
-
-static void hash_word(struct insn_fuzz *f, uint64_t w)
-{
-    f->digest = (f->digest ^ w) * FNV_PRIME;
-}
-
+/* FNV-1a over 64-bit words: cheap, and any change of a word changes it. */
 static void hash_insn(struct insn_fuzz *f, const struct insn *in)
 {
-    hash_word(f, in->cls);
-    hash_word(f, in->len);
-    hash_word(f, in->code_word[0]);
-    hash_word(f, in->code_word[1]);
+    const uint64_t words[] = { in->cls, in->len, in->code_word[0], in->code_word[1],
+                               in->operand_word[0], in->operand_word[1] };
+    uint64_t d = f->digest;
+
+    for (unsigned int i = 0; i < sizeof words / sizeof words[0]; i++)
+        d = (d ^ words[i]) * FNV_PRIME;
     for (unsigned int r = 0; r < 16; r++)
-        hash_word(f, in->regs[r]);
-    hash_word(f, in->operand_word[0]);
-    hash_word(f, in->operand_word[1]);
+        d = (d ^ in->regs[r]) * FNV_PRIME;
+    f->digest = d;
 }
 
 /* ---- setup ------------------------------------------------------------------ */

@@ -93,9 +93,21 @@ struct insn_class {
 extern const struct insn_class insn_classes[];
 extern const unsigned int insn_nr_classes;
 
-/* The random stream (test_insn.c). */
-uint64_t insn_next(struct insn_fuzz *f);
-uint64_t insn_below(struct insn_fuzz *f, uint64_t n);
+/* The random stream: splitmix64 (Steele, Lea, Flood), as test=fuzz uses. */
+static inline uint64_t insn_next(struct insn_fuzz *f)
+{
+    uint64_t z = (f->rng += 0x9e3779b97f4a7c15ull);
+
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+/* Uniform below n (n > 0); the modulo bias is irrelevant here. */
+static inline uint64_t insn_below(struct insn_fuzz *f, uint64_t n)
+{
+    return insn_next(f) % n;
+}
 
 /* Fill `in` with the next instruction of an enabled class (test_insn_gen.c). */
 void insn_generate(struct insn_fuzz *f, struct insn *in);

@@ -933,14 +933,21 @@ const unsigned int insn_nr_classes = ARRAY_LEN(insn_classes);
 void insn_generate(struct insn_fuzz *f, struct insn *in)
 {
     unsigned int c = f->class_of[insn_below(f, f->total_weight)];
+    uint64_t x;
 
     in->cls = c;
     in->len = 0;
     in->restore = 0;
     in->send_event = false;
     in->msr = INSN_NO_MSR;
-    for (unsigned int r = 0; r < 16; r++)
-        in->regs[r] = r == RSP_UNUSED ? 0 : insn_next(f);
+    /* Every register random, from one draw: xorshift64 (Marsaglia) steps. */
+    x = insn_next(f) | 1;
+    for (unsigned int r = 0; r < 16; r++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        in->regs[r] = r == RSP_UNUSED ? 0 : x;
+    }
     in->code_word[0] = in->code_word[1] = 0;
     in->operand_word[0] = in->operand_word[1] = 0;
     insn_classes[c].generate(f, in);
