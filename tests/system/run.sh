@@ -70,7 +70,7 @@ scripts/mkimage.sh --esp "$out/watchdog.img" --config tests/system/watchdog.cfg 
     scripts/bench.sh --check > "$out/bench.check" 2>&1
     # The ABI conformance suite, as dom0 and as a domU (tests/system/conformance.sh).
     tests/system/conformance.sh "$out" > "$out/conformance.results" 2>&1
-    # The fuzzers on 4 CPUs: 160,000 calls and 1,050,000 instructions, with replays.
+    # The fuzzers on 4 CPUs: 130,000 calls and 1,050,000 instructions, with replays.
     tests/system/fuzz.sh "$out" > "$out/fuzz.results" 2>&1
 ) &
 bochs_pid=$!
