@@ -168,9 +168,9 @@ static bool setup(struct insn_fuzz *f, const struct guest_env *env)
     f->idt_limit = idtr.limit;
     cr8_at_start = read_cr8();
     for (unsigned int c = 0; c < insn_nr_classes; c++) {
-        if (insn_classes[c].option && !(f->options & insn_classes[c].option))
+        if (insn_classes[c]->option && !(f->options & insn_classes[c]->option))
             continue;
-        for (unsigned int w = 0; w < insn_classes[c].weight; w++) {
+        for (unsigned int w = 0; w < insn_classes[c]->weight; w++) {
             if (f->total_weight == sizeof f->class_of) {
                 printk("FAIL: insn-fuzz/setup class weights add up to more than %u\n",
                        (unsigned int)sizeof f->class_of);
@@ -283,7 +283,7 @@ static void print_insn(uint32_t i, const char *what, const struct insn *in)
     static const char *const names[16] = { "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
                                             "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15" };
 
-    printk("insn: #%u %s %s code", i, what, insn_classes[in->cls].name);
+    printk("insn: #%u %s %s code", i, what, insn_classes[in->cls]->name);
     for (unsigned int b = 0; b < in->len; b++)
         printk(" %x%x", in->code[b] >> 4, in->code[b] & 15);       /* printk has no %02x */
     for (unsigned int r = 0; r < 16; r++)
@@ -321,7 +321,7 @@ static void count(const struct insn_fuzz *f, uint32_t i, const struct insn *in,
         tally.other[c]++;
     if (o->faulted)
         tally.vectors[o->vector]++;
-    if (insn_classes[c].allowed(f, in, o))
+    if (insn_classes[c]->allowed(f, in, o))
         return;
     if (tally.undocumented++ < REPORT_FIRST) {
         print_insn(i, "undocumented outcome:", in);
@@ -335,10 +335,10 @@ static void report(const struct insn_fuzz *f, uint64_t seed, uint32_t done, uint
     unsigned int shown = 0;
 
     for (unsigned int c = 0; c < insn_nr_classes; c++) {
-        if (insn_classes[c].option && !(f->options & insn_classes[c].option))
+        if (insn_classes[c]->option && !(f->options & insn_classes[c]->option))
             continue;
         printk("insn: class %s n %lu ok %lu ud %lu gp %lu pf %lu other %lu\n",
-               insn_classes[c].name, (unsigned long)tally.n[c], (unsigned long)tally.ok[c],
+               insn_classes[c]->name, (unsigned long)tally.n[c], (unsigned long)tally.ok[c],
                (unsigned long)tally.ud[c], (unsigned long)tally.gp[c],
                (unsigned long)tally.pf[c], (unsigned long)tally.other[c]);
     }

@@ -90,7 +90,7 @@ struct insn_class {
                     const struct insn_outcome *o);
 };
 
-extern const struct insn_class insn_classes[];
+extern const struct insn_class *const insn_classes[];
 extern const unsigned int insn_nr_classes;
 
 /* The random stream: splitmix64 (Steele, Lea, Flood), as test=fuzz uses. */

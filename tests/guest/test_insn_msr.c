@@ -1,0 +1,125 @@
+/*
+ * test=insn-fuzz: rdmsr and wrmsr (docs/abi.md: the MSRs the guest runs
+ * directly, the hypercall-page MSR, #GP(0) for every other one).
+ */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <public/cpuid.h>
+
+#include "test_insn_gen.h"
+
+/* ---- MSRs ------------------------------------------------------------------- */
+
+static const uint32_t direct_msrs[] = {
+    0x174, 0x175, 0x176, 0x277,                         /* SYSENTER_CS/ESP/EIP, PAT */
+    0xC0000080, 0xC0000081, 0xC0000082, 0xC0000083,     /* EFER, STAR, LSTAR, CSTAR */
+    0xC0000084, 0xC0000100, 0xC0000101, 0xC0000102,     /* FMASK, FS/GS/KERNEL_GS_BASE */
+};
+
+static const uint32_t known_msrs[] = {
+    0x10, 0x1B, 0x3A, 0x48, 0x49, 0x8B, 0x9B, 0xE7, 0xE8, 0xFE, 0x174, 0x175, 0x176, 0x179,
+    0x17A, 0x1A0, 0x1D9, 0x200, 0x201, 0x250, 0x277, 0x2FF, 0x480, 0x481, 0x48B, 0x48C,
+    0x491, 0x6E0, 0x802, 0x803, 0x808, 0x80B, 0x80F, 0x830, 0x832, 0x838, 0x83F, 0xDA0,
+    0xC0000080, 0xC0000081, 0xC0000082, 0xC0000083, 0xC0000084, 0xC0000100, 0xC0000101,
+    0xC0000102, 0xC0000103, 0x40000000, 0x40000001, 0x40000200, 0x4B564D00, 0xC0010114,
+    0xC0010117,
+};
+
+bool insn_msr_is_direct(uint32_t msr)
+{
+    for (unsigned int i = 0; i < ARRAY_LEN(direct_msrs); i++)
+        if (direct_msrs[i] == msr)
+            return true;
+    return false;
+}
+
+/* Known MSRs, the two ranges the MSR bitmap covers, the x2APIC range, the
+ * hypervisor range, anything; the upper half of RCX is ignored (random). */
+static uint64_t msr_number(struct insn_fuzz *f)
+{
+    uint64_t r = insn_below(f, 100), msr, upper = one_in(f, 8) ? insn_next(f) << 32 : 0;
+
+    if (r < 30)
+        msr = IPICK(f, known_msrs);
+    else if (r < 55)
+        msr = insn_below(f, 0x2000);
+    else if (r < 75)
+        msr = 0xC0000000 + insn_below(f, 0x2000);
+    else if (r < 85)
+        msr = 0x800 + insn_below(f, 0x100);
+    else if (r < 90)
+        msr = 0x40000000 + insn_below(f, 0x200);
+    else
+        msr = (uint32_t)insn_next(f);
+    return upper | msr;
+}
+
+static void gen_rdmsr(struct insn_fuzz *f, struct insn *in)
+{
+    in->regs[RCX] = msr_number(f);
+    EMIT(in, 0x0F, 0x32);
+}
+
+/* The hypercall-page MSR fills the page it names: only our spare page, or
+ * values it must refuse (unaligned, past RAM). */
+static uint64_t hypercall_page_value(struct insn_fuzz *f)
+{
+    uint64_t v;
+
+    switch (insn_below(f, 4)) {
+    case 0:
+        return f->msr_page;
+    case 1:
+        return f->msr_page | (1 + insn_below(f, 4095));
+    case 2:
+        return (f->ram_end + insn_below(f, 1 << 20)) & ~4095ull;
+    default:
+        v = IPICK(f, fuzz_edges);
+        return v < f->ram_end && !(v & 4095) ? v + f->ram_end : v;
+    }
+}
+
+/* docs/abi.md: a page-aligned address of our RAM is taken, anything else #GP(0). */
+static bool hypercall_page_taken(const struct insn_fuzz *f, uint64_t v)
+{
+    return !(v & 4095) && v < f->ram_end;
+}
+
+static void gen_wrmsr(struct insn_fuzz *f, struct insn *in)
+{
+    uint64_t msr = msr_number(f), v = insn_value(f);
+
+    if ((uint32_t)msr == XEN_HYPERCALL_PAGE_MSR)
+        v = hypercall_page_value(f);
+    if (insn_msr_is_direct((uint32_t)msr))
+        in->msr = (uint32_t)msr;
+    in->regs[RCX] = msr;
+    in->regs[RAX] = (uint32_t)v;
+    in->regs[RDX] = v >> 32;
+    EMIT(in, 0x0F, 0x30);
+}
+
+/* docs/abi.md: the direct MSRs read as on hardware; every other one #GP(0). */
+static bool rdmsr_allowed(const struct insn_fuzz *f, const struct insn *in,
+                          const struct insn_outcome *o)
+{
+    (void)f;
+    return insn_msr_is_direct((uint32_t)in->regs[RCX]) ? ok(o) : raised(o, VEC_GP);
+}
+
+static bool wrmsr_allowed(const struct insn_fuzz *f, const struct insn *in,
+                          const struct insn_outcome *o)
+{
+    uint32_t msr = (uint32_t)in->regs[RCX];
+    uint64_t v = in->regs[RDX] << 32 | (uint32_t)in->regs[RAX];
+
+    if (insn_msr_is_direct(msr))
+        return ok(o) || raised(o, VEC_GP);
+    if (msr == XEN_HYPERCALL_PAGE_MSR && hypercall_page_taken(f, v))
+        return ok(o);
+    return raised(o, VEC_GP);
+}
+
+const struct insn_class insn_rdmsr = { "rdmsr",     10, 0,             gen_rdmsr,     rdmsr_allowed };
+const struct insn_class insn_wrmsr = { "wrmsr",     10, 0,             gen_wrmsr,     wrmsr_allowed };
