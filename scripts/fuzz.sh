@@ -87,8 +87,10 @@ grep -E '^\(mica\) (HYPERVISOR FAULT|PANIC|domain .* crashed|all domains have en
 secs=$(( $(date +%s) - start ))
 echo "fuzz.sh: Bochs ran $secs s (exit status $status)"
 # Rates over the wall clock (each done line has its own, in guest time).
-done_calls=$(grep -Eo '^\[[^]]*\] fuzz: done seed [0-9]+ calls [0-9]+' "$L" | awk '{ n += $NF } END { print n + 0 }')
-done_insns=$(grep -Eo '^\[[^]]*\] insn: done seed [0-9]+ count [0-9]+' "$L" | awk '{ n += $NF } END { print n + 0 }')
+done_calls=$( (grep -Eo '^\[[^]]*\] fuzz: done seed [0-9]+ calls [0-9]+' "$L" || true) |
+    awk '{ n += $NF } END { print n + 0 }')
+done_insns=$( (grep -Eo '^\[[^]]*\] insn: done seed [0-9]+ count [0-9]+' "$L" || true) |
+    awk '{ n += $NF } END { print n + 0 }')
 echo "fuzz.sh: $done_calls calls and $done_insns instructions in $secs s:" \
     "$(( done_calls / (secs > 0 ? secs : 1) )) calls/s, $(( done_insns / (secs > 0 ? secs : 1) )) instructions/s"
 

@@ -57,27 +57,6 @@
 
 int insn_exec(uint64_t regs[16], const void *code, struct trap_resume *resume);  /* insn_exec.asm */
 
-struct __attribute__((packed)) table_pointer {
-    uint16_t limit;
-    uint64_t base;
-};
-
-/* The few instructions the restore needs that guest-pv's arch.h does not wrap. */
-static inline void write_cr4(uint64_t v) { __asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory"); }
-static inline uint64_t read_cr8(void)
-{
-    uint64_t v;
-
-    __asm__ volatile("mov %%cr8, %0" : "=r"(v));
-    return v;
-}
-static inline void write_cr8(uint64_t v) { __asm__ volatile("mov %0, %%cr8" : : "r"(v) : "memory"); }
-static inline void sgdt(struct table_pointer *p) { __asm__ volatile("sgdt %0" : "=m"(*p)); }
-static inline void sidt(struct table_pointer *p) { __asm__ volatile("sidt %0" : "=m"(*p)); }
-static inline void lgdt(const struct table_pointer *p) { __asm__ volatile("lgdt %0" : : "m"(*p) : "memory"); }
-static inline void lidt_table(const struct table_pointer *p) { __asm__ volatile("lidt %0" : : "m"(*p) : "memory"); }
-static inline void lldt_null(void) { __asm__ volatile("lldt %w0" : : "r"(0) : "memory"); }
-
 /* Words, written a word at a time. The code has a page of its own, so that
  * writes to other data do not make Bochs drop what it decoded there. */
 static uint64_t code_buf[4096 / 8] __attribute__((aligned(4096)));
@@ -86,16 +65,17 @@ static uint8_t msr_page[4096] __attribute__((aligned(4096)));
 static uint64_t pml4_alias[512] __attribute__((aligned(4096)));
 static struct insn_fuzz fuzz;
 static struct trap_catch catch;
-static struct table_pointer gdtr, idtr;
+static struct idt_pointer gdtr, idtr;        /* GDTR has the same format */
 static uint64_t cr8_at_start;
 static evtchn_port_t ipi_port;
 
+#define MAX_CLASSES 32                      /* setup checks insn_nr_classes */
 static struct {
-    uint64_t n[32], ok[32], ud[32], gp[32], pf[32], other[32];
+    uint64_t n[MAX_CLASSES], ok[MAX_CLASSES], ud[MAX_CLASSES], gp[MAX_CLASSES];
+    uint64_t pf[MAX_CLASSES], other[MAX_CLASSES];
     uint64_t vectors[NR_VECTORS];
     uint64_t undocumented;
 } tally;
-_Static_assert(sizeof tally.n / sizeof tally.n[0] >= 24, "a counter per class");
 
 /* FNV-1a over 64-bit words: cheap, and any change of a word changes it. */
 static void hash_insn(struct insn_fuzz *f, const struct insn *in)
@@ -179,6 +159,10 @@ static bool setup(struct insn_fuzz *f, const struct guest_env *env)
             f->class_of[f->total_weight++] = (uint8_t)c;
         }
     }
+    if (insn_nr_classes > MAX_CLASSES) {
+        printk("FAIL: insn-fuzz/setup %u classes, counters for %u\n", insn_nr_classes, MAX_CLASSES);
+        return false;
+    }
     if (f->ram_end == 0 || f->ram_end >= IDENTITY_MAP_END || f->phys_bits < 32 ||
         f->phys_bits > 52) {
         printk("FAIL: insn-fuzz/setup RAM ends at 0x%lx, %u physical-address bits\n",
@@ -232,9 +216,9 @@ static void restore(const struct insn_fuzz *f, unsigned int what)
     if (what & RESTORE_GDT)
         lgdt(&gdtr);
     if (what & RESTORE_IDT)
-        lidt_table(&idtr);
+        lidt(&idtr);
     if (what & RESTORE_LDT)
-        lldt_null();
+        lldt(0);
     if (what & RESTORE_CR4)
         write_cr4(f->cr4);
     if (what & RESTORE_CR3)
