@@ -113,11 +113,16 @@ void trap_catch_disarm(void)
  */
 void trap_dispatch(struct trap_frame *f)
 {
-    struct trap_catch *c = this_cpu()->trap_catch;
+    /* The GS base, checked before use: before percpu_init, or with the GS
+     * base changed under us, every exception is fatal as it always was. */
+    uintptr_t gs = (uintptr_t)rdmsr(MSR_GS_BASE), first = (uintptr_t)cpus;
+    struct cpu *cpu = (struct cpu *)gs;
+    struct trap_catch *c;
 
-    if (!c)
+    if (gs < first || gs >= first + sizeof cpus || (gs - first) % sizeof cpus[0] ||
+        !(c = cpu->trap_catch))
         trap_fatal(f->vector, f->error_code, f->rip);
-    this_cpu()->trap_catch = NULL;
+    cpu->trap_catch = NULL;
     c->vector = f->vector;
     c->error_code = f->error_code;
     c->rip = f->rip;

@@ -35,8 +35,9 @@ void trap_fatal(uint64_t vector, uint64_t error_code, uint64_t rip) __attribute_
  * with every other register clobbered. The catch is one-shot: a second
  * exception before it is armed again is fatal as usual.
  *
- * The handler finds the catch through this_cpu(), so code that changes the
- * GS base (wrmsr) must put it back before it can fault again; an exception
+ * The handler finds the catch through the GS base (this_cpu()), so code
+ * that changes it (wrmsr) must put it back before it can fault again (with
+ * a GS base that is not one of cpus[], exceptions are fatal). An exception
  * taken while the IDT, the GDT or the page tables are broken cannot be
  * delivered at all (a triple fault), catch or not.
  *
@@ -55,7 +56,8 @@ struct trap_catch {
     uint64_t cr2;                       /* for #PF */
 };
 
-/* Arm `c` on the calling vCPU (fill c->resume first); disarm (NULL is fine). */
+/* Arm `c` on the calling vCPU (c->resume must be filled before anything can
+ * fault), and disarm it (harmless when it has already fired). */
 void trap_catch_arm(struct trap_catch *c);
 void trap_catch_disarm(void);
 

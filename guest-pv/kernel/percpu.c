@@ -4,8 +4,6 @@
 #include "arch.h"
 #include "percpu.h"
 
-#define MSR_GS_BASE 0xC0000101u
-
 struct cpu cpus[MAX_VCPUS];
 
 void percpu_init(uint32_t id)

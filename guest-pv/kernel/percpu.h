@@ -13,6 +13,7 @@
 
 /* vCPUs this kernel can run: Mica's MAX_VCPUS_PER_DOMAIN. */
 #define MAX_VCPUS 8
+#define MSR_GS_BASE 0xC0000101u
 
 struct trap_catch;
 
