@@ -254,10 +254,12 @@ static void run(struct insn_fuzz *f, const struct insn *in, uint64_t regs[16],
     if (in->msr != INSN_NO_MSR)
         wrmsr((uint32_t)in->msr, msr_value);
     trap_catch_disarm();
-    restore(f, in->restore);
+    /* Before restore(), whose own steps may use the catch. */
     *o = (struct insn_outcome){
-        .faulted = caught, .vector = (uint8_t)catch.vector, .cr2 = catch.cr2, .regs = regs,
+        .faulted = caught, .vector = (uint8_t)catch.vector, .error_code = catch.error_code,
+        .rip = catch.rip, .cr2 = catch.cr2, .regs = regs,
     };
+    restore(f, in->restore);
 }
 
 /* ---- counting and output ------------------------------------------------------ */
@@ -280,7 +282,7 @@ static void print_outcome(uint32_t i, const struct insn_outcome *o)
 {
     if (o->faulted)
         printk("insn: #%u -> vector %u error 0x%lx rip 0x%lx cr2 0x%lx\n", i, o->vector,
-               (unsigned long)catch.error_code, (unsigned long)catch.rip, (unsigned long)o->cr2);
+               (unsigned long)o->error_code, (unsigned long)o->rip, (unsigned long)o->cr2);
     else
         printk("insn: #%u -> ok rax 0x%lx rcx 0x%lx rdx 0x%lx rbx 0x%lx\n", i,
                (unsigned long)o->regs[RAX], (unsigned long)o->regs[RCX],

@@ -48,11 +48,11 @@ struct insn {
     };
 };
 
-/* What happened: no exception, or the vector caught (cr2 for #PF). */
+/* What happened: no exception, or what the trap catch recorded (idt.h). */
 struct insn_outcome {
     bool faulted;
     uint8_t vector;
-    uint64_t cr2;
+    uint64_t error_code, rip, cr2;
     const uint64_t *regs;               /* the registers afterwards (if it did not fault) */
 };
 

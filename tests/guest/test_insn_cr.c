@@ -174,11 +174,19 @@ static bool cr8_write_allowed(const struct insn_fuzz *f, const struct insn *in,
     return written(in) > 15 ? raised(o, VEC_GP) : ok(o);
 }
 
-/* mov reg, drN (DR8-15 do not exist). */
+/* DR0-7, and now and then one of DR8-15, which do not exist. */
+static unsigned int dr_number(struct insn_fuzz *f)
+{
+    unsigned int high = one_in(f, 8) ? 8 : 0;
+
+    return high + (unsigned int)insn_below(f, 8);
+}
+
+/* mov reg, drN */
 static void gen_dr_read(struct insn_fuzz *f, struct insn *in)
 {
     static const uint8_t op[] = { 0x0F, 0x21 };
-    unsigned int n = one_in(f, 8) ? 8 + (unsigned int)insn_below(f, 8) : (unsigned int)insn_below(f, 8);
+    unsigned int n = dr_number(f);
     unsigned int r = gpr(f);
 
     emit_op(in, n, r, op, 2);
@@ -196,7 +204,7 @@ static bool dr_read_allowed(const struct insn_fuzz *f, const struct insn *in,
 static void gen_dr_write(struct insn_fuzz *f, struct insn *in)
 {
     static const uint8_t op[] = { 0x0F, 0x23 };
-    unsigned int n = one_in(f, 8) ? 8 + (unsigned int)insn_below(f, 8) : (unsigned int)insn_below(f, 8);
+    unsigned int n = dr_number(f);
     unsigned int r = gpr(f);
     uint64_t v = insn_value(f);
 
@@ -222,10 +230,11 @@ static bool dr_write_allowed(const struct insn_fuzz *f, const struct insn *in,
     return ok(o);
 }
 
-const struct insn_class insn_cr_read = { "cr-read",    4, 0,             gen_cr_read,   cr_read_allowed };
-const struct insn_class insn_cr0_write = { "cr0-write",  4, 0,             gen_cr0_write, cr0_write_allowed };
-const struct insn_class insn_cr3_write = { "cr3-write",  3, 0,             gen_cr3_write, cr3_write_allowed };
-const struct insn_class insn_cr4_write = { "cr4-write",  4, 0,             gen_cr4_write, cr4_write_allowed };
-const struct insn_class insn_cr8_write = { "cr8-write",  2, 0,             gen_cr8_write, cr8_write_allowed };
-const struct insn_class insn_dr_read = { "dr-read",    3, 0,             gen_dr_read,   dr_read_allowed };
-const struct insn_class insn_dr_write = { "dr-write",   4, 0,             gen_dr_write,  dr_write_allowed };
+/* Name, weight, option, generator, check. */
+const struct insn_class insn_cr_read = { "cr-read", 4, 0, gen_cr_read, cr_read_allowed };
+const struct insn_class insn_cr0_write = { "cr0-write", 4, 0, gen_cr0_write, cr0_write_allowed };
+const struct insn_class insn_cr3_write = { "cr3-write", 3, 0, gen_cr3_write, cr3_write_allowed };
+const struct insn_class insn_cr4_write = { "cr4-write", 4, 0, gen_cr4_write, cr4_write_allowed };
+const struct insn_class insn_cr8_write = { "cr8-write", 2, 0, gen_cr8_write, cr8_write_allowed };
+const struct insn_class insn_dr_read = { "dr-read", 3, 0, gen_dr_read, dr_read_allowed };
+const struct insn_class insn_dr_write = { "dr-write", 4, 0, gen_dr_write, dr_write_allowed };

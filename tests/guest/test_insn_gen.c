@@ -24,20 +24,20 @@ uint64_t insn_value(struct insn_fuzz *f)
     return bits == 64 ? insn_next(f) : insn_next(f) & ((1ull << bits) - 1);
 }
 
+/* For the classes whose outcome docs/abi.md does not promise yet (a crash today). */
 bool anything(const struct insn_fuzz *f, const struct insn *in, const struct insn_outcome *o)
 {
     (void)f, (void)in, (void)o;
     return true;
 }
-bool ok_or_gp(const struct insn_fuzz *f, const struct insn *in,
-                     const struct insn_outcome *o)
+
+bool ok_or_gp(const struct insn_fuzz *f, const struct insn *in, const struct insn_outcome *o)
 {
     (void)f, (void)in;
     return ok(o) || raised(o, VEC_GP);
 }
 
-bool ok_or_ud(const struct insn_fuzz *f, const struct insn *in,
-                     const struct insn_outcome *o)
+bool ok_or_ud(const struct insn_fuzz *f, const struct insn *in, const struct insn_outcome *o)
 {
     (void)f, (void)in;
     return ok(o) || raised(o, VEC_UD);

@@ -28,13 +28,11 @@
 #define CR0_PE (1ull << 0)
 #define CR0_EM (1ull << 2)
 #define CR0_TS (1ull << 3)
-#define CR0_NE (1ull << 5)
 #define CR0_NW (1ull << 29)
 #define CR0_CD (1ull << 30)
 #define CR0_PG (1ull << 31)
 #define CR4_VMXE (1ull << 13)
 #define CR4_OSXSAVE (1ull << 18)
-#define DR7_RESET 0x400
 /* An element of array a, drawn from the instruction fuzzer's stream. */
 #define IPICK(f, a) ((a)[insn_below((f), ARRAY_LEN(a))])
 #define FOUR_GIB 0x100000000ull
@@ -60,7 +58,7 @@ static inline unsigned int gpr(struct insn_fuzz *f)
 
 /* REX (when needed: an extended reg or rm field), then the opcode bytes. */
 static inline void emit_op(struct insn *in, unsigned int reg, unsigned int rm, const uint8_t *op,
-                    unsigned int n)
+                           unsigned int n)
 {
     if (reg >= 8 || rm >= 8)
         emit(in, (uint8_t)(0x40 | (reg >= 8) << 2 | (rm >= 8)));

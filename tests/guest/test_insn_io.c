@@ -160,8 +160,9 @@ static void gen_unbacked(struct insn_fuzz *f, struct insn *in)
     emit_access(f, in, f->ram_end + insn_below(f, FOUR_GIB - 8 - f->ram_end));
 }
 
-const struct insn_class insn_in = { "in",         6, 0,             gen_in,        in_allowed };
-const struct insn_class insn_out = { "out",        6, 0,             gen_out,       out_allowed };
-const struct insn_class insn_string_io = { "string-io",  4, OPT_STRING_IO, gen_string_io, anything };
-const struct insn_class insn_pf = { "pf",         3, 0,             gen_pf,        pf_allowed };
-const struct insn_class insn_unbacked = { "unbacked",   3, OPT_UNBACKED,  gen_unbacked,  anything };
+/* Name, weight, option, generator, check. */
+const struct insn_class insn_in = { "in", 6, 0, gen_in, in_allowed };
+const struct insn_class insn_out = { "out", 6, 0, gen_out, out_allowed };
+const struct insn_class insn_string_io = { "string-io", 4, OPT_STRING_IO, gen_string_io, anything };
+const struct insn_class insn_pf = { "pf", 3, 0, gen_pf, pf_allowed };
+const struct insn_class insn_unbacked = { "unbacked", 3, OPT_UNBACKED, gen_unbacked, anything };

@@ -121,5 +121,6 @@ static bool wrmsr_allowed(const struct insn_fuzz *f, const struct insn *in,
     return raised(o, VEC_GP);
 }
 
-const struct insn_class insn_rdmsr = { "rdmsr",     10, 0,             gen_rdmsr,     rdmsr_allowed };
-const struct insn_class insn_wrmsr = { "wrmsr",     10, 0,             gen_wrmsr,     wrmsr_allowed };
+/* Name, weight, option, generator, check. */
+const struct insn_class insn_rdmsr = { "rdmsr", 10, 0, gen_rdmsr, rdmsr_allowed };
+const struct insn_class insn_wrmsr = { "wrmsr", 10, 0, gen_wrmsr, wrmsr_allowed };

@@ -92,7 +92,12 @@ static void gen_rdpmc(struct insn_fuzz *f, struct insn *in)
 {
     uint64_t r = insn_below(f, 3);
 
-    in->regs[RCX] = r == 0 ? insn_below(f, 8) : r == 1 ? 1ull << 30 | insn_below(f, 4) : insn_value(f);
+    if (r == 0)
+        in->regs[RCX] = insn_below(f, 8);                       /* general counters */
+    else if (r == 1)
+        in->regs[RCX] = 1ull << 30 | insn_below(f, 4);          /* fixed counters */
+    else
+        in->regs[RCX] = insn_value(f);
     EMIT(in, 0x0F, 0x33);
 }
 
@@ -132,7 +137,8 @@ static void gen_desc(struct insn_fuzz *f, struct insn *in)
 {
     unsigned int r = gpr(f), op = (unsigned int)insn_below(f, 8);
     static const uint8_t group7[] = { 0x0F, 0x01 }, group6[] = { 0x0F, 0x00 };
-    uint16_t limit = one_in(f, 2) ? (uint16_t)insn_next(f) : (op == 0 ? f->gdt_limit : f->idt_limit);
+    uint16_t ours = op == 0 ? f->gdt_limit : f->idt_limit;
+    uint16_t limit = one_in(f, 2) ? (uint16_t)insn_next(f) : ours;
     uint64_t base;
 
     in->regs[RSI] = f->operand_area;
@@ -281,13 +287,14 @@ static bool trap_allowed(const struct insn_fuzz *f, const struct insn *in,
     }
 }
 
-const struct insn_class insn_cpuid = { "cpuid",      6, 0,             gen_cpuid,     cpuid_allowed };
-const struct insn_class insn_invd_wbinvd = { "invd-wbinvd", 2, 0,            gen_cache,     only_ok };
-const struct insn_class insn_hlt = { "hlt",        1, 0,             gen_hlt,       only_ok };
-const struct insn_class insn_xsetbv = { "xsetbv",     2, 0,             gen_xsetbv,    xsetbv_allowed };
-const struct insn_class insn_rdpmc = { "rdpmc",      2, 0,             gen_rdpmc,     ok_or_gp };
-const struct insn_class insn_rdtscp = { "rdtscp",     2, 0,             gen_rdtscp,    ok_or_ud };
-const struct insn_class insn_desc = { "desc",       4, 0,             gen_desc,      desc_allowed };
-const struct insn_class insn_vmx = { "vmx",        5, 0,             gen_vmx,       ud_only };
-const struct insn_class insn_vmcall = { "vmcall",     3, 0,             gen_vmcall,    vmcall_allowed };
-const struct insn_class insn_trap = { "trap",       4, 0,             gen_trap,      trap_allowed };
+/* Name, weight, option, generator, check. */
+const struct insn_class insn_cpuid = { "cpuid", 6, 0, gen_cpuid, cpuid_allowed };
+const struct insn_class insn_invd_wbinvd = { "invd-wbinvd", 2, 0, gen_cache, only_ok };
+const struct insn_class insn_hlt = { "hlt", 1, 0, gen_hlt, only_ok };
+const struct insn_class insn_xsetbv = { "xsetbv", 2, 0, gen_xsetbv, xsetbv_allowed };
+const struct insn_class insn_rdpmc = { "rdpmc", 2, 0, gen_rdpmc, ok_or_gp };
+const struct insn_class insn_rdtscp = { "rdtscp", 2, 0, gen_rdtscp, ok_or_ud };
+const struct insn_class insn_desc = { "desc", 4, 0, gen_desc, desc_allowed };
+const struct insn_class insn_vmx = { "vmx", 5, 0, gen_vmx, ud_only };
+const struct insn_class insn_vmcall = { "vmcall", 3, 0, gen_vmcall, vmcall_allowed };
+const struct insn_class insn_trap = { "trap", 4, 0, gen_trap, trap_allowed };
