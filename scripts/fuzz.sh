@@ -16,9 +16,11 @@
 # hypervisor answers can also depend on what other domains do meanwhile, so
 # --config boots a whole configuration instead (e.g. tests/system/fuzz.cfg,
 # to replay the system test with its seeds edited). --trace K prints every
-# call from the K-th on (10 ms apart, within the console's rate limit).
-# Exit status 0 when every fuzzer printed its done line, the hypervisor did
-# not fault, and every frame and object was back at the end.
+# call and instruction from the K-th on (10 and 60 ms apart, within the
+# console's rate limit). Exit status 0 when every fuzzer printed its done
+# line with only documented outcomes, no domain crashed, the ring pair (if
+# any) finished, the hypervisor did not fault, and every frame and object
+# was back at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
