@@ -1,8 +1,9 @@
 /*
  * test=insn-fuzz: the seeded instruction fuzzer. test_insn.c drives it
- * (setup, running, restoring, counting); test_insn_gen.c holds the
- * instruction classes: how each one is generated and which outcomes
- * docs/abi.md allows for it. What they share is below.
+ * (setup, running, restoring, counting); the instruction classes (how
+ * each one is generated and which outcomes docs/abi.md allows for it) are
+ * in test_insn_{msr,cr,io,sys}.c, their table in test_insn_gen.c. What
+ * they share is below.
  *
  * An instruction is generated whole before it runs: a few bytes of machine
  * code (one instruction, or a short fixed sequence around one), all fifteen
