@@ -83,25 +83,6 @@ static inline uint64_t read_cr4(void)
     return v;
 }
 
-static inline void write_cr4(uint64_t v)
-{
-    __asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory");
-}
-
-/* CR8 is the task-priority register (64-bit mode only). */
-static inline uint64_t read_cr8(void)
-{
-    uint64_t v;
-
-    __asm__ volatile("mov %%cr8, %0" : "=r"(v));
-    return v;
-}
-
-static inline void write_cr8(uint64_t v)
-{
-    __asm__ volatile("mov %0, %%cr8" : : "r"(v) : "memory");
-}
-
 /* The pointer stored at GS:0: each vCPU's GS base points at its own data. */
 static inline void *gs_pointer_at_0(void)
 {
@@ -128,27 +109,6 @@ static inline uint64_t rdtsc(void)
 static inline void lidt(const struct idt_pointer *p)
 {
     __asm__ volatile("lidt %0" : : "m"(*p) : "memory");
-}
-
-static inline void sidt(struct idt_pointer *p)
-{
-    __asm__ volatile("sidt %0" : "=m"(*p));
-}
-
-/* GDTR has the IDTR's format. */
-static inline void lgdt(const struct idt_pointer *p)
-{
-    __asm__ volatile("lgdt %0" : : "m"(*p) : "memory");
-}
-
-static inline void sgdt(struct idt_pointer *p)
-{
-    __asm__ volatile("sgdt %0" : "=m"(*p));
-}
-
-static inline void lldt(uint16_t selector)
-{
-    __asm__ volatile("lldt %0" : : "r"(selector) : "memory");
 }
 
 /* Orders the compiler only: x86 keeps stores in order and loads in order. */

@@ -61,7 +61,6 @@ DR_ACCESSORS(2)
 DR_ACCESSORS(3)
 DR_ACCESSORS(6)
 DR_ACCESSORS(7)
-static uint64_t read_cr2(void) { uint64_t v; __asm__ volatile("mov %%cr2, %0" : "=r"(v)); return v; }
 static void write_cr2(uint64_t v) { __asm__ volatile("mov %0, %%cr2" : : "r"(v)); }
 static uint64_t read_cr8(void) { uint64_t v; __asm__ volatile("mov %%cr8, %0" : "=r"(v)); return v; }
 static void write_cr8(uint64_t v) { __asm__ volatile("mov %0, %%cr8" : : "r"(v)); }

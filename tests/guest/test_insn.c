@@ -57,6 +57,15 @@
 
 int insn_exec(uint64_t regs[16], const void *code, struct trap_resume *resume);  /* insn_exec.asm */
 
+/* Test-only instructions of the restore, each wrapped once here (as test_cpu_state.c does). */
+static void write_cr4(uint64_t v) { __asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory"); }
+static uint64_t read_cr8(void) { uint64_t v; __asm__ volatile("mov %%cr8, %0" : "=r"(v)); return v; }
+static void write_cr8(uint64_t v) { __asm__ volatile("mov %0, %%cr8" : : "r"(v) : "memory"); }
+static void sgdt(struct idt_pointer *p) { __asm__ volatile("sgdt %0" : "=m"(*p)); }
+static void sidt(struct idt_pointer *p) { __asm__ volatile("sidt %0" : "=m"(*p)); }
+static void lgdt(const struct idt_pointer *p) { __asm__ volatile("lgdt %0" : : "m"(*p) : "memory"); }
+static void lldt(uint16_t sel) { __asm__ volatile("lldt %0" : : "r"(sel) : "memory"); }
+
 /* Words, written a word at a time. The code has a page of its own, so that
  * writes to other data do not make Bochs drop what it decoded there. */
 static uint64_t code_buf[4096 / 8] __attribute__((aligned(4096)));
