@@ -10,7 +10,7 @@
 #                   [--trace K] [--cpus N] [--timeout S] [--config CFG] [--out DIR]
 #
 # --enable passes enable=LIST to the instruction fuzzer (generators that are
-# off by default: stringio, unbacked, cr8, all; docs/security.md). --ring adds
+# off by default: unbacked, all; docs/security.md). --ring adds
 # a ring-server/ring-client pair doing 10,000 round trips beside the fuzzers.
 # A seed gives the same calls in whichever domain runs it; what the
 # hypervisor answers can also depend on what other domains do meanwhile, so

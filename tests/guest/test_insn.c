@@ -19,8 +19,8 @@
  * and at the end. trace=K prints each instruction from the K-th on, before
  * it runs and with its outcome. enable= is a comma-separated list of the
  * generators that are off by default because each of them stops this
- * domain today (docs/abi.md): stringio (ins/outs), unbacked (loads and
- * stores past RAM), cr8 (CR8 writes other than 0); `all` names the three.
+ * domain today (docs/abi.md): unbacked (loads and stores past RAM); `all`
+ * names every one.
  *
  * After each instruction it puts back whatever the instruction may have
  * changed (CR0, CR3, CR4, CR8, DR7 and DR6, GDTR, IDTR, LDTR, a directly
@@ -108,8 +108,7 @@ static bool parse_enable(const char *list, unsigned int *options)
         const char *name;
         unsigned int bits;
     } names[] = {
-        { "stringio", OPT_STRING_IO }, { "unbacked", OPT_UNBACKED }, { "cr8", OPT_CR8 },
-        { "all", OPT_STRING_IO | OPT_UNBACKED | OPT_CR8 },
+        { "unbacked", OPT_UNBACKED }, { "all", OPT_UNBACKED },
     };
     char word[16];
 
@@ -368,15 +367,14 @@ void test_insn_fuzz(const struct guest_env *env)
         return;
     }
     if (cmdline_get(env->cmdline, "enable", text, sizeof text) && !parse_enable(text, &options)) {
-        printk("FAIL: insn-fuzz/setup enable=%s: not a list of stringio, unbacked, cr8, all\n",
+        printk("FAIL: insn-fuzz/setup enable=%s: not a list of unbacked, all\n",
                text);
         return;
     }
     cmdline_get_uint(env->cmdline, "count", &n);
     cmdline_get_uint(env->cmdline, "trace", &trace);
-    printk("insn: seed %lu count %u%s%s%s\n", (unsigned long)seed, n,
-           options & OPT_STRING_IO ? " stringio" : "", options & OPT_UNBACKED ? " unbacked" : "",
-           options & OPT_CR8 ? " cr8" : "");
+    printk("insn: seed %lu count %u%s\n", (unsigned long)seed, n,
+           options & OPT_UNBACKED ? " unbacked" : "");
     *f = (struct insn_fuzz){ .rng = seed, .digest = FNV_OFFSET, .options = options };
     if (!setup(f, env))
         return;

@@ -59,9 +59,7 @@ struct insn_outcome {
 
 /* Generators that are off unless enable= names them (docs/security.md). */
 enum insn_option {
-    OPT_STRING_IO = 1 << 0,             /* ins/outs: crash the domain today */
-    OPT_UNBACKED = 1 << 1,              /* loads/stores above RAM: crash it today */
-    OPT_CR8 = 1 << 2,                   /* CR8 writes other than 0 */
+    OPT_UNBACKED = 1 << 0,              /* loads/stores above RAM: crash the domain today */
 };
 
 struct insn_fuzz {

@@ -155,18 +155,16 @@ static bool cr4_write_allowed(const struct insn_fuzz *f, const struct insn *in,
     return ok(o) || raised(o, VEC_GP);
 }
 
-/* CR8 (the TPR): 0 unless option cr8 allows any value. */
+/* CR8 (the vCPU's own task priority): a priority, or anything. */
 static void gen_cr8_write(struct insn_fuzz *f, struct insn *in)
 {
-    uint64_t v = 0;
+    uint64_t v = one_in(f, 4) ? insn_value(f) : insn_below(f, 16);
 
-    if (f->options & OPT_CR8) {
-        v = one_in(f, 4) ? insn_value(f) : insn_below(f, 16);
-        in->restore = RESTORE_CR8;
-    }
     emit_cr_write(f, in, 8, v);
+    in->restore = RESTORE_CR8;
 }
 
+/* docs/abi.md: a value with bits 63:4 set raises #GP(0). */
 static bool cr8_write_allowed(const struct insn_fuzz *f, const struct insn *in,
                               const struct insn_outcome *o)
 {

@@ -105,7 +105,7 @@ static bool out_allowed(const struct insn_fuzz *f, const struct insn *in,
     return ok(o);
 }
 
-/* ins/outs (maybe rep, 1-4 elements) on the operand area. Option stringio. */
+/* ins/outs (maybe rep, 1-4 elements) on the operand area, DF clear. */
 static void gen_string_io(struct insn_fuzz *f, struct insn *in)
 {
     bool rep = one_in(f, 2), out = one_in(f, 2);
@@ -118,6 +118,24 @@ static void gen_string_io(struct insn_fuzz *f, struct insn *in)
     in->regs[RDX] = port_number(f);
     in->regs[RSI] = in->regs[RDI] = f->operand_area;
     in->regs[RCX] = 1 + insn_below(f, 4);
+}
+
+/*
+ * docs/abi.md: string I/O follows the plain-I/O rule with the REP
+ * semantics: it completes, RDI (INS) or RSI (OUTS) steps by the operand
+ * size per element, and a REP counts RCX down to 0.
+ */
+static bool string_io_allowed(const struct insn_fuzz *f, const struct insn *in,
+                              const struct insn_outcome *o)
+{
+    bool rep = in->code[0] == 0xF3, word = in->code[rep] == 0x66;
+    uint8_t op = in->code[in->len - 1];
+    uint64_t size = !(op & 1) ? 1 : word ? 2 : 4, n = rep ? in->regs[RCX] : 1;
+    unsigned int ptr = (op & 0xFE) == 0x6E ? RSI : RDI;
+
+    (void)f;
+    return ok(o) && o->regs[ptr] == in->regs[ptr] + n * size &&
+           o->regs[RCX] == (rep ? 0 : in->regs[RCX]);
 }
 
 /* mov rax, [rsi] or mov [rsi], rax at `addr`. */
@@ -163,6 +181,6 @@ static void gen_unbacked(struct insn_fuzz *f, struct insn *in)
 /* Name, weight, option, generator, check. */
 const struct insn_class insn_in = { "in", 6, 0, gen_in, in_allowed };
 const struct insn_class insn_out = { "out", 6, 0, gen_out, out_allowed };
-const struct insn_class insn_string_io = { "string-io", 4, OPT_STRING_IO, gen_string_io, anything };
+const struct insn_class insn_string_io = { "string-io", 4, 0, gen_string_io, string_io_allowed };
 const struct insn_class insn_pf = { "pf", 3, 0, gen_pf, pf_allowed };
 const struct insn_class insn_unbacked = { "unbacked", 3, OPT_UNBACKED, gen_unbacked, anything };
