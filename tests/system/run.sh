@@ -243,7 +243,7 @@ expect "watchdog/names-the-cpu" "$L" '^\(mica\) WATCHDOG: cpu 1 made no progress
 expect "watchdog/stalled-cpu-state" "$L" \
     '^\(mica\)   cpu 1: selftest=watchdog: spinning with interrupts off, holding the hypervisor lock; no progress for [0-9]+ ms \(STALLED\)$'
 expect "watchdog/reporter-waits-for-lock" "$L" \
-    '^\(mica\)   cpu 0: waiting for the hypervisor lock \(this CPU, reporting\)$'
+    '^\(mica\)   cpu 0: waiting for the hypervisor lock \(held by cpu 1\) \(this CPU, reporting\)$'
 expect "watchdog/nmi-answered" "$L" "^\(mica\) cpu 1 at the watchdog's NMI \(selftest=watchdog"
 expect "watchdog/backtrace-names-selftest" "$L" '^\(mica\)   #0 0x[0-9a-f]+ watchdog_selftest_hang\+0x'
 expect "watchdog/backtrace-names-caller" "$L" '^\(mica\)   #1 0x[0-9a-f]+ sched_cpu_loop\+0x'
@@ -263,7 +263,7 @@ else fail "watchdog/on-in-the-smp-boots" "on in $watched other boots, expected 4
 # --- Bochs, 2 CPUs: the last domain powers off with a vCPU still on the other CPU --
 # (tests/system/shutdown-running.cfg). This used to hang: the CPU that took the
 # shutdown kept the hypervisor lock, going round its scheduling loop until the
-# other CPU, which needed the lock, had put that vCPU.
+# other CPU, which needed the lock, had put that vCPU. The watchdog checks it too.
 L="$out/shutdown-running.log"
 expect "shutdown-running/leaves-a-vcpu-running" "$L" \
     '^\[leaver\] hog: leaver powers off with 1 other vcpus running$'
