@@ -46,6 +46,7 @@ static void write_locked(const char *prefix, const char *s, size_t len)
     console_write(s, len);
     if (!mine)
         spin_unlock(&console_lock);
+    watchdog_progress(arch_cpu_id());   /* a line out is work done, lock held or not */
 }
 
 void console_write_whole(const char *s, size_t len)

@@ -147,19 +147,31 @@ static bool any_vcpu_wants_cpu(void)
  * No vCPU is runnable anywhere, no timer is armed and dom0 is not waiting
  * for console input: nothing can wake any of them (guests have no device
  * interrupts yet), so every remaining domain is stuck. Crash them with a
- * report instead of hanging.
+ * report instead of hanging. False if no domain is running: what is left
+ * are ended domains whose vCPUs other CPUs have still to put.
  */
-static void crash_stuck_domains(void)
+static bool crash_stuck_domains(void)
 {
+    bool crashed = false;
     for (uint32_t id = 0; id < MAX_DOMAINS; id++) {
         struct domain *d = domain_by_id(id);
-        if (d && d->state == DOMAIN_RUNNING)
+        if (d && d->state == DOMAIN_RUNNING) {
             domain_crash(d, "every vCPU blocked with nothing that can wake it");
+            crashed = true;
+        }
     }
+    return crashed;
 }
 
-/* Nothing to run here: halt until `until` (a cap refill), the next timer,
- * a console poll, or a kick. */
+/*
+ * Nothing to run here: halt until `until` (a cap refill), the next timer,
+ * a console poll, or a kick. With nothing left to wait for but an ended
+ * domain's vCPU still on another CPU (it was in guest mode, or in an exit
+ * waiting for the lock, when its domain ended), halt too: that CPU needs
+ * the hypervisor lock to put it, and then reaps the domain and ends the
+ * run itself. Returning to the scheduling loop instead would keep the lock
+ * for ever, waiting for a vCPU that can only leave with it.
+ */
 static void idle(uint32_t cpu, uint64_t until)
 {
     uint64_t deadline = timer_next_deadline();
@@ -172,10 +184,8 @@ static void idle(uint32_t cpu, uint64_t until)
     }
     if (domain_consoles_waiting())
         return;                 /* print the next line first (domain_consoles_continue) */
-    if (!deadline && !any_vcpu_wants_cpu()) {
-        crash_stuck_domains();
-        return;
-    }
+    if (!deadline && !any_vcpu_wants_cpu() && crash_stuck_domains())
+        return;                 /* reaped on the next pass */
     arch_vcpu_unload();
     hv_unlock();
     uint64_t t0 = time_now_ns();
@@ -233,7 +243,8 @@ void sched_cpu_loop(void)
     hv_lock();
     watchdog_start(cpu);
     for (;;) {
-        watchdog_progress(cpu);
+        /* No watchdog_progress here: a pass that neither enters a guest,
+         * nor halts, nor prints is no progress (it keeps the lock). */
         if (!reap_and_count_running())
             end_of_run();
         timer_fire_expired();

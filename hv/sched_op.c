@@ -13,10 +13,16 @@
 #include "public/errno.h"
 #include "public/sched_op.h"
 
-static void block(struct vcpu *v)
+/* Only a vCPU that may run blocks. One taken down by another CPU while its
+ * hypercall's exit waited for the hypervisor lock stays down (VCPUOP_DOWN,
+ * or its domain ended): blocking it would undo that. */
+static bool block(struct vcpu *v)
 {
+    if (v->state != VCPU_RUNNABLE)
+        return false;
     v->state = VCPU_BLOCKED;
     v->need_resched = true;
+    return true;
 }
 
 static long do_poll(struct vcpu *v, gvaddr_t arg)
@@ -39,11 +45,12 @@ static long do_poll(struct vcpu *v, gvaddr_t arg)
     if (req.timeout && req.timeout <= time_now_ns())
         return 0;
 
+    if (!block(v))
+        return 0;
     for (uint32_t i = 0; i < req.nr_ports; i++)
         v->poll_ports[i] = ports[i];
     v->poll_nr = req.nr_ports;
     v->poll_deadline = req.timeout;
-    block(v);
     return 0;
 }
 

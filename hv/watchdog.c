@@ -1,6 +1,8 @@
 /*
  * The hypervisor watchdog. A CPU's progress count moves at every VM entry,
- * idle wake-up and pass of the scheduling loop; its timer ticks at least
+ * idle wake-up and console line it prints (not at a pass of the scheduling
+ * loop: a CPU can go round it for ever without giving the hypervisor lock
+ * back, and did); its timer ticks at least
  * every quarter of the limit, so a CPU in a guest exits, and an idle one
  * wakes, that often. The others compare the count on their own ticks and
  * while they spin for a lock, the hypervisor's or the console's (interrupts
@@ -57,11 +59,22 @@ void watchdog_start(uint32_t cpu)
         arch_tick_start(limit_ns / 4);
 }
 
+/* The CPU holding the lock `cpu` spins for, or NO_CPU. */
+static uint32_t holder_awaited_by(uint32_t cpu)
+{
+    const struct spinlock *l = watchdog_cpus[cpu].waiting_for;
+    uint32_t owner = l ? l->owner : NO_CPU;
+    return owner < ncpus && owner != cpu ? owner : NO_CPU;
+}
+
 static void state_of(uint32_t cpu, char *buf, size_t size)
 {
     const char *doing = watchdog_cpus[cpu].doing;
+    uint32_t holder = holder_awaited_by(cpu);
     int dom = arch_cpu_in_guest(cpu);
-    if (doing)
+    if (doing && holder != NO_CPU)
+        snprintf(buf, size, "%s (held by cpu %u)", doing, holder);
+    else if (doing)
         snprintf(buf, size, "%s", doing);
     else if (dom >= 0)
         snprintf(buf, size, "in guest mode (domain %d)", dom);
@@ -115,9 +128,19 @@ static void __attribute__((noreturn)) report(uint32_t me, uint32_t cpu, uint64_t
     printk("WATCHDOG: cpu %u made no progress for %lu ms (watchdog_ms=%lu)\n", cpu,
            (now - seen[me][cpu].since_ns) / NS_PER_MS, limit_ns / NS_PER_MS);
     print_states(me, now, stalled);
+    bool asked[SCHED_MAX_CPUS] = { false };
     for (uint32_t c = 0; c < ncpus; c++)
-        if (stalled[c])
+        if (stalled[c] && !asked[c]) {
+            asked[c] = true;
             ask_backtrace(me, c);
+            /* A stalled CPU waiting for a lock: where its holder is matters
+             * more (it may be going round a loop, the lock kept). */
+            uint32_t h = holder_awaited_by(c);
+            if (h != NO_CPU && h != me && !asked[h]) {
+                asked[h] = true;
+                ask_backtrace(me, h);
+            }
+        }
     /* Nothing can free a CPU stuck in the hypervisor; a halted machine would
      * look like the hang this replaces to whatever supervises it. */
     arch_power_off();
@@ -149,12 +172,15 @@ void watchdog_check(uint32_t me)
 void watchdog_spin_lock(struct spinlock *l, uint32_t cpu, const char *what)
 {
     const char *was = watchdog_cpus[cpu].doing;     /* a print from a named wait */
+    const struct spinlock *was_for = watchdog_cpus[cpu].waiting_for;
     watchdog_doing(cpu, what);
+    watchdog_cpus[cpu].waiting_for = l;
     while (!spin_trylock(l))
         while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED)) {
             arch_cpu_relax();
             watchdog_check(cpu);
         }
+    watchdog_cpus[cpu].waiting_for = was_for;
     watchdog_doing(cpu, was);
 }
 

@@ -4,9 +4,13 @@
  * (default 4); each vCPU prints, every 200 ms of system time, one line
  *   hog: <name> vcpu <i> running_ns <ns> now_ns <ns>
  * with the RUNNING time of its own runstate (VCPUOP_get_runstate_info) and
- * the system time, then the domain powers off. (A domain spinning with
- * interrupts off is `test=share cli=yes`, test_share.c.)
+ * the system time, then the domain powers off. With `others=running`
+ * the other vCPUs never stop (no reports): vCPU 0 powers the domain off
+ * after `seconds` while they are still in guest mode on their CPUs, the
+ * way a guest may shut down from one vCPU at any time. (A domain spinning
+ * with interrupts off is `test=share cli=yes`, test_share.c.)
  */
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <public/vcpu_op.h>
@@ -27,6 +31,7 @@
 
 static const char *hog_name;
 static uint64_t hog_end_ns;
+static bool others_running;
 
 static void hog_report(uint32_t me, uint64_t now)
 {
@@ -40,16 +45,18 @@ static void hog_report(uint32_t me, uint64_t now)
                (unsigned long)r.time[RUNSTATE_RUNNING], (unsigned long)now);
 }
 
-/* On every vCPU: burn the CPU until hog_end_ns, reporting at each 200 ms of system time. */
+/* On every vCPU: burn the CPU until hog_end_ns (for ever on the others
+ * with others=running), reporting at each 200 ms of system time. */
 static void hog(void)
 {
     uint32_t me = this_cpu()->id;
+    bool forever = others_running && me != 0;
     uint64_t now = clock_now_ns();
     uint64_t next = (now / REPORT_NS + 1) * REPORT_NS;
     volatile uint64_t sink = 0;
 
-    while ((now = clock_now_ns()) < hog_end_ns) {
-        if (now >= next) {
+    while ((now = clock_now_ns()) < hog_end_ns || forever) {
+        if (now >= next && !forever) {
             hog_report(me, now);
             while (next <= now)
                 next += REPORT_NS;
@@ -63,8 +70,11 @@ void test_cpu_hog(const struct guest_env *env)
 {
     uint32_t seconds = DEFAULT_SECONDS;
     uint32_t n;
+    char others[16];
 
     cmdline_get_uint(env->cmdline, "seconds", &seconds);
+    others_running = cmdline_get(env->cmdline, "others", others, sizeof(others)) &&
+                     strcmp(others, "running") == 0;
     hog_name = env->name;
     n = smp_bring_up_all();
     if (n == 0) {
@@ -76,6 +86,10 @@ void test_cpu_hog(const struct guest_env *env)
     for (uint32_t id = 1; id < n; id++)
         smp_run(id, hog);
     hog();
+    if (others_running) {
+        printk("hog: %s powers off with %u other vcpus running\n", hog_name, n - 1);
+        return;
+    }
     for (uint32_t id = 1; id < n; id++)
         if (!smp_wait_idle(id))
             printk("hog: %s vcpu %u still busy\n", hog_name, id);

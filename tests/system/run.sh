@@ -10,6 +10,9 @@
 #    domains on 2 CPUs (tests/system/hostile.sh).
 #  - Bochs with 2 CPUs: the watchdog reports a CPU hung in the hypervisor
 #    (selftest=watchdog, tests/system/watchdog.cfg) and powers off.
+#  - Bochs with 2 CPUs: the last domain powers off from one vCPU while the
+#    other is in guest mode on the other CPU, and the run still ends
+#    (tests/system/shutdown-running.cfg).
 #  - Bochs with 1 and 2 CPUs: CR8, string I/O, and every row of the CPU-state
 #    table staying each domain's own across switches and migrations
 #    (tests/system/cpu-state.sh).
@@ -48,6 +51,8 @@ scripts/mkimage.sh --esp "$out/abi.img" --config tests/system/abi.cfg "${files[@
 scripts/mkimage.sh --esp "$out/ipc.img" --config tests/system/ipc.cfg "${files[@]}" || exit 1
 scripts/mkimage.sh --esp "$out/smp.img" --config tests/system/smp-guest.cfg "${files[@]}" || exit 1
 scripts/mkimage.sh --esp "$out/watchdog.img" --config tests/system/watchdog.cfg "${files[@]}" || exit 1
+scripts/mkimage.sh --esp "$out/shutdown-running.img" --config tests/system/shutdown-running.cfg \
+    "${files[@]}" || exit 1
 
 # The Bochs boots one after the other on one core; the QEMU runs on the other.
 (
@@ -66,6 +71,9 @@ scripts/mkimage.sh --esp "$out/watchdog.img" --config tests/system/watchdog.cfg 
     scripts/bochs-run.sh --image "$out/watchdog.img" --serial "$out/watchdog.log" --cpus 2 \
         --timeout 120 > "$out/watchdog.run" 2>&1
     echo $? > "$out/watchdog.status"
+    scripts/bochs-run.sh --image "$out/shutdown-running.img" --serial "$out/shutdown-running.log" \
+        --cpus 2 --timeout 120 > "$out/shutdown-running.run" 2>&1
+    echo $? > "$out/shutdown-running.status"
     # The benchmark guests still run and produce every figure (few repetitions).
     scripts/bench.sh --check > "$out/bench.check" 2>&1
     # The ABI conformance suite, as dom0 and as a domU (tests/system/conformance.sh).
@@ -235,7 +243,7 @@ expect "watchdog/names-the-cpu" "$L" '^\(mica\) WATCHDOG: cpu 1 made no progress
 expect "watchdog/stalled-cpu-state" "$L" \
     '^\(mica\)   cpu 1: selftest=watchdog: spinning with interrupts off, holding the hypervisor lock; no progress for [0-9]+ ms \(STALLED\)$'
 expect "watchdog/reporter-waits-for-lock" "$L" \
-    '^\(mica\)   cpu 0: waiting for the hypervisor lock \(this CPU, reporting\)$'
+    '^\(mica\)   cpu 0: waiting for the hypervisor lock \(held by cpu 1\) \(this CPU, reporting\)$'
 expect "watchdog/nmi-answered" "$L" "^\(mica\) cpu 1 at the watchdog's NMI \(selftest=watchdog"
 expect "watchdog/backtrace-names-selftest" "$L" '^\(mica\)   #0 0x[0-9a-f]+ watchdog_selftest_hang\+0x'
 expect "watchdog/backtrace-names-caller" "$L" '^\(mica\)   #1 0x[0-9a-f]+ sched_cpu_loop\+0x'
@@ -251,6 +259,18 @@ for log in "$out"/*.log; do
 done
 if [ "$watched" -ge 4 ]; then pass "watchdog/on-in-the-smp-boots"
 else fail "watchdog/on-in-the-smp-boots" "on in $watched other boots, expected 4 or more"; fi
+
+# --- Bochs, 2 CPUs: the last domain powers off with a vCPU still on the other CPU --
+# (tests/system/shutdown-running.cfg). This used to hang: the CPU that took the
+# shutdown kept the hypervisor lock, going round its scheduling loop until the
+# other CPU, which needed the lock, had put that vCPU. The watchdog checks it too.
+L="$out/shutdown-running.log"
+expect "shutdown-running/leaves-a-vcpu-running" "$L" \
+    '^\[leaver\] hog: leaver powers off with 1 other vcpus running$'
+expect "shutdown-running/run-ends" "$L" '^\(mica\) all domains have ended; free frames: '
+expect "shutdown-running/leaver-shut-down" "$L" '^\(mica\)   domain leaver +id [0-9]+ +shut down \(poweroff\)$'
+expect_frames_returned "shutdown-running/frames-returned" "$L"
+expect_status "shutdown-running/powered-off" "$(cat "$out/shutdown-running.status")" 0
 
 # --- Bochs: the benchmark guests (scripts/bench.sh --check) -----------------------
 grep -E '^(PASS|FAIL): bench/' "$out/bench.check" || fail "bench/check-ran" "no result lines in $out/bench.check"

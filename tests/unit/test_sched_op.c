@@ -156,6 +156,12 @@ static void test_yield_block(void)
     si1->vcpu_info[0].evtchn_upcall_pending = 1;    /* the old slot no longer counts */
     CHECK("registered vcpu_info clear (old slot set): blocks",
           sop(v1, SCHEDOP_BLOCK, 0) == 0 && v1->state == VCPU_BLOCKED);
+
+    /* Taken down by another CPU while this call's exit waited for the lock. */
+    setup();
+    v1->state = VCPU_DOWN;
+    CHECK("block of a vCPU taken down -> 0, it stays down",
+          sop(v1, SCHEDOP_BLOCK, 0) == 0 && v1->state == VCPU_DOWN && !v1->need_resched);
 }
 
 /* ---- shutdown, shutdown_code -------------------------------------------------- */
@@ -273,6 +279,16 @@ static void test_poll(void)
     CHECK("masked event on a polled port wakes the poller",
           v1->state == VCPU_RUNNABLE && v1->poll_nr == 0 && v1->poll_deadline == 0 &&
           !v1->upcall_needed);
+
+    /* Taken down by another CPU while this call's exit waited for the lock:
+     * it stays down, and waits for nothing. */
+    setup();
+    put_ports(PORTS, two, 2);
+    put_poll(ARG, PORTS, 2, NOW + 1000);
+    v1->state = VCPU_DOWN;
+    CHECK("poll of a vCPU taken down -> 0, it stays down, nothing recorded",
+          sop(v1, SCHEDOP_POLL, ARG) == 0 && v1->state == VCPU_DOWN && !v1->need_resched &&
+          v1->poll_nr == 0 && v1->poll_deadline == 0);
 
     /* ... or the timeout (hv/time.c). */
     setup();

@@ -4,7 +4,9 @@
  * that stops is reported after watchdog_ms (not before, and within 1.25x),
  * with every CPU's state and the locks it holds, its backtrace from the NMI
  * it is sent (the console handed to it and back), then power-off, also when
- * the one looking is stuck waiting for a lock the stalled CPU holds; an NMI nobody answers
+ * the one looking is stuck waiting for a lock the stalled CPU holds; a stalled
+ * CPU waiting for a lock names the CPU holding it, whose backtrace is taken
+ * too, even while that one's count still moves; an NMI nobody answers
  * does not stop the power-off; one CPU, or watchdog_ms=0, means no tick and
  * no report. The watchdog fires once per boot, so each case runs in a child.
  */
@@ -33,7 +35,7 @@ static uint32_t current_cpu;
 static uint32_t lock_holder = UINT32_MAX, console_holder = UINT32_MAX;
 static int in_guest[SCHED_MAX_CPUS] = { -1, -1, -1, -1, -1, -1, -1, -1 };
 static bool nmi_answers = true;
-static uint32_t nmis_sent, nmi_target, ticks_started;
+static uint32_t nmis_sent, nmi_target, nmi_targets[8], ticks_started;
 static uint64_t tick_period;
 static uint32_t console_owners[8], handovers;
 static uint64_t backtrace_rip;
@@ -77,6 +79,8 @@ void backtrace_print(uint64_t rip, uint64_t rbp)
 /* The target takes the NMI where it hangs, as traps.c's handler would call it. */
 void arch_watchdog_nmi(uint32_t cpu)
 {
+    if (nmis_sent < 8)
+        nmi_targets[nmis_sent] = cpu;
     nmis_sent++;
     nmi_target = cpu;
     if (!nmi_answers)
@@ -185,10 +189,55 @@ static void case_lock_waiter_reports(void)
     }
     CHECK("waiter-reports", strstr(printed, "WATCHDOG: cpu 1 made no progress") != NULL);
     CHECK("waiter-within-1.25-limit", now_ns - start <= 625 * MS + 1000 * MS /* NMI wait */);
-    CHECK("waiter-state", strstr(printed, "  cpu 0: waiting for the hypervisor lock (this CPU, "
-                                          "reporting)") != NULL);
+    CHECK("waiter-state", strstr(printed, "  cpu 0: waiting for the hypervisor lock (held by cpu 1) "
+                                          "(this CPU, reporting)") != NULL);
     CHECK("both-locks-named", strstr(printed, "  cpu 1: in the hypervisor, holding the hypervisor "
                                               "and console locks; no progress") != NULL);
+}
+
+/*
+ * The smp-guest flake's shape: CPU 1 waits for the hypervisor lock, which
+ * CPU 2 keeps while it goes round a loop (its count moved until 300 ms, as
+ * a pass of the scheduling loop used to count); CPU 0 looks. CPU 1 is
+ * reported, with the CPU it waits for named and backtraced as well.
+ */
+static void case_waiter_names_the_holder(void)
+{
+    watchdog_set_ms(500);
+    watchdog_init(3);
+    for (current_cpu = 0; current_cpu < 3; current_cpu++)
+        watchdog_start(current_cpu);
+    struct spinlock l = { 1, 2 };
+    lock_holder = 2;
+    watchdog_doing(1, "waiting for the hypervisor lock");
+    watchdog_cpus[1].waiting_for = &l;
+    uint64_t start = now_ns, off = NEVER;
+    if (setjmp(powered_off)) {
+        off = (now_ns - start) / MS;
+    } else {
+        for (uint64_t t = 0; t <= 5000; t += 10) {
+            now_ns = start + t * MS;
+            if (t < 300 && t % 50 == 0)
+                watchdog_progress(2);
+            current_cpu = 0;
+            watchdog_check(0);
+        }
+    }
+    CHECK("waiter-reported", off != NEVER && off <= 625 &&
+          strstr(printed, "WATCHDOG: cpu 1 made no progress for ") != NULL);
+    CHECK("waiter-names-holder", strstr(printed, "  cpu 1: waiting for the hypervisor lock (held by "
+                                                 "cpu 2); no progress for ") != NULL);
+    const char *holder = strstr(printed, "  cpu 2: in the hypervisor, holding the hypervisor lock; "
+                                         "no progress for ");
+    char line[160] = "";
+    if (holder)
+        snprintf(line, sizeof line, "%.*s", (int)strcspn(holder, "\n"), holder);
+    CHECK("holder-not-yet-stalled", line[0] && !strstr(line, "STALLED"));
+    CHECK("nmi-to-waiter-then-holder", nmis_sent == 2 && nmi_targets[0] == 1 && nmi_targets[1] == 2);
+    CHECK("holder-backtrace", strstr(printed, "cpu 2 at the watchdog's NMI (in the hypervisor)") != NULL);
+    CHECK("console-to-each-and-back", handovers == 5 && console_owners[0] == 0 &&
+          console_owners[1] == 1 && console_owners[2] == 0 && console_owners[3] == 2 &&
+          console_owners[4] == 0);
 }
 
 static void case_unanswered_nmi(void)
@@ -236,7 +285,7 @@ static void case_zero_is_off(void)
 
 static void (*const cases[])(void) = {
     case_progress_never_reported, case_stall_reported, case_guest_mode_state,
-    case_lock_waiter_reports, case_unanswered_nmi, case_stray_nmi, case_not_in_loop_yet, case_one_cpu, case_zero_is_off,
+    case_lock_waiter_reports, case_waiter_names_the_holder, case_unanswered_nmi, case_stray_nmi, case_not_in_loop_yet, case_one_cpu, case_zero_is_off,
 };
 
 int main(void)

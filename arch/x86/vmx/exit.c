@@ -133,11 +133,13 @@ static void handle_triple_fault(struct vcpu *v)
     vmx_crash_with_state(v, "triple fault");
 }
 
-/* HLT blocks until an event, unless one is already waiting to be injected. */
+/* HLT blocks until an event, unless one is already waiting to be injected,
+ * or another CPU took the vCPU down (VCPUOP_DOWN, its domain ended) while
+ * this exit waited for the hypervisor lock: it stays down. */
 static void handle_hlt(struct vcpu *v)
 {
     vmx_advance_rip();
-    if (!v->upcall_needed)
+    if (!v->upcall_needed && v->state == VCPU_RUNNABLE)
         v->state = VCPU_BLOCKED;
 }
 

@@ -17,10 +17,12 @@
 #define WATCHDOG_MIN_MS     500
 #define WATCHDOG_MAX_MS     600000
 
+struct spinlock;
 /* Written only by its own CPU (no atomics needed); read by the others. */
 struct watchdog_cpu {
-    volatile uint64_t progress;         /* VM entries, idle wake-ups, scheduling passes */
+    volatile uint64_t progress;         /* VM entries, idle wake-ups, console lines */
     const char *volatile doing;         /* a named long wait, or NULL */
+    const struct spinlock *volatile waiting_for;    /* the lock it spins for, or NULL */
     volatile bool watched;              /* in the scheduling loop: checked from now on */
 };
 extern struct watchdog_cpu watchdog_cpus[SCHED_MAX_CPUS];
@@ -45,7 +47,6 @@ void watchdog_start(uint32_t cpu);
 void watchdog_check(uint32_t cpu);
 /* Take `l` after a failed try, looking at the other CPUs while waiting: with
  * interrupts off no tick reaches a waiter. `what` names the wait. */
-struct spinlock;
 void watchdog_spin_lock(struct spinlock *l, uint32_t cpu, const char *what);
 /* From the NMI handler: true if the watchdog sent it (the backtrace is printed). */
 bool watchdog_nmi(uint64_t rip, uint64_t rbp);
