@@ -19,11 +19,9 @@ cd "$(dirname "$0")/../.."
 . tests/system/lib.sh
 
 out=${1:?usage: $0 OUTDIR}
-B=${BUILD:-build}
 cpus=${CPUS:-1}
 mkdir -p "$out"
 L="$out/conformance.log"
-files=($B/BOOTX64.EFI $B/mica.elf $B/dom0.elf $B/domu.elf $B/dom0-test.elf $B/domu-test.elf)
 # Fewer cases than this means a suite stopped early without saying so.
 MIN_CASES=800
 

@@ -19,9 +19,7 @@ cd "$(dirname "$0")/../.."
 . tests/system/lib.sh
 
 out=${1:?usage: $0 OUTDIR}
-B=${BUILD:-build}
 mkdir -p "$out"
-files=($B/BOOTX64.EFI $B/mica.elf $B/dom0.elf $B/domu.elf $B/dom0-test.elf $B/domu-test.elf)
 # Seen (each boot dom0 and one domU only): 58 us with dom0 alone, 54 us
 # beside cr8-raise, 72 us beside cr8-all, 72 us beside a domU spinning with
 # interrupts off and CR8 untouched (test=share cli=yes); before CR8 exited,

@@ -18,8 +18,6 @@ cd "$(dirname "$0")/../.."
 . tests/system/lib.sh
 
 out=${1:?usage: $0 OUTDIR}
-B=build
-files=($B/BOOTX64.EFI $B/mica.elf $B/dom0.elf $B/domu.elf $B/dom0-test.elf $B/domu-test.elf)
 MIN_CALLS=130000 MIN_INSNS=1000000 REPLAY_INSNS=50000
 mkdir -p "$out"
 

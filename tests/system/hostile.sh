@@ -30,9 +30,7 @@ cd "$(dirname "$0")/../.."
 . tests/system/lib.sh
 
 out=${1:?usage: $0 OUTDIR}
-B=${BUILD:-build}
 mkdir -p "$out"
-files=($B/BOOTX64.EFI $B/mica.elf $B/dom0.elf $B/domu.elf $B/dom0-test.elf $B/domu-test.elf)
 MIN_SHARE_PERMILLE=150
 MAX_LATE_US=100000
 FLOOD_SECONDS=3                 # the flooder's seconds= in hostile.cfg

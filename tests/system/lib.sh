@@ -1,5 +1,10 @@
 # Helpers for system tests: every check prints one PASS/FAIL line.
 
+# What every test image holds besides its configuration: the loader, the
+# hypervisor, the production guests and the test guests (build/ by default).
+B=${BUILD:-build}
+files=($B/BOOTX64.EFI $B/mica.elf $B/dom0.elf $B/domu.elf $B/dom0-test.elf $B/domu-test.elf)
+
 pass() { echo "PASS: $1"; }
 fail() { echo "FAIL: $1${2:+ ($2)}"; }
 

@@ -24,11 +24,9 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 . tests/system/lib.sh
 
-B=build
 out=$B/system
 rm -rf "$out"
 mkdir -p "$out"
-files=($B/BOOTX64.EFI $B/mica.elf $B/dom0.elf $B/domu.elf $B/dom0-test.elf $B/domu-test.elf)
 
 # A kernel cut off inside its program headers: must be refused by name.
 head -c 100 $B/domu.elf > "$out/corrupt.elf"

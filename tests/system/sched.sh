@@ -15,8 +15,6 @@ cd "$(dirname "$0")/../.."
 . tests/system/lib.sh
 
 out=${1:?usage: $0 OUTDIR}
-B=build
-files=($B/BOOTX64.EFI $B/mica.elf $B/dom0.elf $B/domu.elf $B/dom0-test.elf $B/domu-test.elf)
 TOLERANCE=50                    # permille
 # docs/scheduler.md: a wake-up reaches a blocked vCPU within 500 us of system
 # time; Bochs runs the TSC at 60 MHz, and a round trip is two wake-ups.
