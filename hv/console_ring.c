@@ -28,8 +28,12 @@ void console_ring_drain(struct domain *d)
         return;
     }
     paddr_t hpa = d->console_ring_gpa ? arch_domain_gpa_to_hpa(d, d->console_ring_gpa, true) : 0;
-    if (!hpa)
+    if (!hpa) {
+        /* No ring (or the guest mapped something else over it): nothing is
+         * waiting, or the scheduler would keep coming back for it. */
+        d->console_ring_more = false;
         return;
+    }
     struct xencons_interface *ring = phys_to_virt(hpa);
     uint32_t cons = __atomic_load_n(&ring->out_cons, __ATOMIC_ACQUIRE);
     uint32_t prod = __atomic_load_n(&ring->out_prod, __ATOMIC_ACQUIRE);
