@@ -2,17 +2,24 @@
 # Boot a Mica image in Bochs (VMX + EPT) with OVMF.
 #
 #   scripts/bochs-run.sh --image IMG [--serial FILE] [--cpus N] [--memory MiB]
-#                        [--timeout SECONDS] [--console]
+#                        [--timeout SECONDS] [--console] [--disk2 IMG]
+#                        [--nic vnet:DIR]
 #
 # The serial console (COM1) is written to FILE (default: in the run folder).
 # --console also shows it on the terminal as it is written. Each run works on
 # its own copy of the image in a fresh folder, so runs never share Bochs's
 # image lock and a killed run cannot block the next one.
+# --disk2 attaches IMG as the secondary channel's master disk (ata1-master,
+# ports 0x170/0x376, IRQ 15) and uses it in place, so what a boot writes is
+# there for the next one; its lock is removed afterwards. --nic vnet:DIR adds
+# an Intel e1000 (82540EM, PCI slot 1, MAC 52:54:00:12:34:56) joined to Bochs's
+# built-in virtual host `vnet` (192.168.10.1: ARP, ICMP echo, DHCP, TFTP from
+# DIR); no mode reaches a real network.
 # Exit status: 0 when Bochs ended by itself (Mica's power-off), 124 on timeout,
 # otherwise Bochs's own status.
 set -euo pipefail
 
-image="" serial="" cpus=1 memory=512 timeout=300 console=0
+image="" serial="" cpus=1 memory=512 timeout=300 console=0 disk2="" nic=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --image) image="$2"; shift 2 ;;
@@ -21,7 +28,9 @@ while [ $# -gt 0 ]; do
         --memory) memory="$2"; shift 2 ;;
         --timeout) timeout="$2"; shift 2 ;;
         --console) console=1; shift ;;
-        *) echo "usage: $0 --image IMG [--serial FILE] [--cpus N] [--memory MiB] [--timeout S] [--console]" >&2; exit 2 ;;
+        --disk2) disk2="$2"; shift 2 ;;
+        --nic) nic="$2"; shift 2 ;;
+        *) echo "usage: $0 --image IMG [--serial FILE] [--cpus N] [--memory MiB] [--timeout S] [--console] [--disk2 IMG] [--nic vnet:DIR]" >&2; exit 2 ;;
     esac
 done
 [ -f "$image" ] || { echo "$0: image '$image' not found (run make first)" >&2; exit 2; }
@@ -33,6 +42,26 @@ run=$(mktemp -d "${TMPDIR:-/tmp}/mica-bochs.XXXXXX")
 mkdir -p "$(dirname "$serial")"
 : > "$serial"
 cp "$image" "$run/disk.img"
+devices=""
+if [ -n "$disk2" ]; then
+    [ -f "$disk2" ] || { echo "$0: disk '$disk2' not found" >&2; exit 2; }
+    disk2=$(realpath "$disk2")
+    rm -f "$disk2.lock"
+    devices+="ata1: enabled=1, ioaddr1=0x170, ioaddr2=0x370, irq=15
+ata1-master: type=disk, path=$disk2, mode=flat
+"
+fi
+slots=""
+case "$nic" in
+    "") ;;
+    vnet:*)
+        dir=$(realpath "${nic#vnet:}")
+        [ -d "$dir" ] || { echo "$0: vnet folder '$dir' not found" >&2; exit 2; }
+        slots=", slot1=e1000"
+        devices+="e1000: enabled=1, mac=52:54:00:12:34:56, ethmod=vnet, ethdev=$dir
+" ;;
+    *) echo "$0: --nic takes vnet:DIR (no mode that reaches a real network)" >&2; exit 2 ;;
+esac
 
 # ips sets emulated time per instruction: near the real emulation speed keeps
 # emulated timers close to wall-clock time (EMULATORS.md).
@@ -41,9 +70,9 @@ memory: guest=$memory, host=$memory
 romimage: file=$OVMF
 vgaromimage: file=/usr/share/bochs/VGABIOS-lgpl-latest
 cpu: model=corei7_haswell_4770, count=$cpus, ips=60000000, reset_on_triple_fault=0
-pci: enabled=1, chipset=i440fx
+pci: enabled=1, chipset=i440fx$slots
 ata0-master: type=disk, path=$run/disk.img, mode=flat
-boot: disk
+${devices}boot: disk
 com1: enabled=1, mode=file, dev=$serial
 port_e9_hack: enabled=1
 display_library: term
@@ -77,6 +106,7 @@ if [ -n "$tail_pid" ]; then
     wait "$tail_pid" 2>/dev/null || true
 fi
 rm -f "$run/disk.img" "$run/disk.img.lock"
+[ -z "$disk2" ] || rm -f "$disk2.lock"
 
 if [ $status -eq 124 ]; then
     echo "bochs-run: timed out after ${timeout}s (serial log: $serial, bochs log: $run/bochs.log)" >&2

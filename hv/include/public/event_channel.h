@@ -13,6 +13,7 @@ typedef uint32_t evtchn_port_t;
 
 #define EVTCHNOP_BIND_INTERDOMAIN 0
 #define EVTCHNOP_BIND_VIRQ        1
+#define EVTCHNOP_BIND_PIRQ        2
 #define EVTCHNOP_CLOSE            3
 #define EVTCHNOP_SEND             4
 #define EVTCHNOP_STATUS           5
@@ -32,6 +33,15 @@ struct evtchn_bind_virq {
 };
 _Static_assert(sizeof(struct evtchn_bind_virq) == 12, "bind_virq size");
 _Static_assert(offsetof(struct evtchn_bind_virq, port) == 8, "bind_virq.port");
+
+#define BIND_PIRQ__WILL_SHARE 1
+
+struct evtchn_bind_pirq {
+    uint32_t pirq;              /* IN: mapped with PHYSDEVOP_map_pirq */
+    uint32_t flags;             /* IN: BIND_PIRQ__WILL_SHARE (ignored: no sharing) */
+    evtchn_port_t port;         /* OUT */
+};
+_Static_assert(sizeof(struct evtchn_bind_pirq) == 12, "bind_pirq size");
 
 struct evtchn_port_arg {        /* close, send, unmask: one port */
     evtchn_port_t port;         /* IN */

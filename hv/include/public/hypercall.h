@@ -10,6 +10,7 @@
 #define HYPERCALL_VCPU_OP          24
 #define HYPERCALL_SCHED_OP         29
 #define HYPERCALL_EVENT_CHANNEL_OP 32
+#define HYPERCALL_PHYSDEV_OP       33
 #define HYPERCALL_HVM_OP           34
 #define HYPERCALL_SYSCTL           35
 #define HYPERCALL_DOMCTL           36
