@@ -8,6 +8,7 @@
 #include "hv/event.h"
 #include "hv/time.h"
 #include "hv/frame.h"
+#include "hv/pci.h"
 #include "hv/physmap.h"
 #include "hv/policy.h"
 #include "hv/printk.h"
@@ -225,6 +226,8 @@ static struct domain *build(const struct bootcfg_domain *cfg, const void *image,
         *why = "loading the kernel into its memory failed";
         goto fail;
     }
+    if (domain_owns_devices(d))
+        pci_give_devices(d);
     if (create_arch_vcpus(d, img.entry)) {
         *why = "out of memory for its vCPUs";
         goto fail;

@@ -156,3 +156,27 @@ uint64_t frame_total_count(void)
 {
     return ntotal;
 }
+
+bool frame_take(paddr_t frame)
+{
+    uint64_t i = frame >> PAGE_SHIFT;
+    if ((frame & ~PAGE_MASK) || frame >= FRAME_MAX_PHYS || !test_bit(free_bitmap, i))
+        return false;
+    clear_bit(free_bitmap, i);
+    nfree--;
+    return true;
+}
+
+paddr_t frame_alloc_run(uint64_t n)
+{
+    for (uint64_t i = FRAME_LOW_RESERVED >> PAGE_SHIFT, run = 0; i < NFRAMES; i++) {
+        run = test_bit(free_bitmap, i) ? run + 1 : 0;
+        if (run < n)
+            continue;
+        uint64_t first = i + 1 - n;
+        for (uint64_t j = first; j <= i; j++)
+            frame_take(j << PAGE_SHIFT);
+        return first << PAGE_SHIFT;
+    }
+    return 0;
+}

@@ -16,6 +16,9 @@
 #  - Bochs with 1 and 2 CPUs: CR8, string I/O, and every row of the CPU-state
 #    table staying each domain's own across switches and migrations
 #    (tests/system/cpu-state.sh).
+#  - Bochs with a second disk and an e1000: dom0 owns the devices, the
+#    hypervisor's ports and BAR placement over RAM are refused, a domU
+#    reaches no device (tests/system/devices.sh).
 #  - QEMU TCG (no VMX): Mica refuses cleanly; the loader reports a bad
 #    configuration line, a missing kernel file and a kernel path naming a
 #    directory, then returns to the firmware.
@@ -102,6 +105,7 @@ scripts/qemu-run.sh --tcg --image "$out/fault.img" --serial "$out/fault.log" --t
 tests/system/sched.sh "$out" > "$out/sched.results" 2>&1
 tests/system/hostile.sh "$out" > "$out/hostile.results" 2>&1
 tests/system/cpu-state.sh "$out" > "$out/cpu-state.results" 2>&1
+tests/system/devices.sh "$out" > "$out/devices.results" 2>&1
 
 wait $bochs_pid
 bochs_status=$(cat "$out/three.status")
@@ -304,6 +308,9 @@ cat "$out/hostile.results"
 
 # --- Bochs, 1 and 2 CPUs: CR8, string I/O, CPU state per domain (tests/system/cpu-state.sh) ---
 cat "$out/cpu-state.results"
+
+# --- Bochs: dom0 owns the devices, a domU none (tests/system/devices.sh) --------
+cat "$out/devices.results"
 
 # --- QEMU TCG: a fault in the hypervisor explains itself ------------------------
 L="$out/fault.log"

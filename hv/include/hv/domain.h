@@ -173,4 +173,10 @@ void domain_print_summary(void);
 /* One line per destroyed domain: frames its destruction returned, free after. */
 void domain_print_destroyed(void);
 
+/* Owns the machine's devices (ports, PCI, BARs, interrupts): dom0 (docs/devices.md). */
+static inline bool domain_owns_devices(const struct domain *d)
+{
+    return d->privileged;
+}
+
 #endif
