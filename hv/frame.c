@@ -96,6 +96,10 @@ void frame_add_from_map(const struct mica_memrange *map, size_t n, paddr_t hv_st
                         paddr_t hv_end, bool include_boot_reclaim)
 {
     paddr_t start, end;
+    /* Allocation starts above the hypervisor image, so that the machine
+     * memory from 1 MiB up stays free for dom0's identity-mapped RAM
+     * (hv/identity_ram.c) while the hypervisor sets itself up. */
+    hint = MIN(ALIGN_UP(hv_end, PAGE_SIZE) >> PAGE_SHIFT, NFRAMES - 1) / BITS;
     for (int withdraw = 0; withdraw < 2; withdraw++) {
         for (size_t i = 0; i < n; i++) {
             bool usable = map[i].type == MICA_MEM_USABLE ||
@@ -167,9 +171,10 @@ bool frame_take(paddr_t frame)
     return true;
 }
 
-paddr_t frame_alloc_run(uint64_t n)
+/* The first run of n free frames in frames [from, to), taken; 0 if none. */
+static paddr_t take_run(uint64_t from, uint64_t to, uint64_t n)
 {
-    for (uint64_t i = FRAME_LOW_RESERVED >> PAGE_SHIFT, run = 0; i < NFRAMES; i++) {
+    for (uint64_t i = from, run = 0; i < to; i++) {
         run = test_bit(free_bitmap, i) ? run + 1 : 0;
         if (run < n)
             continue;
@@ -179,4 +184,10 @@ paddr_t frame_alloc_run(uint64_t n)
         return first << PAGE_SHIFT;
     }
     return 0;
+}
+
+paddr_t frame_alloc_run(uint64_t n)
+{
+    paddr_t pa = take_run(hint * BITS, NFRAMES, n);
+    return pa ? pa : take_run(FRAME_LOW_RESERVED >> PAGE_SHIFT, NFRAMES, n);
 }
