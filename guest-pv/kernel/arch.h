@@ -164,4 +164,55 @@ static inline void ud2(void)
     __asm__ volatile("ud2");
 }
 
+/* Port I/O: dom0 reaches device ports directly (the hypervisor's own exit). */
+static inline uint8_t inb(uint16_t port)
+{
+    uint8_t v;
+
+    __asm__ volatile("inb %w1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
+
+static inline uint16_t inw(uint16_t port)
+{
+    uint16_t v;
+
+    __asm__ volatile("inw %w1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
+
+static inline uint32_t inl(uint16_t port)
+{
+    uint32_t v;
+
+    __asm__ volatile("inl %w1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
+
+static inline void outb(uint16_t port, uint8_t v)
+{
+    __asm__ volatile("outb %0, %w1" : : "a"(v), "Nd"(port));
+}
+
+static inline void outw(uint16_t port, uint16_t v)
+{
+    __asm__ volatile("outw %0, %w1" : : "a"(v), "Nd"(port));
+}
+
+static inline void outl(uint16_t port, uint32_t v)
+{
+    __asm__ volatile("outl %0, %w1" : : "a"(v), "Nd"(port));
+}
+
+/* rep insw / rep outsw: n 16-bit words between a port and memory (ATA PIO data). */
+static inline void insw(uint16_t port, void *buf, uint32_t n)
+{
+    __asm__ volatile("rep insw" : "+D"(buf), "+c"(n) : "d"(port) : "memory");
+}
+
+static inline void outsw(uint16_t port, const void *buf, uint32_t n)
+{
+    __asm__ volatile("rep outsw" : "+S"(buf), "+c"(n) : "d"(port) : "memory");
+}
+
 #endif
