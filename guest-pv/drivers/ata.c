@@ -16,8 +16,10 @@
 #include "ata.h"
 #include "clock.h"
 #include "console.h"
+#include "irq.h"
 #include "lib.h"
 #include "pci.h"
+#include "timer.h"
 
 /* Command block registers, from the channel's command base (0x1F0/0x170). */
 #define REG_DATA     0
@@ -84,7 +86,10 @@ struct ata_channel {
     uint8_t irq;
     bool done;                  /* ata_interrupt() saw the interrupt we wait for */
     uint8_t status, bm_status;  /* as read by ata_interrupt() */
-    uint64_t interrupts;
+    uint64_t interrupts;        /* seen in the bus-master status */
+    bool use_irq;               /* completion by event channel (ata_bind_irq) */
+    struct irq_binding irqb;
+    uint64_t delivered;         /* events delivered on irqb.port */
     /* Entries must not cross 64 KiB and the table must not either: 64-byte aligned. */
     struct prd prdt[PRD_ENTRIES] __attribute__((aligned(64)));
 };
@@ -164,16 +169,48 @@ bool ata_interrupt(unsigned int channel)
     return true;
 }
 
+static bool channel_done(void *arg)
+{
+    return READ_ONCE(((struct ata_channel *)arg)->done);
+}
+
+/* The event channel's handler: acknowledge the device, then let the line in again. */
+static void ata_event(evtchn_port_t port)
+{
+    for (unsigned int c = 0; c < ATA_CHANNELS; c++) {
+        struct ata_channel *ch = &channels[c];
+
+        if (ch->use_irq && ch->irqb.port == port) {
+            ch->delivered++;
+            (void)ata_interrupt(c);
+            (void)irq_eoi(&ch->irqb);
+        }
+    }
+}
+
 /*
- * Wait for the interrupt that ends a command or data block. Polled: an
- * event-channel path would block here (with the same deadline) and let
- * the handler call ata_interrupt().
+ * Wait for the interrupt that ends a command or data block: blocked on the
+ * event channel when one is bound, else polling the same ata_interrupt()
+ * the handler calls. An interrupt the device raised but that never arrived
+ * is reported once and ends the use of the event channel.
  */
 static bool wait_interrupt(struct ata_channel *ch, uint64_t timeout_ns)
 {
     uint64_t deadline = clock_now_ns() + timeout_ns;
+    unsigned int c = (unsigned int)(ch - channels);
 
-    while (!ch->done && !ata_interrupt((unsigned int)(ch - channels))) {
+    if (ch->use_irq) {
+        if (!wait_until(channel_done, ch, timeout_ns)) {
+            if (!ata_interrupt(c))
+                return false;
+            printk("ata: channel %u: the device interrupted but no event came in %lu ms; "
+                   "polling from now on\n", c, (unsigned long)(timeout_ns / NSEC_PER_MSEC));
+            ch->use_irq = false;
+        }
+        ch->done = false;
+        return true;
+    }
+    while (!ch->done && !ata_interrupt(c)) {
         if (clock_now_ns() > deadline)
             return false;
         cpu_relax();
@@ -398,6 +435,33 @@ uint64_t ata_interrupts(unsigned int channel)
 unsigned int ata_irq(unsigned int channel)
 {
     return channels[channel % ATA_CHANNELS].irq;
+}
+
+int ata_bind_irq(unsigned int channel)
+{
+    struct ata_channel *ch = &channels[channel % ATA_CHANNELS];
+    long rc;
+
+    if (ch->cmd == 0)
+        return -XEN_ENODEV;
+    rc = irq_bind_gsi(ch->irq, ata_event, &ch->irqb);
+    if (rc < 0)
+        return (int)rc;
+    /* Whatever the device raised before the binding is stale: start from a clear flag. */
+    (void)ata_interrupt(channel);
+    ch->done = false;
+    ch->use_irq = true;
+    return 0;
+}
+
+bool ata_irq_bound(unsigned int channel)
+{
+    return channels[channel % ATA_CHANNELS].use_irq;
+}
+
+uint64_t ata_interrupts_delivered(unsigned int channel)
+{
+    return channels[channel % ATA_CHANNELS].delivered;
 }
 
 /* IDENTIFY strings hold two characters per word, the first in the high byte. */

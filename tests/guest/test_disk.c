@@ -9,6 +9,9 @@
  *   disk_seed=S      pattern seed (default 1); disk_count=N sectors (1000)
  *   disk_dma=no      PIO only (before dom0 is identity-mapped, DMA is unsafe)
  *   disk_reps=N      repetitions of each 4 KiB benchmark (default 50)
+ *   disk_irq=no      poll for completion; by default IRQ 15 is bound to an
+ *                    event channel when the hypervisor offers PIRQs, and
+ *                    interrupts delivered must equal those the device raised
  * Each sector of the pattern is derived from its LBA and the seed, so any
  * sector can be checked alone. Lines: PASS/FAIL: disk/<case>, then
  * "bench: disk_read_4k N (reps R, min A, max B)" and the write twin, then
@@ -268,7 +271,9 @@ static void bench(struct block_dev *bd, uint64_t seed, unsigned int reps, bool w
 
 void test_disk(const struct guest_env *env)
 {
-    char phase[16] = "both", model[BLOCK_MODEL_LEN + 1], dma[8] = "yes";
+    char phase[16] = "both", model[BLOCK_MODEL_LEN + 1], dma[8] = "yes", irq[8] = "yes";
+    uint64_t seen0 = 0, delivered0 = 0;
+    bool bound = false;
     uint32_t want_sectors = 0, seed = 1, count = 1000, reps = 50;
     bool have_model, have_sectors, write, verify;
     struct block_dev *bd;
@@ -277,6 +282,7 @@ void test_disk(const struct guest_env *env)
     check_pci();
     cmdline_get(env->cmdline, "disk_phase", phase, sizeof(phase));
     cmdline_get(env->cmdline, "disk_dma", dma, sizeof(dma));
+    cmdline_get(env->cmdline, "disk_irq", irq, sizeof(irq));
     have_model = cmdline_get(env->cmdline, "disk_model", model, sizeof(model));
     have_sectors = cmdline_get_uint(env->cmdline, "disk_sectors", &want_sectors);
     cmdline_get_uint(env->cmdline, "disk_seed", &seed);
@@ -307,6 +313,15 @@ void test_disk(const struct guest_env *env)
         CHECK(ata_uses_dma(bd), "uses-dma", "");
     if (count > bd->sectors || (bd->sectors % SCATTER_STEP) == 0)
         count = 0;
+    if (strcmp(irq, "no") != 0) {
+        int rc = ata_bind_irq(1);
+
+        bound = rc == 0;
+        printk("disk: completion by %s (%s)\n", bound ? "event channel" : "polling",
+               block_strerror(rc));
+        seen0 = ata_interrupts(1);
+        delivered0 = ata_interrupts_delivered(1);
+    }
 
     scattered(bd, count, seed, write, verify);
     multi_prd(bd, seed, write);
@@ -316,8 +331,16 @@ void test_disk(const struct guest_env *env)
         bench(bd, seed, reps, false);
         bench(bd, seed, reps, true);
     }
-    printk("disk: %lu interrupts on channel 1 (irq %u), mode %s\n",
-           (unsigned long)ata_interrupts(1), ata_irq(1), ata_uses_dma(bd) ? "DMA" : "PIO");
+    printk("disk: %lu interrupts on channel 1 (irq %u), %lu delivered as events, mode %s\n",
+           (unsigned long)ata_interrupts(1), ata_irq(1),
+           (unsigned long)ata_interrupts_delivered(1), ata_uses_dma(bd) ? "DMA" : "PIO");
+    if (bound) {
+        uint64_t seen = ata_interrupts(1) - seen0, delivered = ata_interrupts_delivered(1) - delivered0;
+
+        CHECK(ata_irq_bound(1), "event-channel-kept", "an interrupt was lost");
+        CHECK(seen == delivered, "interrupts-delivered-match", "%lu raised, %lu delivered",
+              (unsigned long)seen, (unsigned long)delivered);
+    }
 done:
     printk("disk: done, %u failures\n", failures);
 }
