@@ -240,6 +240,16 @@ static int check_status(const struct ata_drive *d, uint8_t st, uint8_t cmd, uint
     return 0;
 }
 
+/* Software reset of both drives of a channel; false if the channel stays busy. */
+static bool reset_channel(struct ata_channel *ch)
+{
+    outb(ch->ctl + REG_DEVCTL, DEVCTL_SRST);
+    delay_ns(5 * NSEC_PER_USEC);
+    outb(ch->ctl + REG_DEVCTL, 0);      /* nIEN clear: the interrupt flag must be set */
+    delay_ns(2 * NSEC_PER_MSEC);
+    return wait_status(ch, ST_BSY, 0, RESET_TIMEOUT_NS);
+}
+
 /* Select the drive and load an LBA48 taskfile: the high bytes first, then the low. */
 static int issue(struct ata_drive *d, uint8_t cmd, uint64_t lba, uint32_t count)
 {
@@ -248,8 +258,16 @@ static int issue(struct ata_drive *d, uint8_t cmd, uint64_t lba, uint32_t count)
 
     outb(ch->cmd + REG_DEVICE, DEVICE_LBA | d->drive << 4);
     settle(ch);
-    if (!wait_status(ch, ST_BSY | ST_DRQ, 0, TIMEOUT_NS))
-        return report(d, "busy before command", cmd, lba, count, -XEN_ETIMEDOUT);
+    if (!wait_status(ch, ST_BSY | ST_DRQ, 0, TIMEOUT_NS)) {
+        /* A command left half done (DRQ still set, or stuck busy): reset once and retry. */
+        report(d, "busy before command, resetting the channel", cmd, lba, count, 0);
+        if (!reset_channel(ch))
+            return report(d, "busy after reset", cmd, lba, count, -XEN_ETIMEDOUT);
+        outb(ch->cmd + REG_DEVICE, DEVICE_LBA | d->drive << 4);
+        settle(ch);
+        if (!wait_status(ch, ST_BSY | ST_DRQ, 0, TIMEOUT_NS))
+            return report(d, "busy before command", cmd, lba, count, -XEN_ETIMEDOUT);
+    }
     outb(ch->cmd + REG_COUNT, n >> 8);
     outb(ch->cmd + REG_LBA0, lba >> 24);
     outb(ch->cmd + REG_LBA1, lba >> 32);
@@ -520,16 +538,6 @@ static int identify(struct ata_drive *d)
     d->can_dma = ch->bm && (id[49] & (1u << 8));
     d->dma = d->can_dma;
     return 0;
-}
-
-/* Software reset of both drives of a channel; false if the channel stays busy. */
-static bool reset_channel(struct ata_channel *ch)
-{
-    outb(ch->ctl + REG_DEVCTL, DEVCTL_SRST);
-    delay_ns(5 * NSEC_PER_USEC);
-    outb(ch->ctl + REG_DEVCTL, 0);      /* nIEN clear: the interrupt flag must be set */
-    delay_ns(2 * NSEC_PER_MSEC);
-    return wait_status(ch, ST_BSY, 0, RESET_TIMEOUT_NS);
 }
 
 /* Ports and IRQ of a channel: compatibility (legacy ISA) or native mode (progif). */
