@@ -8,8 +8,9 @@
  * path-length benchmarks in test_bench.c, the multi-vCPU cases in
  * test_smp.c, the scheduler loads (cpu-hog) in test_hog.c, test_share.c, the
  * CPU-state, CR8 and string I/O cases in test_cpu_state.c, the hypercall
- * fuzzer in test_fuzz*.c, the instruction fuzzer in test_insn*.c, the
- * PCI, ATA and block-layer cases in test_disk.c.
+ * fuzzer in test_fuzz*.c, the instruction fuzzer in test_insn*.c, device
+ * ownership in test_devices.c, the PCI, ATA and block-layer cases in
+ * test_disk.c.
  */
 #include <stdint.h>
 
@@ -151,6 +152,8 @@ static const struct {
     { "fuzz",             test_fuzz },
     { "insn-fuzz",        test_insn_fuzz },
     { "disk",             test_disk },
+    { "devices-dom0",     test_devices_dom0 },
+    { "devices-domu",     test_devices_domu },
 };
 
 static bool tests_run(const char *action, const struct guest_env *env)

@@ -19,6 +19,9 @@
 #  - Bochs: dom0's PCI list and ATA driver on a disk image attached as
 #    ata1-master, written in one boot and read back in the next
 #    (tests/system/disk.sh).
+#  - Bochs with a second disk and an e1000: dom0 owns the devices, the
+#    hypervisor's ports and BAR placement over RAM are refused, a domU
+#    reaches no device (tests/system/devices.sh).
 #  - QEMU TCG (no VMX): Mica refuses cleanly; the loader reports a bad
 #    configuration line, a missing kernel file and a kernel path naming a
 #    directory, then returns to the firmware.
@@ -107,6 +110,7 @@ tests/system/sched.sh "$out" > "$out/sched.results" 2>&1
 tests/system/hostile.sh "$out" > "$out/hostile.results" 2>&1
 tests/system/cpu-state.sh "$out" > "$out/cpu-state.results" 2>&1
 tests/system/disk.sh "$out" > "$out/disk.results" 2>&1
+tests/system/devices.sh "$out" > "$out/devices.results" 2>&1
 
 wait $bochs_pid
 bochs_status=$(cat "$out/three.status")
@@ -312,6 +316,9 @@ cat "$out/cpu-state.results"
 
 # --- Bochs: PCI list, ATA disk by DMA, persistence across boots (tests/system/disk.sh) ---
 cat "$out/disk.results"
+
+# --- Bochs: dom0 owns the devices, a domU none (tests/system/devices.sh) --------
+cat "$out/devices.results"
 
 # --- QEMU TCG: a fault in the hypervisor explains itself ------------------------
 L="$out/fault.log"
