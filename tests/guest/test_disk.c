@@ -100,9 +100,10 @@ static bool model_matches(const char *model, const char *want)
 
 static void check_pci(void)
 {
-    const struct pci_dev *ide = pci_find_class(0x01, 0x01, 0);
+    const struct pci_dev *ide;
 
     pci_init();
+    ide = pci_find_class(0x01, 0x01, 0);
     CHECK(pci_find_class(0x06, 0x00, 0) != NULL, "pci-host-bridge", "no class 06.00 in %u functions",
           pci_count());
     CHECK(ide != NULL, "pci-ide-controller", "no class 01.01 in %u functions", pci_count());
