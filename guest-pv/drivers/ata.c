@@ -90,6 +90,7 @@ struct ata_channel {
     bool use_irq;               /* completion by event channel (ata_bind_irq) */
     struct irq_binding irqb;
     uint64_t delivered;         /* events delivered on irqb.port */
+    uint64_t wait_ticks;        /* TSC ticks spent waiting for interrupts (benchmarks) */
     /* Entries must not cross 64 KiB and the table must not either: 64-byte aligned. */
     struct prd prdt[PRD_ENTRIES] __attribute__((aligned(64)));
 };
@@ -196,27 +197,32 @@ static void ata_event(evtchn_port_t port)
  */
 static bool wait_interrupt(struct ata_channel *ch, uint64_t timeout_ns)
 {
-    uint64_t deadline = clock_now_ns() + timeout_ns;
+    uint64_t deadline = clock_now_ns() + timeout_ns, t0 = rdtsc();
     unsigned int c = (unsigned int)(ch - channels);
+    bool ok = true;
 
     if (ch->use_irq) {
         if (!wait_until(channel_done, ch, timeout_ns)) {
-            if (!ata_interrupt(c))
-                return false;
-            printk("ata: channel %u: the device interrupted but no event came in %lu ms; "
-                   "polling from now on\n", c, (unsigned long)(timeout_ns / NSEC_PER_MSEC));
-            ch->use_irq = false;
+            ok = ata_interrupt(c);
+            if (ok) {
+                printk("ata: channel %u: the device interrupted but no event came in %lu ms; "
+                       "polling from now on\n", c, (unsigned long)(timeout_ns / NSEC_PER_MSEC));
+                ch->use_irq = false;
+            }
         }
+    } else {
+        while (!ch->done && !ata_interrupt(c)) {
+            if (clock_now_ns() > deadline) {
+                ok = false;
+                break;
+            }
+            cpu_relax();
+        }
+    }
+    if (ok)
         ch->done = false;
-        return true;
-    }
-    while (!ch->done && !ata_interrupt(c)) {
-        if (clock_now_ns() > deadline)
-            return false;
-        cpu_relax();
-    }
-    ch->done = false;
-    return true;
+    ch->wait_ticks += rdtsc() - t0;
+    return ok;
 }
 
 static int report(const struct ata_drive *d, const char *what, uint8_t cmd, uint64_t lba,
@@ -453,6 +459,11 @@ uint64_t ata_interrupts(unsigned int channel)
 unsigned int ata_irq(unsigned int channel)
 {
     return channels[channel % ATA_CHANNELS].irq;
+}
+
+uint64_t ata_wait_ticks(unsigned int channel)
+{
+    return channels[channel % ATA_CHANNELS].wait_ticks;
 }
 
 int ata_bind_irq(unsigned int channel)

@@ -39,6 +39,12 @@ bool ata_uses_dma(const struct block_dev *bd);
 bool ata_interrupt(unsigned int channel);
 /* Interrupts counted by ata_interrupt() so far. */
 uint64_t ata_interrupts(unsigned int channel);
+/*
+ * TSC ticks spent waiting for the device's interrupts so far: what a request
+ * costs minus this is the driver's own path (in Bochs one tick is one
+ * instruction, and the wait is the emulated device's latency).
+ */
+uint64_t ata_wait_ticks(unsigned int channel);
 /* The channel's interrupt line: 14/15 in compatibility mode, else the PCI line. */
 unsigned int ata_irq(unsigned int channel);
 

@@ -6,7 +6,9 @@
 #  1. disk_phase=write: PCI list, IDENTIFY (model, sectors), 1,000 scattered
 #     sectors written by DMA and read back, a multi-PRD request, PIO, requests
 #     beyond the end refused, the 4 KiB DMA figures;
-#  2. disk_phase=verify: a fresh boot reads back what the first one wrote.
+#  2. disk_phase=verify: a fresh boot reads back what the first one wrote;
+#  3. disk_phase=absent, without the disk: the empty channel is reported
+#     as such in bounded time.
 # Between the boots this script reads the image itself and checks every
 # pattern sector at its byte offset: the LBAs the driver sent are the ones
 # the device used, not merely consistent with the driver's own reads.
@@ -25,15 +27,16 @@ disk="$out/disk2.img"
 rm -f "$disk" "$disk.lock"
 truncate -s ${DISK_MIB}M "$disk"
 
-boot() {            # boot PHASE
-    local L="$out/disk-$1.log"
+boot() {            # boot PHASE [DISK]
+    local L="$out/disk-$1.log" disk_arg=()
+    [ -n "${2:-}" ] && disk_arg=(--disk2 "$2")
     sed -e "s/disk_phase=write/disk_phase=$1/" -e "s/disk_sectors=[0-9]*/disk_sectors=$SECTORS/" \
         -e "s/disk_seed=[0-9]*/disk_seed=$SEED/" -e "s/disk_count=[0-9]*/disk_count=$COUNT/" \
         -e "s/test=disk/test=disk disk_dma=${DISK_DMA:-yes}/" \
         tests/system/disk.cfg > "$out/disk-$1.cfg"
     scripts/mkimage.sh --esp "$out/disk-$1.img" --config "$out/disk-$1.cfg" "${files[@]}" \
         > /dev/null || { fail "disk-$1/image" "mkimage failed"; return 1; }
-    scripts/bochs-run.sh --image "$out/disk-$1.img" --serial "$L" --disk2 "$disk" --timeout 600 \
+    scripts/bochs-run.sh --image "$out/disk-$1.img" --serial "$L" "${disk_arg[@]}" --timeout 600 \
         > "$out/disk-$1.run" 2>&1
     local status=$?
     sed -i 's/\r$//' "$L"
@@ -72,14 +75,17 @@ print("PASS: disk/image-holds-pattern-at-lba-offsets" if not bad else
 PY
 }
 
-boot write
+boot write "$disk"
 L="$out/disk-write.log"
 expect "disk-write/pci-lists-ide" "$L" '^\[dom0\] pci: 00:01\.1 8086:7010 class 01\.01\.80 BAR4 io 0x[0-9a-f]+\+16'
 expect "disk-write/pci-lists-host-bridge" "$L" '^\[dom0\] pci: 00:00\.0 8086:1237 class 06\.00\.'
 expect "disk-write/identify-line" "$L" "^\[dom0\] ata: ata1\.0: 'Generic 1234' $SECTORS sectors of 512 bytes, DMA"
 expect "disk-write/bench-read" "$L" '^\[dom0\] bench: disk_read_4k [0-9]+ '
 expect "disk-write/bench-write" "$L" '^\[dom0\] bench: disk_write_4k [0-9]+ '
+expect "disk-write/bench-read-path" "$L" '^\[dom0\] bench: disk_read_4k_path [0-9]+ '
+expect "disk-write/bench-write-path" "$L" '^\[dom0\] bench: disk_write_4k_path [0-9]+ '
 grep -E '^\[dom0\] bench: disk_' "$L" | sed 's/^\[dom0\] /  /'
 check_image
-boot verify
+boot verify "$disk"
 expect "disk-verify/read-back-1000" "$out/disk-verify.log" '^\[dom0\] disk: 1000 sectors checked, 0 differ, 0 errors'
+boot absent
