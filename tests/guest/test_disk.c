@@ -7,7 +7,11 @@
  *   disk_phase=P     write: write the pattern; verify: only read it back
  *                    (a second boot of the same image); both (default);
  *                    absent: no disk is attached, the probe must say so
- *                    within PROBE_MAX_MS
+ *                    within PROBE_MAX_MS; domu: run as a domU beside a
+ *                    dom0 doing the above, find no device, and spend
+ *                    disk_seconds (default 5) resetting the ATA channel and
+ *                    writing commands to it through ports it does not own:
+ *                    dom0's transfers must not notice
  *   disk_seed=S      pattern seed (default 1); disk_count=N sectors (1000)
  *   disk_dma=no      PIO only (before dom0 is identity-mapped, DMA is unsafe)
  *   disk_reps=N      repetitions of each 4 KiB benchmark (default 50)
@@ -30,6 +34,7 @@
 #include "clock.h"
 #include "cmdline.h"
 #include "console.h"
+#include "hypercall.h"
 #include "lib.h"
 #include "pci.h"
 #include "tests.h"
@@ -299,6 +304,28 @@ static void bench(struct block_dev *bd, uint64_t seed, unsigned int reps, bool w
            (unsigned long)path[0], (unsigned long)path[reps - 1]);
 }
 
+/* A domU has no ports: everything it writes to the secondary channel is dropped. */
+static void domu_pokes(uint32_t seconds)
+{
+    uint64_t end = clock_now_ns() + seconds * NSEC_PER_SEC, n = 0;
+    bool all_ones = true;
+
+    pci_init();
+    CHECK(pci_count() == 0, "domu-sees-no-pci", "%u functions", pci_count());
+    CHECK(ata_init(ATA_CHANNEL_MASK(1)) == -XEN_ENODEV && block_count() == 0, "domu-finds-no-disk",
+          "%u disks", block_count());
+    while (clock_now_ns() < end) {
+        outb(0x376, 0x04);              /* SRST: would abort whatever dom0 runs */
+        outb(0x176, 0xe0);
+        outb(0x177, 0xec);              /* IDENTIFY: would leave DRQ set under dom0 */
+        all_ones &= inb(0x177) == 0xff && inb(0x376) == 0xff;
+        n++;
+        hyp_sched_op(SCHEDOP_YIELD, 0);
+    }
+    CHECK(all_ones, "domu-reads-all-ones", "");
+    printk("disk: domu wrote the ATA ports %lu times\n", (unsigned long)n);
+}
+
 void test_disk(const struct guest_env *env)
 {
     char phase[16] = "both", model[BLOCK_MODEL_LEN + 1], dma[8] = "yes", irq[8] = "yes";
@@ -309,8 +336,15 @@ void test_disk(const struct guest_env *env)
     struct block_dev *bd;
     uint64_t t0;
 
-    check_pci();
     cmdline_get(env->cmdline, "disk_phase", phase, sizeof(phase));
+    if (strcmp(phase, "domu") == 0) {
+        uint32_t seconds = 5;
+
+        cmdline_get_uint(env->cmdline, "disk_seconds", &seconds);
+        domu_pokes(seconds);
+        goto done;
+    }
+    check_pci();
     cmdline_get(env->cmdline, "disk_dma", dma, sizeof(dma));
     cmdline_get(env->cmdline, "disk_irq", irq, sizeof(irq));
     have_model = cmdline_get(env->cmdline, "disk_model", model, sizeof(model));

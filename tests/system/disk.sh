@@ -5,7 +5,8 @@
 # then boots tests/system/disk.cfg twice on the same image:
 #  1. disk_phase=write: PCI list, IDENTIFY (model, sectors), 1,000 scattered
 #     sectors written by DMA and read back, a multi-PRD request, PIO, requests
-#     beyond the end refused, the 4 KiB DMA figures;
+#     beyond the end refused, the 4 KiB DMA figures; meanwhile a domU
+#     ("poker") writes resets and commands to the same channel's ports;
 #  2. disk_phase=verify: a fresh boot reads back what the first one wrote;
 #  3. disk_phase=absent, without the disk: the empty channel is reported
 #     as such in bounded time.
@@ -47,8 +48,9 @@ boot() {            # boot PHASE [DISK]
     expect_none "disk-$1/primary-channel-untouched" "$L" '^\[dom0\] ata: (ata0|channel 0)'
     # Neither the PCI scan nor the driver touches what the hypervisor keeps.
     expect_none "disk-$1/nothing-refused" "$L" '^\(mica\) trace: d0v[0-9]+ .*refused'
-    # The guest's own cases, renamed by phase.
-    grep -E '^\[dom0\] (PASS|FAIL): disk/' "$L" | sed -E "s/^\[dom0\] (PASS|FAIL): disk\//\1: disk-$1\/guest\//"
+    # The guests' own cases, renamed by phase and domain.
+    grep -E '^\[(dom0|poker)\] (PASS|FAIL): disk/' "$L" |
+        sed -E "s/^\[(dom0|poker)\] (PASS|FAIL): disk\//\2: disk-$1\/\1\//"
 }
 
 # The pattern of tests/guest/test_disk.c, recomputed from the image file.
@@ -82,6 +84,8 @@ L="$out/disk-write.log"
 expect "disk-write/pci-lists-ide" "$L" '^\[dom0\] pci: 00:01\.1 8086:7010 class 01\.01\.80 BAR4 io 0x[0-9a-f]+\+16'
 expect "disk-write/pci-lists-host-bridge" "$L" '^\[dom0\] pci: 00:00\.0 8086:1237 class 06\.00\.'
 expect "disk-write/identify-line" "$L" "^\[dom0\] ata: ata1\.0: 'Generic 1234' $SECTORS sectors of 512 bytes, DMA"
+expect "disk-write/domu-poked" "$L" '^\[poker\] disk: domu wrote the ATA ports [1-9][0-9]* times'
+expect "disk-write/domu-shut-down" "$L" '^\(mica\)   domain poker +id [0-9]+ +shut down \(poweroff\)$'
 expect "disk-write/bench-read" "$L" '^\[dom0\] bench: disk_read_4k [0-9]+ '
 expect "disk-write/bench-write" "$L" '^\[dom0\] bench: disk_write_4k [0-9]+ '
 expect "disk-write/bench-read-path" "$L" '^\[dom0\] bench: disk_read_4k_path [0-9]+ '
