@@ -114,8 +114,8 @@ static void check_pci(void)
 
     pci_init();
     ide = pci_find_class(0x01, 0x01, 0);
-    CHECK(pci_find_class(0x06, 0x00, 0) != NULL, "pci-host-bridge", "no class 06.00 in %u functions",
-          pci_count());
+    CHECK(pci_find_class(0x06, 0x00, 0) != NULL, "pci-host-bridge",
+          "no class 06.00 in %u functions", pci_count());
     CHECK(ide != NULL, "pci-ide-controller", "no class 01.01 in %u functions", pci_count());
     CHECK(ide && ide->bar[4].kind == PCI_BAR_IO && ide->bar[4].size == 16, "pci-ide-bar4-io-16",
           "BAR4 size %ld", ide ? (long)ide->bar[4].size : -1L);
@@ -405,7 +405,8 @@ void test_disk(const struct guest_env *env)
            (unsigned long)ata_interrupts(1), ata_irq(1),
            (unsigned long)ata_interrupts_delivered(1), ata_uses_dma(bd) ? "DMA" : "PIO");
     if (bound) {
-        uint64_t seen = ata_interrupts(1) - seen0, delivered = ata_interrupts_delivered(1) - delivered0;
+        uint64_t seen = ata_interrupts(1) - seen0;
+        uint64_t delivered = ata_interrupts_delivered(1) - delivered0;
 
         CHECK(ata_irq_bound(1), "event-channel-kept", "an interrupt was lost");
         CHECK(seen == delivered, "interrupts-delivered-match", "%lu raised, %lu delivered",
