@@ -50,7 +50,7 @@ unsigned int ata_irq(unsigned int channel);
 
 /*
  * Complete the channel's commands by its interrupt as an event channel
- * (irq.h) instead of polling: 0, or -errno and polling stays.
+ * (guest-pv/kernel/pirq.h) instead of polling: 0, or -errno and polling stays.
  */
 int ata_bind_irq(unsigned int channel);
 bool ata_irq_bound(unsigned int channel);

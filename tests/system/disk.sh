@@ -84,6 +84,7 @@ L="$out/disk-write.log"
 expect "disk-write/pci-lists-ide" "$L" '^\[dom0\] pci: 00:01\.1 8086:7010 class 01\.01\.80 BAR4 io 0x[0-9a-f]+\+16'
 expect "disk-write/pci-lists-host-bridge" "$L" '^\[dom0\] pci: 00:00\.0 8086:1237 class 06\.00\.'
 expect "disk-write/identify-line" "$L" "^\[dom0\] ata: ata1\.0: 'Generic 1234' $SECTORS sectors of 512 bytes, DMA"
+expect "disk-write/completion-by-event-channel" "$L" '^\[dom0\] disk: completion by event channel'
 expect "disk-write/domu-poked" "$L" '^\[poker\] disk: domu wrote the ATA ports [1-9][0-9]* times'
 expect "disk-write/domu-shut-down" "$L" '^\(mica\)   domain poker +id [0-9]+ +shut down \(poweroff\)$'
 expect "disk-write/bench-read" "$L" '^\[dom0\] bench: disk_read_4k [0-9]+ '
@@ -94,4 +95,6 @@ grep -E '^\[dom0\] bench: disk_' "$L" | sed 's/^\[dom0\] /  /'
 check_image
 boot verify "$disk"
 expect "disk-verify/read-back-1000" "$out/disk-verify.log" '^\[dom0\] disk: 1000 sectors checked, 0 differ, 0 errors'
+expect "disk-verify/completion-by-event-channel" "$out/disk-verify.log" \
+    '^\[dom0\] disk: completion by event channel'
 boot absent
