@@ -45,6 +45,7 @@
 #define BENCH_SECTORS 8                 /* 4 KiB */
 #define MULTI_SECTORS 128               /* 64 KiB: crosses a 64 KiB boundary in big_buf */
 #define PROBE_MAX_MS  1000            /* an empty channel must be answered sooner */
+#define TIMEOUT_MAX_MS 2500           /* the driver's 2 s deadline, and some slack */
 
 /* 2 * 64 KiB, 64 KiB aligned: big_buf + 32 KiB makes a transfer straddle a boundary. */
 static uint8_t big_buf[2 * 65536] __attribute__((aligned(65536)));
@@ -254,6 +255,13 @@ static void edge_cases(struct block_dev *bd)
     CHECK(rc == -XEN_EIO, "device-refusal-is-eio", "(%s) after %lu us", block_strerror(rc),
           (unsigned long)((clock_now_ns() - t0) / NSEC_PER_USEC));
     CHECK(block_read(bd, 0, 1, sector_buf) == 0, "usable-after-error", "");
+    /* The absent slave ignores commands (Bochs): the deadline must end the wait. */
+    t0 = clock_now_ns();
+    rc = ata_identify_unchecked(1, 1);
+    t0 = (clock_now_ns() - t0) / NSEC_PER_MSEC;
+    CHECK(rc == -XEN_ETIMEDOUT && t0 <= TIMEOUT_MAX_MS, "silent-drive-times-out",
+          "(%s) after %lu ms", block_strerror(rc), (unsigned long)t0);
+    CHECK(block_read(bd, 0, 1, sector_buf) == 0, "usable-after-timeout", "");
 }
 
 static int cmp_u64(uint64_t a, uint64_t b)
