@@ -43,12 +43,13 @@
 #define SCATTER_STEP 104729u            /* a prime: i * STEP mod N is distinct for i < N */
 #define MAX_REPS     200
 #define BENCH_SECTORS 8                 /* 4 KiB */
-#define MULTI_SECTORS 128               /* 64 KiB: crosses a 64 KiB boundary in big_buf */
+/* 150 KiB: two commands (256 + 44 sectors), the first with three PRD entries. */
+#define MULTI_SECTORS 300
 #define PROBE_MAX_MS  1000            /* an empty channel must be answered sooner */
 #define TIMEOUT_MAX_MS 2500           /* the driver's 2 s deadline, and some slack */
 
-/* 2 * 64 KiB, 64 KiB aligned: big_buf + 32 KiB makes a transfer straddle a boundary. */
-static uint8_t big_buf[2 * 65536] __attribute__((aligned(65536)));
+/* 4 * 64 KiB, 64 KiB aligned: from big_buf + 32 KiB transfers straddle 64 KiB boundaries. */
+static uint8_t big_buf[4 * 65536] __attribute__((aligned(65536)));
 static uint8_t sector_buf[SECTOR] __attribute__((aligned(64)));
 static uint8_t expect_buf[SECTOR] __attribute__((aligned(64)));
 
@@ -172,7 +173,11 @@ static void scattered(struct block_dev *bd, uint32_t count, uint64_t seed, bool 
           (unsigned long)irqs, count);
 }
 
-/* One 64 KiB request whose buffer straddles a 64 KiB boundary: two PRD entries. */
+/*
+ * One request of MULTI_SECTORS from a buffer that straddles 64 KiB
+ * boundaries, then 8 sectors into a buffer 2 bytes past a 512-byte
+ * boundary that crosses a 64 KiB one: a PRD entry ends inside a sector.
+ */
 static void multi_prd(struct block_dev *bd, uint64_t seed, bool write)
 {
     uint8_t *buf = big_buf + 32768;
@@ -192,6 +197,16 @@ static void multi_prd(struct block_dev *bd, uint64_t seed, bool write)
         bad += !check_pattern(buf + i * SECTOR, lba + i, seed);
     CHECK(rc == 0 && bad == 0, "multi-prd-read", "(%s), %u sectors differ",
           block_strerror(rc), bad);
+
+    buf = big_buf + 65536 - 2050;
+    memset(buf, 0, 8 * SECTOR);
+    rc = block_read(bd, lba, 8, buf);
+    bad = 0;
+    for (uint32_t i = 0; i < 8; i++)
+        bad += !check_pattern(buf + i * SECTOR, lba + i, seed);
+    CHECK(rc == 0 && bad == 0, "dma-prd-splits-a-sector", "(%s), %u sectors differ",
+          block_strerror(rc), bad);
+    CHECK(block_read(bd, lba, 1, big_buf + 1) == -XEN_EINVAL, "odd-buffer-refused", "");
 }
 
 /* PIO on a few of the scattered sectors: the same pattern again, so DMA's reads still hold. */
