@@ -84,7 +84,11 @@ static bool channel_done(void *arg)
     return READ_ONCE(((struct ata_channel *)arg)->done);
 }
 
-/* The event channel's handler: acknowledge the device, then let the line in again. */
+/*
+ * The event channel's handler: acknowledge the device, then let the line in
+ * again. Upcalls come only inside wait_until()'s sti; hlt (the kernel runs
+ * with interrupts off), so this never interrupts ata_interrupt() itself.
+ */
 static void ata_event(evtchn_port_t port)
 {
     for (unsigned int c = 0; c < ATA_CHANNELS; c++) {
