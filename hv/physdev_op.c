@@ -52,11 +52,13 @@ static long map_pirq(struct vcpu *v, gvaddr_t arg, union physdev_op *op)
     if (m->type != MAP_PIRQ_TYPE_GSI)
         return hv_error(-XEN_EINVAL);
     int32_t pirq;
+    bool had = m->index >= 0 && pirq_mapped_by(v->domain, (uint32_t)m->index);
     long rc = pirq_map_gsi(v->domain, m->index, m->pirq, &pirq);
     if (rc)
         return rc;
     if (copy_to_guest(v, arg + offsetof(struct physdev_map_pirq, pirq), &pirq, sizeof pirq)) {
-        pirq_unmap(v->domain, pirq);
+        if (!had)
+            pirq_unmap(v->domain, pirq);        /* this call's mapping only */
         return hv_error(-XEN_EFAULT);
     }
     return 0;

@@ -38,6 +38,11 @@ static struct pirq_line *owned(struct domain *d, uint32_t pirq)
     return pirq < nlines() && lines[pirq].owner == d ? &lines[pirq] : NULL;
 }
 
+bool pirq_mapped_by(struct domain *d, uint32_t pirq)
+{
+    return owned(d, pirq) != NULL;
+}
+
 void pirq_raised(uint32_t gsi, bool level)
 {
     (void)level;

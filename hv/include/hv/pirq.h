@@ -21,6 +21,8 @@ void pirq_deliver_pending(void);
 /* Some line is bound: a blocked owner may still be woken by a device. */
 bool pirq_any_bound(void);
 
+/* d has mapped `pirq` (and not unmapped it since). */
+bool pirq_mapped_by(struct domain *d, uint32_t pirq);
 /* The physdev_op and event_channel_op halves; return 0 or a -XEN_E* errno. */
 long pirq_map_gsi(struct domain *d, int32_t gsi, int32_t wanted, int32_t *pirq);
 long pirq_unmap(struct domain *d, int32_t pirq);
