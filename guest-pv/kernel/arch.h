@@ -226,4 +226,15 @@ static inline void outl(uint16_t port, uint32_t v)
     __asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
 }
 
+/* rep insw / rep outsw: n 16-bit words between a port and memory (ATA PIO data). */
+static inline void insw(uint16_t port, void *buf, uint32_t n)
+{
+    __asm__ volatile("rep insw" : "+D"(buf), "+c"(n) : "d"(port) : "memory");
+}
+
+static inline void outsw(uint16_t port, const void *buf, uint32_t n)
+{
+    __asm__ volatile("rep outsw" : "+S"(buf), "+c"(n) : "d"(port) : "memory");
+}
+
 #endif

@@ -9,7 +9,8 @@
  * test_smp.c, the scheduler loads (cpu-hog) in test_hog.c, test_share.c, the
  * CPU-state, CR8 and string I/O cases in test_cpu_state.c, the hypercall
  * fuzzer in test_fuzz*.c, the instruction fuzzer in test_insn*.c, device
- * ownership in test_devices.c.
+ * ownership in test_devices.c, the PCI, ATA and block-layer cases in
+ * test_disk.c.
  */
 #include <stdint.h>
 
@@ -150,6 +151,7 @@ static const struct {
     { "restricted",       test_restricted },      /* tests/abi/hypercall.c */
     { "fuzz",             test_fuzz },
     { "insn-fuzz",        test_insn_fuzz },
+    { "disk",             test_disk },
     { "devices-dom0",     test_devices_dom0 },
     { "devices-domu",     test_devices_domu },
 };

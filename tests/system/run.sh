@@ -16,6 +16,9 @@
 #  - Bochs with 1 and 2 CPUs: CR8, string I/O, and every row of the CPU-state
 #    table staying each domain's own across switches and migrations
 #    (tests/system/cpu-state.sh).
+#  - Bochs: dom0's PCI list and ATA driver on a disk image attached as
+#    ata1-master, written in one boot and read back in the next
+#    (tests/system/disk.sh).
 #  - Bochs with a second disk and an e1000: dom0 owns the devices, the
 #    hypervisor's ports and BAR placement over RAM are refused, a domU
 #    reaches no device (tests/system/devices.sh).
@@ -100,11 +103,13 @@ scripts/qemu-run.sh --tcg --image "$out/fault.img" --serial "$out/fault.log" --t
     > "$out/fault.run" 2>&1
 
 # Then the scheduler and SMP boots (tests/system/sched.sh), the hostile
-# domains (tests/system/hostile.sh) and the CPU-state boots
-# (tests/system/cpu-state.sh) use this core.
+# domains (tests/system/hostile.sh), the CPU-state boots
+# (tests/system/cpu-state.sh) and the disk boots (tests/system/disk.sh)
+# use this core.
 tests/system/sched.sh "$out" > "$out/sched.results" 2>&1
 tests/system/hostile.sh "$out" > "$out/hostile.results" 2>&1
 tests/system/cpu-state.sh "$out" > "$out/cpu-state.results" 2>&1
+tests/system/disk.sh "$out" > "$out/disk.results" 2>&1
 tests/system/devices.sh "$out" > "$out/devices.results" 2>&1
 
 wait $bochs_pid
@@ -308,6 +313,9 @@ cat "$out/hostile.results"
 
 # --- Bochs, 1 and 2 CPUs: CR8, string I/O, CPU state per domain (tests/system/cpu-state.sh) ---
 cat "$out/cpu-state.results"
+
+# --- Bochs: PCI list, ATA disk by DMA, persistence across boots (tests/system/disk.sh) ---
+cat "$out/disk.results"
 
 # --- Bochs: dom0 owns the devices, a domU none (tests/system/devices.sh) --------
 cat "$out/devices.results"
