@@ -4,8 +4,10 @@
 #
 #   scripts/bench.sh [--reps N] [--check]
 #
-# Boots tests/system/bench.cfg once, reads the "bench: <key> <value>" lines
-# from the serial log, adds the image sizes and the source line count, writes
+# Boots tests/system/bench.cfg once, then dom0's device drivers once
+# (tests/system/bench-disk.cfg with a second disk: 4 KiB requests by DMA),
+# reads the "bench: <key> <value>" lines from the serial logs, adds the
+# image sizes and the source line count, writes
 # build/bench.json and prints each figure against tests/bench/baseline.json.
 # Exit status 1 if a figure is missing, Bochs failed, or a figure grew by more
 # than TOLERANCE_PERCENT (5%) over the baseline or has no baseline: a grown
@@ -35,7 +37,17 @@ scripts/bochs-run.sh --image "$out/bench.img" --serial "$out/serial.log" --timeo
 status=$?
 sed -i 's/\r$//' "$out/serial.log"
 
-python3 - "$out/serial.log" "$B/mica.elf" "$B/bench.json" tests/bench/baseline.json \
+# The device figures: dom0's ATA driver on a scratch disk (ata1-master).
+scripts/mkimage.sh --esp "$out/bench-disk.img" --config tests/system/bench-disk.cfg \
+    $B/BOOTX64.EFI $B/mica.elf $B/dom0.elf $B/domu.elf $B/dom0-test.elf $B/domu-test.elf || exit 1
+rm -f "$out/disk2.img"
+truncate -s 64M "$out/disk2.img"
+scripts/bochs-run.sh --image "$out/bench-disk.img" --serial "$out/serial-disk.log" --timeout 300 \
+    --disk2 "$out/disk2.img" > "$out/bochs-disk.run" 2>&1 || status=$?
+sed -i 's/\r$//' "$out/serial-disk.log"
+cat "$out/serial.log" "$out/serial-disk.log" > "$out/serial-all.log"
+
+python3 - "$out/serial-all.log" "$B/mica.elf" "$B/bench.json" tests/bench/baseline.json \
     "$check" "$status" <<'PY'
 import json, os, re, subprocess, sys
 
@@ -85,7 +97,8 @@ figures["hv_sloc"] = sloc
 
 keys = ["null_hypercall", "hypercall_page_call", "evtchn_send_self", "evtchn_pingpong_oneway",
         "vcpu_switch", "timer_wakeup", "grant_copy_4k", "boot_to_dom0", "boot_scrub",
-        "domain_create_64m", "hv_text_bytes", "hv_data_bytes", "hv_sloc"]
+        "domain_create_64m", "hv_text_bytes", "hv_data_bytes", "hv_sloc",
+        "disk_read_4k", "disk_write_4k", "disk_read_4k_path", "disk_write_4k_path"]
 
 if check:
     # make test: the benchmark guests ran and produced every figure.
