@@ -8,7 +8,8 @@
  * path-length benchmarks in test_bench.c, the multi-vCPU cases in
  * test_smp.c, the scheduler loads (cpu-hog) in test_hog.c, test_share.c, the
  * CPU-state, CR8 and string I/O cases in test_cpu_state.c, the hypercall
- * fuzzer in test_fuzz*.c, the instruction fuzzer in test_insn*.c.
+ * fuzzer in test_fuzz*.c, the instruction fuzzer in test_insn*.c, dom0's
+ * e1000 and network stack in test_net.c.
  */
 #include <stdint.h>
 
@@ -149,6 +150,7 @@ static const struct {
     { "restricted",       test_restricted },      /* tests/abi/hypercall.c */
     { "fuzz",             test_fuzz },
     { "insn-fuzz",        test_insn_fuzz },
+    { "net",              test_net },             /* test_net.c: e1000 and the stack */
 };
 
 static bool tests_run(const char *action, const struct guest_env *env)

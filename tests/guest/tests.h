@@ -24,5 +24,6 @@ void test_conformance(const struct guest_env *env);
 void test_restricted(const struct guest_env *env);
 void test_fuzz(const struct guest_env *env);       /* test_fuzz.c */
 void test_insn_fuzz(const struct guest_env *env);  /* test_insn.c */
+void test_net(const struct guest_env *env);        /* test_net.c */
 
 #endif
