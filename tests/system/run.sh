@@ -16,6 +16,9 @@
 #  - Bochs with 1 and 2 CPUs: CR8, string I/O, and every row of the CPU-state
 #    table staying each domain's own across switches and migrations
 #    (tests/system/cpu-state.sh).
+#  - Bochs: dom0's e1000 against Bochs's vnet host: DHCP, 1,000 echo
+#    requests without loss, the card's counters against the driver's
+#    (tests/system/net.sh).
 #  - QEMU TCG (no VMX): Mica refuses cleanly; the loader reports a bad
 #    configuration line, a missing kernel file and a kernel path naming a
 #    directory, then returns to the firmware.
@@ -97,11 +100,13 @@ scripts/qemu-run.sh --tcg --image "$out/fault.img" --serial "$out/fault.log" --t
     > "$out/fault.run" 2>&1
 
 # Then the scheduler and SMP boots (tests/system/sched.sh), the hostile
-# domains (tests/system/hostile.sh) and the CPU-state boots
-# (tests/system/cpu-state.sh) use this core.
+# domains (tests/system/hostile.sh), the CPU-state boots
+# (tests/system/cpu-state.sh) and the network boot (tests/system/net.sh)
+# use this core.
 tests/system/sched.sh "$out" > "$out/sched.results" 2>&1
 tests/system/hostile.sh "$out" > "$out/hostile.results" 2>&1
 tests/system/cpu-state.sh "$out" > "$out/cpu-state.results" 2>&1
+tests/system/net.sh "$out" > "$out/net.results" 2>&1
 
 wait $bochs_pid
 bochs_status=$(cat "$out/three.status")
@@ -304,6 +309,9 @@ cat "$out/hostile.results"
 
 # --- Bochs, 1 and 2 CPUs: CR8, string I/O, CPU state per domain (tests/system/cpu-state.sh) ---
 cat "$out/cpu-state.results"
+
+# --- Bochs: dom0's e1000 and network stack against vnet (tests/system/net.sh) ---
+cat "$out/net.results"
 
 # --- QEMU TCG: a fault in the hypervisor explains itself ------------------------
 L="$out/fault.log"
