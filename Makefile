@@ -157,6 +157,8 @@ $(BUILD)/disk.img: $(IMAGE_FILES) scripts/mkimage.sh boot/mica.cfg
 UNIT_CFLAGS := -std=gnu11 -O1 -g $(WARN) -Wno-missing-prototypes -Ihv/include \
         -Iarch/x86/include -Itests/unit -DMICA_HOST_TEST -fsanitize=address,undefined
 UNIT_SRC    := $(wildcard tests/unit/test_*.c)
+# The network stack's test compiles guest code, which sees the guest's headers.
+$(BUILD)/unit/test_net_stack: UNIT_CFLAGS += -Iguest-pv/kernel -Iguest-pv/drivers -Iguest-pv/net
 UNIT_BIN    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 
 # Each test lists the real sources it compiles in tests/unit/<test>.sources;
