@@ -278,6 +278,7 @@ static unsigned int e1000_poll(struct netdev *nd, unsigned int budget)
         else {
             nd->stats.rx_frames++;
             nd->stats.rx_bytes += len;
+            nd->rx_tsc = rdtsc();
             if (nd->rx)
                 nd->rx(nd->rx_ctx, nd, rx_bufs[e->rx_next], len);
         }

@@ -77,6 +77,7 @@ struct netdev {
     const struct netdev_ops *ops;
     netdev_rx_fn rx;                    /* set by the user (netdev_set_rx) */
     void *rx_ctx;
+    uint64_t rx_tsc;                    /* TSC when the frame now in rx() left the ring */
     struct netdev_stats stats;          /* written by the driver only */
     void *priv;                         /* the driver's own state */
 };

@@ -15,7 +15,7 @@ static struct {
     uint32_t dst;
     uint16_t id, seq;
     size_t len;                 /* of the whole ICMP message */
-    uint64_t sent_tsc, reply_tsc;
+    uint64_t start_tsc, sent_tsc, ring_tsc, reply_tsc;
 } ping;
 
 /* Requests and replies have their own buffers: a reply is built while
@@ -54,6 +54,7 @@ void icmp_input(const uint8_t *icmp, size_t len, uint32_t src, uint32_t dst,
                len == ping.len && memcmp(icmp + ICMP_HLEN, request + ICMP_HLEN,
                                          len - ICMP_HLEN) == 0) {
         ping.reply_tsc = now;
+        ping.ring_tsc = netif.dev->rx_tsc;
         ping.answered = true;
         ping.waiting = false;
     } else {
@@ -68,13 +69,13 @@ static bool answered(void *arg)
 }
 
 bool icmp_ping(uint32_t dst, uint16_t seq, size_t payload_len, uint64_t timeout_ns,
-               uint64_t *rtt_tsc)
+               struct ping_times *t)
 {
     size_t len = ICMP_HLEN + payload_len;
 
     if (len > ECHO_MAX || netif.in_rx)
         return false;
-    ping.sent_tsc = rdtsc();
+    ping.start_tsc = rdtsc();
     ping.dst = dst;
     ping.id = 0x4d69;                   /* "Mi" */
     ping.seq = seq;
@@ -89,11 +90,17 @@ bool icmp_ping(uint32_t dst, uint16_t seq, size_t payload_len, uint64_t timeout_
         request[ICMP_HLEN + i] = (uint8_t)(seq + i);   /* differs per request */
     put16(request + ICMP_CSUM, csum_fold(csum_add(0, request, len)));
     ping.waiting = true;
-    if (ip_send(dst, IPPROTO_ICMP, request, len, NULL) != 0 ||
-        !net_wait(answered, NULL, timeout_ns)) {
+    if (ip_send(dst, IPPROTO_ICMP, request, len, NULL) != 0) {
         ping.waiting = false;
         return false;
     }
-    *rtt_tsc = ping.reply_tsc - ping.sent_tsc;
+    ping.sent_tsc = rdtsc();
+    if (!net_wait(answered, NULL, timeout_ns)) {
+        ping.waiting = false;
+        return false;
+    }
+    t->rtt = ping.reply_tsc - ping.start_tsc;
+    t->tx_path = ping.sent_tsc - ping.start_tsc;
+    t->rx_path = ping.reply_tsc - ping.ring_tsc;
     return true;
 }

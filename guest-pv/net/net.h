@@ -69,14 +69,20 @@ typedef void (*udp_handler_t)(uint32_t src, uint16_t sport, const uint8_t *data,
 bool udp_bind(uint16_t port, udp_handler_t handler);
 int udp_send(uint32_t dst, uint16_t sport, uint16_t dport, const uint8_t *data, size_t len);
 
+/* Where an echo round trip went, in TSC ticks. */
+struct ping_times {
+    uint64_t rtt;               /* request about to be built .. reply matched */
+    uint64_t tx_path;           /* .. the request handed to the card */
+    uint64_t rx_path;           /* reply taken from the card's ring .. matched */
+};
+
 /*
  * One echo request of `payload_len` bytes (up to 1472) to `dst`, waiting up
  * to `timeout_ns` for the matching reply (same id, sequence and payload).
- * True with the round trip in TSC ticks, from before the request is built
- * to the reply's arrival in the ICMP layer.
+ * True, with *t filled, if it came.
  */
 bool icmp_ping(uint32_t dst, uint16_t seq, size_t payload_len, uint64_t timeout_ns,
-               uint64_t *rtt_tsc);
+               struct ping_times *t);
 
 /* DISCOVER, OFFER, REQUEST, ACK; configures the interface and prints the lease. */
 bool dhcp_lease(uint64_t timeout_ns);

@@ -351,7 +351,7 @@ static void mutations(void)
 int main(void)
 {
     uint8_t mac[ETH_ALEN], f[ETH_FRAME_MAX];
-    uint64_t rtt;
+    struct ping_times rtt;
     int ok = 0;
 
     memcpy(fake.mac, our_mac, 6);
