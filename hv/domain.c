@@ -8,6 +8,8 @@
 #include "hv/event.h"
 #include "hv/time.h"
 #include "hv/frame.h"
+#include "hv/identity_ram.h"
+#include "hv/pci.h"
 #include "hv/physmap.h"
 #include "hv/policy.h"
 #include "hv/printk.h"
@@ -91,16 +93,28 @@ uint64_t domain_scrub_ticks(void)
     return scrub_ticks;
 }
 
-/* Give the domain zeroed RAM at [0, ram_bytes); the frames become its own. */
+void domain_scrub_frame(paddr_t frame)
+{
+    uint64_t t0 = arch_read_tsc();
+    memset(phys_to_virt(frame), 0, PAGE_SIZE);
+    scrub_ticks += arch_read_tsc() - t0;
+}
+
+/* Give a domU zeroed RAM at [0, ram_bytes); the frames become its own. */
 static int populate_ram(struct domain *d)
 {
+    const char *why;
+    int n = start_info_memmap(d->ram_bytes, d->memmap, &why);
+    if (n < 0)
+        return -1;      /* unreachable: start_info_build checked ram_bytes */
+    d->memmap_entries = (uint32_t)n;
+    d->start_info_gpa = START_INFO_GPA;
+    d->ram_top = d->ram_bytes;
     for (gpaddr_t gpa = 0; gpa < d->ram_bytes; gpa += PAGE_SIZE) {
         paddr_t frame = frame_alloc();
         if (!frame)
             return -1;
-        uint64_t t0 = arch_read_tsc();
-        memset(phys_to_virt(frame), 0, PAGE_SIZE);
-        scrub_ticks += arch_read_tsc() - t0;
+        domain_scrub_frame(frame);
         if (arch_domain_map_ram(d, gpa, frame)) {
             frame_free(frame);
             return -1;
@@ -135,7 +149,7 @@ static int create_arch_vcpus(struct domain *d, uint32_t entry)
 {
     for (uint32_t i = 0; i < d->nvcpus; i++) {
         struct vcpu *v = d->vcpus[i];
-        if (arch_vcpu_create(v, i == 0 ? entry : 0, i == 0 ? START_INFO_GPA : 0))
+        if (arch_vcpu_create(v, i == 0 ? entry : 0, i == 0 ? (uint32_t)d->start_info_gpa : 0))
             return -1;
         runstate_change(v, i == 0 ? RUNSTATE_RUNNABLE : RUNSTATE_OFFLINE);
     }
@@ -207,7 +221,16 @@ static struct domain *build(const struct bootcfg_domain *cfg, const void *image,
         goto fail;
     d->shutdown_code = ~0u;
     d->shared_info_frame = frame_alloc();
-    if (!d->shared_info_frame || arch_domain_create(d) || populate_ram(d)) {
+    if (!d->shared_info_frame || arch_domain_create(d)) {
+        *why = "out of memory for its RAM";
+        goto fail;
+    }
+    if (domain_owns_devices(d)) {
+        if (identity_ram_populate(d, &img, why) ||
+            start_info_build_map(start_page, d->start_info_gpa, d->memmap, d->memmap_entries,
+                                 cfg->cmdline, cfg->privileged, why))
+            goto fail;
+    } else if (populate_ram(d)) {
         *why = "out of memory for its RAM";
         goto fail;
     }
@@ -221,10 +244,12 @@ static struct domain *build(const struct bootcfg_domain *cfg, const void *image,
         d->evtchn[d->console_port] = (struct evtchn){ .state = EVTCHN_CONSOLE, .vcpu = 0 };
     }
     if (pvh_image_load(image, &img, write_guest_phys, d) ||
-        write_guest_phys(d, START_INFO_GPA, start_page, sizeof start_page)) {
+        write_guest_phys(d, d->start_info_gpa, start_page, sizeof start_page)) {
         *why = "loading the kernel into its memory failed";
         goto fail;
     }
+    if (domain_owns_devices(d))
+        pci_give_devices(d);
     if (create_arch_vcpus(d, img.entry)) {
         *why = "out of memory for its vCPUs";
         goto fail;

@@ -96,6 +96,10 @@ void frame_add_from_map(const struct mica_memrange *map, size_t n, paddr_t hv_st
                         paddr_t hv_end, bool include_boot_reclaim)
 {
     paddr_t start, end;
+    /* Allocation starts above the hypervisor image, so that the machine
+     * memory from 1 MiB up stays free for dom0's identity-mapped RAM
+     * (hv/identity_ram.c) while the hypervisor sets itself up. */
+    hint = MIN(ALIGN_UP(hv_end, PAGE_SIZE) >> PAGE_SHIFT, NFRAMES - 1) / BITS;
     for (int withdraw = 0; withdraw < 2; withdraw++) {
         for (size_t i = 0; i < n; i++) {
             bool usable = map[i].type == MICA_MEM_USABLE ||
@@ -155,4 +159,35 @@ uint64_t frame_free_count(void)
 uint64_t frame_total_count(void)
 {
     return ntotal;
+}
+
+bool frame_take(paddr_t frame)
+{
+    uint64_t i = frame >> PAGE_SHIFT;
+    if ((frame & ~PAGE_MASK) || frame >= FRAME_MAX_PHYS || !test_bit(free_bitmap, i))
+        return false;
+    clear_bit(free_bitmap, i);
+    nfree--;
+    return true;
+}
+
+/* The first run of n free frames in frames [from, to), taken; 0 if none. */
+static paddr_t take_run(uint64_t from, uint64_t to, uint64_t n)
+{
+    for (uint64_t i = from, run = 0; i < to; i++) {
+        run = test_bit(free_bitmap, i) ? run + 1 : 0;
+        if (run < n)
+            continue;
+        uint64_t first = i + 1 - n;
+        for (uint64_t j = first; j <= i; j++)
+            frame_take(j << PAGE_SHIFT);
+        return first << PAGE_SHIFT;
+    }
+    return 0;
+}
+
+paddr_t frame_alloc_run(uint64_t n)
+{
+    paddr_t pa = take_run(hint * BITS, NFRAMES, n);
+    return pa ? pa : take_run(FRAME_LOW_RESERVED >> PAGE_SHIFT, NFRAMES, n);
 }

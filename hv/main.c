@@ -7,6 +7,7 @@
 #include "hv/arch.h"
 #include "hv/domain.h"
 #include "hv/frame.h"
+#include "hv/pci.h"
 #include "hv/options.h"
 #include "hv/printk.h"
 #include "hv/sched.h"
@@ -115,6 +116,7 @@ void hv_main(paddr_t bootinfo_pa)
     sched_init(ncpus);
     watchdog_init(ncpus);
     boot_stage("smp");
+    pci_init(map, nmap);
     uint64_t frames_before = frame_free_count();
     build_boot_domains(bi);
     boot_stage("domains");

@@ -61,20 +61,14 @@ static long add_to_physmap(struct vcpu *v, gvaddr_t arg)
  */
 static long memory_map(struct vcpu *v, gvaddr_t arg)
 {
-    struct hvm_memmap_table_entry map[START_INFO_MEMMAP_ENTRIES];
-    struct e820_entry e820[START_INFO_MEMMAP_ENTRIES];
+    const struct hvm_memmap_table_entry *map = v->domain->memmap;
+    struct e820_entry e820[START_INFO_MEMMAP_MAX];
     struct xen_memory_map req;
-    const char *why;
     uint32_t count;
-    int n;
 
     if (copy_from_guest(v, &req, arg, sizeof req))
         return hv_error(-XEN_EFAULT);
-    n = start_info_memmap(v->domain->ram_bytes, map, &why);
-    if (n < 0)
-        /* unreachable: a running domain's size was checked at build */
-        return hv_error(-XEN_EINVAL);
-    count = MIN(req.nr_entries, (uint32_t)n);
+    count = MIN(req.nr_entries, v->domain->memmap_entries);
     if (count == 0)
         return 0;
     for (uint32_t i = 0; i < count; i++)
@@ -96,7 +90,7 @@ long do_memory_op(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS])
 
     switch (cmd) {
     case XENMEM_MAXIMUM_RAM_PAGE:
-        return (long)(v->domain->ram_bytes >> PAGE_SHIFT) - 1;
+        return (long)(v->domain->ram_top >> PAGE_SHIFT) - 1;
     case XENMEM_CURRENT_RESERVATION:
     case XENMEM_MAXIMUM_RESERVATION:
         return reservation(v, cmd, arg);

@@ -37,15 +37,21 @@ int start_info_build(void *page, uint64_t ram_bytes, const char *cmdline,
                      int privileged, const char **why)
 {
     struct hvm_memmap_table_entry map[START_INFO_MEMMAP_ENTRIES];
+    int n = start_info_memmap(ram_bytes, map, why);
+    if (n < 0)
+        return -1;
+    return start_info_build_map(page, START_INFO_GPA, map, (uint32_t)n, cmdline, privileged,
+                                why);
+}
+
+int start_info_build_map(void *page, uint64_t page_gpa, const struct hvm_memmap_table_entry *map,
+                         uint32_t n, const char *cmdline, int privileged, const char **why)
+{
     uint8_t *base = page;
     struct hvm_start_info *si = page;
     size_t len = 0;
-    int n;
 
     /* Decode: everything that can fail happens before the page is touched. */
-    n = start_info_memmap(ram_bytes, map, why);
-    if (n < 0)
-        return -1;
     if (cmdline) {
         len = strnlen(cmdline, START_INFO_CMDLINE_MAX);
         if (len == START_INFO_CMDLINE_MAX) {
@@ -61,11 +67,11 @@ int start_info_build(void *page, uint64_t ram_bytes, const char *cmdline,
     si->nr_modules = 0;
     si->modlist_paddr = 0;
     si->rsdp_paddr = 0;
-    si->memmap_paddr = START_INFO_GPA + START_INFO_MEMMAP_OFFSET;
-    si->memmap_entries = (uint32_t)n;
+    si->memmap_paddr = page_gpa + START_INFO_MEMMAP_OFFSET;
+    si->memmap_entries = n;
     memcpy(base + START_INFO_MEMMAP_OFFSET, map, (size_t)n * sizeof(map[0]));
     if (cmdline) {
-        si->cmdline_paddr = START_INFO_GPA + START_INFO_CMDLINE_OFFSET;
+        si->cmdline_paddr = page_gpa + START_INFO_CMDLINE_OFFSET;
         memcpy(base + START_INFO_CMDLINE_OFFSET, cmdline, len);   /* NUL from memset */
     }
     return 0;

@@ -116,3 +116,15 @@ void trace_call_end(struct vcpu *v, const char *name, uint64_t nr, bool subop_in
     printk("trace: d%uv%u %s: error %ld (%s) %s\n", d->id, v->id, call_name, rc,
            errno_name(rc), site);
 }
+
+void trace_refused(struct vcpu *v, const char *fmt, ...)
+{
+    char what[160];
+    va_list ap;
+    if (!line_allowed(v->domain))
+        return;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    printk("trace: d%uv%u %s\n", v->domain->id, v->id, what);
+}

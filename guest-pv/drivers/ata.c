@@ -16,8 +16,10 @@
 #include "ata.h"
 #include "clock.h"
 #include "console.h"
+#include "irq.h"
 #include "lib.h"
 #include "pci.h"
+#include "timer.h"
 
 /* Command block registers, from the channel's command base (0x1F0/0x170). */
 #define REG_DATA     0
@@ -84,7 +86,11 @@ struct ata_channel {
     uint8_t irq;
     bool done;                  /* ata_interrupt() saw the interrupt we wait for */
     uint8_t status, bm_status;  /* as read by ata_interrupt() */
-    uint64_t interrupts;
+    uint64_t interrupts;        /* seen in the bus-master status */
+    bool use_irq;               /* completion by event channel (ata_bind_irq) */
+    struct irq_binding irqb;
+    uint64_t delivered;         /* events delivered on irqb.port */
+    uint64_t wait_ticks;        /* TSC ticks spent waiting for interrupts (benchmarks) */
     /* Entries must not cross 64 KiB and the table must not either: 64-byte aligned. */
     struct prd prdt[PRD_ENTRIES] __attribute__((aligned(64)));
 };
@@ -164,22 +170,59 @@ bool ata_interrupt(unsigned int channel)
     return true;
 }
 
+static bool channel_done(void *arg)
+{
+    return READ_ONCE(((struct ata_channel *)arg)->done);
+}
+
+/* The event channel's handler: acknowledge the device, then let the line in again. */
+static void ata_event(evtchn_port_t port)
+{
+    for (unsigned int c = 0; c < ATA_CHANNELS; c++) {
+        struct ata_channel *ch = &channels[c];
+
+        if (ch->use_irq && ch->irqb.port == port) {
+            ch->delivered++;
+            (void)ata_interrupt(c);
+            (void)irq_eoi(&ch->irqb);
+        }
+    }
+}
+
 /*
- * Wait for the interrupt that ends a command or data block. Polled: an
- * event-channel path would block here (with the same deadline) and let
- * the handler call ata_interrupt().
+ * Wait for the interrupt that ends a command or data block: blocked on the
+ * event channel when one is bound, else polling the same ata_interrupt()
+ * the handler calls. An interrupt the device raised but that never arrived
+ * is reported once and ends the use of the event channel.
  */
 static bool wait_interrupt(struct ata_channel *ch, uint64_t timeout_ns)
 {
-    uint64_t deadline = clock_now_ns() + timeout_ns;
+    uint64_t deadline = clock_now_ns() + timeout_ns, t0 = rdtsc();
+    unsigned int c = (unsigned int)(ch - channels);
+    bool ok = true;
 
-    while (!ch->done && !ata_interrupt((unsigned int)(ch - channels))) {
-        if (clock_now_ns() > deadline)
-            return false;
-        cpu_relax();
+    if (ch->use_irq) {
+        if (!wait_until(channel_done, ch, timeout_ns)) {
+            ok = ata_interrupt(c);
+            if (ok) {
+                printk("ata: channel %u: the device interrupted but no event came in %lu ms; "
+                       "polling from now on\n", c, (unsigned long)(timeout_ns / NSEC_PER_MSEC));
+                ch->use_irq = false;
+            }
+        }
+    } else {
+        while (!ch->done && !ata_interrupt(c)) {
+            if (clock_now_ns() > deadline) {
+                ok = false;
+                break;
+            }
+            cpu_relax();
+        }
     }
-    ch->done = false;
-    return true;
+    if (ok)
+        ch->done = false;
+    ch->wait_ticks += rdtsc() - t0;
+    return ok;
 }
 
 static int report(const struct ata_drive *d, const char *what, uint8_t cmd, uint64_t lba,
@@ -203,6 +246,16 @@ static int check_status(const struct ata_drive *d, uint8_t st, uint8_t cmd, uint
     return 0;
 }
 
+/* Software reset of both drives of a channel; false if the channel stays busy. */
+static bool reset_channel(struct ata_channel *ch)
+{
+    outb(ch->ctl + REG_DEVCTL, DEVCTL_SRST);
+    delay_ns(5 * NSEC_PER_USEC);
+    outb(ch->ctl + REG_DEVCTL, 0);      /* nIEN clear: the interrupt flag must be set */
+    delay_ns(2 * NSEC_PER_MSEC);
+    return wait_status(ch, ST_BSY, 0, RESET_TIMEOUT_NS);
+}
+
 /* Select the drive and load an LBA48 taskfile: the high bytes first, then the low. */
 static int issue(struct ata_drive *d, uint8_t cmd, uint64_t lba, uint32_t count)
 {
@@ -211,8 +264,16 @@ static int issue(struct ata_drive *d, uint8_t cmd, uint64_t lba, uint32_t count)
 
     outb(ch->cmd + REG_DEVICE, DEVICE_LBA | d->drive << 4);
     settle(ch);
-    if (!wait_status(ch, ST_BSY | ST_DRQ, 0, TIMEOUT_NS))
-        return report(d, "busy before command", cmd, lba, count, -XEN_ETIMEDOUT);
+    if (!wait_status(ch, ST_BSY | ST_DRQ, 0, TIMEOUT_NS)) {
+        /* A command left half done (DRQ still set, or stuck busy): reset once and retry. */
+        report(d, "busy before command, resetting the channel", cmd, lba, count, 0);
+        if (!reset_channel(ch))
+            return report(d, "busy after reset", cmd, lba, count, -XEN_ETIMEDOUT);
+        outb(ch->cmd + REG_DEVICE, DEVICE_LBA | d->drive << 4);
+        settle(ch);
+        if (!wait_status(ch, ST_BSY | ST_DRQ, 0, TIMEOUT_NS))
+            return report(d, "busy before command", cmd, lba, count, -XEN_ETIMEDOUT);
+    }
     outb(ch->cmd + REG_COUNT, n >> 8);
     outb(ch->cmd + REG_LBA0, lba >> 24);
     outb(ch->cmd + REG_LBA1, lba >> 32);
@@ -400,6 +461,38 @@ unsigned int ata_irq(unsigned int channel)
     return channels[channel % ATA_CHANNELS].irq;
 }
 
+uint64_t ata_wait_ticks(unsigned int channel)
+{
+    return channels[channel % ATA_CHANNELS].wait_ticks;
+}
+
+int ata_bind_irq(unsigned int channel)
+{
+    struct ata_channel *ch = &channels[channel % ATA_CHANNELS];
+    long rc;
+
+    if (ch->cmd == 0)
+        return -XEN_ENODEV;
+    rc = irq_bind_gsi(ch->irq, ata_event, &ch->irqb);
+    if (rc < 0)
+        return (int)rc;
+    /* Whatever the device raised before the binding is stale: start from a clear flag. */
+    (void)ata_interrupt(channel);
+    ch->done = false;
+    ch->use_irq = true;
+    return 0;
+}
+
+bool ata_irq_bound(unsigned int channel)
+{
+    return channels[channel % ATA_CHANNELS].use_irq;
+}
+
+uint64_t ata_interrupts_delivered(unsigned int channel)
+{
+    return channels[channel % ATA_CHANNELS].delivered;
+}
+
 /* IDENTIFY strings hold two characters per word, the first in the high byte. */
 static void identify_string(char *out, const uint16_t *words, unsigned int nwords)
 {
@@ -456,16 +549,6 @@ static int identify(struct ata_drive *d)
     d->can_dma = ch->bm && (id[49] & (1u << 8));
     d->dma = d->can_dma;
     return 0;
-}
-
-/* Software reset of both drives of a channel; false if the channel stays busy. */
-static bool reset_channel(struct ata_channel *ch)
-{
-    outb(ch->ctl + REG_DEVCTL, DEVCTL_SRST);
-    delay_ns(5 * NSEC_PER_USEC);
-    outb(ch->ctl + REG_DEVCTL, 0);      /* nIEN clear: the interrupt flag must be set */
-    delay_ns(2 * NSEC_PER_MSEC);
-    return wait_status(ch, ST_BSY, 0, RESET_TIMEOUT_NS);
 }
 
 /* Ports and IRQ of a channel: compatibility (legacy ISA) or native mode (progif). */

@@ -4,9 +4,9 @@
  * registered as a block device (block.h) named "ataC.D": channel C (0
  * primary, 1 secondary), drive D (0 master, 1 slave). LBA48 only.
  *
- * Completion is polled today: ata_interrupt() is what an interrupt handler
- * would call, and the polling loop calls it too, so binding IRQ 14/15 to an
- * event channel later replaces only the wait.
+ * Completion: ata_interrupt() handles the device's interrupt; the wait
+ * polls it, or, after ata_bind_irq(), blocks on the event channel whose
+ * handler calls it. Either way every wait has a deadline.
  */
 #ifndef DRIVERS_ATA_H
 #define DRIVERS_ATA_H
@@ -39,8 +39,23 @@ bool ata_uses_dma(const struct block_dev *bd);
 bool ata_interrupt(unsigned int channel);
 /* Interrupts counted by ata_interrupt() so far. */
 uint64_t ata_interrupts(unsigned int channel);
+/*
+ * TSC ticks spent waiting for the device's interrupts so far: what a request
+ * costs minus this is the driver's own path (in Bochs one tick is one
+ * instruction, and the wait is the emulated device's latency).
+ */
+uint64_t ata_wait_ticks(unsigned int channel);
 /* The channel's interrupt line: 14/15 in compatibility mode, else the PCI line. */
 unsigned int ata_irq(unsigned int channel);
+
+/*
+ * Complete the channel's commands by its interrupt as an event channel
+ * (irq.h) instead of polling: 0, or -errno and polling stays.
+ */
+int ata_bind_irq(unsigned int channel);
+bool ata_irq_bound(unsigned int channel);
+/* Events delivered on the bound channel, to compare with ata_interrupts(). */
+uint64_t ata_interrupts_delivered(unsigned int channel);
 
 /*
  * For tests: a DMA (or PIO) read sent to the device without block_read's

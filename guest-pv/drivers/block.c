@@ -78,6 +78,8 @@ const char *block_strerror(int err)
     case XEN_ENODEV:    return "ENODEV";
     case XEN_ETIMEDOUT: return "ETIMEDOUT";
     case XEN_ENOSPC:    return "ENOSPC";
+    case XEN_ENOSYS:    return "ENOSYS";
+    case XEN_EPERM:     return "EPERM";
     default:            return "error";
     }
 }

@@ -164,44 +164,41 @@ static inline void ud2(void)
     __asm__ volatile("ud2");
 }
 
-/* Port I/O: dom0 reaches device ports directly (the hypervisor's own exit). */
+/* Port I/O: dom0 reaches its devices' ports directly (docs/devices.md). */
 static inline uint8_t inb(uint16_t port)
 {
     uint8_t v;
-
-    __asm__ volatile("inb %w1, %0" : "=a"(v) : "Nd"(port));
+    __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
     return v;
 }
 
 static inline uint16_t inw(uint16_t port)
 {
     uint16_t v;
-
-    __asm__ volatile("inw %w1, %0" : "=a"(v) : "Nd"(port));
+    __asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
     return v;
 }
 
 static inline uint32_t inl(uint16_t port)
 {
     uint32_t v;
-
-    __asm__ volatile("inl %w1, %0" : "=a"(v) : "Nd"(port));
+    __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
     return v;
 }
 
 static inline void outb(uint16_t port, uint8_t v)
 {
-    __asm__ volatile("outb %0, %w1" : : "a"(v), "Nd"(port));
+    __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
 }
 
 static inline void outw(uint16_t port, uint16_t v)
 {
-    __asm__ volatile("outw %0, %w1" : : "a"(v), "Nd"(port));
+    __asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
 }
 
 static inline void outl(uint16_t port, uint32_t v)
 {
-    __asm__ volatile("outl %0, %w1" : : "a"(v), "Nd"(port));
+    __asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
 }
 
 /* rep insw / rep outsw: n 16-bit words between a port and memory (ATA PIO data). */

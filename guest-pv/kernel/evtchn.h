@@ -34,6 +34,9 @@ long evtchn_bind_interdomain(domid_t remote, evtchn_port_t remote_port,
 /* A port that notifies our own `vcpu` when we send on it (its handler runs there). */
 long evtchn_bind_ipi(uint32_t vcpu, evtchn_handler_t handler);
 
+/* Physical IRQ `pirq` (PHYSDEVOP_map_pirq), dom0 only; its handler runs on vCPU 0. */
+long evtchn_bind_pirq(uint32_t pirq, evtchn_handler_t handler);
+
 /* Install (or with NULL remove) the handler of a port we hold. */
 void evtchn_set_handler(evtchn_port_t port, evtchn_handler_t handler);
 /* Free the port (an interdomain peer's end goes back to unbound), then mask

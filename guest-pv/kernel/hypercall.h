@@ -157,6 +157,12 @@ static inline long hyp_hvm_op(unsigned int cmd, unsigned long arg)
     return hypercall3(HYPERCALL_HVM_OP, cmd, arg, 0);
 }
 
+/* Physical interrupts (public/physdev.h): dom0's drivers map and EOI PIRQs. */
+static inline long hyp_physdev_op(unsigned int cmd, unsigned long arg)
+{
+    return hypercall3(HYPERCALL_PHYSDEV_OP, cmd, arg, 0);
+}
+
 static inline long hyp_shutdown(uint32_t reason)
 {
     struct sched_shutdown req = { .reason = reason };

@@ -8,8 +8,9 @@
  * path-length benchmarks in test_bench.c, the multi-vCPU cases in
  * test_smp.c, the scheduler loads (cpu-hog) in test_hog.c, test_share.c, the
  * CPU-state, CR8 and string I/O cases in test_cpu_state.c, the hypercall
- * fuzzer in test_fuzz*.c, the instruction fuzzer in test_insn*.c, dom0's
- * e1000 and network stack in test_net.c.
+ * fuzzer in test_fuzz*.c, the instruction fuzzer in test_insn*.c, device
+ * ownership in test_devices.c, the PCI, ATA and block-layer cases in
+ * test_disk.c, dom0's e1000 and network stack in test_net.c.
  */
 #include <stdint.h>
 
@@ -150,6 +151,9 @@ static const struct {
     { "restricted",       test_restricted },      /* tests/abi/hypercall.c */
     { "fuzz",             test_fuzz },
     { "insn-fuzz",        test_insn_fuzz },
+    { "disk",             test_disk },
+    { "devices-dom0",     test_devices_dom0 },
+    { "devices-domu",     test_devices_domu },
     { "net",              test_net },             /* test_net.c: e1000 and the stack */
 };
 

@@ -16,6 +16,12 @@
 #  - Bochs with 1 and 2 CPUs: CR8, string I/O, and every row of the CPU-state
 #    table staying each domain's own across switches and migrations
 #    (tests/system/cpu-state.sh).
+#  - Bochs: dom0's PCI list and ATA driver on a disk image attached as
+#    ata1-master, written in one boot and read back in the next
+#    (tests/system/disk.sh).
+#  - Bochs with a second disk and an e1000: dom0 owns the devices, the
+#    hypervisor's ports and BAR placement over RAM are refused, a domU
+#    reaches no device (tests/system/devices.sh).
 #  - Bochs: dom0's e1000 against Bochs's vnet host: DHCP, 1,000 echo
 #    requests without loss, the card's counters against the driver's
 #    (tests/system/net.sh).
@@ -101,11 +107,14 @@ scripts/qemu-run.sh --tcg --image "$out/fault.img" --serial "$out/fault.log" --t
 
 # Then the scheduler and SMP boots (tests/system/sched.sh), the hostile
 # domains (tests/system/hostile.sh), the CPU-state boots
-# (tests/system/cpu-state.sh) and the network boot (tests/system/net.sh)
-# use this core.
+# (tests/system/cpu-state.sh), the disk boots (tests/system/disk.sh), the
+# device-ownership boot (tests/system/devices.sh) and the network boot
+# (tests/system/net.sh) use this core.
 tests/system/sched.sh "$out" > "$out/sched.results" 2>&1
 tests/system/hostile.sh "$out" > "$out/hostile.results" 2>&1
 tests/system/cpu-state.sh "$out" > "$out/cpu-state.results" 2>&1
+tests/system/disk.sh "$out" > "$out/disk.results" 2>&1
+tests/system/devices.sh "$out" > "$out/devices.results" 2>&1
 tests/system/net.sh "$out" > "$out/net.results" 2>&1
 
 wait $bochs_pid
@@ -309,6 +318,12 @@ cat "$out/hostile.results"
 
 # --- Bochs, 1 and 2 CPUs: CR8, string I/O, CPU state per domain (tests/system/cpu-state.sh) ---
 cat "$out/cpu-state.results"
+
+# --- Bochs: PCI list, ATA disk by DMA, persistence across boots (tests/system/disk.sh) ---
+cat "$out/disk.results"
+
+# --- Bochs: dom0 owns the devices, a domU none (tests/system/devices.sh) --------
+cat "$out/devices.results"
 
 # --- Bochs: dom0's e1000 and network stack against vnet (tests/system/net.sh) ---
 cat "$out/net.results"

@@ -35,6 +35,15 @@ int grant_map_table_frame(struct domain *d, uint64_t idx, gpaddr_t gpa)
  */
 static struct vcpu *dom0, *dom1, *dom2;
 
+/* The layout domain.c gives a domU of this size (dom0's own is tested by
+ * tests/system: it needs the frame allocator). */
+static void set_layout(struct domain *d)
+{
+    const char *why;
+    d->memmap_entries = (uint32_t)start_info_memmap(d->ram_bytes, d->memmap, &why);
+    d->ram_top = d->ram_bytes;
+}
+
 static void setup(void)
 {
     shim_guest_reset();
@@ -43,6 +52,9 @@ static void setup(void)
     dom1 = shim_domain_create(1, false, MiB(32));
     dom2 = shim_domain_create(2, false, MiB(16));
     shim_domain_create(3, false, MiB(8))->domain->destroyed = true;
+    set_layout(dom0->domain);
+    set_layout(dom1->domain);
+    set_layout(dom2->domain);
     dom0->domain->frames_owned = 16000;
     dom1->domain->frames_owned = 8000;
     dom2->domain->frames_owned = 4000;
@@ -71,7 +83,7 @@ static void test_maximum_ram_page(void)
     CHECK("dom0 (64 MiB) highest gfn 0x3fff",
           mop(dom0, XENMEM_MAXIMUM_RAM_PAGE, SHIM_NONCANON) == 0x3fff);
     CHECK("MAXIMUM_RAM_PAGE changes nothing", shim_world_unchanged());
-    dom2->domain->ram_bytes = MiB(2) + 0x1000;
+    dom2->domain->ram_top = MiB(2) + 0x1000;
     CHECK("2 MiB + 4 KiB: highest gfn 0x200",
           mop(dom2, XENMEM_MAXIMUM_RAM_PAGE, 0) == 0x200);
 }

@@ -26,6 +26,9 @@ _Static_assert(MAX_DOMAINS_TRACKED == MAX_DOMAINS, "percpu.ept_seen covers every
  * addresses. 64 tables map at least 21 scattered regions, or 128 MiB in one.
  */
 #define EPT_SPARE_TABLES 64
+/* The device owner maps its devices' BARs too: 128 more tables map 256 MiB
+ * in one region, or at least 42 scattered ones. */
+#define EPT_DEVICE_TABLES 128
 
 int arch_domain_create(struct domain *d)
 {
@@ -37,7 +40,8 @@ int arch_domain_create(struct domain *d)
         frame_free(pa);
         return -1;
     }
-    ad->ept.table_limit = ept_tables_for(d->ram_bytes) + EPT_SPARE_TABLES;
+    ad->ept.table_limit = ept_tables_for(d->ram_bytes) + EPT_SPARE_TABLES +
+                          (domain_owns_devices(d) ? EPT_DEVICE_TABLES : 0);
     ad->ept_gen = ++ept_generation;
     d->arch = ad;
     return 0;
@@ -110,7 +114,8 @@ int arch_domain_set_page(struct domain *d, gpaddr_t gpa, paddr_t frame, unsigned
     uint64_t perm = 0;
     if (frame)
         perm = ((flags & ARCH_PAGE_READONLY) ? EPT_READ | EPT_EXEC : EPT_RWX) |
-               ((flags & ARCH_PAGE_OWNED) ? EPT_SW_OWNED : 0);
+               ((flags & ARCH_PAGE_OWNED) ? EPT_SW_OWNED : 0) |
+               ((flags & ARCH_PAGE_DEVICE) ? EPT_SW_UNCACHED : 0);
     if (ept_replace(&d->arch->ept, gpa, frame, perm, &old))
         return -1;
     ept_changed(d);

@@ -69,9 +69,11 @@ static uint64_t *leaf_slot(struct ept *ept, uint64_t gpa)
     return &t[index_at(gpa, 0)];
 }
 
+/* RAM is write-back, device memory uncached, whatever the guest's PAT says. */
 static uint64_t make_leaf(uint64_t hpa, uint64_t perm)
 {
-    return (perm & EPT_RWX) ? hpa | perm | EPT_MEMTYPE_WB | EPT_IGNORE_PAT : 0;
+    uint64_t type = (perm & EPT_SW_UNCACHED) ? EPT_MEMTYPE_UC : EPT_MEMTYPE_WB;
+    return (perm & EPT_RWX) ? hpa | perm | type | EPT_IGNORE_PAT : 0;
 }
 
 int ept_map(struct ept *ept, uint64_t gpa, uint64_t hpa, uint64_t perm)

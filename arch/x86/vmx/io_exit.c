@@ -1,23 +1,31 @@
 /*
- * Guest port I/O. Every IN/OUT/INS/OUTS exits (unconditional I/O exiting)
- * and no domain owns a port yet, so every access is one to an unbacked
- * port: reads float high (all-ones), writes vanish. String I/O follows the
- * same rule with the REP semantics of the SDM (3A, INS/OUTS and REP):
- * RCX counts down, RSI/RDI step by the operand size, backwards with
- * RFLAGS.DF, all in the instruction's address size.
+ * Guest port I/O that exits (io_bitmap.c says which). For a domain that
+ * owns no device that is every access, and every port is unbacked: reads
+ * float high (all-ones), writes vanish. The device owner (dom0) exits only
+ * for the PCI configuration mechanism, which is emulated on the real one
+ * through hv/pci_config.c, and for the hypervisor's own ports, which are
+ * refused the same way as unbacked ones, with a trace line. String I/O
+ * follows the unbacked rule with the REP semantics of the SDM (3A, INS/OUTS
+ * and REP): RCX counts down, RSI/RDI step by the operand size, backwards
+ * with RFLAGS.DF, all in the instruction's address size.
  */
 #include "vcpu.h"
 #include "vmcs.h"
+#include "arch/hv_ports.h"
 #include "arch/msr.h"
+#include "arch/pci_cf8.h"
 #include "hv/arch.h"
 #include "hv/domain.h"
+#include "hv/pci.h"
 #include "hv/printk.h"
+#include "hv/trace.h"
 
 /* Exit qualification (SDM 3C 28.2.1, table 28-5). */
 #define IO_QUAL_SIZE(q)    (((q) & 7) + 1)
 #define IO_QUAL_IN         (1u << 3)
 #define IO_QUAL_STRING     (1u << 4)
 #define IO_QUAL_REP        (1u << 5)
+#define IO_QUAL_PORT(q)    ((uint16_t)((q) >> 16))
 /* VM-exit instruction information for INS/OUTS (table 28-8): address size. */
 #define IO_INFO_ASIZE(i)   (((i) >> 7) & 7)
 #define ASIZE_16 0
@@ -44,11 +52,11 @@ static void set_asize_reg(uint64_t *reg, uint64_t val, unsigned asize)
         *reg = val & asize_mask(asize);
 }
 
-/* A plain IN: AL/AX/EAX all-ones; EAX zero-extends into RAX as a 32-bit write does. */
-static void in_unbacked(struct guest_regs *r, unsigned bytes)
+/* Write the low `bytes` of an IN's result into RAX (EAX zero-extends). */
+static void in_result(struct guest_regs *r, unsigned bytes, uint32_t val)
 {
     uint64_t mask = bytes == 4 ? 0xffffffffull : ((1ull << (bytes * 8)) - 1);
-    r->rax = bytes == 4 ? mask : (r->rax | mask);
+    r->rax = bytes == 4 ? val : ((r->rax & ~mask) | (val & mask));
 }
 
 /*
@@ -72,14 +80,73 @@ static uint64_t ins_unbacked(struct vcpu *v, uint64_t count, unsigned bytes, uns
     return n;
 }
 
+/*
+ * Configuration mechanism #1 (PCI Local Bus 3.0, 3.2.2.3.2): a doubleword
+ * write to 0xCF8 latches bus/device/function/register, and 0xCFC-0xCFF
+ * then reach that register at the port's byte offset. Other accesses to
+ * 0xCF8-0xCFB are not the mechanism's (0xCF9 is the reset register).
+ */
+static void pci_conf_io(struct vcpu *v, uint16_t port, unsigned bytes, bool in)
+{
+    struct guest_regs *r = &v->arch->regs;
+    struct arch_domain *ad = v->domain->arch;
+    uint32_t val = ~0u;
+    if (port == PCI_CONF_ADDRESS_PORT && bytes == 4) {
+        if (in)
+            val = ad->pci_cf8;
+        else
+            ad->pci_cf8 = (uint32_t)r->rax;
+    } else if (port >= PCI_CONF_DATA_PORT && port + bytes <= PCI_CONF_DATA_PORT + 4 &&
+               (ad->pci_cf8 & PCI_CF8_ENABLE)) {
+        unsigned reg = (ad->pci_cf8 & 0xfc) | (port & 3);
+        uint16_t bdf = (uint16_t)(ad->pci_cf8 >> 8);
+        if (in)
+            val = pci_config_guest_read(v, bdf, reg, bytes);
+        else
+            pci_config_guest_write(v, bdf, reg, bytes, (uint32_t)r->rax);
+    } else if (port <= 0xcf9 && port + bytes > 0xcf9) {
+        trace_refused(v, "port 0xcf9 %s refused: %s", in ? "read" : "write",
+                      arch_port_owner(0xcf9));
+    }
+    if (in)
+        in_result(r, bytes, val);
+}
+
+/*
+ * A port access of the device owner that exited: the configuration
+ * mechanism, or one of the hypervisor's ports (refused, traced). String
+ * forms are not emulated on the configuration mechanism: they are refused too.
+ */
+static bool owner_port_access(struct vcpu *v, uint64_t q)
+{
+    uint16_t port = IO_QUAL_PORT(q);
+    unsigned bytes = IO_QUAL_SIZE(q);
+    bool in = q & IO_QUAL_IN;
+    bool pci = port + bytes > PCI_CONF_FIRST_PORT && port <= PCI_CONF_LAST_PORT;
+    if (pci && !(q & IO_QUAL_STRING)) {
+        pci_conf_io(v, port, bytes, in);
+        vmx_advance_rip();
+        return true;
+    }
+    const char *owner = NULL;
+    for (unsigned i = 0; i < bytes && !owner; i++)
+        owner = arch_port_owner((uint16_t)(port + i));
+    trace_refused(v, "port 0x%x %s%s refused: %s", port, q & IO_QUAL_STRING ? "string " : "",
+                  in ? "read" : "write",
+                  owner ? owner : "string I/O to the PCI configuration mechanism");
+    return false;
+}
+
 void vmx_handle_io(struct vcpu *v)
 {
     uint64_t q = vmcs_readnat(EXIT_QUALIFICATION);
     struct guest_regs *r = &v->arch->regs;
     unsigned bytes = IO_QUAL_SIZE(q);
+    if (domain_owns_devices(v->domain) && owner_port_access(v, q))
+        return;
     if (!(q & IO_QUAL_STRING)) {
         if (q & IO_QUAL_IN)
-            in_unbacked(r, bytes);
+            in_result(r, bytes, ~0u);    /* unbacked: the bus floats high */
         vmx_advance_rip();
         return;
     }

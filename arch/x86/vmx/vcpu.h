@@ -15,6 +15,7 @@ struct vcpu;
 struct arch_domain {
     struct ept ept;
     uint64_t ept_gen;           /* bumped on every change: CPUs flush what they cached */
+    uint32_t pci_cf8;           /* the device owner's CONFIG_ADDRESS (io_exit.c) */
 };
 
 /* Syscall MSRs the VMCS does not switch; swapped when vCPUs change. */
@@ -65,6 +66,9 @@ void vcpu_paging_state(struct vcpu *v, struct guest_paging *p);
 /* Build the MSR bitmap shared by every vCPU (once, at VMX bring-up; msr_bitmap.c). */
 void vmx_msr_bitmap_init(void);
 extern paddr_t vmx_msr_bitmap;
+/* The I/O bitmap pairs (io_bitmap.c): every port exits / the device owner's. */
+void vmx_io_bitmaps_init(void);
+extern paddr_t vmx_io_bitmaps_none, vmx_io_bitmaps_owner;
 /* Fill a new VMCS (current) for a vCPU entering at the PVH start state. */
 void vmcs_setup(struct vcpu *v, uint32_t entry, uint32_t start_info_gpa);
 /* The per-CPU host-state fields (GS base, TSS, GDT) for CPU `cpu`. */

@@ -77,6 +77,9 @@ static void setup_controls(struct vcpu *v)
     vmcs_write32(VM_ENTRY_MSR_LOAD_COUNT, 0);
     vmcs_write32(VM_ENTRY_INTR_INFO, 0);
     vmcs_write64(MSR_BITMAP, vmx_msr_bitmap);
+    paddr_t io = domain_owns_devices(v->domain) ? vmx_io_bitmaps_owner : vmx_io_bitmaps_none;
+    vmcs_write64(IO_BITMAP_A, io);
+    vmcs_write64(IO_BITMAP_B, io + PAGE_SIZE);
     vmcs_write64(EPT_POINTER, ept_pointer(&ad->ept));
     vmcs_write64(VMCS_LINK_POINTER, VMCS_LINK_NONE);
     vmcs_writenat(CR0_GUEST_HOST_MASK, CR0_HOST_OWNED);

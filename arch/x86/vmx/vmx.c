@@ -109,6 +109,7 @@ int arch_virt_init(void)
     if (vmx_cpu_on())
         panic("VMXON failed on the boot CPU");
     vmx_msr_bitmap_init();
+    vmx_io_bitmaps_init();
     printk("vmx: on (revision 0x%x), controls pin 0x%x cpu 0x%x cpu2 0x%x exit 0x%x "
            "entry 0x%x, preemption timer TSC>>%u\n",
            vmx_config.revision, vmx_config.pin, vmx_config.cpu, vmx_config.cpu2,

@@ -19,6 +19,7 @@
 #define CPU_TPR_SHADOW                 (1u << 21)
 #define CPU_MOV_DR_EXITING             (1u << 23)
 #define CPU_UNCONDITIONAL_IO_EXITING   (1u << 24)
+#define CPU_USE_IO_BITMAPS             (1u << 25)
 #define CPU_USE_MSR_BITMAPS            (1u << 28)
 #define CPU_SECONDARY_CONTROLS         (1u << 31)
 /* Secondary processor-based controls */

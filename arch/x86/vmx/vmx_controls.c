@@ -13,10 +13,11 @@ const struct vmx_control_request vmx_control_requests[VMX_CTL_COUNT] = {
         "pin-based", MSR_IA32_VMX_PINBASED_CTLS, MSR_IA32_VMX_TRUE_PINBASED_CTLS,
         PIN_EXTERNAL_INTERRUPT_EXITING | PIN_NMI_EXITING | PIN_PREEMPTION_TIMER, 0,
     },
-    /* CR8 accesses exit so that the LAPIC's TPR is never the guest's (exit.c). */
+    /* CR8 accesses exit so that the LAPIC's TPR is never the guest's (exit.c);
+     * the I/O bitmaps (io_bitmap.c) choose which ports exit. */
     [VMX_CTL_CPU] = {
         "processor-based", MSR_IA32_VMX_PROCBASED_CTLS, MSR_IA32_VMX_TRUE_PROCBASED_CTLS,
-        CPU_HLT_EXITING | CPU_UNCONDITIONAL_IO_EXITING | CPU_USE_MSR_BITMAPS |
+        CPU_HLT_EXITING | CPU_USE_IO_BITMAPS | CPU_USE_MSR_BITMAPS |
             CPU_CR8_LOAD_EXITING | CPU_CR8_STORE_EXITING | CPU_SECONDARY_CONTROLS,
         0,
     },

@@ -70,6 +70,13 @@ static inline void arch_cpu_relax(void) { __builtin_ia32_pause(); }
  */
 int arch_virt_init(void);
 
+/* PCI configuration space through the arch's mechanism (caller holds the
+ * hypervisor lock); bdf is bus 15:8, device 7:3, function 2:0. */
+uint32_t arch_pci_read(uint16_t bdf, unsigned reg, unsigned bytes);
+void arch_pci_write(uint16_t bdf, unsigned reg, unsigned bytes, uint32_t val);
+/* A short name of what keeps `port` if the hypervisor does, else NULL. */
+const char *arch_port_owner(uint16_t port);
+
 /* Per-domain and per-vCPU arch state (EPT, VMCS). 0 or -ENOMEM style < 0. */
 int arch_domain_create(struct domain *d);
 void arch_domain_destroy(struct domain *d);      /* frees owned RAM frames too */
@@ -84,6 +91,7 @@ int arch_domain_map_ram(struct domain *d, gpaddr_t gpa, paddr_t frame);
  */
 #define ARCH_PAGE_OWNED    (1u << 0)
 #define ARCH_PAGE_READONLY (1u << 1)
+#define ARCH_PAGE_DEVICE   (1u << 2)      /* device memory (a BAR): uncached */
 int arch_domain_set_page(struct domain *d, gpaddr_t gpa, paddr_t frame, unsigned flags,
                          paddr_t *released);
 /* Host frame of the RAM page the domain owns at `gpa`; 0 if that is not its own RAM

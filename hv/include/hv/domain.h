@@ -8,6 +8,7 @@
 #include "hv/physmap.h"
 #include "hv/rate_window.h"
 #include "hv/sched_policy.h"
+#include "hv/start_info.h"
 #include "public/hypercall.h"
 #include "public/policy.h"
 #include "public/vcpu_op.h"
@@ -94,6 +95,13 @@ struct domain {
     uint32_t shutdown_reason;   /* SHUTDOWN_* when state is DOMAIN_SHUTDOWN */
     char crash_report[256];     /* one line: why it was crashed */
     uint64_t ram_bytes;
+    /* Its guest-physical layout, as the start-info page and XENMEM_memory_map
+     * give it: [0, ram_bytes) with the hole for a domU, the identity-mapped
+     * runs for the device owner (hv/identity_ram.c). */
+    struct hvm_memmap_table_entry memmap[START_INFO_MEMMAP_MAX];
+    uint32_t memmap_entries;
+    gpaddr_t start_info_gpa;
+    gpaddr_t ram_top;           /* end of its highest RAM range */
     uint64_t frames_owned;      /* RAM frames mapped in its EPT */
     uint32_t nvcpus;
     struct vcpu *vcpus[MAX_VCPUS_PER_DOMAIN];
@@ -172,5 +180,14 @@ void domain_note_refused(const char *name, const char *why);
 void domain_print_summary(void);
 /* One line per destroyed domain: frames its destruction returned, free after. */
 void domain_print_destroyed(void);
+
+/* Zero a frame about to become a domain's RAM (timed apart: bench boot_scrub). */
+void domain_scrub_frame(paddr_t frame);
+
+/* Owns the machine's devices (ports, PCI, BARs, interrupts): dom0 (docs/devices.md). */
+static inline bool domain_owns_devices(const struct domain *d)
+{
+    return d->privileged;
+}
 
 #endif

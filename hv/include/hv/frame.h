@@ -25,6 +25,10 @@ paddr_t frame_alloc(void);
 /* For one-time boot structures only: running out there is fatal. */
 paddr_t frame_alloc_or_panic(void);
 void frame_free(paddr_t frame);
+/* Take this very frame if it is free (a domain whose RAM is identity-mapped). */
+bool frame_take(paddr_t frame);
+/* `n` consecutive free frames, the first such run where allocation stands; 0 if none. */
+paddr_t frame_alloc_run(uint64_t n);
 /*
  * A frame a domain owned comes back (its RAM as it dies, or a RAM page its
  * physmap replaced): freed now, unless another domain still maps it through

@@ -33,10 +33,12 @@
 #define START_INFO_CMDLINE_OFFSET  512
 #define START_INFO_CMDLINE_MAX     256          /* including the NUL */
 #define START_INFO_MEMMAP_ENTRIES  3
+/* The most a map may have (dom0's identity-mapped RAM comes in runs). */
+#define START_INFO_MEMMAP_MAX      16
 
 _Static_assert(sizeof(struct hvm_start_info) <= START_INFO_MEMMAP_OFFSET,
                "start info overlaps the memory map");
-_Static_assert(START_INFO_MEMMAP_OFFSET + START_INFO_MEMMAP_ENTRIES *
+_Static_assert(START_INFO_MEMMAP_OFFSET + START_INFO_MEMMAP_MAX *
                sizeof(struct hvm_memmap_table_entry) <= START_INFO_CMDLINE_OFFSET,
                "memory map overlaps the command line");
 _Static_assert(START_INFO_CMDLINE_OFFSET + START_INFO_CMDLINE_MAX <= START_INFO_SIZE,
@@ -60,5 +62,13 @@ int start_info_memmap(uint64_t ram_bytes, struct hvm_memmap_table_entry *map,
  */
 int start_info_build(void *page, uint64_t ram_bytes, const char *cmdline,
                      int privileged, const char **why);
+
+/*
+ * The same for any layout: the page lives at guest-physical page_gpa and
+ * describes map[0..n) (n <= START_INFO_MEMMAP_MAX). Fails only on a command
+ * line that is too long.
+ */
+int start_info_build_map(void *page, uint64_t page_gpa, const struct hvm_memmap_table_entry *map,
+                         uint32_t n, const char *cmdline, int privileged, const char **why);
 
 #endif

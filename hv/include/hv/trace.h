@@ -52,4 +52,10 @@ void trace_call_begin(void);
 void trace_call_end(struct vcpu *v, const char *name, uint64_t nr, bool subop_in_arg0,
                     const uint64_t args[], long rc);
 
+/*
+ * A device access the hypervisor refused (a port it keeps, a BAR placed
+ * over RAM): always printed, within the domain's trace-line budget.
+ */
+void trace_refused(struct vcpu *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 #endif

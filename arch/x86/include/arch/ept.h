@@ -14,10 +14,13 @@
 #define EPT_WRITE  (1ull << 1)
 #define EPT_EXEC   (1ull << 2)
 #define EPT_RWX    (EPT_READ | EPT_WRITE | EPT_EXEC)
+#define EPT_MEMTYPE_UC (0ull << 3)
 #define EPT_MEMTYPE_WB (6ull << 3)
 #define EPT_IGNORE_PAT (1ull << 6)
 /* Software bit (ignored by the CPU): the leaf maps a frame the domain owns. */
 #define EPT_SW_OWNED (1ull << 52)
+/* Software bit: the leaf maps device memory, memory type UC (kept in the leaf). */
+#define EPT_SW_UNCACHED (1ull << 53)
 #define EPT_ADDR_MASK 0x000ffffffffff000ull
 
 /* Guest-physical addresses above this are refused (4-level EPT, 48 bits). */

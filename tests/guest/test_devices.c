@@ -1,0 +1,154 @@
+/*
+ * Device ownership (docs/devices.md), from both sides:
+ *  - test=devices-dom0: dom0 reaches PCI configuration space and its
+ *    devices' ports; the hypervisor's ports (COM1, reset, PIT, PIC, the
+ *    keyboard controller) read all-ones and swallow writes, and the machine
+ *    keeps running after dom0 "resets" it every way it can; a memory BAR
+ *    cannot be moved over RAM, and one that moves is remapped (the e1000's
+ *    registers answer at the new address, then at the old one again);
+ *  - test=devices-domu: a domU's port I/O to the IDE and PCI ports reads
+ *    all-ones and changes nothing: dom0 checks afterwards that the register
+ *    the domU wrote still holds dom0's value.
+ * One PASS/FAIL line per case, group "devices".
+ */
+#include <stdint.h>
+
+#include "arch.h"
+#include "console.h"
+#include "guest.h"
+#include "lib.h"
+#include "tests.h"
+#include "timer.h"
+
+#define PCI_CF8_ENABLE 0x80000000u
+#define E1000_VENDOR_DEVICE 0x100e8086u
+#define E1000_STATUS 0x08
+#define ATA1_SECTOR_COUNT 0x172
+#define ATA1_CONTROL 0x376
+#define ATA_SRST 0x04
+#define DOM0_MARK 0x5a
+#define DOMU_MARK 0xa5
+/* Above this RAM, below the firmware's PCI window: free in Bochs's i440FX. */
+#define FREE_MMIO 0xd0000000u
+
+static void check(bool ok, const char *name, uint64_t got)
+{
+    if (ok)
+        printk("PASS: devices/%s\n", name);
+    else
+        printk("FAIL: devices/%s got 0x%lx\n", name, (unsigned long)got);
+}
+
+static uint32_t pci_read(uint32_t bdf, unsigned reg)
+{
+    outl(0xcf8, PCI_CF8_ENABLE | bdf << 8 | (reg & 0xfc));
+    return inl(0xcfc);
+}
+
+static void pci_write(uint32_t bdf, unsigned reg, uint32_t val)
+{
+    outl(0xcf8, PCI_CF8_ENABLE | bdf << 8 | (reg & 0xfc));
+    outl(0xcfc, val);
+}
+
+/* The bdf of the first function on bus 0 with this vendor/device, or -1. */
+static int find_on_bus0(uint32_t id)
+{
+    for (uint32_t devfn = 0; devfn < 256; devfn++)
+        if (pci_read(devfn, 0) == id)
+            return (int)devfn;
+    return -1;
+}
+
+static uint32_t mmio_read(uint64_t pa)
+{
+    return *(volatile uint32_t *)(uintptr_t)pa;
+}
+
+static void hypervisor_ports(void)
+{
+    static const uint16_t ports[] = { 0x3f8, 0x3fd, 0x40, 0x21, 0xa1, 0x61, 0x64, 0x92, 0xcf9 };
+    bool all_ones = true;
+    for (unsigned i = 0; i < sizeof ports / sizeof ports[0]; i++)
+        all_ones &= inb(ports[i]) == 0xff;
+    check(all_ones, "hypervisor-ports-read-all-ones", 0);
+    /* Every reset dom0 could try: none may reach the machine. */
+    outb(0x3f8, 'Z');
+    outb(0xcf9, 0x06);
+    outb(0x64, 0xfe);
+    outb(0x92, 0x01);
+    outb(0x21, 0x00);
+    check(true, "still-running-after-resets", 0);
+}
+
+static void string_read_refused(void)
+{
+    uint8_t buf[8] = { 0 };
+    uint8_t *p = buf;
+    uint64_t n = sizeof buf;
+    __asm__ volatile("rep insb" : "+D"(p), "+c"(n) : "d"(0x3f8) : "memory");
+    bool ones = true;
+    for (unsigned i = 0; i < sizeof buf; i++)
+        ones &= buf[i] == 0xff;
+    check(ones && n == 0, "string-read-of-com1-all-ones", buf[0]);
+}
+
+static void bars(void)
+{
+    int e1000 = find_on_bus0(E1000_VENDOR_DEVICE);
+    check(e1000 >= 0, "e1000-found", (uint64_t)e1000);
+    if (e1000 < 0)
+        return;
+    uint32_t bar0 = pci_read((uint32_t)e1000, 0x10);
+    uint64_t base = bar0 & 0xfffffff0u;
+    uint32_t status = mmio_read(base + E1000_STATUS);
+    check(status != 0xffffffffu, "e1000-registers-mapped", status);
+
+    pci_write((uint32_t)e1000, 0x10, 0x00100000u);     /* over dom0's own RAM */
+    uint32_t after = pci_read((uint32_t)e1000, 0x10);
+    check(after == bar0, "bar-over-ram-refused", after);
+    check(mmio_read(base + E1000_STATUS) == status, "bar-still-answers-after-refusal", 0);
+
+    pci_write((uint32_t)e1000, 0x10, FREE_MMIO);
+    after = pci_read((uint32_t)e1000, 0x10);
+    uint32_t moved = mmio_read(FREE_MMIO + E1000_STATUS);
+    check((after & 0xfffffff0u) == FREE_MMIO, "bar-moved", after);
+    check(moved == status, "bar-remapped-at-new-address", moved);
+    pci_write((uint32_t)e1000, 0x10, bar0);
+    check(mmio_read(base + E1000_STATUS) == status, "bar-remapped-back", 0);
+}
+
+void test_devices_dom0(const struct guest_env *env)
+{
+    (void)env;
+    uint32_t host = pci_read(0, 0);
+    check((host & 0xffff) == 0x8086, "host-bridge-visible", host);
+    outl(0xcf8, PCI_CF8_ENABLE | 0x808);
+    check(inl(0xcf8) == (PCI_CF8_ENABLE | 0x808), "config-address-latched", inl(0xcf8));
+    /* Bochs's primary channel holds the ESP disk: its status is a real one. */
+    uint8_t st = inb(0x1f7);
+    check(st != 0xff, "ide-status-port-reached", st);
+    outb(ATA1_SECTOR_COUNT, DOM0_MARK);
+
+    hypervisor_ports();
+    string_read_refused();
+    bars();
+
+    sleep_ns(500000000ull);    /* the domU pokes at the devices meanwhile */
+    uint8_t mark = inb(ATA1_SECTOR_COUNT);
+    check(mark == DOM0_MARK, "domu-write-did-not-reach-ide", mark);
+    printk("devices: done\n");
+}
+
+void test_devices_domu(const struct guest_env *env)
+{
+    (void)env;
+    check(inb(0x1f7) == 0xff && inb(ATA1_SECTOR_COUNT) == 0xff, "domu-ide-ports-all-ones", 0);
+    outb(ATA1_SECTOR_COUNT, DOMU_MARK);
+    outb(ATA1_CONTROL, ATA_SRST);
+    outl(0xcf8, PCI_CF8_ENABLE);
+    uint32_t id = inl(0xcfc);
+    check(id == 0xffffffffu, "domu-pci-config-all-ones", id);
+    check(inl(0xcf8) == 0xffffffffu, "domu-config-address-not-latched", 0);
+    printk("devices: done\n");
+}
