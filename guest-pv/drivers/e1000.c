@@ -24,6 +24,7 @@
 #include "e1000.h"
 #include "e1000_regs.h"
 #include "guest.h"
+#include "irq.h"
 #include "lib.h"
 #include "pci.h"
 
@@ -47,6 +48,9 @@ struct e1000 {
     unsigned int tx_clean;      /* the oldest descriptor not yet seen done */
     struct netdev_hw_stats hw;  /* sums of the read-to-clear counters */
     uint64_t causes[E1000_CAUSES];
+    bool irq_bound;
+    struct irq_binding irqb;
+    uint64_t events;            /* events delivered on irqb.port */
 };
 
 /* The card reads and writes these by DMA; 128-byte alignment covers the 16 required. */
@@ -204,9 +208,6 @@ static int e1000_open(struct netdev *nd)
     pci_enable(e->pci, false, true, true);
     rx_setup(e);
     tx_setup(e);
-    /* Causes latch in ICR whether masked or not; unmasked they raise INTA#. */
-    wr(e, E1000_IMS, E1000_INT_RXT0 | E1000_INT_RXO | E1000_INT_RXDMT0 | E1000_INT_LSC |
-                     E1000_INT_TXDW);
     e->open = true;
     return 0;
 }
@@ -385,6 +386,41 @@ struct netdev *e1000_probe(unsigned int idx)
         return NULL;
     card_used = true;
     return &e->nd;
+}
+
+/*
+ * The event-channel handler: the line is level-triggered and stays masked
+ * at the hypervisor until the EOI, which comes after ICR has been read
+ * (reading it drops INTA#), so the line cannot fire again for this cause.
+ */
+static void e1000_event(evtchn_port_t port)
+{
+    (void)port;
+    card.events++;
+    e1000_interrupt(&card.nd);
+    (void)irq_eoi(&card.irqb);
+}
+
+int e1000_bind_irq(struct netdev *dev)
+{
+    struct e1000 *e = to_e1000(dev);
+    long rc;
+
+    /* Causes latched while we polled are stale: drop them before the line is ours. */
+    (void)rd(e, E1000_ICR);
+    rc = irq_bind_gsi(e->pci->irq_line, e1000_event, &e->irqb);
+    if (rc < 0)
+        return (int)rc;
+    e->irq_bound = true;
+    /* Causes latch in ICR whether masked or not; unmasked they raise INTA#. */
+    wr(e, E1000_IMS, E1000_INT_RXT0 | E1000_INT_RXO | E1000_INT_RXDMT0 | E1000_INT_LSC |
+                     E1000_INT_TXDW);
+    return 0;
+}
+
+uint64_t e1000_events(const struct netdev *dev)
+{
+    return to_e1000(dev)->events;
 }
 
 uint8_t e1000_irq_line(const struct netdev *dev)

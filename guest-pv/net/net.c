@@ -143,8 +143,13 @@ bool net_wait(bool (*done)(void *arg), void *arg, uint64_t timeout_ns)
         return true;
     if (netif.in_rx)
         return false;           /* a handler may not wait for the network */
-    if (netif.irq_mode)
-        return wait_until(done, arg, timeout_ns);
+    if (netif.irq_mode) {
+        if (wait_until(done, arg, timeout_ns))
+            return true;
+        if (netdev_poll(netif.dev, POLL_BUDGET) != 0)
+            netif.stats.irq_lost++;
+        return done(arg);
+    }
     deadline = clock_now_ns() + timeout_ns;
     for (;;) {
         netdev_poll(netif.dev, POLL_BUDGET);

@@ -36,6 +36,7 @@ struct net_stats {
     uint64_t rx_ignored;        /* well-formed but not for us or not understood */
     uint64_t tx_frames, tx_failed;
     uint64_t arp_answered, echo_answered;
+    uint64_t irq_lost;          /* interrupt-driven waits that timed out with a frame waiting */
 };
 
 /* Take `dev` (open it and receive from it). False, after printing why, on failure. */
@@ -48,7 +49,9 @@ void net_configure(uint32_t ip, uint32_t mask, uint32_t router);
 /*
  * Until done(arg) holds or `timeout_ns` passes: true if it held. Polls the
  * card, or with net_use_interrupts(true) idles until an event (the card's
- * interrupt handler, bound by the caller, does the receiving).
+ * interrupt handler, bound by the caller, does the receiving); a wait that
+ * times out then polls once, and a frame found waiting counts as a lost
+ * interrupt.
  */
 bool net_wait(bool (*done)(void *arg), void *arg, uint64_t timeout_ns);
 void net_use_interrupts(bool on);
