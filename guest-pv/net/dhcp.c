@@ -100,7 +100,8 @@ static void dhcp_input(uint32_t src, uint16_t sport, const uint8_t *m, size_t le
     struct dhcp_reply r = { 0 };
 
     if (sport != DHCP_SERVER_PORT || len < BOOTP_OPTIONS || m[BOOTP_OP] != BOOTP_REPLY ||
-        m[BOOTP_HTYPE] != 1 || m[BOOTP_HLEN] != ETH_ALEN || get32(m + BOOTP_COOKIE) != DHCP_COOKIE ||
+        m[BOOTP_HTYPE] != 1 || m[BOOTP_HLEN] != ETH_ALEN ||
+        get32(m + BOOTP_COOKIE) != DHCP_COOKIE ||
         !parse_options(m + BOOTP_OPTIONS, len - BOOTP_OPTIONS, &r)) {
         netif.stats.rx_malformed++;
         return;
@@ -203,7 +204,9 @@ bool dhcp_lease(uint64_t timeout_ns)
             continue;           /* NAK or silence: start again */
         netif.cfg.server = client.reply.server;
         netif.cfg.lease_s = client.reply.lease;
-        net_configure(client.reply.yiaddr, client.reply.mask ? client.reply.mask : IP4(255, 255, 255, 0),
+        /* Without a mask option, the class C mask vnet's and most small networks use. */
+        net_configure(client.reply.yiaddr,
+                      client.reply.mask ? client.reply.mask : IP4(255, 255, 255, 0),
                       client.reply.router);
         net_fmt_ip(ip, netif.cfg.ip);
         net_fmt_ip(server, netif.cfg.server);

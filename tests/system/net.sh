@@ -48,7 +48,8 @@ expect "net/mac-from-eeprom" "$L" '^\[dom0\] net: e1000-0 mac 52:54:00:12:34:56 
 expect "net/link-up" "$L" '^\[dom0\] PASS: net/link-up$'
 expect "net/dhcp-lease" "$L" \
     '^\[dom0\] net: dhcp lease 192\.168\.10\.[0-9]+ from 192\.168\.10\.1 mask 255\.255\.255\.0 '
-expect "net/arp-resolves-server" "$L" '^\[dom0\] net: peer 192\.168\.10\.1 at ([0-9a-f]{2}:){5}[0-9a-f]{2}$'
+expect "net/arp-resolves-server" "$L" \
+    '^\[dom0\] net: peer 192\.168\.10\.1 at ([0-9a-f]{2}:){5}[0-9a-f]{2}$'
 expect "net/echo-$PINGS-no-loss" "$L" \
     "^\\[dom0\\] net: e1000_echo: $PINGS echo requests, $PINGS replies, 0 lost$"
 expect "net/echo-rtt-reported" "$L" '^\[dom0\] bench: e1000_echo_rtt [0-9]+ \(reps '
@@ -56,7 +57,8 @@ if grep -Eq '^\[dom0\] irq: GSI [0-9]+ is PIRQ [0-9]+ on port [0-9]+$' "$L"; the
     expect "net/irq-echo-$PINGS-no-loss" "$L" \
         "^\\[dom0\\] net: e1000_echo_irq: $PINGS echo requests, $PINGS replies, 0 lost$"
     expect "net/irq-echo-rtt-reported" "$L" '^\[dom0\] bench: e1000_echo_irq_rtt [0-9]+ \(reps '
-    for c in every-call-an-event none-spurious rxt0-per-frame-received txdw-per-frame-sent none-lost; do
+    for c in every-call-an-event none-spurious rxt0-per-frame-received txdw-per-frame-sent \
+             none-lost; do
         expect "net/irq-$c" "$L" "^\\[dom0\\] PASS: net/irq-$c$"
     done
 else
