@@ -52,7 +52,7 @@ static void learn(uint32_t ip, const uint8_t mac[ETH_ALEN], bool may_add)
 static int arp_send(uint16_t op, const uint8_t eth_dst[ETH_ALEN], const uint8_t tha[ETH_ALEN],
                     uint32_t tpa)
 {
-    uint8_t a[ARP_LEN];
+    uint8_t buf[ETH_HLEN + ARP_LEN], *a = buf + ETH_HLEN;
 
     put16(a + ARP_HTYPE, 1);                /* Ethernet */
     put16(a + ARP_PTYPE, ETHERTYPE_IPV4);
@@ -63,7 +63,7 @@ static int arp_send(uint16_t op, const uint8_t eth_dst[ETH_ALEN], const uint8_t 
     put32(a + ARP_SPA, netif.cfg.ip);
     memcpy(a + ARP_THA, tha, ETH_ALEN);
     put32(a + ARP_TPA, tpa);
-    return eth_send(eth_dst, ETHERTYPE_ARP, a, sizeof(a));
+    return eth_send(eth_dst, ETHERTYPE_ARP, a, ARP_LEN);
 }
 
 void arp_input(const uint8_t *a, size_t len)

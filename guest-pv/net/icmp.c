@@ -19,9 +19,10 @@ static struct {
 } ping;
 
 /* Requests and replies have their own buffers: a reply is built while
- * icmp_ping() may be resolving the peer with its request already built. */
-static uint8_t request[ECHO_MAX];
-static uint8_t reply[ECHO_MAX];
+ * icmp_ping() may be resolving the peer with its request already built.
+ * Each message starts NET_HEADROOM bytes in, for the headers below it. */
+static uint8_t request_buf[NET_HEADROOM + ECHO_MAX], *const request = request_buf + NET_HEADROOM;
+static uint8_t reply_buf[NET_HEADROOM + ECHO_MAX], *const reply = reply_buf + NET_HEADROOM;
 
 static void answer(const uint8_t *icmp, size_t len, uint32_t src, const uint8_t src_mac[ETH_ALEN])
 {

@@ -95,30 +95,28 @@ static bool next_hop(uint32_t dst, uint8_t mac[ETH_ALEN])
     return arp_resolve(hop, mac, ARP_TIMEOUT_NS);
 }
 
-int ip_send(uint32_t dst, uint8_t proto, const uint8_t *payload, size_t len,
-            const uint8_t *dst_mac)
+int ip_send(uint32_t dst, uint8_t proto, uint8_t *payload, size_t len, const uint8_t *dst_mac)
 {
-    static uint8_t dgram[IP_MTU];
+    uint8_t *hdr = payload - IP_HLEN_MIN;
     uint8_t mac[ETH_ALEN];
 
     if (len > IP_MTU - IP_HLEN_MIN)
         return -XEN_EINVAL;
-    /* Resolve before building: resolving may poll, and a frame it receives
-     * may send a reply of its own through this buffer. */
+    /* Resolve before writing the header: resolving may poll, and replies
+     * sent meanwhile use buffers of their own (proto.h). */
     if (dst_mac != NULL)
         memcpy(mac, dst_mac, ETH_ALEN);
     else if (!next_hop(dst, mac))
         return -XEN_ENOENT;
-    memset(dgram, 0, IP_HLEN_MIN);
-    dgram[IP_VER_IHL] = 0x45;
-    put16(dgram + IP_TOTLEN, (uint16_t)(IP_HLEN_MIN + len));
-    put16(dgram + IP_ID, next_id++);
-    put16(dgram + IP_FRAG, IP_DF);
-    dgram[IP_TTL] = IP_TTL_DEFAULT;
-    dgram[IP_PROTO] = proto;
-    put32(dgram + IP_SRC, netif.cfg.up ? netif.cfg.ip : 0);
-    put32(dgram + IP_DST, dst);
-    put16(dgram + IP_CSUM, csum_fold(csum_add(0, dgram, IP_HLEN_MIN)));
-    memcpy(dgram + IP_HLEN_MIN, payload, len);
-    return eth_send(mac, ETHERTYPE_IPV4, dgram, IP_HLEN_MIN + len);
+    memset(hdr, 0, IP_HLEN_MIN);
+    hdr[IP_VER_IHL] = 0x45;
+    put16(hdr + IP_TOTLEN, (uint16_t)(IP_HLEN_MIN + len));
+    put16(hdr + IP_ID, next_id++);
+    put16(hdr + IP_FRAG, IP_DF);
+    hdr[IP_TTL] = IP_TTL_DEFAULT;
+    hdr[IP_PROTO] = proto;
+    put32(hdr + IP_SRC, netif.cfg.up ? netif.cfg.ip : 0);
+    put32(hdr + IP_DST, dst);
+    put16(hdr + IP_CSUM, csum_fold(csum_add(0, hdr, IP_HLEN_MIN)));
+    return eth_send(mac, ETHERTYPE_IPV4, hdr, IP_HLEN_MIN + len);
 }

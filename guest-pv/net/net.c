@@ -72,11 +72,11 @@ static void eth_input(void *ctx, struct netdev *dev, const uint8_t *frame, size_
 
 /*
  * No polling here, even with the ring full: a frame received meanwhile
- * could send a reply through the same buffers the caller's frame sits in.
+ * could send a reply through the buffers the caller's frame sits in.
  */
-int eth_send(const uint8_t dst[ETH_ALEN], uint16_t type, const uint8_t *payload, size_t len)
+int eth_send(const uint8_t dst[ETH_ALEN], uint16_t type, uint8_t *payload, size_t len)
 {
-    static uint8_t frame[ETH_FRAME_MAX];
+    uint8_t *frame = payload - ETH_HLEN;
     int rc;
 
     if (len > ETH_FRAME_MAX - ETH_HLEN)
@@ -84,7 +84,6 @@ int eth_send(const uint8_t dst[ETH_ALEN], uint16_t type, const uint8_t *payload,
     memcpy(frame + ETH_DST, dst, ETH_ALEN);
     memcpy(frame + ETH_SRC, netif.dev->mac, ETH_ALEN);
     put16(frame + ETH_TYPE, type);
-    memcpy(frame + ETH_HLEN, payload, len);
     rc = netdev_transmit(netif.dev, frame, ETH_HLEN + len);
     if (rc == 0)
         netif.stats.tx_frames++;

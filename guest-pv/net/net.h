@@ -59,15 +59,7 @@ void net_use_interrupts(bool on);
 /* The peer's MAC, from the cache or asked for; false on timeout. */
 bool arp_resolve(uint32_t ip, uint8_t mac[ETH_ALEN], uint64_t timeout_ns);
 
-/*
- * Send `len` bytes of protocol `proto` to `dst`. The next hop comes from
- * the ARP cache (asked for if missing, except while handling a received
- * frame) unless `dst_mac` names it. 0 or -errno.
- */
-int ip_send(uint32_t dst, uint8_t proto, const uint8_t *payload, size_t len,
-            const uint8_t *dst_mac);
-
-/* UDP: one handler per local port. */
+/* UDP: one handler per local port; udp_send copies `data`. 0 or -errno. */
 typedef void (*udp_handler_t)(uint32_t src, uint16_t sport, const uint8_t *data, size_t len);
 bool udp_bind(uint16_t port, udp_handler_t handler);
 int udp_send(uint32_t dst, uint16_t sport, uint16_t dport, const uint8_t *data, size_t len);

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "net.h"
+#include "wire.h"
 
 /* The interface state shared by the protocol files (net.c owns it). */
 struct netif {
@@ -21,8 +22,23 @@ struct netif {
 };
 extern struct netif netif;
 
-/* Send a frame: `payload` after a header to `dst` with EtherType `type`. */
-int eth_send(const uint8_t dst[ETH_ALEN], uint16_t type, const uint8_t *payload, size_t len);
+/*
+ * Sending: the sender builds its payload NET_HEADROOM bytes into a buffer
+ * of its own, and each layer below writes its header into the room before
+ * it, so a frame is copied once, into the card's buffer. Buffers a reply
+ * is built in (inside a receive handler) are never those of a request
+ * being sent, which may be waiting for ARP meanwhile.
+ */
+#define NET_HEADROOM (ETH_HLEN + IP_HLEN_MIN)
+
+/* `payload` (ETH_HLEN writable bytes before it) to `dst` with EtherType `type`. */
+int eth_send(const uint8_t dst[ETH_ALEN], uint16_t type, uint8_t *payload, size_t len);
+/*
+ * `payload` (NET_HEADROOM writable bytes before it) of protocol `proto` to
+ * `dst`. The next hop comes from the ARP cache (asked for if missing, except
+ * while handling a received frame) unless `dst_mac` names it. 0 or -errno.
+ */
+int ip_send(uint32_t dst, uint8_t proto, uint8_t *payload, size_t len, const uint8_t *dst_mac);
 
 /* Each *_input gets its protocol's bytes, already bounded by the layer below. */
 void arp_input(const uint8_t *arp, size_t len);

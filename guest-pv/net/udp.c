@@ -65,7 +65,8 @@ void udp_input(const uint8_t *udp, size_t len, uint32_t src, uint32_t dst)
 
 int udp_send(uint32_t dst, uint16_t sport, uint16_t dport, const uint8_t *data, size_t len)
 {
-    static uint8_t dgram[UDP_MAX];
+    static uint8_t buf[NET_HEADROOM + UDP_MAX];
+    uint8_t *dgram = buf + NET_HEADROOM;
     uint32_t src = netif.cfg.up ? netif.cfg.ip : 0;
     uint16_t sum;
 
