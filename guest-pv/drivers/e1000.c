@@ -406,6 +406,8 @@ int e1000_bind_irq(struct netdev *dev)
     struct e1000 *e = to_e1000(dev);
     long rc;
 
+    if (e->irq_bound)
+        return 0;
     /* Causes latched while we polled are stale: drop them before the line is ours. */
     (void)rd(e, E1000_ICR);
     rc = irq_bind_gsi(e->pci->irq_line, e1000_event, &e->irqb);
