@@ -16,8 +16,8 @@
 #    PIRQs the log says the card stays polled, and these are not checked);
 #  - the card's own counters (GPRC/GPTC) equal the driver's, nothing missed
 #    or malformed;
-#  - no hypervisor fault, no domain crash, the machine powers off with every
-#    frame returned.
+#  - no hypervisor fault, no domain crash, no access of dom0's refused by
+#    the hypervisor, the machine powers off with every frame returned.
 # Bochs's vnet writes its packet log (ne2k-pktlog.txt) to the folder Bochs
 # runs in: OUTDIR/net-run/, kept for reading after a failure.
 #   tests/system/net.sh OUTDIR      (images built from build/)
@@ -70,4 +70,6 @@ cases=$(grep -Ec '^\[dom0\] PASS: net/' "$L")
 if [ "$cases" -ge 9 ]; then pass "net/case-count"; else fail "net/case-count" "$cases passed"; fi
 expect "net/done" "$L" '^\[dom0\] net: done$'
 expect_none "net/no-fault-or-crash" "$L" 'guest exception|HYPERVISOR FAULT|PANIC|crashed'
+# Neither the PCI scan nor the driver touches what the hypervisor keeps.
+expect_none "net/nothing-refused" "$L" '^\(mica\) trace: d0v[0-9]+ .*refused'
 expect_frames_returned "net/every-frame-returned" "$L"
