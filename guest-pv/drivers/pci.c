@@ -20,6 +20,8 @@
 
 #define PCI_HEADER_MULTIFN 0x80
 #define PCI_CLASS_BRIDGE   0x06
+#define PCI_SUBCLASS_HOST  0x00
+#define PCI_SUBCLASS_ISA   0x01
 #define PCI_SUBCLASS_P2P   0x04
 
 static struct pci_dev devs[PCI_MAX_DEVS];
@@ -121,7 +123,13 @@ static void read_bars(struct pci_dev *d)
 {
     /* Type 0 headers have six BARs, bridges (type 1) two, CardBus none we use. */
     unsigned int n = d->header_type == 0 ? 6 : d->header_type == 1 ? 2 : 0;
-    uint16_t cmd = pci_config_read16(d, PCI_COMMAND);
+    uint16_t cmd;
+
+    /* The hypervisor keeps host and ISA bridges' registers: writes are refused. */
+    if (d->class == PCI_CLASS_BRIDGE && (d->subclass == PCI_SUBCLASS_HOST ||
+                                         d->subclass == PCI_SUBCLASS_ISA))
+        return;
+    cmd = pci_config_read16(d, PCI_COMMAND);
 
     pci_config_write16(d, PCI_COMMAND, cmd & ~(PCI_COMMAND_IO | PCI_COMMAND_MEM));
     for (unsigned int i = 0; i < n;)

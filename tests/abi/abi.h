@@ -39,6 +39,9 @@ struct abi_env {
     domid_t absent;             /* an id with no domain */
     uint32_t nvcpus;            /* our vCPUs: the suite wants 3 */
     uint64_t ram_end;           /* first guest-physical address past our RAM */
+    uint64_t ram_pages;         /* pages of RAM we were given: every map entry's
+                                 * (a domU's reserved hole and dom0's start-info
+                                 * page are backed too) */
     evtchn_port_t meeting;      /* our end of the channel to the peer */
     evtchn_port_t peer_meeting; /* the peer's end */
     evtchn_port_t held;         /* unbound, offered to ourselves, all of phase 1 */

@@ -225,6 +225,11 @@ static bool setup(const struct guest_env *env)
         return false;
     }
     abi.ram_end = ((uint64_t)max_gfn + 1) * PAGE_SIZE;
+    const struct hvm_memmap_table_entry *map =
+        (const struct hvm_memmap_table_entry *)(uintptr_t)env->si->memmap_paddr;
+    abi.ram_pages = 0;
+    for (uint32_t i = 0; i < env->si->memmap_entries; i++)
+        abi.ram_pages += map[i].size / PAGE_SIZE;
     abi.nvcpus = smp_vcpu_count();
     if (!grant_init(1))
         return false;

@@ -76,7 +76,7 @@ static void getdomaininfo_cases(void)
                   i->shutdown_reason == 0 && i->flags == MICA_DOMINF_PRIVILEGED &&
                   i->nr_vcpus == abi.nvcpus && i->nr_online_vcpus == 2 &&
                   i->weight == DEFAULT_WEIGHT && i->cap == 0 && i->cpu_time > 0 &&
-                  i->max_pages == abi.ram_end / PAGE_SIZE && i->tot_pages < i->max_pages &&
+                  i->max_pages == abi.ram_pages && i->tot_pages < i->max_pages &&
                   name_is(i->name, abi.env->name),
               "rc, or a field is off; online vCPUs", rc ? rc : (long)i->nr_online_vcpus);
     op = req(XEN_DOMCTL_GETDOMAININFO, abi.self);

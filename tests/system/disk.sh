@@ -45,6 +45,8 @@ boot() {            # boot PHASE [DISK]
     expect_none "disk-$1/no-hypervisor-fault" "$L" 'HYPERVISOR FAULT|PANIC'
     expect_none "disk-$1/no-domain-crashed" "$L" "^\(mica\) domain '[^']+' \(id [0-9]+\) crashed"
     expect_none "disk-$1/primary-channel-untouched" "$L" '^\[dom0\] ata: (ata0|channel 0)'
+    # Neither the PCI scan nor the driver touches what the hypervisor keeps.
+    expect_none "disk-$1/nothing-refused" "$L" '^\(mica\) trace: d0v[0-9]+ .*refused'
     # The guest's own cases, renamed by phase.
     grep -E '^\[dom0\] (PASS|FAIL): disk/' "$L" | sed -E "s/^\[dom0\] (PASS|FAIL): disk\//\1: disk-$1\/guest\//"
 }
