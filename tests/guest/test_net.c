@@ -195,6 +195,14 @@ static void compare_counters(struct netdev *nd)
     report(st->rx_malformed == 0, "stack-no-malformed", "the peer sent malformed frames?");
 }
 
+/* `key=no` on the command line. */
+static bool option_is_no(const struct guest_env *env, const char *key)
+{
+    char v[4];
+
+    return cmdline_get(env->cmdline, key, v, sizeof(v)) && strcmp(v, "no") == 0;
+}
+
 void test_net(const struct guest_env *env)
 {
     uint32_t n = PINGS_DEFAULT;
@@ -202,7 +210,6 @@ void test_net(const struct guest_env *env)
     uint8_t peer_mac[ETH_ALEN];
     char mac[18], ip[16];
     uint32_t peer;
-    char dma[4];                /* dma=no, irq=no */
 
     if (cmdline_get_uint(env->cmdline, "pings", &n) && n > PINGS_MAX)
         n = PINGS_MAX;
@@ -214,7 +221,7 @@ void test_net(const struct guest_env *env)
     net_fmt_mac(mac, nd->mac);
     printk("net: %s mac %s irq %u\n", nd->name, mac, e1000_irq_line(nd));
     report(wait_link(nd), "link-up", "STATUS.LU stays 0");
-    if (cmdline_get(env->cmdline, "dma", dma, sizeof(dma)) && strcmp(dma, "no") == 0) {
+    if (option_is_no(env, "dma")) {
         printk("net: dma=no: stopping before the card is opened\n");
         return;
     }
@@ -231,7 +238,7 @@ void test_net(const struct guest_env *env)
     net_fmt_mac(mac, peer_mac);
     printk("net: peer %s at %s\n", ip, mac);
     pings(peer, n, "e1000_echo");
-    if (!(cmdline_get(env->cmdline, "irq", dma, sizeof(dma)) && strcmp(dma, "no") == 0))
+    if (!option_is_no(env, "irq"))
         irq_pings(nd, peer, n);
     compare_counters(nd);
     printk("net: done\n");
