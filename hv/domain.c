@@ -10,6 +10,7 @@
 #include "hv/frame.h"
 #include "hv/identity_ram.h"
 #include "hv/pci.h"
+#include "hv/pirq.h"
 #include "hv/physmap.h"
 #include "hv/policy.h"
 #include "hv/printk.h"
@@ -329,6 +330,7 @@ void domain_destroy(struct domain *d)
     grant_unmap_all(d);
     grant_granter_dying(d);
     evtchn_close_all(d);
+    pirq_release_domain(d);
     for (uint32_t i = 0; i < d->nvcpus; i++)
         arch_vcpu_destroy(d->vcpus[i]);
     arch_domain_destroy(d);

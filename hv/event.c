@@ -7,6 +7,7 @@
  * never loses one. The arch turns upcall_needed into the callback vector.
  */
 #include "hv/event.h"
+#include "hv/pirq.h"
 #include "hv/sched.h"
 #include "hv/arch.h"
 #include "hv/time.h"
@@ -137,6 +138,9 @@ void evtchn_close(struct domain *d, uint32_t port)
     }
     case EVTCHN_CONSOLE:
         return;
+    case EVTCHN_PIRQ:
+        pirq_unbind(d, e->pirq);
+        break;
     default:
         break;
     }

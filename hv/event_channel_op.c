@@ -1,13 +1,15 @@
 /*
  * event_channel_op(cmd, arg): the 2-level ABI's ports: VIRQs, IPIs,
  * inter-domain channels (allocate unbound for a named domain, bind to it),
- * send, status, unmask, close, bind_vcpu, reset. The FIFO ABI's
+ * send, status, unmask, close, bind_vcpu, reset; and for the device owner
+ * PIRQs (bind_pirq, hv/pirq.c). The FIFO ABI's
  * init_control and expand_array return -ENOSYS (docs/abi.md).
  */
 #include "hv/arch.h"
 #include "hv/domain_console.h"
 #include "hv/event.h"
 #include "hv/hypercalls.h"
+#include "hv/pirq.h"
 #include "hv/trace.h"
 #include "public/abi.h"
 #include "public/errno.h"
@@ -30,6 +32,7 @@ static bool port_valid(uint32_t port)
 union evtchn_op {
     struct evtchn_bind_interdomain bind_interdomain;
     struct evtchn_bind_virq bind_virq;
+    struct evtchn_bind_pirq bind_pirq;
     struct evtchn_alloc_unbound alloc_unbound;
     struct evtchn_bind_ipi bind_ipi;
     struct evtchn_port_arg port;
@@ -58,6 +61,28 @@ static long bind_virq(struct vcpu *v, gvaddr_t arg, union evtchn_op *op)
         return hv_error(-XEN_EFAULT); /* nothing bound yet */
     d->evtchn[port] = (struct evtchn){ .state = EVTCHN_VIRQ, .vcpu = req->vcpu, .virq = req->virq };
     target->virq_port[req->virq] = (uint16_t)port;
+    return 0;
+}
+
+/* The line must be mapped by the caller (PHYSDEVOP_map_pirq); its events go to vCPU 0. */
+static long bind_pirq(struct vcpu *v, gvaddr_t arg, union evtchn_op *op)
+{
+    struct domain *d = v->domain;
+    struct evtchn_bind_pirq *req = &op->bind_pirq;
+    if (!domain_owns_devices(d))
+        return hv_error(-XEN_EPERM);
+    uint32_t port = evtchn_alloc_port(d);
+    if (!port)
+        return hv_error(-XEN_ENOSPC);
+    long rc = pirq_bind(d, req->pirq, port);
+    if (rc)
+        return rc;      /* the port was never marked in use */
+    d->evtchn[port] = (struct evtchn){ .state = EVTCHN_PIRQ, .vcpu = 0, .pirq = req->pirq };
+    req->port = port;
+    if (copy_to_guest(v, arg, req, sizeof *req)) {
+        evtchn_close(d, port);
+        return hv_error(-XEN_EFAULT);
+    }
     return 0;
 }
 
@@ -204,6 +229,10 @@ static long status(struct vcpu *v, gvaddr_t arg, union evtchn_op *op)
     case EVTCHN_IPI:
         req->status = EVTCHNSTAT_ipi;
         break;
+    case EVTCHN_PIRQ:
+        req->status = EVTCHNSTAT_pirq;
+        req->u.pirq = e->pirq;
+        break;
     case EVTCHN_CONSOLE:
         /* The hypervisor is the console ring's other end. */
         req->status = EVTCHNSTAT_interdomain;
@@ -245,7 +274,7 @@ static long reset(struct vcpu *v, gvaddr_t arg, union evtchn_op *op)
  * One entry per sub-op: its handler and the size of its argument, which is
  * read into the handler's local copy (-EFAULT if unreadable) before it runs.
  * A handler returns 0 or a negative Xen errno and writes back what its
- * sub-op returns; an unknown sub-op (bind_pirq, the FIFO ABI's) is -ENOSYS.
+ * sub-op returns; an unknown sub-op (the FIFO ABI's) is -ENOSYS.
  */
 typedef long (*evtchn_op_fn)(struct vcpu *v, gvaddr_t arg, union evtchn_op *op);
 
@@ -257,6 +286,7 @@ static const struct evtchn_op_entry {
 } evtchn_op_table[] = {
     [EVTCHNOP_BIND_INTERDOMAIN] = { bind_interdomain, ARG_SIZE(bind_interdomain) },
     [EVTCHNOP_BIND_VIRQ] = { bind_virq, ARG_SIZE(bind_virq) },
+    [EVTCHNOP_BIND_PIRQ] = { bind_pirq, ARG_SIZE(bind_pirq) },
     [EVTCHNOP_CLOSE] = { close_port, ARG_SIZE(port) },
     [EVTCHNOP_SEND] = { send_port, ARG_SIZE(port) },
     [EVTCHNOP_STATUS] = { status, ARG_SIZE(status) },

@@ -36,6 +36,8 @@ static const struct hypercall_entry hypercall_table[HYPERCALL_COUNT] = {
     [HYPERCALL_VCPU_OP] = { do_vcpu_op, PERM_ANY, true },
     [HYPERCALL_SCHED_OP] = { do_sched_op, PERM_ANY, true },
     [HYPERCALL_EVENT_CHANNEL_OP] = { do_event_channel_op, PERM_ANY, true },
+    /* The device owner's; dom0 is the only one (domain_owns_devices). */
+    [HYPERCALL_PHYSDEV_OP] = { do_physdev_op, PERM_PRIVILEGED, true },
     [HYPERCALL_HVM_OP] = { do_hvm_op, PERM_ANY, true },
     [HYPERCALL_SYSCTL] = { do_sysctl, PERM_PRIVILEGED, false },
     [HYPERCALL_DOMCTL] = { do_domctl, PERM_PRIVILEGED, false },

@@ -102,6 +102,7 @@ void hv_main(paddr_t bootinfo_pa)
     time_init();
     boot_stage("timers");
     arch_acpi_init(bi->rsdp_paddr);
+    arch_irq_init();
     arch_smp_discover(bi);
     if (hv_options.selftest_fault)
         selftest_fault();

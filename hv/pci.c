@@ -15,6 +15,7 @@
 #define PCI_COMMAND       0x04
 #define PCI_CLASS_REV     0x08
 #define PCI_HEADER_TYPE   0x0e
+#define PCI_INTERRUPT     0x3c      /* line 7:0, pin 15:8 */
 #define PCI_BAR0          0x10
 #define PCI_ROM_TYPE0     0x30
 #define PCI_ROM_TYPE1     0x38
@@ -105,6 +106,9 @@ static void add_function(uint16_t bdf, uint32_t id)
     f->class = (uint8_t)(class_rev >> 24);
     f->subclass = (uint8_t)(class_rev >> 16);
     f->header_type = (uint8_t)(arch_pci_read(bdf, PCI_HEADER_TYPE, 1) & 0x7f);
+    uint16_t intr = (uint16_t)arch_pci_read(bdf, PCI_INTERRUPT, 2);
+    f->irq_line = (uint8_t)intr;
+    f->irq_pin = (uint8_t)(intr >> 8);
     unsigned nbars = f->header_type == 0 ? 6 : f->header_type == 1 ? 2 : 0;
     if (!nbars)
         return;
@@ -137,6 +141,14 @@ void pci_init(const struct mica_memrange *map, uint32_t nmap)
         }
     }
     printk("pci: %u functions\n", nfunctions);
+}
+
+bool pci_uses_gsi(uint32_t gsi)
+{
+    for (uint32_t i = 0; i < nfunctions; i++)
+        if (functions[i].irq_pin && functions[i].irq_line == gsi)
+            return true;
+    return false;
 }
 
 void pci_bar_unmap(struct domain *d, struct pci_bar *bar)

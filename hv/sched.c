@@ -7,6 +7,7 @@
  * halts. Preemption needs no guest help: the VMX preemption timer ends a
  * slice, and a kick (an IPI) makes a CPU leave guest mode or idle at once.
  */
+#include "hv/pirq.h"
 #include "hv/sched.h"
 #include "hv/arch.h"
 #include "hv/console_input.h"
@@ -184,7 +185,7 @@ static void idle(uint32_t cpu, uint64_t until)
     }
     if (domain_consoles_waiting())
         return;                 /* print the next line first (domain_consoles_continue) */
-    if (!deadline && !any_vcpu_wants_cpu() && crash_stuck_domains())
+    if (!deadline && !any_vcpu_wants_cpu() && !pirq_any_bound() && crash_stuck_domains())
         return;                 /* reaped on the next pass */
     arch_vcpu_unload();
     hv_unlock();
@@ -195,6 +196,7 @@ static void idle(uint32_t cpu, uint64_t until)
     watchdog_progress(cpu);
     uint64_t t1 = time_now_ns();
     hv_lock();
+    pirq_deliver_pending();     /* a device interrupt may have ended the halt */
     idle_ns[cpu] += t1 - t0;
 }
 
@@ -230,6 +232,7 @@ static void __attribute__((noreturn)) end_of_run(void)
     printk("objects in use: grant mappings %u (counted %u), grant pins %u, event channels %u"
            " (none before the first domain)\n", mappings, counted, pins, evtchn_ports_in_use());
     domain_print_destroyed();
+    pirq_print_summary();
     for (uint32_t cpu = 0; cpu < sched_policy_ncpus(); cpu++)
         printk("cpu %u: idle %lu ms\n", cpu, idle_ns[cpu] / 1000000);
     printk("scheduler: %lu migrations\n", sched_migrations());

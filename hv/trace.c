@@ -64,7 +64,7 @@ static const char *const errno_names[] = {
     [XEN_EAGAIN] = "EAGAIN", [XEN_ENOMEM] = "ENOMEM", [XEN_EACCES] = "EACCES",
     [XEN_EFAULT] = "EFAULT", [XEN_EBUSY] = "EBUSY",   [XEN_EEXIST] = "EEXIST",
     [XEN_EINVAL] = "EINVAL", [XEN_ENOSPC] = "ENOSPC", [XEN_ENOSYS] = "ENOSYS",
-    [XEN_ETIME] = "ETIME",
+    [XEN_ETIME] = "ETIME",   [XEN_EOPNOTSUPP] = "EOPNOTSUPP",
 };
 
 static const char *errno_name(long rc)

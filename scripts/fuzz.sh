@@ -84,7 +84,7 @@ L="$out/fuzz.log"
 grep -v '^\[' "$L" > "$out/hypervisor.log" || true
 H="$out/hypervisor.log"
 
-grep -E '^\[[^]]*\] (fuzz: |insn: (class|vectors|results|done|#)|FAIL|PASS: ipc/ring|guest exception)' "$L" || true
+grep -E '^\[[^]]*\] (fuzz: |insn: (class|vectors|results|stray|done|#)|FAIL|PASS: ipc/ring|guest exception)' "$L" || true
 grep -E '^\(mica\) (HYPERVISOR FAULT|PANIC|domain .* crashed|all domains have ended|objects in use|destroyed|  domain )' "$H" || true
 secs=$(( $(date +%s) - start ))
 echo "fuzz.sh: Bochs ran $secs s (exit status $status)"

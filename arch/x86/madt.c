@@ -8,9 +8,11 @@
 
 #define MADT_HEADER_LEN   44            /* SDT header, local APIC address, flags */
 #define MADT_LAPIC        0
+#define MADT_IOAPIC       1
 #define MADT_X2APIC       9
 #define LAPIC_ENTRY_LEN   8
 #define X2APIC_ENTRY_LEN  16
+#define IOAPIC_ENTRY_LEN  12
 #define PROCESSOR_ENABLED 1u
 #define XAPIC_BROADCAST   0xff          /* IDs from here up need x2APIC mode */
 
@@ -51,6 +53,12 @@ int madt_parse(const void *table, uint32_t len, struct madt_cpus *out, const cha
             memcpy(&flags, p + off + 8, 4);
             if (flags & PROCESSOR_ENABLED)
                 add_cpu(out, id);
+        } else if (type == MADT_IOAPIC && elen >= IOAPIC_ENTRY_LEN) {
+            uint32_t addr, gsi_base;
+            memcpy(&addr, p + off + 4, 4);
+            memcpy(&gsi_base, p + off + 8, 4);
+            if (gsi_base == 0)
+                out->ioapic_addr = addr;
         } else if (type == MADT_LAPIC || type == MADT_X2APIC) {
             *why = "a processor entry is too short";
             return -1;

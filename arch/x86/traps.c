@@ -3,6 +3,7 @@
  * register and a symbolised backtrace, then stop. Interrupts (the LAPIC timer,
  * spurious) are acknowledged and return.
  */
+#include "arch/ioapic.h"
 #include "arch/cpu.h"
 #include "arch/lapic.h"
 #include "arch/x86.h"
@@ -50,6 +51,10 @@ void trap_dispatch(struct trap_frame *f)
     }
     if (f->vector == VECTOR_SPURIOUS)
         return;
+    if (f->vector >= VECTOR_GSI_BASE && f->vector < VECTOR_GSI_BASE + ioapic_pins()) {
+        gsi_interrupt((uint32_t)f->vector);
+        return;
+    }
     if (f->vector == VECTOR_KICK) {     /* its work is done by being interrupted */
         lapic_eoi();
         return;

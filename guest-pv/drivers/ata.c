@@ -84,7 +84,7 @@ static void identify_string(char *out, const uint16_t *words, unsigned int nword
  * IDENTIFY DEVICE. An absent drive reads status 0 (Bochs) or 0xFF (a
  * floating bus), and a drive that never answers costs one timeout.
  */
-static int identify(struct ata_drive *d)
+static int identify(struct ata_drive *d, bool check_presence)
 {
     static uint16_t id[256];
     struct ata_channel *ch = d->ch;
@@ -94,12 +94,12 @@ static int identify(struct ata_drive *d)
     outb(ch->cmd + REG_DEVICE, DEVICE_LBA | d->drive << 4);
     ata_settle(ch);
     st = ata_alt_status(ch);
-    if (st == 0 || st == 0xff)
+    if (check_presence && (st == 0 || st == 0xff))
         return -XEN_ENODEV;
     if ((rc = ata_issue(d, CMD_IDENTIFY, 0, 0)))
         return rc;
     if (!ata_wait_interrupt(ch, TIMEOUT_NS))
-        return -XEN_ETIMEDOUT;
+        return ata_report(d, "no answer to IDENTIFY", CMD_IDENTIFY, 0, 0, -XEN_ETIMEDOUT);
     /* ERR here: not an ATA disk (an ATAPI device aborts IDENTIFY DEVICE). */
     if ((ch->status & (ST_ERR | ST_DF)) || !(ch->status & ST_DRQ))
         return -XEN_ENODEV;
@@ -122,6 +122,24 @@ static int identify(struct ata_drive *d)
     d->can_dma = ch->bm && (id[49] & (1u << 8));
     d->dma = d->can_dma;
     return 0;
+}
+
+static void init_drive(struct ata_drive *d, unsigned int c, uint8_t dr)
+{
+    *d = (struct ata_drive){ .ch = &ata_channels[c], .drive = dr };
+    d->name[0] = 'a', d->name[1] = 't', d->name[2] = 'a';
+    d->name[3] = (char)('0' + c), d->name[4] = '.', d->name[5] = (char)('0' + dr);
+    d->bd = (struct block_dev){ .ops = &ata_ops, .name = d->name, .priv = d };
+}
+
+int ata_identify_unchecked(unsigned int channel, unsigned int drive)
+{
+    struct ata_drive scratch;
+
+    if (channel >= ATA_CHANNELS || drive > 1 || ata_channels[channel].cmd == 0)
+        return -XEN_ENODEV;
+    init_drive(&scratch, channel, (uint8_t)drive);
+    return identify(&scratch, false);
 }
 
 /* Ports and IRQ of a channel: compatibility (legacy ISA) or native mode (progif). */
@@ -179,11 +197,8 @@ int ata_init(unsigned int mask)
             struct ata_drive *d = &drives[c][dr];
             int rc;
 
-            *d = (struct ata_drive){ .ch = ch, .drive = dr };
-            d->name[0] = 'a', d->name[1] = 't', d->name[2] = 'a';
-            d->name[3] = (char)('0' + c), d->name[4] = '.', d->name[5] = (char)('0' + dr);
-            d->bd = (struct block_dev){ .ops = &ata_ops, .name = d->name, .priv = d };
-            rc = identify(d);
+            init_drive(d, c, dr);
+            rc = identify(d, true);
             if (rc) {
                 printk("ata: %s: no disk (%s)\n", d->name, block_strerror(rc));
                 continue;

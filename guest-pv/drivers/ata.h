@@ -50,7 +50,7 @@ unsigned int ata_irq(unsigned int channel);
 
 /*
  * Complete the channel's commands by its interrupt as an event channel
- * (irq.h) instead of polling: 0, or -errno and polling stays.
+ * (guest-pv/kernel/pirq.h) instead of polling: 0, or -errno and polling stays.
  */
 int ata_bind_irq(unsigned int channel);
 bool ata_irq_bound(unsigned int channel);
@@ -62,5 +62,11 @@ uint64_t ata_interrupts_delivered(unsigned int channel);
  * range check, to see how the device's own refusal is reported.
  */
 int ata_read_unchecked(struct block_dev *bd, uint64_t lba, uint32_t count, void *buf);
+/*
+ * For tests: IDENTIFY DEVICE sent even when the status says nothing is
+ * there, so that an absent drive shows the timeout path (-XEN_ETIMEDOUT
+ * after the driver's 2 s deadline). Only on a channel ata_init() probed.
+ */
+int ata_identify_unchecked(unsigned int channel, unsigned int drive);
 
 #endif

@@ -84,16 +84,20 @@ static bool channel_done(void *arg)
     return READ_ONCE(((struct ata_channel *)arg)->done);
 }
 
-/* The event channel's handler: acknowledge the device, then let the line in again. */
+/*
+ * The event channel's handler: acknowledge the device, then let the line in
+ * again. Upcalls come only inside wait_until()'s sti; hlt (the kernel runs
+ * with interrupts off), so this never interrupts ata_interrupt() itself.
+ */
 static void ata_event(evtchn_port_t port)
 {
     for (unsigned int c = 0; c < ATA_CHANNELS; c++) {
         struct ata_channel *ch = &ata_channels[c];
 
-        if (ch->use_irq && ch->irqb.port == port) {
+        if (ch->use_irq && ch->line.port == port) {
             ch->delivered++;
             (void)ata_interrupt(c);
-            (void)irq_eoi(&ch->irqb);
+            pirq_line_eoi(&ch->line);
         }
     }
 }
@@ -218,7 +222,7 @@ int ata_bind_irq(unsigned int channel)
 
     if (ch->cmd == 0)
         return -XEN_ENODEV;
-    rc = irq_bind_gsi(ch->irq, ata_event, &ch->irqb);
+    rc = pirq_line_open(&ch->line, ch->irq, ata_event);
     if (rc < 0)
         return (int)rc;
     /* Whatever the device raised before the binding is stale: start from a clear flag. */

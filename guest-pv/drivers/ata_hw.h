@@ -13,7 +13,7 @@
 #include "ata.h"
 #include "block.h"
 #include "clock.h"
-#include "irq.h"
+#include "pirq.h"
 
 /* Command block registers, from the channel's command base (0x1F0/0x170). */
 #define REG_DATA     0
@@ -78,8 +78,8 @@ struct ata_channel {
     uint8_t status, bm_status;  /* as read by ata_interrupt() */
     uint64_t interrupts;        /* seen in the bus-master status */
     bool use_irq;               /* completion by event channel (ata_bind_irq) */
-    struct irq_binding irqb;
-    uint64_t delivered;         /* events delivered on irqb.port */
+    struct pirq_line line;
+    uint64_t delivered;         /* events delivered on line.port */
     uint64_t wait_ticks;        /* TSC ticks spent waiting for interrupts (benchmarks) */
     /* Entries must not cross 64 KiB and the table must not either: 64-byte aligned. */
     struct prd prdt[PRD_ENTRIES] __attribute__((aligned(64)));

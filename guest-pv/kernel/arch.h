@@ -164,6 +164,31 @@ static inline void ud2(void)
     __asm__ volatile("ud2");
 }
 
+/* DR6 and DR7: the trap path resets them (idt.c); tests read them back. */
+static inline uint64_t read_dr6(void)
+{
+    uint64_t v;
+    __asm__ volatile("mov %%dr6, %0" : "=r"(v));
+    return v;
+}
+
+static inline void write_dr6(uint64_t v)
+{
+    __asm__ volatile("mov %0, %%dr6" : : "r"(v));
+}
+
+static inline uint64_t read_dr7(void)
+{
+    uint64_t v;
+    __asm__ volatile("mov %%dr7, %0" : "=r"(v));
+    return v;
+}
+
+static inline void write_dr7(uint64_t v)
+{
+    __asm__ volatile("mov %0, %%dr7" : : "r"(v));
+}
+
 /* Port I/O: dom0 reaches its devices' ports directly (docs/devices.md). */
 static inline uint8_t inb(uint16_t port)
 {

@@ -117,20 +117,20 @@ long evtchn_bind_interdomain(domid_t remote, evtchn_port_t remote_port,
     return rc < 0 ? rc : bound("interdomain port", req.local_port, 0, handler);
 }
 
-long evtchn_bind_pirq(uint32_t pirq, evtchn_handler_t handler)
-{
-    struct evtchn_bind_pirq req = { .pirq = pirq };
-    long rc = hyp_event_channel_op(EVTCHNOP_BIND_PIRQ, (unsigned long)&req);
-
-    return rc < 0 ? rc : bound("PIRQ", req.port, 0, handler);
-}
-
 long evtchn_bind_ipi(uint32_t vcpu, evtchn_handler_t handler)
 {
     struct evtchn_bind_ipi req = { .vcpu = vcpu };
     long rc = hyp_event_channel_op(EVTCHNOP_BIND_IPI, (unsigned long)&req);
 
     return rc < 0 ? rc : bound("IPI", req.port, vcpu, handler);
+}
+
+long evtchn_bind_pirq(uint32_t pirq, evtchn_handler_t handler)
+{
+    struct evtchn_bind_pirq req = { .pirq = pirq };
+    long rc = hyp_event_channel_op(EVTCHNOP_BIND_PIRQ, (unsigned long)&req);
+
+    return rc < 0 ? rc : bound("PIRQ", req.port, 0, handler);
 }
 
 long evtchn_close(evtchn_port_t port)

@@ -33,8 +33,8 @@ long evtchn_bind_interdomain(domid_t remote, evtchn_port_t remote_port,
                              evtchn_handler_t handler);
 /* A port that notifies our own `vcpu` when we send on it (its handler runs there). */
 long evtchn_bind_ipi(uint32_t vcpu, evtchn_handler_t handler);
-
-/* Physical IRQ `pirq` (PHYSDEVOP_map_pirq), dom0 only; its handler runs on vCPU 0. */
+/* Physical interrupt `pirq` (mapped with PHYSDEVOP_map_pirq: guest-pv/kernel/pirq.h),
+ * delivered to vCPU 0. Only the device owner (dom0) may. */
 long evtchn_bind_pirq(uint32_t pirq, evtchn_handler_t handler);
 
 /* Install (or with NULL remove) the handler of a port we hold. */

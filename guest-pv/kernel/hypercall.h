@@ -147,6 +147,11 @@ static inline long hyp_event_channel_op(unsigned int cmd, unsigned long arg)
 }
 
 /* uop points to an array of `count` operation structures of the kind cmd takes. */
+static inline long hyp_physdev_op(unsigned int cmd, unsigned long arg)
+{
+    return hypercall3(HYPERCALL_PHYSDEV_OP, cmd, arg, 0);
+}
+
 static inline long hyp_grant_table_op(unsigned int cmd, unsigned long uop, unsigned long count)
 {
     return hypercall3(HYPERCALL_GRANT_TABLE_OP, cmd, uop, count);
@@ -155,12 +160,6 @@ static inline long hyp_grant_table_op(unsigned int cmd, unsigned long uop, unsig
 static inline long hyp_hvm_op(unsigned int cmd, unsigned long arg)
 {
     return hypercall3(HYPERCALL_HVM_OP, cmd, arg, 0);
-}
-
-/* Physical interrupts (public/physdev.h): dom0's drivers map and EOI PIRQs. */
-static inline long hyp_physdev_op(unsigned int cmd, unsigned long arg)
-{
-    return hypercall3(HYPERCALL_PHYSDEV_OP, cmd, arg, 0);
 }
 
 static inline long hyp_shutdown(uint32_t reason)

@@ -5,6 +5,7 @@
 #ifndef GUEST_IDT_H
 #define GUEST_IDT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* The vector the hypervisor injects for event-channel upcalls. */
@@ -60,6 +61,16 @@ struct trap_catch {
  * fault), and disarm it (harmless when it has already fired). */
 void trap_catch_arm(struct trap_catch *c);
 void trap_catch_disarm(void);
+
+/*
+ * For code that writes random debug-register values (the instruction
+ * fuzzer): with this on, a #DB taken while no catch is armed (a breakpoint
+ * the last fuzzed DR7 left on the code that restores it, a single step
+ * from a fuzzed POPF) is absorbed instead of being fatal: DR7 and DR6 are
+ * reset, RFLAGS.TF cleared, the count in this_cpu() bumped, and the
+ * interrupted code goes on.
+ */
+void trap_absorb_debug_traps(bool on);
 
 /* Called by traps.asm for every vector but the upcall (frame layout: idt.c). */
 struct trap_frame;

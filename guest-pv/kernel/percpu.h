@@ -5,6 +5,7 @@
 #ifndef GUEST_PERCPU_H
 #define GUEST_PERCPU_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <public/shared_info.h>
@@ -22,6 +23,8 @@ struct cpu {
     uint32_t id;                    /* our vCPU id */
     struct vcpu_info *vcpu_info;    /* where the hypervisor puts our events and time */
     struct trap_catch *trap_catch;  /* armed trap catch (idt.h), or NULL */
+    bool absorb_debug_traps;        /* a stray #DB resets DR7 and goes on (idt.h) */
+    uint64_t debug_traps_absorbed;
 };
 
 extern struct cpu cpus[MAX_VCPUS];

@@ -3,10 +3,13 @@
 ; Contract: every vector except the event-channel upcall goes to
 ; trap_dispatch(frame). trap_stub_N adds an error code of 0 where the CPU
 ; pushes none and pushes N, so the frame is struct trap_frame (idt.c).
-; trap_dispatch either never returns (trap_fatal) or, when the vCPU had a
-; trap catch armed (idt.h), rewrites the frame's RIP, CS, RFLAGS, RSP and SS
-; and returns: we then drop vector and error code and iretq to the catcher,
-; with every register but RSP, RIP and RFLAGS clobbered.
+;
+; trap_dispatch either never returns (trap_fatal) or returns: when the vCPU
+; had a trap catch armed (idt.h) it has rewritten the frame's RIP, CS,
+; RFLAGS, RSP and SS, and we iretq to the catcher (whose registers are then
+; whatever the interrupted code had); after an absorbed #DB (idt.h) the
+; frame is the interrupted code's, which goes on with its registers intact.
+; Either way the registers C may clobber are saved around the call.
 ; upcall_entry saves the registers C may clobber (SysV), calls
 ; evtchn_upcall() and returns to the interrupted code with iretq.
 ; idt.c installs the stubs (trap_stub_table) and upcall_entry.
@@ -36,12 +39,32 @@ trap_stub_%1:
 
 ; Stack: vector, error code, then the CPU's frame (RIP, CS, RFLAGS, RSP, SS).
 trap_common:
-    mov rdi, rsp                        ; struct trap_frame *
-    mov rbx, rsp
+    push rax
+    push rcx
+    push rdx
+    push rsi
+    push rdi
+    push r8
+    push r9
+    push r10
+    push r11
+    push rbp                            ; callee-saved, but we use it below
+    lea rdi, [rsp + 10 * 8]             ; struct trap_frame *
+    mov rbp, rsp
     and rsp, -16                        ; SysV: aligned at the call
     cld
     call trap_dispatch
-    mov rsp, rbx                        ; caught: the frame now names the catcher
+    mov rsp, rbp
+    pop rbp
+    pop r11
+    pop r10
+    pop r9
+    pop r8
+    pop rdi
+    pop rsi
+    pop rdx
+    pop rcx
+    pop rax
     add rsp, 16                         ; vector, error code
     iretq
 

@@ -23,7 +23,7 @@ while read -r entry _ _ handler; do
 done
 
 # Sub-operations and parameters: XENVER_VERSION is documented as XENVER_version.
-for prefix in XENVER XENMEM VCPUOP SCHEDOP EVTCHNOP HVMOP CONSOLEIO GNTTABOP; do
+for prefix in XENVER XENMEM VCPUOP SCHEDOP EVTCHNOP HVMOP CONSOLEIO GNTTABOP PHYSDEVOP; do
     grep -ho "#define ${prefix}_[A-Z_0-9]* " hv/include/public/*.h | awk '{ print $2 }' |
     grep -v '_MAX$' | sort -u |
     while read -r macro; do

@@ -139,6 +139,7 @@ void abi_set_timer_op_cases(void);
 void abi_vcpu_op_cases(void);
 void abi_sched_op_cases(void);
 void abi_event_channel_op_cases(void);
+void abi_physdev_op_cases(void);
 void abi_grant_table_op_cases(void);
 void abi_sysctl_cases(void);
 void abi_domctl_cases(void);

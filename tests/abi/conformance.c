@@ -280,6 +280,7 @@ void test_conformance(const struct guest_env *env)
     abi_hypercall_compat32_cases();
     abi_sched_op_cases();
     abi_event_channel_op_cases();
+    abi_physdev_op_cases();
     abi_grant_table_op_cases();
     abi_sysctl_cases();
     abi_domctl_cases();

@@ -326,7 +326,8 @@ static void header_cases(void)
     (BIT(HYPERCALL_MEMORY_OP) | BIT(HYPERCALL_SET_TIMER_OP) | BIT(HYPERCALL_XEN_VERSION) |  \
      BIT(HYPERCALL_CONSOLE_IO) | BIT(HYPERCALL_GRANT_TABLE_OP) | BIT(HYPERCALL_VCPU_OP) |   \
      BIT(HYPERCALL_SCHED_OP) | BIT(HYPERCALL_EVENT_CHANNEL_OP) | BIT(HYPERCALL_HVM_OP))
-#define DOM0_CALLS (DOMU_CALLS | BIT(HYPERCALL_SYSCTL) | BIT(HYPERCALL_DOMCTL))
+#define DOM0_CALLS (DOMU_CALLS | BIT(HYPERCALL_PHYSDEV_OP) | BIT(HYPERCALL_SYSCTL) | \
+                    BIT(HYPERCALL_DOMCTL))
 
 static long get_policy(domid_t dom, struct mica_policy *p)
 {
@@ -359,8 +360,9 @@ static long get_denials(domid_t dom, struct mica_policy_denials *out)
 static bool is_default(const struct mica_policy *p, bool privileged)
 {
     for (unsigned int i = 0; i < MICA_POLICY_SLOTS; i++) {
-        bool used = i != MICA_POLICY_SLOT_SET_TIMER_OP && i != MICA_POLICY_SLOTS - 1 &&
-                    (privileged || (i != MICA_POLICY_SLOT_SYSCTL && i != MICA_POLICY_SLOT_DOMCTL));
+        bool dom0_only = i == MICA_POLICY_SLOT_SYSCTL || i == MICA_POLICY_SLOT_DOMCTL ||
+                         i == MICA_POLICY_SLOT_PHYSDEV_OP;
+        bool used = i != MICA_POLICY_SLOT_SET_TIMER_OP && (privileged || !dom0_only);
         if (p->subops[i] != (used ? ~0ull : 0))
             return false;
     }
@@ -426,9 +428,6 @@ static void set_policy_cases(void)
     p = before;
     p.subops[MICA_POLICY_SLOT_SET_TIMER_OP] = 1;
     abi_expect(F, "set_policy-set_timer_op-sub-ops", set_policy(abi.peer, &p), priv(-XEN_EINVAL));
-    p = before;
-    p.subops[MICA_POLICY_SLOTS - 1] = BIT(63);
-    abi_expect(F, "set_policy-spare-slot", set_policy(abi.peer, &p), priv(-XEN_EINVAL));
     p = before;
     abi_expect(F, "set_policy-self", set_policy(DOMID_SELF, &p), -XEN_EPERM);
     abi_expect(F, "set_policy-own-id", set_policy(abi.self, &p), -XEN_EPERM);

@@ -41,7 +41,8 @@ static bool known(unsigned long nr)
     switch (nr) {
     case HYPERCALL_MEMORY_OP: case HYPERCALL_SET_TIMER_OP: case HYPERCALL_XEN_VERSION:
     case HYPERCALL_CONSOLE_IO: case HYPERCALL_GRANT_TABLE_OP: case HYPERCALL_VCPU_OP:
-    case HYPERCALL_SCHED_OP: case HYPERCALL_EVENT_CHANNEL_OP: case HYPERCALL_HVM_OP:
+    case HYPERCALL_SCHED_OP: case HYPERCALL_EVENT_CHANNEL_OP: case HYPERCALL_PHYSDEV_OP:
+    case HYPERCALL_HVM_OP:
     case HYPERCALL_SYSCTL: case HYPERCALL_DOMCTL:
         return true;
     default:

@@ -51,7 +51,7 @@
 #define MSR_PAT         0x277u
 #define UNBACKED_PORT   0x2f8   /* nobody owns a port (docs/abi.md) */
 
-/* Test-only instructions, each wrapped once here (the kernel needs none of them). */
+/* Test-only instructions, each wrapped once here (DR6 and DR7 are the kernel's, arch.h). */
 #define DR_ACCESSORS(n)                                                                   \
     static uint64_t read_dr##n(void) { uint64_t v; __asm__ volatile("mov %%db" #n ", %0" : "=r"(v)); return v; } \
     static void write_dr##n(uint64_t v) { __asm__ volatile("mov %0, %%db" #n : : "r"(v)); }
@@ -59,8 +59,6 @@ DR_ACCESSORS(0)
 DR_ACCESSORS(1)
 DR_ACCESSORS(2)
 DR_ACCESSORS(3)
-DR_ACCESSORS(6)
-DR_ACCESSORS(7)
 static void write_cr2(uint64_t v) { __asm__ volatile("mov %0, %%cr2" : : "r"(v)); }
 static uint64_t read_cr8(void) { uint64_t v; __asm__ volatile("mov %%cr8, %0" : "=r"(v)); return v; }
 static void write_cr8(uint64_t v) { __asm__ volatile("mov %0, %%cr8" : : "r"(v)); }

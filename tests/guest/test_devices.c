@@ -6,6 +6,9 @@
  *    keeps running after dom0 "resets" it every way it can; a memory BAR
  *    cannot be moved over RAM, and one that moves is remapped (the e1000's
  *    registers answer at the new address, then at the old one again);
+ *    interrupts arrive as events: the secondary IDE channel's edge line
+ *    (IRQ 15) once per IDENTIFY, the e1000's level line once per cause it
+ *    is told to raise (ICS), each serviced and EOI'd before the next;
  *  - test=devices-domu: a domU's port I/O to the IDE and PCI ports reads
  *    all-ones and changes nothing: dom0 checks afterwards that the register
  *    the domU wrote still holds dom0's value.
@@ -17,6 +20,7 @@
 #include "console.h"
 #include "guest.h"
 #include "lib.h"
+#include "pirq.h"
 #include "tests.h"
 #include "timer.h"
 
@@ -26,6 +30,17 @@
 #define ATA1_SECTOR_COUNT 0x172
 #define ATA1_CONTROL 0x376
 #define ATA_SRST 0x04
+#define ATA1_DATA 0x170
+#define ATA1_DRIVE 0x176
+#define ATA1_COMMAND 0x177
+#define ATA_IDENTIFY 0xec
+#define E1000_ICR 0xc0
+#define E1000_ICS 0xc8
+#define E1000_IMS 0xd0
+#define E1000_IMC 0xd8
+#define E1000_LSC 0x04
+#define IRQ_ROUNDS 20
+#define IRQ_TIMEOUT_NS 1000000000ull
 #define DOM0_MARK 0x5a
 #define DOMU_MARK 0xa5
 /* Above this RAM, below the firmware's PCI window: free in Bochs's i440FX. */
@@ -93,6 +108,85 @@ static void string_read_refused(void)
     check(ones && n == 0, "string-read-of-com1-all-ones", buf[0]);
 }
 
+static volatile uint64_t ide_events, nic_events, nic_causes;
+static struct pirq_line ide_line, nic_line;
+static uint64_t nic_regs;
+
+static void ide_event(evtchn_port_t port)
+{
+    (void)port;
+    ide_events++;
+}
+
+/* The e1000 holds its line until ICR is read: read it, then EOI the line. */
+static void nic_event(evtchn_port_t port)
+{
+    (void)port;
+    nic_events++;
+    if (*(volatile uint32_t *)(uintptr_t)(nic_regs + E1000_ICR) & E1000_LSC)
+        nic_causes++;
+    pirq_line_eoi(&nic_line);
+}
+
+static bool more_than(void *arg)
+{
+    uint64_t *want = arg;
+    return ide_events + nic_events >= *want;
+}
+
+static void ide_interrupts(void)
+{
+    if (pirq_line_open(&ide_line, 15, ide_event)) {
+        check(false, "ide-irq15-bound", 0);
+        return;
+    }
+    check(!ide_line.needs_eoi, "ide-irq15-edge-needs-no-eoi", ide_line.needs_eoi);
+    outb(ATA1_DRIVE, 0xa0);
+    outb(ATA1_CONTROL, 0);                  /* nIEN clear: the firmware polled with it set */
+    (void)inb(ATA1_COMMAND);
+    unsigned ok = 0;
+    for (unsigned i = 0; i < IRQ_ROUNDS; i++) {
+        uint64_t want = ide_events + nic_events + 1;
+        outb(ATA1_DRIVE, 0xa0);
+        outb(ATA1_COMMAND, ATA_IDENTIFY);
+        if (wait_until(more_than, &want, IRQ_TIMEOUT_NS))
+            ok++;
+        (void)inb(ATA1_COMMAND);            /* acknowledges the device's interrupt */
+        for (unsigned w = 0; w < 256; w++)
+            (void)inw(ATA1_DATA);
+    }
+    check(ok == IRQ_ROUNDS && ide_events == IRQ_ROUNDS, "ide-one-event-per-identify", ide_events);
+    pirq_line_close(&ide_line);
+    printk("devices: ide interrupts %lu\n", (unsigned long)ide_events);
+}
+
+static void nic_interrupts(int e1000)
+{
+    uint32_t line = pci_read((uint32_t)e1000, 0x3c) & 0xff;
+    nic_regs = pci_read((uint32_t)e1000, 0x10) & 0xfffffff0u;
+    if (line == 0 || line == 0xff || pirq_line_open(&nic_line, line, nic_event)) {
+        check(false, "e1000-irq-bound", line);
+        return;
+    }
+    check(nic_line.needs_eoi, "e1000-irq-level-needs-eoi", line);
+    volatile uint32_t *r = (volatile uint32_t *)(uintptr_t)nic_regs;
+    (void)r[E1000_ICR / 4];
+    r[E1000_IMS / 4] = E1000_LSC;
+    unsigned ok = 0;
+    for (unsigned i = 0; i < IRQ_ROUNDS; i++) {
+        uint64_t want = ide_events + nic_events + 1;
+        r[E1000_ICS / 4] = E1000_LSC;
+        if (wait_until(more_than, &want, IRQ_TIMEOUT_NS))
+            ok++;
+    }
+    r[E1000_IMC / 4] = ~0u;
+    check(ok == IRQ_ROUNDS && nic_events == IRQ_ROUNDS && nic_causes == IRQ_ROUNDS,
+          "e1000-one-event-per-cause", nic_events);
+    pirq_line_close(&nic_line);
+    printk("devices: e1000 interrupts %lu (GSI %u), causes read %lu\n",
+           (unsigned long)nic_events, line, (unsigned long)nic_causes);
+}
+
 static void bars(void)
 {
     int e1000 = find_on_bus0(E1000_VENDOR_DEVICE);
@@ -116,6 +210,7 @@ static void bars(void)
     check(moved == status, "bar-remapped-at-new-address", moved);
     pci_write((uint32_t)e1000, 0x10, bar0);
     check(mmio_read(base + E1000_STATUS) == status, "bar-remapped-back", 0);
+    nic_interrupts(e1000);
 }
 
 void test_devices_dom0(const struct guest_env *env)
@@ -133,6 +228,7 @@ void test_devices_dom0(const struct guest_env *env)
     hypervisor_ports();
     string_read_refused();
     bars();
+    ide_interrupts();
 
     sleep_ns(500000000ull);    /* the domU pokes at the devices meanwhile */
     uint8_t mark = inb(ATA1_SECTOR_COUNT);

@@ -7,7 +7,11 @@
  *   disk_phase=P     write: write the pattern; verify: only read it back
  *                    (a second boot of the same image); both (default);
  *                    absent: no disk is attached, the probe must say so
- *                    within PROBE_MAX_MS
+ *                    within PROBE_MAX_MS; domu: run as a domU beside a
+ *                    dom0 doing the above, find no device, and spend
+ *                    disk_seconds (default 5) resetting the ATA channel and
+ *                    writing commands to it through ports it does not own:
+ *                    dom0's transfers must not notice
  *   disk_seed=S      pattern seed (default 1); disk_count=N sectors (1000)
  *   disk_dma=no      PIO only (before dom0 is identity-mapped, DMA is unsafe)
  *   disk_reps=N      repetitions of each 4 KiB benchmark (default 50)
@@ -30,6 +34,7 @@
 #include "clock.h"
 #include "cmdline.h"
 #include "console.h"
+#include "hypercall.h"
 #include "lib.h"
 #include "pci.h"
 #include "tests.h"
@@ -38,11 +43,13 @@
 #define SCATTER_STEP 104729u            /* a prime: i * STEP mod N is distinct for i < N */
 #define MAX_REPS     200
 #define BENCH_SECTORS 8                 /* 4 KiB */
-#define MULTI_SECTORS 128               /* 64 KiB: crosses a 64 KiB boundary in big_buf */
+/* 150 KiB: two commands (256 + 44 sectors), the first with three PRD entries. */
+#define MULTI_SECTORS 300
 #define PROBE_MAX_MS  1000            /* an empty channel must be answered sooner */
+#define TIMEOUT_MAX_MS 2500           /* the driver's 2 s deadline, and some slack */
 
-/* 2 * 64 KiB, 64 KiB aligned: big_buf + 32 KiB makes a transfer straddle a boundary. */
-static uint8_t big_buf[2 * 65536] __attribute__((aligned(65536)));
+/* 4 * 64 KiB, 64 KiB aligned: from big_buf + 32 KiB transfers straddle 64 KiB boundaries. */
+static uint8_t big_buf[4 * 65536] __attribute__((aligned(65536)));
 static uint8_t sector_buf[SECTOR] __attribute__((aligned(64)));
 static uint8_t expect_buf[SECTOR] __attribute__((aligned(64)));
 
@@ -109,8 +116,8 @@ static void check_pci(void)
 
     pci_init();
     ide = pci_find_class(0x01, 0x01, 0);
-    CHECK(pci_find_class(0x06, 0x00, 0) != NULL, "pci-host-bridge", "no class 06.00 in %u functions",
-          pci_count());
+    CHECK(pci_find_class(0x06, 0x00, 0) != NULL, "pci-host-bridge",
+          "no class 06.00 in %u functions", pci_count());
     CHECK(ide != NULL, "pci-ide-controller", "no class 01.01 in %u functions", pci_count());
     CHECK(ide && ide->bar[4].kind == PCI_BAR_IO && ide->bar[4].size == 16, "pci-ide-bar4-io-16",
           "BAR4 size %ld", ide ? (long)ide->bar[4].size : -1L);
@@ -166,7 +173,11 @@ static void scattered(struct block_dev *bd, uint32_t count, uint64_t seed, bool 
           (unsigned long)irqs, count);
 }
 
-/* One 64 KiB request whose buffer straddles a 64 KiB boundary: two PRD entries. */
+/*
+ * One request of MULTI_SECTORS from a buffer that straddles 64 KiB
+ * boundaries, then 8 sectors into a buffer 2 bytes past a 512-byte
+ * boundary that crosses a 64 KiB one: a PRD entry ends inside a sector.
+ */
 static void multi_prd(struct block_dev *bd, uint64_t seed, bool write)
 {
     uint8_t *buf = big_buf + 32768;
@@ -186,6 +197,16 @@ static void multi_prd(struct block_dev *bd, uint64_t seed, bool write)
         bad += !check_pattern(buf + i * SECTOR, lba + i, seed);
     CHECK(rc == 0 && bad == 0, "multi-prd-read", "(%s), %u sectors differ",
           block_strerror(rc), bad);
+
+    buf = big_buf + 65536 - 2050;
+    memset(buf, 0, 8 * SECTOR);
+    rc = block_read(bd, lba, 8, buf);
+    bad = 0;
+    for (uint32_t i = 0; i < 8; i++)
+        bad += !check_pattern(buf + i * SECTOR, lba + i, seed);
+    CHECK(rc == 0 && bad == 0, "dma-prd-splits-a-sector", "(%s), %u sectors differ",
+          block_strerror(rc), bad);
+    CHECK(block_read(bd, lba, 1, big_buf + 1) == -XEN_EINVAL, "odd-buffer-refused", "");
 }
 
 /* PIO on a few of the scattered sectors: the same pattern again, so DMA's reads still hold. */
@@ -249,6 +270,13 @@ static void edge_cases(struct block_dev *bd)
     CHECK(rc == -XEN_EIO, "device-refusal-is-eio", "(%s) after %lu us", block_strerror(rc),
           (unsigned long)((clock_now_ns() - t0) / NSEC_PER_USEC));
     CHECK(block_read(bd, 0, 1, sector_buf) == 0, "usable-after-error", "");
+    /* The absent slave ignores commands (Bochs): the deadline must end the wait. */
+    t0 = clock_now_ns();
+    rc = ata_identify_unchecked(1, 1);
+    t0 = (clock_now_ns() - t0) / NSEC_PER_MSEC;
+    CHECK(rc == -XEN_ETIMEDOUT && t0 <= TIMEOUT_MAX_MS, "silent-drive-times-out",
+          "(%s) after %lu ms", block_strerror(rc), (unsigned long)t0);
+    CHECK(block_read(bd, 0, 1, sector_buf) == 0, "usable-after-timeout", "");
 }
 
 static int cmp_u64(uint64_t a, uint64_t b)
@@ -299,6 +327,28 @@ static void bench(struct block_dev *bd, uint64_t seed, unsigned int reps, bool w
            (unsigned long)path[0], (unsigned long)path[reps - 1]);
 }
 
+/* A domU has no ports: everything it writes to the secondary channel is dropped. */
+static void domu_pokes(uint32_t seconds)
+{
+    uint64_t end = clock_now_ns() + seconds * NSEC_PER_SEC, n = 0;
+    bool all_ones = true;
+
+    pci_init();
+    CHECK(pci_count() == 0, "domu-sees-no-pci", "%u functions", pci_count());
+    CHECK(ata_init(ATA_CHANNEL_MASK(1)) == -XEN_ENODEV && block_count() == 0, "domu-finds-no-disk",
+          "%u disks", block_count());
+    while (clock_now_ns() < end) {
+        outb(0x376, 0x04);              /* SRST: would abort whatever dom0 runs */
+        outb(0x176, 0xe0);
+        outb(0x177, 0xec);              /* IDENTIFY: would leave DRQ set under dom0 */
+        all_ones &= inb(0x177) == 0xff && inb(0x376) == 0xff;
+        n++;
+        hyp_sched_op(SCHEDOP_YIELD, 0);
+    }
+    CHECK(all_ones, "domu-reads-all-ones", "");
+    printk("disk: domu wrote the ATA ports %lu times\n", (unsigned long)n);
+}
+
 void test_disk(const struct guest_env *env)
 {
     char phase[16] = "both", model[BLOCK_MODEL_LEN + 1], dma[8] = "yes", irq[8] = "yes";
@@ -309,8 +359,15 @@ void test_disk(const struct guest_env *env)
     struct block_dev *bd;
     uint64_t t0;
 
-    check_pci();
     cmdline_get(env->cmdline, "disk_phase", phase, sizeof(phase));
+    if (strcmp(phase, "domu") == 0) {
+        uint32_t seconds = 5;
+
+        cmdline_get_uint(env->cmdline, "disk_seconds", &seconds);
+        domu_pokes(seconds);
+        goto done;
+    }
+    check_pci();
     cmdline_get(env->cmdline, "disk_dma", dma, sizeof(dma));
     cmdline_get(env->cmdline, "disk_irq", irq, sizeof(irq));
     have_model = cmdline_get(env->cmdline, "disk_model", model, sizeof(model));
@@ -371,7 +428,8 @@ void test_disk(const struct guest_env *env)
            (unsigned long)ata_interrupts(1), ata_irq(1),
            (unsigned long)ata_interrupts_delivered(1), ata_uses_dma(bd) ? "DMA" : "PIO");
     if (bound) {
-        uint64_t seen = ata_interrupts(1) - seen0, delivered = ata_interrupts_delivered(1) - delivered0;
+        uint64_t seen = ata_interrupts(1) - seen0;
+        uint64_t delivered = ata_interrupts_delivered(1) - delivered0;
 
         CHECK(ata_irq_bound(1), "event-channel-kept", "an interrupt was lost");
         CHECK(seen == delivered, "interrupts-delivered-match", "%lu raised, %lu delivered",

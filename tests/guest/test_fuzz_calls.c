@@ -591,7 +591,7 @@ static void gen_control(struct fuzz *f, uint64_t nr)
 static void gen_unknown(struct fuzz *f)
 {
     static const uint64_t numbers[] = {
-        0, 1, 2, 11, 13, 14, 16, 19, 21, 22, 23, 25, 26, 27, 28, 30, 31, 33, 37, 38, 40, 48,
+        0, 1, 2, 11, 13, 14, 16, 19, 21, 22, 23, 25, 26, 27, 28, 30, 31, 37, 38, 39, 40, 48,
         55, 63, HYPERCALL_COUNT, HYPERCALL_COUNT + 1, 127, 128, 255, 256, 0xffffffff,
         0x100000000 | HYPERCALL_XEN_VERSION, 0x100000000 | HYPERCALL_MEMORY_OP,
         0x8000000000000000 | HYPERCALL_XEN_VERSION, ~0ull,

@@ -808,7 +808,7 @@ static void test_policy(void)
         { "a number with no hypercall -> EINVAL", 1, 1ull << 40, 0, 0, -XEN_EINVAL },
         { "set_timer_op sub-op bits -> EINVAL", 1, 0, MICA_POLICY_SLOT_SET_TIMER_OP, 1,
           -XEN_EINVAL },
-        { "the spare slot -> EINVAL", 1, 0, MICA_POLICY_SLOTS - 1, 1ull << 63, -XEN_EINVAL },
+        { "physdev_op for a domU -> EPERM", 1, 1ull << HYPERCALL_PHYSDEV_OP, 0, 0, -XEN_EPERM },
         { "dom0's own (DOMID_SELF) -> EPERM", DOMID_SELF, 0, 0, 0, -XEN_EPERM },
         { "dom0's own (id 0) -> EPERM", 0, 0, 0, 0, -XEN_EPERM },
         { "a domain that has stopped -> ESRCH", 3, 0, 0, 0, -XEN_ESRCH },

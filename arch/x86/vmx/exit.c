@@ -12,6 +12,7 @@
 #include "arch/cpu.h"
 #include "arch/msr.h"
 #include "arch/x86.h"
+#include "hv/pirq.h"
 #include "hv/domain.h"
 #include "hv/hypercall.h"
 #include "hv/printk.h"
@@ -122,10 +123,12 @@ static void handle_exception_nmi(struct vcpu *v)
     handle_unexpected(v);       /* the exception bitmap is empty: should not happen */
 }
 
+/* The interrupt is taken in the window; a device's becomes its event here. */
 static void handle_external_interrupt(struct vcpu *v)
 {
     (void)v;
     interrupt_window();
+    pirq_deliver_pending();
 }
 
 static void handle_triple_fault(struct vcpu *v)

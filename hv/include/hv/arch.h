@@ -77,6 +77,18 @@ void arch_pci_write(uint16_t bdf, unsigned reg, unsigned bytes, uint32_t val);
 /* A short name of what keeps `port` if the hypervisor does, else NULL. */
 const char *arch_port_owner(uint16_t port);
 
+/*
+ * Device interrupt lines (GSIs) for hv/pirq.c. arch_irq_init finds the
+ * interrupt controllers and masks every line. A routed line arrives on the
+ * boot CPU and calls pirq_raised (masked first if level-triggered).
+ */
+void arch_irq_init(void);
+uint32_t arch_gsi_count(void);
+const char *arch_gsi_owner(uint32_t gsi);      /* the hypervisor's own: why; else NULL */
+bool arch_gsi_default_level(uint32_t gsi);     /* what the firmware configured */
+void arch_gsi_route(uint32_t gsi, bool level, bool active_low);     /* left masked */
+void arch_gsi_mask(uint32_t gsi, bool masked);
+
 /* Per-domain and per-vCPU arch state (EPT, VMCS). 0 or -ENOMEM style < 0. */
 int arch_domain_create(struct domain *d);
 void arch_domain_destroy(struct domain *d);      /* frees owned RAM frames too */

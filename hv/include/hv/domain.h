@@ -45,12 +45,14 @@ enum evtchn_state {
     EVTCHN_VIRQ,                /* bound to a VIRQ of one vCPU */
     EVTCHN_IPI,                 /* sends go to this domain's own `vcpu` */
     EVTCHN_CONSOLE,             /* the console ring's port: the hypervisor is the other end */
+    EVTCHN_PIRQ,                /* a physical interrupt line (hv/pirq.c) */
 };
 
 struct evtchn {
     enum evtchn_state state;
     uint32_t vcpu;              /* vCPU the event is delivered to */
     uint32_t virq;              /* EVTCHN_VIRQ */
+    uint32_t pirq;              /* EVTCHN_PIRQ */
     uint16_t remote_dom;        /* EVTCHN_UNBOUND, EVTCHN_INTERDOMAIN */
     uint32_t remote_port;       /* EVTCHN_INTERDOMAIN */
 };

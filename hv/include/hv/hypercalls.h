@@ -12,6 +12,7 @@ long do_console_io(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS]);
 long do_vcpu_op(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS]);
 long do_sched_op(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS]);
 long do_event_channel_op(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS]);
+long do_physdev_op(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS]);
 long do_hvm_op(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS]);
 long do_sysctl(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS]);
 long do_domctl(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS]);

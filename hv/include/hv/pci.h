@@ -28,11 +28,14 @@ struct pci_function {
     uint16_t bdf;               /* bus 15:8, device 7:3, function 2:0 */
     uint16_t vendor, device;
     uint8_t class, subclass, header_type;
+    uint8_t irq_line, irq_pin;  /* as the firmware left them (pin 0: none) */
     struct pci_bar bar[PCI_BARS];
 };
 
 /* Scan every bus and size every BAR; `map` is the firmware's memory map. */
 void pci_init(const struct mica_memrange *map, uint32_t nmap);
+/* Some function's interrupt pin is routed to `gsi` (its Interrupt Line register). */
+bool pci_uses_gsi(uint32_t gsi);
 /* Map every placed memory BAR into the device owner's EPT (gpa = hpa, uncached). */
 void pci_give_devices(struct domain *d);
 

@@ -21,6 +21,7 @@
 #include "public/hvm_op.h"
 #include "public/hypercall.h"
 #include "public/memory_op.h"
+#include "public/physdev.h"
 #include "public/policy.h"
 #include "public/sched_op.h"
 #include "public/sysctl.h"
@@ -76,10 +77,16 @@ static const char *const mica_sched_op_names[] = {
 };
 static const char *const mica_event_channel_op_names[] = {
     [EVTCHNOP_BIND_INTERDOMAIN] = "bind_interdomain", [EVTCHNOP_BIND_VIRQ] = "bind_virq",
+    [EVTCHNOP_BIND_PIRQ] = "bind_pirq",
     [EVTCHNOP_CLOSE] = "close",                       [EVTCHNOP_SEND] = "send",
     [EVTCHNOP_STATUS] = "status",                     [EVTCHNOP_ALLOC_UNBOUND] = "alloc_unbound",
     [EVTCHNOP_BIND_IPI] = "bind_ipi",                 [EVTCHNOP_BIND_VCPU] = "bind_vcpu",
     [EVTCHNOP_UNMASK] = "unmask",                     [EVTCHNOP_RESET] = "reset",
+};
+static const char *const mica_physdev_op_names[] = {
+    [PHYSDEVOP_IRQ_STATUS_QUERY] = "irq_status_query", [PHYSDEVOP_EOI] = "eoi",
+    [PHYSDEVOP_MAP_PIRQ] = "map_pirq",                 [PHYSDEVOP_UNMAP_PIRQ] = "unmap_pirq",
+    [PHYSDEVOP_SETUP_GSI] = "setup_gsi",
 };
 static const char *const mica_hvm_op_names[] = {
     [HVMOP_SET_PARAM] = "set_param",
@@ -116,6 +123,8 @@ static const struct mica_hypercall_names mica_hypercall_names[HYPERCALL_COUNT] =
                              MICA_SUBOP_NAMES(mica_sched_op_names) },
     [HYPERCALL_EVENT_CHANNEL_OP] = { "event_channel_op", MICA_POLICY_SLOT_EVENT_CHANNEL_OP,
                                      MICA_SUBOP_NAMES(mica_event_channel_op_names) },
+    [HYPERCALL_PHYSDEV_OP] = { "physdev_op", MICA_POLICY_SLOT_PHYSDEV_OP,
+                               MICA_SUBOP_NAMES(mica_physdev_op_names) },
     [HYPERCALL_HVM_OP] = { "hvm_op", MICA_POLICY_SLOT_HVM_OP,
                            MICA_SUBOP_NAMES(mica_hvm_op_names) },
     [HYPERCALL_SYSCTL] = { "sysctl", MICA_POLICY_SLOT_SYSCTL,

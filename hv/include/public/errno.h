@@ -15,5 +15,6 @@
 #define XEN_ENOSPC 28
 #define XEN_ENOSYS 38   /* unknown hypercall or sub-operation */
 #define XEN_ETIME  62   /* a timeout that is already in the past */
+#define XEN_EOPNOTSUPP 95   /* a documented sub-case Mica does not implement (MSI) */
 
 #endif

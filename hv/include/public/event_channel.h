@@ -86,6 +86,7 @@ _Static_assert(sizeof(struct evtchn_reset) == 2, "evtchn_reset size");
 #define EVTCHNSTAT_closed      0
 #define EVTCHNSTAT_unbound     1
 #define EVTCHNSTAT_interdomain 2
+#define EVTCHNSTAT_pirq        3
 #define EVTCHNSTAT_virq        4
 #define EVTCHNSTAT_ipi         5
 
@@ -98,6 +99,7 @@ struct evtchn_status {
     union {
         struct { uint16_t dom; } unbound;                               /* remote domain allowed */
         struct { uint16_t dom; uint16_t pad; evtchn_port_t port; } interdomain;
+        uint32_t pirq;
         uint32_t virq;
     } u;                        /* OUT */
 };

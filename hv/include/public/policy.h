@@ -30,7 +30,8 @@
 #define MICA_POLICY_SLOT_HVM_OP           8     /* 34 */
 #define MICA_POLICY_SLOT_SYSCTL           9     /* 35: the request's cmd */
 #define MICA_POLICY_SLOT_DOMCTL           10    /* 36: the request's cmd */
-#define MICA_POLICY_SLOTS                 12    /* slot 11 is spare: 0 */
+#define MICA_POLICY_SLOT_PHYSDEV_OP       11    /* 33 */
+#define MICA_POLICY_SLOTS                 12
 
 /* The sub-op bit that governs sub-ops MICA_POLICY_SUBOP_OTHER and up. */
 #define MICA_POLICY_SUBOP_OTHER 63

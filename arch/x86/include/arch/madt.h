@@ -9,6 +9,7 @@ struct madt_cpus {
     uint32_t count;                     /* enabled CPUs Mica can start */
     uint32_t apic_id[MICA_MAX_CPUS];    /* in table order */
     uint32_t skipped;                   /* enabled but beyond MICA_MAX_CPUS or xAPIC reach */
+    uint32_t ioapic_addr;               /* the IOAPIC serving GSI 0 (type 1), 0 if none */
 };
 
 /*
