@@ -24,9 +24,9 @@
 #include "e1000.h"
 #include "e1000_regs.h"
 #include "guest.h"
-#include "irq.h"
 #include "lib.h"
 #include "pci.h"
+#include "pirq.h"
 
 /* Ring sizes: RDLEN/TDLEN must be multiples of 128 bytes (8 descriptors). */
 #define RX_DESCS    32
@@ -49,8 +49,8 @@ struct e1000 {
     struct netdev_hw_stats hw;  /* sums of the read-to-clear counters */
     uint64_t causes[E1000_CAUSES];
     bool irq_bound;
-    struct irq_binding irqb;
-    uint64_t events;            /* events delivered on irqb.port */
+    struct pirq_line line;
+    uint64_t events;            /* events delivered on line.port */
 };
 
 /* The card reads and writes these by DMA; 128-byte alignment covers the 16 required. */
@@ -398,7 +398,7 @@ static void e1000_event(evtchn_port_t port)
     (void)port;
     card.events++;
     e1000_interrupt(&card.nd);
-    (void)irq_eoi(&card.irqb);
+    pirq_line_eoi(&card.line);
 }
 
 int e1000_bind_irq(struct netdev *dev)
@@ -410,10 +410,12 @@ int e1000_bind_irq(struct netdev *dev)
         return 0;
     /* Causes latched while we polled are stale: drop them before the line is ours. */
     (void)rd(e, E1000_ICR);
-    rc = irq_bind_gsi(e->pci->irq_line, e1000_event, &e->irqb);
+    rc = pirq_line_open(&e->line, e->pci->irq_line, e1000_event);
     if (rc < 0)
         return (int)rc;
     e->irq_bound = true;
+    printk("e1000: GSI %u is PIRQ %u on port %u (%s)\n", e->pci->irq_line, e->line.pirq,
+           e->line.port, e->line.needs_eoi ? "level, EOI after each event" : "edge");
     /* Causes latch in ICR whether masked or not; unmasked they raise INTA#. */
     wr(e, E1000_IMS, E1000_INT_RXT0 | E1000_INT_RXO | E1000_INT_RXDMT0 | E1000_INT_LSC |
                      E1000_INT_TXDW);

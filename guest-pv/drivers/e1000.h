@@ -24,9 +24,9 @@ struct netdev *e1000_probe(unsigned int idx);
 uint8_t e1000_irq_line(const struct netdev *dev);
 
 /*
- * Take the card's interrupt as an event channel (PHYSDEVOP_map_pirq of its
- * line, EVTCHNOP_bind_pirq): the handler runs interrupt() and EOIs. 0 or
- * -errno (then the card is still served by polling).
+ * Take the card's interrupt as an event channel (pirq.h: PHYSDEVOP_map_pirq
+ * of its line, EVTCHNOP_bind_pirq): the handler runs interrupt() and EOIs.
+ * 0 or -errno (then the card is still served by polling).
  */
 int e1000_bind_irq(struct netdev *dev);
 /* Events delivered to that handler. */

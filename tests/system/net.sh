@@ -52,14 +52,15 @@ expect "net/arp-resolves-server" "$L" \
 expect "net/echo-$PINGS-no-loss" "$L" \
     "^\\[dom0\\] net: e1000_echo: $PINGS echo requests, $PINGS replies, 0 lost$"
 expect "net/echo-rtt-reported" "$L" '^\[dom0\] bench: e1000_echo_rtt [0-9]+ \(reps '
-expect "net/irq-bound" "$L" '^\[dom0\] irq: GSI [0-9]+ is PIRQ [0-9]+ on port [0-9]+$'
+expect "net/irq-bound" "$L" '^\[dom0\] e1000: GSI [0-9]+ is PIRQ [0-9]+ on port [0-9]+ \(level, '
 expect "net/irq-echo-$PINGS-no-loss" "$L" \
     "^\\[dom0\\] net: e1000_echo_irq: $PINGS echo requests, $PINGS replies, 0 lost$"
 expect "net/irq-echo-rtt-reported" "$L" '^\[dom0\] bench: e1000_echo_irq_rtt [0-9]+ \(reps '
 for c in every-call-an-event none-spurious rxt0-per-frame-received txdw-per-frame-sent none-lost; do
     expect "net/irq-$c" "$L" "^\\[dom0\\] PASS: net/irq-$c$"
 done
-grep -E '^\[dom0\] (net: (card|driver|interrupts)|bench: e1000|irq: )' "$L" | sed 's/^/  /'
+grep -E '^\[dom0\] (net: (card|driver|interrupts)|bench: e1000|e1000: GSI|pirq: )' "$L" |
+    sed 's/^/  /'
 grep -E '^\[dom0\] (PASS|FAIL): net/' "$L" | sed -E 's/^\[dom0\] (PASS|FAIL): /\1: guest\//'
 cases=$(grep -Ec '^\[dom0\] PASS: net/' "$L")
 if [ "$cases" -ge 15 ]; then pass "net/case-count"; else fail "net/case-count" "$cases passed"; fi
