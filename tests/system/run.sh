@@ -23,8 +23,8 @@
 #    hypervisor's ports and BAR placement over RAM are refused, a domU
 #    reaches no device (tests/system/devices.sh).
 #  - Bochs: dom0's e1000 against Bochs's vnet host: DHCP, 1,000 echo
-#    requests without loss, the card's counters against the driver's
-#    (tests/system/net.sh).
+#    requests polled and 1,000 by interrupt without loss, the card's
+#    counters and interrupt causes against the driver's (tests/system/net.sh).
 #  - QEMU TCG (no VMX): Mica refuses cleanly; the loader reports a bad
 #    configuration line, a missing kernel file and a kernel path naming a
 #    directory, then returns to the firmware.
