@@ -22,6 +22,9 @@
 #  - Bochs with a second disk and an e1000: dom0 owns the devices, the
 #    hypervisor's ports and BAR placement over RAM are refused, a domU
 #    reaches no device (tests/system/devices.sh).
+#  - Bochs: dom0's e1000 against Bochs's vnet host: DHCP, 1,000 echo
+#    requests polled and 1,000 by interrupt without loss, the card's
+#    counters and interrupt causes against the driver's (tests/system/net.sh).
 #  - QEMU TCG (no VMX): Mica refuses cleanly; the loader reports a bad
 #    configuration line, a missing kernel file and a kernel path naming a
 #    directory, then returns to the firmware.
@@ -104,13 +107,15 @@ scripts/qemu-run.sh --tcg --image "$out/fault.img" --serial "$out/fault.log" --t
 
 # Then the scheduler and SMP boots (tests/system/sched.sh), the hostile
 # domains (tests/system/hostile.sh), the CPU-state boots
-# (tests/system/cpu-state.sh) and the disk boots (tests/system/disk.sh)
-# use this core.
+# (tests/system/cpu-state.sh), the disk boots (tests/system/disk.sh), the
+# device-ownership boot (tests/system/devices.sh) and the network boot
+# (tests/system/net.sh) use this core.
 tests/system/sched.sh "$out" > "$out/sched.results" 2>&1
 tests/system/hostile.sh "$out" > "$out/hostile.results" 2>&1
 tests/system/cpu-state.sh "$out" > "$out/cpu-state.results" 2>&1
 tests/system/disk.sh "$out" > "$out/disk.results" 2>&1
 tests/system/devices.sh "$out" > "$out/devices.results" 2>&1
+tests/system/net.sh "$out" > "$out/net.results" 2>&1
 
 wait $bochs_pid
 bochs_status=$(cat "$out/three.status")
@@ -319,6 +324,9 @@ cat "$out/disk.results"
 
 # --- Bochs: dom0 owns the devices, a domU none (tests/system/devices.sh) --------
 cat "$out/devices.results"
+
+# --- Bochs: dom0's e1000 and network stack against vnet (tests/system/net.sh) ---
+cat "$out/net.results"
 
 # --- QEMU TCG: a fault in the hypervisor explains itself ------------------------
 L="$out/fault.log"
