@@ -1,7 +1,7 @@
 /*
  * dom0's driver for the Intel 82540EM (PCI 8086:100E), the e1000 that
  * Bochs and QEMU emulate. It offers the card as a struct netdev
- * (netdev.h); docs/devices-net.md, "e1000 driver".
+ * (netdev.h); docs/devices.md, "e1000 driver".
  */
 #ifndef GUEST_E1000_H
 #define GUEST_E1000_H

@@ -4,7 +4,7 @@
  * switch later). A driver fills one struct netdev and registers it; users
  * reach the card only through these operations and fields, so another NIC
  * (virtio-net on QEMU/KVM, a real machine's) plugs in without touching them.
- * docs/devices-net.md, "Net driver interface".
+ * docs/devices.md, "Net driver interface".
  *
  * Frames are whole Ethernet frames from the destination MAC to the end of
  * the payload, without the frame check sequence (the NIC adds and strips it).

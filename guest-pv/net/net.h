@@ -3,7 +3,7 @@
  * fragments, no options sent), ICMP echo, UDP and a DHCP client. Enough
  * for dom0 to take an address and to measure the path to a peer; the
  * virtual switch and netif backend will use the card beside it.
- * docs/devices-net.md, "Network stack (dom0)".
+ * docs/devices.md, "Network stack (dom0)".
  *
  * Everything received is hostile input: every length and checksum is
  * checked before a byte past the Ethernet header is used, and anything
