@@ -1,19 +1,47 @@
 /*
- * dom0's own work. It enumerates PCI and prints the device list; its
- * drivers (guest-pv/drivers/), backends (guest-pv/backends/) and toolstack
- * (guest-pv/toolstack/) start here as they land. Then it shows that its
- * timer works and powers off.
+ * dom0's own work. It owns the machine's devices (docs/devices.md): it
+ * enumerates PCI and prints the device list, probes the disks on the IDE
+ * controller and the e1000 network card (each driver prints what it found;
+ * nothing is written to a disk and the card is not opened), then shows that
+ * its timer works and powers off. The backends (guest-pv/backends/) and the
+ * toolstack (guest-pv/toolstack/) start here as they land.
  */
+#include "ata.h"
+#include "console.h"
+#include "e1000.h"
 #include "guest.h"
+#include "net.h"
+#include "netdev.h"
 #include "pci.h"
 #include "timer.h"
 
 /* Ticks to wait for, to show the timer path works. */
 #define BOOT_TICKS 3
 
+#define E1000_VENDOR 0x8086
+#define E1000_DEVICE 0x100e
+
+static void probe_drivers(void)
+{
+    int disks = ata_init(ATA_CHANNEL_MASK(0) | ATA_CHANNEL_MASK(1));
+    unsigned int nics = 0;
+    for (unsigned int i = 0; pci_find_id(E1000_VENDOR, E1000_DEVICE, i); i++) {
+        struct netdev *nic = e1000_probe(i);
+        if (!nic)
+            continue;
+        char mac[18];
+        net_fmt_mac(mac, nic->mac);
+        printk("dom0: %s mac %s link %s\n", nic->name, mac, nic->ops->link_up(nic) ? "up" : "down");
+        nics++;
+    }
+    printk("dom0: %d disk%s, %u network card%s\n", disks > 0 ? disks : 0, disks == 1 ? "" : "s",
+           nics, nics == 1 ? "" : "s");
+}
+
 void image_main(const struct guest_env *env)
 {
     (void)env;
     pci_init();
+    probe_drivers();
     timer_show_ticks(BOOT_TICKS);
 }
