@@ -227,7 +227,7 @@ done
 expect_status "smp/powered-off" "$(cat "$out/smp.status")" 0
 # The production dom0 lists what it owns: the ESP's disk, no network card.
 expect "smp/production-dom0-probes-its-devices" "$L" '^\[dom0\] dom0: 1 disk, 0 network cards$'
-expect_none "smp/production-dom0-refused-nothing" "$L" '^\(mica\) trace: d0v[0-9]+ .*refused' 
+expect_none "smp/production-dom0-refused-nothing" "$L" '^\(mica\) trace: d0v[0-9]+ .*refused'
 expect "smp/domain-has-4-vcpus" "$L" "^\(mica\) domain 'smp' id [0-9]+: .*, 4 vCPUs$"
 grep -E '^\[smp\] (PASS|FAIL): smp/' "$L" | sed -E 's/^\[smp\] (PASS|FAIL): /\1: guest\//'
 cases=$(grep -Ec '^\[smp\] PASS: smp/' "$L")
