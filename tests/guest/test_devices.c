@@ -16,6 +16,8 @@
  */
 #include <stdint.h>
 
+#include <public/errno.h>
+
 #include "arch.h"
 #include "console.h"
 #include "guest.h"
@@ -43,6 +45,8 @@
 #define IRQ_TIMEOUT_NS 1000000000ull
 #define DOM0_MARK 0x5a
 #define DOMU_MARK 0xa5
+/* Where the hypervisor's image is loaded (linker.ld): RAM dom0 does not own. */
+#define HV_IMAGE 0x04000000u
 /* Above this RAM, below the firmware's PCI window: free in Bochs's i440FX. */
 #define FREE_MMIO 0xd0000000u
 
@@ -202,6 +206,9 @@ static void bars(void)
     uint32_t after = pci_read((uint32_t)e1000, 0x10);
     check(after == bar0, "bar-over-ram-refused", after);
     check(mmio_read(base + E1000_STATUS) == status, "bar-still-answers-after-refusal", 0);
+    pci_write((uint32_t)e1000, 0x10, HV_IMAGE);         /* over the hypervisor itself */
+    after = pci_read((uint32_t)e1000, 0x10);
+    check(after == bar0, "bar-over-hypervisor-refused", after);
 
     pci_write((uint32_t)e1000, 0x10, FREE_MMIO);
     after = pci_read((uint32_t)e1000, 0x10);
@@ -240,6 +247,13 @@ void test_devices_domu(const struct guest_env *env)
 {
     (void)env;
     check(inb(0x1f7) == 0xff && inb(ATA1_SECTOR_COUNT) == 0xff, "domu-ide-ports-all-ones", 0);
+    /* The e1000's I/O BAR is 64 ports the firmware put at 0xC000-0xC0FF's start. */
+    bool nic_ones = true;
+    for (uint16_t p = 0xc000; p < 0xc100; p += 4)
+        nic_ones &= inl(p) == 0xffffffffu;
+    check(nic_ones, "domu-nic-and-ide-bm-ports-all-ones", 0);
+    struct pirq_line line;
+    check(pirq_line_open(&line, 10, NULL) == -XEN_EPERM, "domu-cannot-bind-a-pirq", 0);
     outb(ATA1_SECTOR_COUNT, DOMU_MARK);
     outb(ATA1_CONTROL, ATA_SRST);
     outl(0xcf8, PCI_CF8_ENABLE);

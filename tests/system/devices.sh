@@ -4,7 +4,8 @@
 # reaches PCI configuration space and its devices' ports, the hypervisor's
 # ports are refused with a trace line each while the machine keeps running
 # through every reset dom0 tries, a BAR cannot be moved over RAM and one that
-# moves is remapped; a domU's port I/O reaches no device.
+# moves is remapped; a domU's port I/O reaches no device and it may not bind
+# a PIRQ.
 #   tests/system/devices.sh OUTDIR      (images built from build/)
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -13,8 +14,8 @@ cd "$(dirname "$0")/../.."
 out=${1:?usage: $0 OUTDIR}
 mkdir -p "$out/devices-vnet"
 truncate -s 16M "$out/devices-disk2.img"
-DOM0_CASES=18
-DOMU_CASES=3
+DOM0_CASES=19
+DOMU_CASES=5
 
 scripts/mkimage.sh --esp "$out/devices.img" --config tests/system/devices.cfg "${files[@]}" \
     > /dev/null || { fail "devices/image" "mkimage failed"; exit 0; }
@@ -42,5 +43,6 @@ keyboard-reset|port 0x64 write refused: the keyboard controller
 fast-reset|port 0x92 write refused: system control port A
 com1-string-read|port 0x3f8 string read refused
 bar-over-ram|PCI 00:02.0 BAR0 to \[0x100000, 0x120000\) refused: the range covers RAM
+bar-over-hypervisor|PCI 00:02.0 BAR0 to \[0x4000000, 0x4020000\) refused: the range covers RAM
 CASES
 expect_none "devices/domu-access-not-traced-as-dom0" "$L" '^\(mica\) trace: d1v0 '
