@@ -94,6 +94,17 @@ uint64_t domain_scrub_ticks(void)
     return scrub_ticks;
 }
 
+bool domain_owner_asked_reboot(void)
+{
+    for (uint32_t id = 0; id < MAX_DOMAINS; id++) {
+        const struct domain *d = domains[id];
+        if (d && domain_owns_devices(d) && d->state == DOMAIN_SHUTDOWN &&
+            d->shutdown_reason == SHUTDOWN_REBOOT)
+            return true;
+    }
+    return false;
+}
+
 void domain_scrub_frame(paddr_t frame)
 {
     uint64_t t0 = arch_read_tsc();

@@ -237,7 +237,10 @@ static void __attribute__((noreturn)) end_of_run(void)
         printk("cpu %u: idle %lu ms\n", cpu, idle_ns[cpu] / 1000000);
     printk("scheduler: %lu migrations\n", sched_migrations());
     domain_print_summary();
-    arch_power_off();           /* stops the other CPUs */
+    /* What dom0 asked for (docs/devices.md, "Power-off and reboot"). */
+    if (domain_owner_asked_reboot())
+        arch_reboot();          /* stops the other CPUs */
+    arch_power_off();
 }
 
 void sched_cpu_loop(void)

@@ -3,7 +3,7 @@
 #
 #   scripts/bochs-run.sh --image IMG [--serial FILE] [--cpus N] [--memory MiB]
 #                        [--timeout SECONDS] [--console] [--disk2 IMG]
-#                        [--nic vnet:DIR]
+#                        [--nic vnet:DIR] [--bochs-log FILE]
 #
 # The serial console (COM1) is written to FILE (default: in the run folder).
 # --console also shows it on the terminal as it is written. Each run works on
@@ -14,12 +14,14 @@
 # there for the next one; its lock is removed afterwards. --nic vnet:DIR adds
 # an Intel e1000 (82540EM, PCI slot 1, MAC 52:54:00:12:34:56) joined to Bochs's
 # built-in virtual host `vnet` (192.168.10.1: ARP, ICMP echo, DHCP, TFTP from
-# DIR); no mode reaches a real network.
+# DIR); no mode reaches a real network. Bochs's own log (errors, and the
+# PCI-to-ISA bridge's lines: IRQ routing and writes to the reset control
+# register) goes to the run folder, or to FILE with --bochs-log.
 # Exit status: 0 when Bochs ended by itself (Mica's power-off), 124 on timeout,
 # otherwise Bochs's own status.
 set -euo pipefail
 
-image="" serial="" cpus=1 memory=512 timeout=300 console=0 disk2="" nic=""
+image="" serial="" cpus=1 memory=512 timeout=300 console=0 disk2="" nic="" bochs_log=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --image) image="$2"; shift 2 ;;
@@ -30,7 +32,8 @@ while [ $# -gt 0 ]; do
         --console) console=1; shift ;;
         --disk2) disk2="$2"; shift 2 ;;
         --nic) nic="$2"; shift 2 ;;
-        *) echo "usage: $0 --image IMG [--serial FILE] [--cpus N] [--memory MiB] [--timeout S] [--console] [--disk2 IMG] [--nic vnet:DIR]" >&2; exit 2 ;;
+        --bochs-log) bochs_log="$2"; shift 2 ;;
+        *) echo "usage: $0 --image IMG [--serial FILE] [--cpus N] [--memory MiB] [--timeout S] [--console] [--disk2 IMG] [--nic vnet:DIR] [--bochs-log FILE]" >&2; exit 2 ;;
     esac
 done
 [ -f "$image" ] || { echo "$0: image '$image' not found (run make first)" >&2; exit 2; }
@@ -42,6 +45,13 @@ run=$(mktemp -d "${TMPDIR:-/tmp}/mica-bochs.XXXXXX")
 mkdir -p "$(dirname "$serial")"
 : > "$serial"
 cp "$image" "$run/disk.img"
+if [ -n "$bochs_log" ]; then
+    mkdir -p "$(dirname "$bochs_log")"
+    bochs_log=$(realpath "$bochs_log")
+    : > "$bochs_log"
+else
+    bochs_log="$run/bochs.log"
+fi
 devices=""
 if [ -n "$disk2" ]; then
     [ -f "$disk2" ] || { echo "$0: disk '$disk2' not found" >&2; exit 2; }
@@ -76,10 +86,10 @@ ${devices}boot: disk
 com1: enabled=1, mode=file, dev=$serial
 port_e9_hack: enabled=1
 display_library: term
-log: $run/bochs.log
+log: $bochs_log
 panic: action=fatal
 error: action=ignore
-info: action=ignore
+info: action=ignore, pci2isa=report
 RC
 echo c > "$run/debugger.rc"
 
@@ -109,9 +119,9 @@ rm -f "$run/disk.img" "$run/disk.img.lock"
 [ -z "$disk2" ] || rm -f "$disk2.lock"
 
 if [ $status -eq 124 ]; then
-    echo "bochs-run: timed out after ${timeout}s (serial log: $serial, bochs log: $run/bochs.log)" >&2
-elif ! grep -q "Shutdown port: shutdown requested" "$run/bochs.log" "$run/bochs.out" 2>/dev/null; then
-    echo "bochs-run: Bochs ended without Mica's power-off (status $status; see $run/bochs.log)" >&2
+    echo "bochs-run: timed out after ${timeout}s (serial log: $serial, bochs log: $bochs_log)" >&2
+elif ! grep -q "Shutdown port: shutdown requested" "$bochs_log" "$run/bochs.out" 2>/dev/null; then
+    echo "bochs-run: Bochs ended without Mica's power-off (status $status; see $bochs_log)" >&2
     [ $status -eq 0 ] && status=1
 else
     status=0

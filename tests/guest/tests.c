@@ -92,6 +92,14 @@ static void test_halt(const struct guest_env *env)
         cli_hlt();
 }
 
+/* dom0 asks for a reboot: the machine resets once every domain has ended. */
+static void test_reboot(const struct guest_env *env)
+{
+    (void)env;
+    printk("reboot: SCHEDOP_shutdown(SHUTDOWN_reboot)\n");
+    guest_exit(SHUTDOWN_REBOOT);
+}
+
 /* An exception with our IDT loaded: reported by vector and RIP, then crash. */
 static void test_exception(const struct guest_env *env)
 {
@@ -128,6 +136,7 @@ static const struct {
     { "exception",        test_exception },
     { "triple-fault",     test_triple_fault },
     { "halt",             test_halt },
+    { "reboot",           test_reboot },
     { "ring-server",      test_ipc_ring_server },
     { "ring-client",      test_ipc_ring_client },
     { "copy-server",      test_ipc_copy_server },

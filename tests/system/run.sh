@@ -21,7 +21,8 @@
 #    (tests/system/disk.sh).
 #  - Bochs with a second disk and an e1000: dom0 owns the devices, the
 #    hypervisor's ports and BAR placement over RAM are refused, a domU
-#    reaches no device (tests/system/devices.sh).
+#    reaches no device (tests/system/devices.sh); dom0's reboot resets the
+#    machine (tests/system/reboot.sh).
 #  - Bochs: dom0's e1000 against Bochs's vnet host: DHCP, 1,000 echo
 #    requests polled and 1,000 by interrupt without loss, the card's
 #    counters and interrupt causes against the driver's (tests/system/net.sh).
@@ -115,6 +116,7 @@ tests/system/hostile.sh "$out" > "$out/hostile.results" 2>&1
 tests/system/cpu-state.sh "$out" > "$out/cpu-state.results" 2>&1
 tests/system/disk.sh "$out" > "$out/disk.results" 2>&1
 tests/system/devices.sh "$out" > "$out/devices.results" 2>&1
+tests/system/reboot.sh "$out" > "$out/reboot.results" 2>&1
 tests/system/net.sh "$out" > "$out/net.results" 2>&1
 
 wait $bochs_pid
@@ -327,6 +329,9 @@ cat "$out/disk.results"
 
 # --- Bochs: dom0 owns the devices, a domU none (tests/system/devices.sh) --------
 cat "$out/devices.results"
+
+# --- Bochs: dom0's reboot resets the machine (tests/system/reboot.sh) ---------
+cat "$out/reboot.results"
 
 # --- Bochs: dom0's e1000 and network stack against vnet (tests/system/net.sh) ---
 cat "$out/net.results"

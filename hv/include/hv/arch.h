@@ -40,6 +40,7 @@ void arch_idle_until(uint64_t deadline_ns);
 void arch_acpi_init(paddr_t rsdp);
 /* Power the machine off: emulator exit ports, then ACPI S5; never returns. */
 void arch_power_off(void) __attribute__((noreturn));
+void arch_reboot(void) __attribute__((noreturn));
 void arch_halt_forever(const char *why) __attribute__((noreturn));
 
 /*

@@ -183,6 +183,9 @@ void domain_print_summary(void);
 /* One line per destroyed domain: frames its destruction returned, free after. */
 void domain_print_destroyed(void);
 
+/* The device owner (dom0) shut down with SHUTDOWN_reboot: the machine is
+ * reset, not powered off, once every domain has ended. */
+bool domain_owner_asked_reboot(void);
 /* Zero a frame about to become a domain's RAM (timed apart: bench boot_scrub). */
 void domain_scrub_frame(paddr_t frame);
 

@@ -75,6 +75,7 @@ static inline void hlt(void) { __asm__ volatile("hlt" : : : "memory"); }
 /* sti takes effect after the next instruction, so an interrupt cannot slip in before hlt. */
 static inline void sti_hlt(void) { __asm__ volatile("sti; hlt; cli" : : : "memory"); }
 static inline void pause(void) { __asm__ volatile("pause"); }
+static inline void int3(void) { __asm__ volatile("int3"); }
 static inline void invlpg(const void *va) { __asm__ volatile("invlpg (%0)" : : "r"(va) : "memory"); }
 
 /* Segment registers reloaded after installing a new GDT. */
