@@ -19,6 +19,34 @@ extern evtchn_upcall
 
 section .text
 
+; The registers C may clobber (SysV), and RBP, which the entries below use
+; to keep the interrupted RSP while they align the stack for the call.
+%define SAVED_REGS 10
+%macro SAVE_CALLER_SAVED 0
+    push rax
+    push rcx
+    push rdx
+    push rsi
+    push rdi
+    push r8
+    push r9
+    push r10
+    push r11
+    push rbp
+%endmacro
+%macro RESTORE_CALLER_SAVED 0
+    pop rbp
+    pop r11
+    pop r10
+    pop r9
+    pop r8
+    pop rdi
+    pop rsi
+    pop rdx
+    pop rcx
+    pop rax
+%endmacro
+
 ; SDM 6.15: the exceptions for which the CPU pushes an error code.
 %macro TRAP_STUB 1
 align 16
@@ -39,62 +67,26 @@ trap_stub_%1:
 
 ; Stack: vector, error code, then the CPU's frame (RIP, CS, RFLAGS, RSP, SS).
 trap_common:
-    push rax
-    push rcx
-    push rdx
-    push rsi
-    push rdi
-    push r8
-    push r9
-    push r10
-    push r11
-    push rbp                            ; callee-saved, but we use it below
-    lea rdi, [rsp + 10 * 8]             ; struct trap_frame *
+    SAVE_CALLER_SAVED
+    lea rdi, [rsp + SAVED_REGS * 8]     ; struct trap_frame *
     mov rbp, rsp
     and rsp, -16                        ; SysV: aligned at the call
     cld
     call trap_dispatch
     mov rsp, rbp
-    pop rbp
-    pop r11
-    pop r10
-    pop r9
-    pop r8
-    pop rdi
-    pop rsi
-    pop rdx
-    pop rcx
-    pop rax
+    RESTORE_CALLER_SAVED
     add rsp, 16                         ; vector, error code
     iretq
 
 global upcall_entry
 upcall_entry:
-    push rax
-    push rcx
-    push rdx
-    push rsi
-    push rdi
-    push r8
-    push r9
-    push r10
-    push r11
-    push rbp                            ; callee-saved, but we use it below
+    SAVE_CALLER_SAVED
     mov rbp, rsp
     and rsp, -16
     cld
     call evtchn_upcall
     mov rsp, rbp
-    pop rbp
-    pop r11
-    pop r10
-    pop r9
-    pop r8
-    pop rdi
-    pop rsi
-    pop rdx
-    pop rcx
-    pop rax
+    RESTORE_CALLER_SAVED
     iretq
 
 section .rodata
