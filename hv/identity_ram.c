@@ -40,29 +40,68 @@ static bool in_one_run(const struct domain *d, uint64_t start, uint64_t end)
     return false;
 }
 
-int identity_ram_populate(struct domain *d, const struct pvh_image *img, const char **why)
+/* Free the frames of runs [from_run, ...), in from_run from from_pa on. */
+static void give_back(struct domain *d, uint32_t from_run, paddr_t from_pa)
+{
+    for (uint32_t i = from_run; i < d->memmap_entries; i++) {
+        const struct hvm_memmap_table_entry *r = &d->memmap[i];
+        for (paddr_t pa = i == from_run ? from_pa : r->addr; pa < r->addr + r->size;
+             pa += PAGE_SIZE)
+            frame_free(pa);
+    }
+    d->memmap_entries = from_run;
+}
+
+/*
+ * All the frames first, then the mappings: the EPT's tables come from the
+ * allocator, which would otherwise hand out the very frames the runs grow
+ * into, cutting them every 2 MiB (one new table per 2 MiB mapped).
+ */
+static int take_frames(struct domain *d, const char **why)
 {
     uint64_t need = d->ram_bytes >> PAGE_SHIFT;
     for (paddr_t pa = FRAME_LOW_RESERVED; need && pa < FRAME_MAX_PHYS; pa += PAGE_SIZE) {
         if (!frame_take(pa))
             continue;
-        domain_scrub_frame(pa);
-        if (arch_domain_map_ram(d, pa, pa)) {
-            frame_free(pa);
-            *why = "out of memory for its page tables";
-            return -1;
-        }
-        d->frames_owned++;
-        need--;
         if (!add_to_runs(d, pa)) {
+            frame_free(pa);
             *why = "the free machine memory is in too many pieces for an identity map";
+            give_back(d, 0, d->memmap[0].addr);
             return -1;
         }
+        need--;
     }
-    if (need) {
-        *why = "not enough free machine memory for its identity-mapped RAM";
+    if (!need)
+        return 0;
+    *why = "not enough free machine memory for its identity-mapped RAM";
+    if (d->memmap_entries)
+        give_back(d, 0, d->memmap[0].addr);
+    return -1;
+}
+
+/* Zero and map every frame taken; on failure the unmapped ones go back (the
+ * mapped ones are the domain's, returned when it is destroyed). */
+static int map_frames(struct domain *d, const char **why)
+{
+    for (uint32_t i = 0; i < d->memmap_entries; i++) {
+        const struct hvm_memmap_table_entry *r = &d->memmap[i];
+        for (paddr_t pa = r->addr; pa < r->addr + r->size; pa += PAGE_SIZE) {
+            domain_scrub_frame(pa);
+            if (arch_domain_map_ram(d, pa, pa)) {
+                give_back(d, i, pa);
+                *why = "out of memory for its page tables";
+                return -1;
+            }
+            d->frames_owned++;
+        }
+    }
+    return 0;
+}
+
+int identity_ram_populate(struct domain *d, const struct pvh_image *img, const char **why)
+{
+    if (take_frames(d, why) || map_frames(d, why))
         return -1;
-    }
     const struct hvm_memmap_table_entry *top = &d->memmap[d->memmap_entries - 1];
     d->ram_top = top->addr + top->size;
     /* The start-info page: the last frame of the first run, which starts at

@@ -14,7 +14,7 @@ cd "$(dirname "$0")/../.."
 out=${1:?usage: $0 OUTDIR}
 mkdir -p "$out/devices-vnet"
 truncate -s 16M "$out/devices-disk2.img"
-DOM0_CASES=19
+DOM0_CASES=22
 DOMU_CASES=5
 
 scripts/mkimage.sh --esp "$out/devices.img" --config tests/system/devices.cfg "${files[@]}" \
