@@ -297,6 +297,15 @@ static void test_good(void)
     memset(&pi, 0, sizeof pi);
     expect_ok("elf32 8-byte note parses", img_size, &pi);
     CHECK("elf32 8-byte note entry", pi.entry == ENTRY);
+
+    /* XTF's container for its 64-bit PVH kernels. */
+    make_good(&s, 32, 0);
+    s.machine = 62;
+    emit(&s);
+    memset(&pi, 0, sizeof pi);
+    expect_ok("ELFCLASS32 with EM_X86_64 parses", img_size, &pi);
+    check_good_fields("elf32 x86-64", &pi);
+    check_good_load("elf32 x86-64", &pi);
 }
 
 /* Several notes per segment, PHYS32_ENTRY last; a decoy with the right type. */
@@ -388,12 +397,12 @@ static void test_header_refusals(void)
     s.machine = 3;
     emit(&s);
     expect_refused("ELFCLASS64 with EM_386", img_size,
-                   "not a 64-bit x86-64 or 32-bit i386 ELF file");
+                   "not a 64-bit x86-64 or 32-bit i386 or x86-64 ELF file");
     make_good(&s, 32, 0);
-    s.machine = 62;
+    s.machine = 40;     /* EM_ARM */
     emit(&s);
-    expect_refused("ELFCLASS32 with EM_X86_64", img_size,
-                   "not a 64-bit x86-64 or 32-bit i386 ELF file");
+    expect_refused("ELFCLASS32 with EM_ARM", img_size,
+                   "not a 64-bit x86-64 or 32-bit i386 or x86-64 ELF file");
     make_good(&s, 64, 1);
     s.eclass = 3;
     emit(&s);
