@@ -2,7 +2,9 @@
  * Guest console output on the hypervisor console, from console_io and from
  * a domU's console ring alike. Text is gathered per domain into whole lines,
  * each printed with the domain's name as prefix, so domains never interleave
- * mid-line. Control characters other than newline and tab become '?', so a
+ * mid-line. A carriage return and a backspace move within the line as on a
+ * terminal (so "\r\n" ends a line, and what follows a lone CR overwrites
+ * it); other control characters than newline and tab become '?', so a
  * guest cannot drive the terminal. Each domain may print at most
  * CONSOLE_RATE_DEFAULT bytes per second (the console_rate= option); the
  * excess is dropped and counted.
@@ -32,18 +34,29 @@ static void flush_line(struct domain *d)
                      d->console_line);
     console_write_whole(line, MIN((size_t)n, sizeof line - 1));
     d->console_len = 0;
+    d->console_col = 0;
 }
 
 static void put_char(struct domain *d, char c)
 {
-    if (c == '\n') {
+    switch (c) {
+    case '\n':
         flush_line(d);
         return;
+    case '\r':
+        d->console_col = 0;
+        return;
+    case '\b':
+        if (d->console_col)
+            d->console_col--;
+        return;
+    default:
+        if ((c < ' ' && c != '\t') || c == 0x7f)
+            c = '?';
     }
-    if ((c < ' ' && c != '\t') || c == 0x7f)
-        c = '?';
-    d->console_line[d->console_len++] = c;
-    if (d->console_len == sizeof d->console_line)
+    d->console_line[d->console_col++] = c;
+    d->console_len = MAX(d->console_len, d->console_col);
+    if (d->console_col == sizeof d->console_line)
         flush_line(d);          /* an over-long line is split, never dropped */
 }
 

@@ -119,7 +119,7 @@ static void guest_lines(void)
 static void test_queue(struct vcpu *domu)
 {
     struct domain *d = domu->domain;
-    d->console_len = 0;         /* the partial line test_write left */
+    d->console_len = d->console_col = 0;    /* the partial line test_write left */
     guest_lines();
     printed_len = 0;
     lines_printed = 0;
@@ -159,6 +159,28 @@ static void test_queue(struct vcpu *domu)
     while (domain_console_next_line(d))
         ;
     CHECK("... split into 3 lines", lines_printed == 3 && d->console_queue_len == 0);
+
+    /* CR and backspace move within the line, as on a terminal. */
+    static const struct {
+        const char *what, *text, *shown;
+    } moves[] = {
+        { "CR LF ends a line", "done\r\n", "[u] done\n" },
+        { "a lone CR: overwritten from the start", "50%\r100%\n", "[u] 100%\n" },
+        { "... the longer old text shows past the new", "abcdef\rXY\n", "[u] XYcdef\n" },
+        { "backspace steps back one", "ab\bc\n", "[u] ac\n" },
+        { "backspace at the start stays there", "\b\bx\n", "[u] x\n" },
+        { "a bell still shows as '?'", "a\ab\n", "[u] a?b\n" },
+    };
+    for (size_t i = 0; i < sizeof moves / sizeof moves[0]; i++) {
+        size_t len = strlen(moves[i].text);
+        memcpy(shim_guest_mem(SHIM_RW_BASE, len), moves[i].text, len);
+        printed_len = 0;
+        call(domu, CONSOLEIO_WRITE, len, SHIM_RW_BASE);
+        while (domain_console_next_line(d))
+            ;
+        CHECK(moves[i].what, printed_len == strlen(moves[i].shown) &&
+                                 !memcmp(printed, moves[i].shown, printed_len));
+    }
 }
 
 /* 16 KiB per second per domain: the excess is dropped and reported in the next second. */
@@ -188,7 +210,7 @@ static void test_rate(struct vcpu *domu)
 
     domain_console_set_rate(1000);      /* console_rate=1000 */
     now_ns += 1000000000ull;
-    d->console_len = 0;
+    d->console_len = d->console_col = 0;
     CHECK("console_rate=1000: a 4 KiB write still returns count",
           call(domu, CONSOLEIO_WRITE, CONSOLEIO_WRITE_MAX, SHIM_RW_BASE) == CONSOLEIO_WRITE_MAX);
     CHECK("... queues its first 1000 bytes", d->console_queue_len + 64 == 1000 &&
