@@ -43,9 +43,8 @@ bool pirq_mapped_by(struct domain *d, uint32_t pirq)
     return owned(d, pirq) != NULL;
 }
 
-void pirq_raised(uint32_t gsi, bool level)
+void pirq_raised(uint32_t gsi)
 {
-    (void)level;
     if (gsi >= PIRQ_MAX)
         return;
     __atomic_fetch_add(&lines[gsi].raised, 1, __ATOMIC_RELAXED);
@@ -54,6 +53,10 @@ void pirq_raised(uint32_t gsi, bool level)
 
 void pirq_deliver_pending(void)
 {
+    /* Every external-interrupt exit comes here: most find nothing, and a
+     * plain load spares them the locked exchange. */
+    if (!__atomic_load_n(&pending, __ATOMIC_RELAXED))
+        return;
     uint64_t fired = __atomic_exchange_n(&pending, 0, __ATOMIC_ACQUIRE);
     while (fired) {
         uint32_t gsi = (uint32_t)__builtin_ctzll(fired);

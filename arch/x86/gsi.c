@@ -52,9 +52,8 @@ void arch_gsi_mask(uint32_t gsi, bool masked)
 void gsi_interrupt(uint32_t vector)
 {
     uint32_t gsi = vector - VECTOR_GSI_BASE;
-    bool level = ioapic_is_level(gsi);
-    if (level)
+    if (ioapic_is_level(gsi))
         ioapic_mask(gsi, true);
     lapic_eoi();
-    pirq_raised(gsi, level);
+    pirq_raised(gsi);
 }

@@ -172,7 +172,7 @@ static void test_level_line(void)
 
     /* The interrupt path masks a level line, then the event is sent. */
     shim_gsi[10].masked = true;
-    pirq_raised(10, true);
+    pirq_raised(10);
     CHECK("nothing pending before delivery", !port_pending(port));
     pirq_deliver_pending();
     CHECK("delivered: the port is pending", port_pending(port));
@@ -187,7 +187,7 @@ static void test_level_line(void)
     CHECK("close the port", evop(v0, EVTCHNOP_CLOSE, &close, sizeof close) == 0);
     CHECK("closing masks the line", shim_gsi[10].masked);
     clear_pending(port);
-    pirq_raised(10, true);
+    pirq_raised(10);
     pirq_deliver_pending();
     CHECK("an interrupt while unbound sends nothing", !port_pending(port));
     CHECK("bind again after close", bind(v0, 10, &port) == 0);
@@ -205,8 +205,8 @@ static void test_edge_line(void)
     CHECK("edge line routed edge, unmasked", shim_gsi[5].routed && !shim_gsi[5].level &&
                                                  !shim_gsi[5].masked);
     uint32_t writes = shim_gsi[5].mask_writes;
-    pirq_raised(5, false);
-    pirq_raised(5, false);
+    pirq_raised(5);
+    pirq_raised(5);
     pirq_deliver_pending();
     CHECK("two edges: one pending event", port_pending(port));
     CHECK("an edge line is never masked by its interrupts", shim_gsi[5].mask_writes == writes &&

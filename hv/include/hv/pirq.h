@@ -14,8 +14,9 @@ struct domain;
 
 #define PIRQ_MAX 64             /* at most this many GSIs are offered */
 
-/* The interrupt path (arch, no lock held): line gsi fired. */
-void pirq_raised(uint32_t gsi, bool level);
+/* The interrupt path (arch, no lock held): line gsi fired (and, if level,
+ * the arch has masked it). */
+void pirq_raised(uint32_t gsi);
 /* Under the hypervisor lock: turn the lines that fired into events. */
 void pirq_deliver_pending(void);
 /* Some line is bound: a blocked owner may still be woken by a device. */
