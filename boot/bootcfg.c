@@ -273,17 +273,35 @@ static int set_name(struct parser *ps, struct bootcfg_domain *d, const char *v, 
     return 0;
 }
 
-static int set_kernel(struct parser *ps, struct bootcfg_domain *d, const char *v, size_t n)
+/* A path on the ESP: the loader widens each byte to UCS-2 for the firmware,
+ * so ASCII only. `what` names the key in messages ("kernel file name"). */
+static int check_path(struct parser *ps, const char *what, const char *v, size_t n)
 {
     size_t i;
 
     if (n == 0)
-        return fail(ps, "kernel file name must not be empty");
-    /* The loader widens each byte to UCS-2 for the firmware: ASCII only. */
+        return fail(ps, "%s must not be empty", what);
     for (i = 0; i < n; i++)
         if ((unsigned char)v[i] >= 0x80)
-            return fail(ps, "kernel file name '%t' is not plain ASCII", v, n);
+            return fail(ps, "%s '%t' is not plain ASCII", what, v, n);
+    return 0;
+}
+
+static int set_kernel(struct parser *ps, struct bootcfg_domain *d, const char *v, size_t n)
+{
+    if (check_path(ps, "kernel file name", v, n))
+        return -1;
     copy_str(d->kernel, v, n);
+    return 0;
+}
+
+/* Whether the domain may have modules depends on privileged=, which may
+ * come later on the line: parse_domain checks that once the line is read. */
+static int set_modules(struct parser *ps, struct bootcfg_domain *d, const char *v, size_t n)
+{
+    if (check_path(ps, "modules folder name", v, n))
+        return -1;
+    copy_str(d->modules, v, n);
     return 0;
 }
 
@@ -453,6 +471,7 @@ static const struct domain_key {
     { "trace",      set_trace,      BOOTCFG_VALUE_MAX,   0 },
     { "deny",       set_deny,       BOOTCFG_VALUE_MAX,   0 },
     { "cmdline",    set_cmdline,    BOOTCFG_CMDLINE_MAX, 0 },
+    { "modules",    set_modules,    BOOTCFG_MODULES_MAX, 0 },
 };
 #define NDOMAIN_KEYS (sizeof domain_keys / sizeof domain_keys[0])
 
@@ -496,7 +515,7 @@ static int parse_domain(struct parser *ps, struct cursor *c)
                 k = &domain_keys[i];
         if (!k)
             return fail(ps, "unknown key '%t' (name, kernel, memory, vcpus, privileged, "
-                        "weight, cap, cpus, trace, deny, cmdline)", key, klen);
+                        "weight, cap, cpus, trace, deny, cmdline, modules)", key, klen);
         if (seen & (1u << (k - domain_keys)))
             return fail(ps, "duplicate key '%s'", k->word);
         seen |= 1u << (k - domain_keys);
@@ -509,6 +528,11 @@ static int parse_domain(struct parser *ps, struct cursor *c)
     for (i = 0; i < NDOMAIN_KEYS; i++)
         if (domain_keys[i].required && !(seen & (1u << i)))
             return fail(ps, "domain is missing required key '%s'", domain_keys[i].word);
+    /* Boot modules are dom0's (a toolstack's images, an initrd): a domU
+     * has no use for the machine's files and no right to them. */
+    if (d->modules[0] && !d->privileged)
+        return fail(ps, "modules= is allowed only on the privileged domain's line "
+                    "(privileged=yes)");
     ps->cfg->ndomains++;
     return 0;
 }

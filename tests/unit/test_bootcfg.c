@@ -323,6 +323,37 @@ static void test_deny(void)
                  "unknown hypercall 'x'");
 }
 
+/* modules=FOLDER: dom0's boot modules; refused on any other line. */
+static void test_modules(void)
+{
+    CHECK("modules-default-none", parses(OK_DOMAIN, 1) && cfg.domains[0].modules[0] == '\0');
+    CHECK("modules-on-dom0", parses(OK_DOMAIN " privileged=yes modules=images", 1) &&
+                                 strcmp(cfg.domains[0].modules, "images") == 0);
+    /* privileged= may come after modules=: judged once the line is read. */
+    CHECK("modules-before-privileged", parses(OK_DOMAIN " modules=\"EFI\\mods\" privileged=1", 1) &&
+                                           strcmp(cfg.domains[0].modules, "EFI\\mods") == 0);
+    CHECK("modules-only-on-dom0-line",
+          parses("domain name=dom0 kernel=k memory=16 privileged=yes modules=m\n"
+                 "domain name=u kernel=k memory=16", 2) &&
+              cfg.domains[0].modules[0] == 'm' && cfg.domains[1].modules[0] == '\0');
+    expect_error("modules-on-domu", "domain name=u kernel=k memory=16\n"
+                 OK_DOMAIN " modules=images", 2, "allowed only on the privileged domain");
+    expect_error("modules-privileged-no", OK_DOMAIN " modules=images privileged=no", 1,
+                 "privileged=yes");
+    expect_error("modules-empty", OK_DOMAIN " privileged=yes modules=\"\"", 1,
+                 "modules folder name must not be empty");
+    expect_error("modules-not-ascii", OK_DOMAIN " privileged=yes modules=\"m\xc3\xa9\"", 1,
+                 "not plain ASCII");
+    expect_error("modules-twice", OK_DOMAIN " privileged=yes modules=a modules=b", 1,
+                 "duplicate key 'modules'");
+    CHECK("modules-longest", parses(repeat(OK_DOMAIN " privileged=yes modules=", 'm',
+                                           BOOTCFG_MODULES_MAX - 1, ""), 1) &&
+                                 strlen(cfg.domains[0].modules) == BOOTCFG_MODULES_MAX - 1);
+    expect_error("modules-too-long",
+                 repeat(OK_DOMAIN " privileged=yes modules=", 'm', BOOTCFG_MODULES_MAX, ""), 1,
+                 "too long");
+}
+
 int main(void)
 {
     test_good_file();
@@ -331,5 +362,6 @@ int main(void)
     test_domain_count();
     test_errors();
     test_deny();
+    test_modules();
     CHECK_DONE();
 }

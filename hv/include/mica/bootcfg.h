@@ -6,6 +6,7 @@
  *   hypervisor timeslice_ms=10
  *   domain name=dom0 kernel=dom0.elf memory=32 vcpus=1 privileged=yes cmdline="..."
  *          weight=256 cap=0 cpus=0-3 trace=off deny=grant_table_op,sched_op:poll
+ *          modules=images
  *
  * Freestanding: built into the UEFI loader and into the host unit tests.
  */
@@ -20,6 +21,7 @@
 #define BOOTCFG_MAX_DOMAINS    16
 #define BOOTCFG_NAME_MAX       32   /* including the NUL */
 #define BOOTCFG_KERNEL_MAX     64   /* file name on the ESP, including the NUL */
+#define BOOTCFG_MODULES_MAX    64   /* modules= folder on the ESP, including the NUL */
 #define BOOTCFG_CMDLINE_MAX   256   /* including the NUL */
 #define BOOTCFG_OPTIONS_MAX   256   /* hypervisor options, including the NUL */
 #define BOOTCFG_MEMORY_MIN_MIB  2
@@ -34,6 +36,9 @@ struct bootcfg_domain {
     char name[BOOTCFG_NAME_MAX];
     char kernel[BOOTCFG_KERNEL_MAX];
     char cmdline[BOOTCFG_CMDLINE_MAX];
+    /* modules=: a folder on the ESP whose files become the PVH boot modules
+     * of this domain (privileged only); "" (default): no modules. */
+    char modules[BOOTCFG_MODULES_MAX];
     uint32_t memory_mib;
     uint32_t vcpus;             /* default 1 */
     uint32_t privileged;        /* 0 or 1, default 0 */
