@@ -7,8 +7,8 @@
  */
 #include "loader.h"
 
-/* hypervisor image + its file + boot info + memory map + domains + slack */
-#define MAX_ALLOCS (BOOTCFG_MAX_DOMAINS + 16)
+/* hypervisor image + its file + boot info + memory map + domains + modules + slack */
+#define MAX_ALLOCS (BOOTCFG_MAX_DOMAINS + MICA_MAX_MODULES + 16)
 
 static struct {
     EFI_PHYSICAL_ADDRESS base;

@@ -42,7 +42,7 @@ static EFI_STATUS make_path(const char *name, CHAR16 *path)
     return EFI_SUCCESS;
 }
 
-static EFI_STATUS file_size(EFI_FILE_HANDLE fh, UINT64 *size)
+EFI_STATUS file_info(EFI_FILE_HANDLE fh, UINT64 *size, BOOLEAN *is_dir)
 {
     /* Room for the longest name FAT can return, so one call suffices. */
     union {
@@ -55,9 +55,8 @@ static EFI_STATUS file_size(EFI_FILE_HANDLE fh, UINT64 *size)
     status = fh->GetInfo(fh, &GenericFileInfo, &len, &buf);
     if (EFI_ERROR(status))
         return status;
-    if (buf.info.Attribute & EFI_FILE_DIRECTORY)
-        return FILE_IS_DIRECTORY;   /* a directory is not the file we were told of */
     *size = buf.info.FileSize;
+    *is_dir = (buf.info.Attribute & EFI_FILE_DIRECTORY) != 0;
     return EFI_SUCCESS;
 }
 
@@ -77,37 +76,56 @@ static EFI_STATUS read_all(EFI_FILE_HANDLE fh, UINT8 *dst, UINT64 size)
     return EFI_SUCCESS;
 }
 
-EFI_STATUS file_read(EFI_FILE_HANDLE root, const char *name, struct boot_file *out)
+EFI_STATUS file_open(EFI_FILE_HANDLE root, const char *name, EFI_FILE_HANDLE *fh)
 {
     CHAR16 path[PATH_MAX_CHARS];
-    EFI_FILE_HANDLE fh;
     EFI_STATUS status;
+
+    status = make_path(name, path);
+    if (EFI_ERROR(status))
+        return status;
+    return root->Open(root, fh, path, EFI_FILE_MODE_READ, 0);
+}
+
+EFI_STATUS file_read_open(EFI_FILE_HANDLE fh, struct boot_file *out)
+{
+    EFI_STATUS status;
+    BOOLEAN is_dir;
     UINT64 size;
 
     out->paddr = 0;
     out->size = 0;
-    status = make_path(name, path);
+    status = file_info(fh, &size, &is_dir);
+    if (!EFI_ERROR(status) && is_dir)
+        status = FILE_IS_DIRECTORY;     /* a directory is not the file we were told of */
     if (EFI_ERROR(status))
         return status;
-    status = root->Open(root, &fh, path, EFI_FILE_MODE_READ, 0);
+    status = alloc_pages_any(size, &out->paddr);
     if (EFI_ERROR(status))
         return status;
-
-    status = file_size(fh, &size);
-    if (!EFI_ERROR(status))
-        status = alloc_pages_any(size, &out->paddr);
-    if (!EFI_ERROR(status)) {
-        status = read_all(fh, (UINT8 *)(UINTN)out->paddr, size);
-        if (EFI_ERROR(status))
-            alloc_free(out->paddr);
-    }
-    fh->Close(fh);
+    status = read_all(fh, (UINT8 *)(UINTN)out->paddr, size);
     if (EFI_ERROR(status)) {
+        alloc_free(out->paddr);
         out->paddr = 0;
         return status;
     }
     out->size = size;
     return EFI_SUCCESS;
+}
+
+EFI_STATUS file_read(EFI_FILE_HANDLE root, const char *name, struct boot_file *out)
+{
+    EFI_FILE_HANDLE fh;
+    EFI_STATUS status;
+
+    out->paddr = 0;
+    out->size = 0;
+    status = file_open(root, name, &fh);
+    if (EFI_ERROR(status))
+        return status;
+    status = file_read_open(fh, out);
+    fh->Close(fh);
+    return status;
 }
 
 const CHAR16 *status_text(EFI_STATUS status, CHAR16 *buf, UINTN len)

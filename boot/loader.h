@@ -35,6 +35,12 @@ struct boot_file {
 };
 EFI_STATUS file_open_root(EFI_HANDLE image, EFI_FILE_HANDLE *root);
 EFI_STATUS file_read(EFI_FILE_HANDLE root, const char *name, struct boot_file *out);
+/* The pieces of file_read, for files found by listing a directory: open a
+ * name relative to the root for reading; read an open file whole (not a
+ * directory); its size and whether it is a directory. */
+EFI_STATUS file_open(EFI_FILE_HANDLE root, const char *name, EFI_FILE_HANDLE *fh);
+EFI_STATUS file_read_open(EFI_FILE_HANDLE fh, struct boot_file *out);
+EFI_STATUS file_info(EFI_FILE_HANDLE fh, UINT64 *size, BOOLEAN *is_dir);
 /* file_read's status when the name is a directory: no EFI status says so. */
 #define FILE_IS_DIRECTORY EFIERR_OEM(1)
 /* A status for a message: "is a directory" for FILE_IS_DIRECTORY, otherwise
@@ -53,6 +59,11 @@ EFI_STATUS hv_load(EFI_FILE_HANDLE root, struct hv_loaded *out);
 
 /* domains.c: domain kernels, read verbatim (the hypervisor validates them). */
 EFI_STATUS domains_load(EFI_FILE_HANDLE root, const struct bootcfg *cfg,
+                        struct mica_bootinfo *bi);
+
+/* modules.c: the files of the folder one domain's modules= names (dom0's
+ * boot modules), sorted by name, into bi->modules. */
+EFI_STATUS modules_load(EFI_FILE_HANDLE root, const struct bootcfg *cfg,
                         struct mica_bootinfo *bi);
 
 /* acpi.c: the RSDP from the firmware's configuration tables, or 0. */

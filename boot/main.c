@@ -65,6 +65,8 @@ static EFI_STATUS boot(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
         status = cpus_prepare(bi);
     if (!EFI_ERROR(status))
         status = domains_load(root, &cfg, bi);
+    if (!EFI_ERROR(status))
+        status = modules_load(root, &cfg, bi);
     root->Close(root);
     if (EFI_ERROR(status))
         return status;

@@ -6,7 +6,7 @@
  * RDI = physical address of struct mica_bootinfo. Every address in here is
  * physical. Everything the loader allocated for the hypervisor (its image,
  * this structure, the memory map, the domain images) is in ranges reported
- * as MICA_MEM_LOADER.
+ * as MICA_MEM_LOADER (the boot modules included).
  */
 #ifndef MICA_BOOTINFO_H
 #define MICA_BOOTINFO_H
@@ -16,7 +16,8 @@
 #include "bootcfg.h"
 
 #define MICA_BOOTINFO_MAGIC   0x544f4f4241434d49ull  /* "IMCABOOT" */
-#define MICA_BOOTINFO_VERSION 4     /* 4: bootcfg_domain.deny */
+/* 4: bootcfg_domain.deny; 5: bootcfg_domain.modules and the boot modules */
+#define MICA_BOOTINFO_VERSION 5
 #define MICA_MAX_CPUS         8     /* CPUs the hypervisor drives; more are left halted */
 
 enum mica_mem_type {
@@ -45,6 +46,23 @@ struct mica_boot_domain {
     uint64_t image_size;
 };
 
+/*
+ * The boot modules: every regular file of the folder that one domain's
+ * modules= names (docs/boot-config.md), sorted by name (bytewise), each
+ * read verbatim. The loader enforces the limits below; the hypervisor
+ * checks them again before it trusts the array.
+ */
+#define MICA_MAX_MODULES        16
+#define MICA_MODULE_NAME_MAX    BOOTCFG_KERNEL_MAX      /* including the NUL */
+#define MICA_MODULES_MAX_BYTES  (512ull << 20)          /* all modules together */
+
+struct mica_boot_module {
+    uint64_t paddr;             /* page aligned; the rest of the last page is 0 */
+    uint64_t size;              /* bytes, may be 0 */
+    char name[MICA_MODULE_NAME_MAX];    /* file name in the folder, ASCII, NUL-terminated */
+};
+_Static_assert(sizeof(struct mica_boot_module) == 80, "mica_boot_module layout");
+
 struct mica_bootinfo {
     uint64_t magic;             /* MICA_BOOTINFO_MAGIC */
     uint32_t version;           /* MICA_BOOTINFO_VERSION */
@@ -67,6 +85,11 @@ struct mica_bootinfo {
     uint32_t fw_cpu_apic_id[MICA_MAX_CPUS];
     /* One page below 1 MiB for the application processors' real-mode start. */
     uint64_t ap_trampoline_paddr;
+    /* The modules of domains[modules_owner] (whose cfg.modules names their
+     * folder); nmodules = 0 when no line has modules=. */
+    uint32_t nmodules;
+    uint32_t modules_owner;
+    struct mica_boot_module modules[MICA_MAX_MODULES];
 };
 
 #endif
