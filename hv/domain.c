@@ -5,6 +5,7 @@
 #include "hv/domain.h"
 #include "hv/sched.h"
 #include "hv/arch.h"
+#include "hv/boot_modules.h"
 #include "hv/event.h"
 #include "hv/time.h"
 #include "hv/frame.h"
@@ -240,7 +241,8 @@ static struct domain *build(const struct bootcfg_domain *cfg, const void *image,
     if (domain_owns_devices(d)) {
         if (identity_ram_populate(d, &img, why) ||
             start_info_build_map(start_page, d->start_info_gpa, d->memmap, d->memmap_entries,
-                                 cfg->cmdline, cfg->privileged, why))
+                                 cfg->cmdline, cfg->privileged, why) ||
+            boot_modules_give(d, cfg, &img, start_page, why))
             goto fail;
     } else if (populate_ram(d)) {
         *why = "out of memory for its RAM";

@@ -5,6 +5,7 @@
  * after the timer, since the run loop needs calibrated time.
  */
 #include "hv/arch.h"
+#include "hv/boot_modules.h"
 #include "hv/domain.h"
 #include "hv/frame.h"
 #include "hv/pci.h"
@@ -118,6 +119,7 @@ void hv_main(paddr_t bootinfo_pa)
     watchdog_init(ncpus);
     boot_stage("smp");
     pci_init(map, nmap);
+    boot_modules_init(bi, map, nmap);
     uint64_t frames_before = frame_free_count();
     build_boot_domains(bi);
     boot_stage("domains");

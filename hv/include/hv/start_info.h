@@ -32,6 +32,9 @@
 #define START_INFO_MEMMAP_OFFSET   64
 #define START_INFO_CMDLINE_OFFSET  512
 #define START_INFO_CMDLINE_MAX     256          /* including the NUL */
+/* dom0's boot modules: the hvm_modlist_entry array, then their names (each
+ * module's cmdline), to the end of the page (hv/module_layout.c). */
+#define START_INFO_MODLIST_OFFSET  768
 #define START_INFO_MEMMAP_ENTRIES  3
 /* The most a map may have (dom0's identity-mapped RAM comes in runs). */
 #define START_INFO_MEMMAP_MAX      16
@@ -41,8 +44,10 @@ _Static_assert(sizeof(struct hvm_start_info) <= START_INFO_MEMMAP_OFFSET,
 _Static_assert(START_INFO_MEMMAP_OFFSET + START_INFO_MEMMAP_MAX *
                sizeof(struct hvm_memmap_table_entry) <= START_INFO_CMDLINE_OFFSET,
                "memory map overlaps the command line");
-_Static_assert(START_INFO_CMDLINE_OFFSET + START_INFO_CMDLINE_MAX <= START_INFO_SIZE,
-               "command line runs off the start-info page");
+_Static_assert(START_INFO_CMDLINE_OFFSET + START_INFO_CMDLINE_MAX <= START_INFO_MODLIST_OFFSET,
+               "command line overlaps the module list");
+_Static_assert(START_INFO_MODLIST_OFFSET % 8 == 0 && START_INFO_MODLIST_OFFSET < START_INFO_SIZE,
+               "module list misplaced");
 
 /*
  * Fill map[0..START_INFO_MEMMAP_ENTRIES) with the memory map of a domain
