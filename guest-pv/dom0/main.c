@@ -1,6 +1,7 @@
 /*
  * dom0's own work. It owns the machine's devices (docs/devices.md): it
- * enumerates PCI and prints the device list, probes the disks on the IDE
+ * lists its boot modules (a toolstack's images: an ELF one is said to be
+ * one), enumerates PCI and prints the device list, probes the disks on the IDE
  * controller and the e1000 network card (each driver prints what it found;
  * nothing is written to a disk and the card is not opened), then shows that
  * its timer works and powers off. The backends (guest-pv/backends/) and the
@@ -10,6 +11,7 @@
 #include "console.h"
 #include "e1000.h"
 #include "guest.h"
+#include "modules.h"
 #include "net.h"
 #include "netdev.h"
 #include "pci.h"
@@ -38,9 +40,21 @@ static void probe_drivers(void)
            nics, nics == 1 ? "" : "s");
 }
 
+static void show_modules(const struct hvm_start_info *si)
+{
+    struct boot_module m;
+
+    for (uint32_t i = 0; modules_get(si, i, &m); i++) {
+        const uint8_t *p = m.data;
+        int elf = p && m.size >= 4 && p[0] == 0x7f && p[1] == 'E' && p[2] == 'L' && p[3] == 'F';
+        printk("dom0: module %s %lu bytes%s\n", m.name, (unsigned long)m.size,
+               elf ? ", starts with \\x7fELF" : "");
+    }
+}
+
 void image_main(const struct guest_env *env)
 {
-    (void)env;
+    show_modules(env->si);
     pci_init();
     probe_drivers();
     timer_show_ticks(BOOT_TICKS);

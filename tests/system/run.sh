@@ -26,9 +26,11 @@
 #  - Bochs: dom0's e1000 against Bochs's vnet host: DHCP, 1,000 echo
 #    requests polled and 1,000 by interrupt without loss, the card's
 #    counters and interrupt causes against the driver's (tests/system/net.sh).
+#  - Bochs: dom0's boot modules, read from its modules= folder, listed in
+#    its start info and found by dom0 with their sizes (tests/system/modules.sh).
 #  - QEMU TCG (no VMX): Mica refuses cleanly; the loader reports a bad
-#    configuration line, a missing kernel file and a kernel path naming a
-#    directory, then returns to the firmware.
+#    configuration line, a missing kernel file, a kernel path naming a
+#    directory and a missing modules folder, then returns to the firmware.
 # Bochs uses one core and the QEMU runs the other, so both run at once.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -54,6 +56,9 @@ printf 'domain name=dom0 kernel=dom0.elf memory=32 privileged=yes\ndomain name=d
     > "$out/dirkernel.cfg"
 scripts/mkimage.sh --esp "$out/dirkernel.img" --config "$out/dirkernel.cfg" "${files[@]}" || exit 1
 mmd -i "$out/dirkernel.img" ::/kernels || exit 1
+printf 'domain name=dom0 kernel=dom0.elf memory=32 privileged=yes modules=nothere\n' \
+    > "$out/nomodules.cfg"
+scripts/mkimage.sh --esp "$out/nomodules.img" --config "$out/nomodules.cfg" "${files[@]}" || exit 1
 
 scripts/mkimage.sh --esp "$out/abi.img" --config tests/system/abi.cfg "${files[@]}" || exit 1
 scripts/mkimage.sh --esp "$out/ipc.img" --config tests/system/ipc.cfg "${files[@]}" || exit 1
@@ -102,6 +107,8 @@ scripts/qemu-run.sh --tcg --image "$out/missing.img" --serial "$out/missing.log"
     > "$out/missing.run" 2>&1
 scripts/qemu-run.sh --tcg --image "$out/dirkernel.img" --serial "$out/dirkernel.log" --timeout 20 \
     > "$out/dirkernel.run" 2>&1
+scripts/qemu-run.sh --tcg --image "$out/nomodules.img" --serial "$out/nomodules.log" --timeout 20 \
+    > "$out/nomodules.run" 2>&1
 # After its fault report the hypervisor halts for good: the timeout ends this run too.
 scripts/qemu-run.sh --tcg --image "$out/fault.img" --serial "$out/fault.log" --timeout 20 \
     > "$out/fault.run" 2>&1
@@ -110,7 +117,8 @@ scripts/qemu-run.sh --tcg --image "$out/fault.img" --serial "$out/fault.log" --t
 # domains (tests/system/hostile.sh), the CPU-state boots
 # (tests/system/cpu-state.sh), the disk boots (tests/system/disk.sh), the
 # device-ownership boot (tests/system/devices.sh) and the network boot
-# (tests/system/net.sh) use this core.
+# (tests/system/net.sh) and dom0's boot modules (tests/system/modules.sh)
+# use this core.
 tests/system/sched.sh "$out" > "$out/sched.results" 2>&1
 tests/system/hostile.sh "$out" > "$out/hostile.results" 2>&1
 tests/system/cpu-state.sh "$out" > "$out/cpu-state.results" 2>&1
@@ -118,6 +126,7 @@ tests/system/disk.sh "$out" > "$out/disk.results" 2>&1
 tests/system/devices.sh "$out" > "$out/devices.results" 2>&1
 tests/system/reboot.sh "$out" > "$out/reboot.results" 2>&1
 tests/system/net.sh "$out" > "$out/net.results" 2>&1
+tests/system/modules.sh "$out" > "$out/modules.results" 2>&1
 
 wait $bochs_pid
 bochs_status=$(cat "$out/three.status")
@@ -308,6 +317,9 @@ expect "loader/missing-kernel-named" "$out/missing.log" "mica\.cfg:2: .*ghost\.e
 expect_none "loader/missing-kernel-no-hypervisor" "$out/missing.log" '\(mica\) Mica hypervisor starting'
 expect "loader/directory-kernel-named" "$out/dirkernel.log" "mica\.cfg:2: cannot read 'kernels': is a directory"
 expect_none "loader/directory-kernel-no-hypervisor" "$out/dirkernel.log" '\(mica\) Mica hypervisor starting'
+expect "loader/missing-modules-folder-named" "$out/nomodules.log" \
+    "mica\.cfg:1: cannot open modules folder 'nothere': Not Found"
+expect_none "loader/missing-modules-folder-no-hypervisor" "$out/nomodules.log" '\(mica\) Mica hypervisor starting'
 
 # --- Bochs: the ABI conformance suite (tests/system/conformance.sh) ------------------
 cat "$out/conformance.results"
@@ -335,6 +347,9 @@ cat "$out/reboot.results"
 
 # --- Bochs: dom0's e1000 and network stack against vnet (tests/system/net.sh) ---
 cat "$out/net.results"
+
+# --- Bochs: dom0's boot modules (tests/system/modules.sh) ------------------------
+cat "$out/modules.results"
 
 # --- QEMU TCG: a fault in the hypervisor explains itself ------------------------
 L="$out/fault.log"
