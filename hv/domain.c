@@ -3,6 +3,7 @@
  * destruction (every frame returned) and the end-of-run summary.
  */
 #include "hv/domain.h"
+#include "hv/domain_build.h"
 #include "hv/sched.h"
 #include "hv/arch.h"
 #include "hv/boot_modules.h"
@@ -20,6 +21,7 @@
 #include "hv/string.h"
 #include "hv/trace.h"
 #include "public/errno.h"
+#include "public/event_channel.h"
 #include "public/sched_op.h"
 #include "public/shared_info.h"
 
@@ -56,18 +58,37 @@ void domain_note_refused(const char *name, const char *why)
     }
 }
 
-/* dom0 is id 0; every other domain takes the lowest free id from 1. */
-static int allocate_id(bool privileged)
+/*
+ * dom0 is id 0. Every other domain takes the next free id after the last
+ * one given, wrapping from MAX_DOMAINS - 1 to 1, as Xen's id rover does: an
+ * id just released (and anything that still names it, such as an unbound
+ * event channel offered to it) is reused as late as possible.
+ */
+int domain_allocate_id(bool privileged)
 {
+    static uint32_t last_given;
+
     if (privileged)
         return domains[0] ? -1 : 0;
-    for (unsigned i = 1; i < MAX_DOMAINS; i++)
-        if (!domains[i])
-            return (int)i;
+    for (uint32_t n = 1; n < MAX_DOMAINS; n++) {
+        uint32_t id = (last_given + n - 1) % (MAX_DOMAINS - 1) + 1;
+        if (!domains[id]) {
+            last_given = id;
+            return (int)id;
+        }
+    }
     return -1;
 }
 
-static int write_guest_phys(void *ctx, uint64_t gpa, const void *src, uint64_t len)
+bool domain_name_taken(const char *name)
+{
+    for (uint32_t id = 0; id < MAX_DOMAINS; id++)
+        if (domains[id] && !strncmp(domains[id]->name, name, sizeof domains[id]->name))
+            return true;
+    return false;
+}
+
+int domain_write_phys(void *ctx, uint64_t gpa, const void *src, uint64_t len)
 {
     struct domain *d = ctx;
     while (len) {
@@ -113,27 +134,46 @@ void domain_scrub_frame(paddr_t frame)
     scrub_ticks += arch_read_tsc() - t0;
 }
 
-/* Give a domU zeroed RAM at [0, ram_bytes); the frames become its own. */
-static int populate_ram(struct domain *d)
+/* A domU's memory map: [0, ram_bytes) with the reserved hole (hv/start_info.h). */
+static int set_domu_memmap(struct domain *d)
 {
     const char *why;
     int n = start_info_memmap(d->ram_bytes, d->memmap, &why);
     if (n < 0)
-        return -1;      /* unreachable: start_info_build checked ram_bytes */
+        return -1;      /* unreachable: the caller checked ram_bytes */
     d->memmap_entries = (uint32_t)n;
     d->start_info_gpa = START_INFO_GPA;
     d->ram_top = d->ram_bytes;
-    for (gpaddr_t gpa = 0; gpa < d->ram_bytes; gpa += PAGE_SIZE) {
-        paddr_t frame = frame_alloc();
-        if (!frame)
-            return -1;
-        domain_scrub_frame(frame);
-        if (arch_domain_map_ram(d, gpa, frame)) {
-            frame_free(frame);
-            return -1;
-        }
-        d->frames_owned++;
+    return 0;
+}
+
+/* Inlined in populate_ram's loop: a call per page costs ~19 instructions
+ * (bench domain_create_64m). */
+static inline int populate_one(struct domain *d, gpaddr_t gpa)
+{
+    paddr_t frame = frame_alloc();
+    if (!frame)
+        return -1;
+    domain_scrub_frame(frame);
+    if (arch_domain_map_ram(d, gpa, frame)) {
+        frame_free(frame);
+        return -1;
     }
+    d->frames_owned++;
+    return 0;
+}
+
+int domain_populate_page(struct domain *d, gpaddr_t gpa)
+{
+    return populate_one(d, gpa);
+}
+
+/* Give a domU zeroed RAM at [0, ram_bytes); the frames become its own. */
+static int populate_ram(struct domain *d)
+{
+    for (gpaddr_t gpa = 0; gpa < d->ram_bytes; gpa += PAGE_SIZE)
+        if (populate_one(d, gpa))
+            return -1;
     return 0;
 }
 
@@ -157,8 +197,52 @@ static void add_vcpus(struct domain *d, struct vcpu *slots, uint32_t n)
     d->nvcpus = n;
 }
 
+struct domain *domain_new_record(uint32_t id, const char *name, bool privileged,
+                                 uint64_t ram_bytes, uint32_t nvcpus)
+{
+    struct domain *d = &domain_slots[id];
+    memset(d, 0, sizeof *d);
+    d->id = id;
+    strlcpy(d->name, name, sizeof d->name);
+    d->privileged = privileged;
+    d->state = DOMAIN_BUILDING;
+    d->ram_bytes = ram_bytes;
+    d->max_pages = ram_bytes >> PAGE_SHIFT;
+    d->max_evtchn_port = EVTCHN_MAX_PORTS - 1;
+    d->gnttab.max_frames = GRANT_MAX_FRAMES;
+    d->gnttab.max_maptrack = GRANT_MAX_MAPTRACK;
+    d->shutdown_code = ~0u;
+    sched_domain_init(&d->sched);
+    add_vcpus(d, vcpu_slots[id], nvcpus);
+    domains[id] = d;
+    return d;
+}
+
+void domain_forget(struct domain *d)
+{
+    if (d && domains[d->id] == d)
+        domains[d->id] = NULL;
+}
+
+int domain_create_containers(struct domain *d)
+{
+    d->shared_info_frame = frame_alloc();
+    if (!d->shared_info_frame || arch_domain_create(d))
+        return -1;
+    d->shared_info = phys_to_virt(d->shared_info_frame);
+    memset(d->shared_info, 0, PAGE_SIZE);
+    time_update_wallclock(d);
+    /* A domU writes its console to a ring page; dom0 has the real console. */
+    if (!d->privileged) {
+        d->console_ring_gpa = CONSOLE_RING_GPA;
+        d->console_port = evtchn_alloc_port(d);
+        d->evtchn[d->console_port] = (struct evtchn){ .state = EVTCHN_CONSOLE, .vcpu = 0 };
+    }
+    return d->privileged ? 0 : set_domu_memmap(d);
+}
+
 /* Their arch state; the secondary vCPUs' VMCS is rewritten by VCPUOP_initialise. */
-static int create_arch_vcpus(struct domain *d, uint32_t entry)
+int domain_create_arch_vcpus(struct domain *d, uint32_t entry)
 {
     for (uint32_t i = 0; i < d->nvcpus; i++) {
         struct vcpu *v = d->vcpus[i];
@@ -169,6 +253,13 @@ static int create_arch_vcpus(struct domain *d, uint32_t entry)
     return 0;
 }
 
+void domain_start(struct domain *d)
+{
+    d->state = DOMAIN_RUNNING;
+    d->pause_count = 0;
+    sched_vcpu_runnable(d->vcpus[0]);
+}
+
 /* weight=, cap= and cpus= from the boot configuration; -1 if refused. */
 static int apply_sched_config(struct domain *d, const struct bootcfg_domain *cfg,
                               const char **why)
@@ -177,13 +268,20 @@ static int apply_sched_config(struct domain *d, const struct bootcfg_domain *cfg
         *why = "weight or cap out of range";
         return -1;
     }
-    uint64_t mask = cfg->cpu_mask ? cfg->cpu_mask : ~0ull;
+    if (domain_set_affinity(d, cfg->cpu_mask)) {
+        *why = "cpus= names no CPU that is online";
+        return -1;
+    }
+    return 0;
+}
+
+int domain_set_affinity(struct domain *d, uint64_t cpu_mask)
+{
+    uint64_t mask = cpu_mask ? cpu_mask : ~0ull;
     for (uint32_t i = 0; i < d->nvcpus; i++) {
         uint32_t kick;
-        if (sched_set_affinity(&d->vcpus[i]->sched, mask, &kick)) {
-            *why = "cpus= names no CPU that is online";
+        if (sched_set_affinity(&d->vcpus[i]->sched, mask, &kick))
             return -1;
-        }
     }
     return 0;
 }
@@ -207,34 +305,23 @@ static struct domain *build(const struct bootcfg_domain *cfg, const void *image,
     memset(start_page, 0, sizeof start_page);
     if (start_info_build(start_page, ram, cfg->cmdline, cfg->privileged, why))
         return NULL;
-    int id = allocate_id(cfg->privileged);
+    int id = domain_allocate_id(cfg->privileged);
     if (id < 0) {
         *why = cfg->privileged ? "only one privileged domain (dom0) is supported"
                                : "too many domains";
         return NULL;
     }
 
-    struct domain *d = &domain_slots[id];
-    memset(d, 0, sizeof *d);
-    d->id = (uint32_t)id;
-    strlcpy(d->name, cfg->name, sizeof d->name);
-    d->privileged = cfg->privileged;
+    struct domain *d = domain_new_record((uint32_t)id, cfg->name, cfg->privileged, ram,
+                                         cfg->vcpus ? cfg->vcpus : 1);
     policy_init(d, &cfg->deny);
     if (cfg->trace_hypercalls) {
         d->trace_hypercalls = true;
         trace_enable_hypercalls();
     }
-    d->state = DOMAIN_BUILDING;
-    d->ram_bytes = ram;
-    sched_domain_init(&d->sched);
-    add_vcpus(d, vcpu_slots[id], cfg->vcpus ? cfg->vcpus : 1);
-    domains[id] = d;
-
     if (apply_sched_config(d, cfg, why))
         goto fail;
-    d->shutdown_code = ~0u;
-    d->shared_info_frame = frame_alloc();
-    if (!d->shared_info_frame || arch_domain_create(d)) {
+    if (domain_create_containers(d)) {
         *why = "out of memory for its RAM";
         goto fail;
     }
@@ -248,28 +335,18 @@ static struct domain *build(const struct bootcfg_domain *cfg, const void *image,
         *why = "out of memory for its RAM";
         goto fail;
     }
-    d->shared_info = phys_to_virt(d->shared_info_frame);
-    memset(d->shared_info, 0, PAGE_SIZE);
-    time_update_wallclock(d);
-    /* A domU writes its console to a ring page; dom0 has the real console. */
-    if (!d->privileged) {
-        d->console_ring_gpa = CONSOLE_RING_GPA;
-        d->console_port = evtchn_alloc_port(d);
-        d->evtchn[d->console_port] = (struct evtchn){ .state = EVTCHN_CONSOLE, .vcpu = 0 };
-    }
-    if (pvh_image_load(image, &img, write_guest_phys, d) ||
-        write_guest_phys(d, d->start_info_gpa, start_page, sizeof start_page)) {
+    if (pvh_image_load(image, &img, domain_write_phys, d) ||
+        domain_write_phys(d, d->start_info_gpa, start_page, sizeof start_page)) {
         *why = "loading the kernel into its memory failed";
         goto fail;
     }
     if (domain_owns_devices(d))
         pci_give_devices(d);
-    if (create_arch_vcpus(d, img.entry)) {
+    if (domain_create_arch_vcpus(d, img.entry)) {
         *why = "out of memory for its vCPUs";
         goto fail;
     }
-    d->state = DOMAIN_RUNNING;
-    sched_vcpu_runnable(d->vcpus[0]);
+    domain_start(d);
     char vcpus[16] = "";
     if (d->nvcpus > 1)
         snprintf(vcpus, sizeof vcpus, ", %u vCPUs", d->nvcpus);
@@ -280,7 +357,7 @@ static struct domain *build(const struct bootcfg_domain *cfg, const void *image,
 
 fail:
     domain_destroy(d);
-    domains[id] = NULL;
+    domain_forget(d);
     return NULL;
 }
 
@@ -306,6 +383,16 @@ static void stop_vcpus(struct domain *d)
         vcpu_take_down(d->vcpus[i]);
 }
 
+/* VIRQ_DOM_EXC: dom0 learns that another domain stopped or died (Xen sends
+ * it to the hardware domain alone; a domU may bind it and never hears it). */
+static void notify_dom0(const struct domain *d)
+{
+    struct domain *dom0 = domain_by_id(0);
+    if (d->privileged || !domain_is_running(dom0))
+        return;
+    evtchn_send_virq(dom0->vcpus[0], VIRQ_DOM_EXC);
+}
+
 void domain_shutdown(struct domain *d, uint32_t reason)
 {
     if (d->state != DOMAIN_RUNNING)
@@ -313,6 +400,15 @@ void domain_shutdown(struct domain *d, uint32_t reason)
     d->state = DOMAIN_SHUTDOWN;
     d->shutdown_reason = reason;
     stop_vcpus(d);
+    notify_dom0(d);
+}
+
+void domain_kill(struct domain *d)
+{
+    if (d->state == DOMAIN_RUNNING) {
+        d->state = DOMAIN_KILLED;
+        stop_vcpus(d);
+    }
 }
 
 void domain_crash(struct domain *d, const char *fmt, ...)
@@ -326,6 +422,7 @@ void domain_crash(struct domain *d, const char *fmt, ...)
     printk("domain '%s' (id %u) crashed: %s\n", d->name, d->id, d->crash_report);
     d->state = DOMAIN_CRASHED;
     stop_vcpus(d);
+    notify_dom0(d);
 }
 
 int domain_map_shared_info(struct domain *d, gpaddr_t gpa)
@@ -357,6 +454,8 @@ void domain_destroy(struct domain *d)
     /* Pages other domains still map stay allocated until their last unmap. */
     d->frames_free_after = frame_free_count();
     d->frames_returned = d->frames_free_after - free_before;
+    if (d->state != DOMAIN_BUILDING)
+        notify_dom0(d);         /* it died: its memory is back */
 }
 
 static const char *shutdown_reason_name(uint32_t r)
@@ -365,20 +464,36 @@ static const char *shutdown_reason_name(uint32_t r)
     return r < ARRAY_SIZE(names) ? names[r] : "unknown";
 }
 
+void domain_report(const struct domain *d, char *buf, size_t len)
+{
+    switch (d->state) {
+    case DOMAIN_SHUTDOWN:
+        snprintf(buf, len, "shut down (%s)", shutdown_reason_name(d->shutdown_reason));
+        break;
+    case DOMAIN_CRASHED:
+        snprintf(buf, len, "crashed: %s", d->crash_report);
+        break;
+    case DOMAIN_KILLED:
+        snprintf(buf, len, "destroyed by dom0");
+        break;
+    case DOMAIN_BUILDING:
+        snprintf(buf, len, "being built");
+        break;
+    default:
+        snprintf(buf, len, "still running");
+    }
+}
+
 void domain_print_summary(void)
 {
     printk("summary:\n");
     for (unsigned i = 0; i < MAX_DOMAINS; i++) {
         struct domain *d = domains[i];
+        char report[sizeof d->crash_report + 16];
         if (!d)
             continue;
-        if (d->state == DOMAIN_SHUTDOWN)
-            printk("  domain %-12s id %-2u shut down (%s)\n", d->name, d->id,
-                   shutdown_reason_name(d->shutdown_reason));
-        else if (d->state == DOMAIN_CRASHED)
-            printk("  domain %-12s id %-2u crashed: %s\n", d->name, d->id, d->crash_report);
-        else
-            printk("  domain %-12s id %-2u still running\n", d->name, d->id);
+        domain_report(d, report, sizeof report);
+        printk("  domain %-12s id %-2u %s\n", d->name, d->id, report);
     }
     for (unsigned i = 0; i < nrefused; i++)
         printk("  domain %-12s refused: %s\n", refused[i].name, refused[i].why);

@@ -1,7 +1,8 @@
 /*
  * domctl(arg): dom0 reads a domain's state, CPU time and runstates and sets
  * its scheduling weight, cap and vCPU affinity (public/domctl.h); the
- * hypercall-policy sub-ops are in hv/domctl_policy.c. The request is read
+ * sub-ops of a domain's life are in hv/domctl_lifecycle.c, the
+ * hypercall-policy ones in hv/domctl_policy.c. The request is read
  * once into a local copy and checked there. Sub-ops that change something
  * commit only after every check has passed and write nothing back; sub-ops
  * that read change nothing and write the whole structure back. docs/abi.md
@@ -10,6 +11,7 @@
 #include "hv/arch.h"
 #include "hv/control_op.h"
 #include "hv/domain.h"
+#include "hv/domctl_lifecycle.h"
 #include "hv/domctl_policy.h"
 #include "hv/hypercalls.h"
 #include "hv/sched.h"
@@ -50,26 +52,38 @@ static long getdomaininfo(struct vcpu *v, gvaddr_t arg, struct domain *d, struct
     struct mica_domctl_getdomaininfo *info = &op->u.getdomaininfo;
     uint64_t time[4];
 
+    static const uint32_t state[] = {
+        [DOMAIN_BUILDING] = MICA_DOMCTL_STATE_BUILDING,
+        [DOMAIN_RUNNING] = MICA_DOMCTL_STATE_RUNNING,
+        [DOMAIN_SHUTDOWN] = MICA_DOMCTL_STATE_SHUTDOWN,
+        [DOMAIN_CRASHED] = MICA_DOMCTL_STATE_CRASHED,
+        [DOMAIN_KILLED] = MICA_DOMCTL_STATE_DESTROYED,
+    };
+    uint32_t up = 0, blocked = 0;
+
     *info = (struct mica_domctl_getdomaininfo){
         .domid = d->id,
-        .state = d->state == DOMAIN_SHUTDOWN ? MICA_DOMCTL_STATE_SHUTDOWN
-               : d->state == DOMAIN_CRASHED  ? MICA_DOMCTL_STATE_CRASHED
-                                             : MICA_DOMCTL_STATE_RUNNING,
+        .state = state[d->state],
         .shutdown_reason = d->state == DOMAIN_SHUTDOWN ? d->shutdown_reason : 0,
         .flags = (d->privileged ? MICA_DOMINF_PRIVILEGED : 0) |
-                 (d->destroyed ? MICA_DOMINF_DYING : 0),
+                 (d->destroyed ? MICA_DOMINF_DYING : 0) |
+                 (domain_paused(d) ? MICA_DOMINF_PAUSED : 0),
         .nr_vcpus = d->nvcpus,
         .weight = d->sched.weight,
         .cap = d->sched.cap,
         .tot_pages = d->frames_owned,
-        .max_pages = d->ram_bytes >> PAGE_SHIFT,
+        .max_pages = d->max_pages,
     };
     for (uint32_t i = 0; i < d->nvcpus; i++) {
+        up += d->vcpus[i]->state != VCPU_DOWN;
+        blocked += d->vcpus[i]->state == VCPU_BLOCKED;
         if (d->vcpus[i]->state != VCPU_DOWN)
             info->nr_online_vcpus++;
         runstate_now(d->vcpus[i], time);
         info->cpu_time += time[RUNSTATE_RUNNING];
     }
+    if (d->state == DOMAIN_RUNNING && up && blocked == up)
+        info->flags |= MICA_DOMINF_BLOCKED;
     memcpy(info->name, d->name, sizeof info->name);
     info->name[sizeof info->name - 1] = 0;
     return copy_back(v, arg, op);
@@ -166,25 +180,38 @@ static long scheduler_op(struct vcpu *v, gvaddr_t arg, struct domain *d, struct 
 
 typedef long (*domctl_fn)(struct vcpu *v, gvaddr_t arg, struct domain *d, struct mica_domctl *op);
 
+/* Which domains a sub-op may name, besides running ones. */
+#define NAMES_ENDED    (1u << 0)    /* stopped (its record is kept until destroydomain) */
+#define NAMES_BUILDING (1u << 1)    /* created at run time and not started */
+#define NAMES_NONE     (1u << 2)    /* none: `domain` is not looked up (createdomain) */
+#define NAMES_ANY      (NAMES_ENDED | NAMES_BUILDING)
+
 struct domctl_entry {
     domctl_fn fn;
-    bool ended_ok;              /* also names a domain that has stopped (its record is kept) */
+    uint32_t names;
 };
 
 /* Xen's numbers. */
 static const struct domctl_entry domctl_table[] = {
-    [XEN_DOMCTL_GETDOMAININFO] = { getdomaininfo, true },
-    [XEN_DOMCTL_SETVCPUAFFINITY] = { setvcpuaffinity, false },
-    [XEN_DOMCTL_GETVCPUINFO] = { getvcpuinfo, false },
-    [XEN_DOMCTL_SCHEDULER_OP] = { scheduler_op, false },
-    [XEN_DOMCTL_GETVCPUAFFINITY] = { getvcpuaffinity, false },
+    [XEN_DOMCTL_CREATEDOMAIN] = { domctl_createdomain, NAMES_NONE },
+    [XEN_DOMCTL_DESTROYDOMAIN] = { domctl_destroydomain, NAMES_ANY },
+    [XEN_DOMCTL_PAUSEDOMAIN] = { domctl_pausedomain, NAMES_BUILDING },
+    [XEN_DOMCTL_UNPAUSEDOMAIN] = { domctl_unpausedomain, NAMES_BUILDING },
+    [XEN_DOMCTL_GETDOMAININFO] = { getdomaininfo, NAMES_ANY },
+    [XEN_DOMCTL_SETVCPUAFFINITY] = { setvcpuaffinity, NAMES_BUILDING },
+    [XEN_DOMCTL_MAX_MEM] = { domctl_max_mem, NAMES_BUILDING },
+    [XEN_DOMCTL_GETVCPUINFO] = { getvcpuinfo, NAMES_BUILDING },
+    [XEN_DOMCTL_SCHEDULER_OP] = { scheduler_op, NAMES_BUILDING },
+    [XEN_DOMCTL_GETVCPUAFFINITY] = { getvcpuaffinity, NAMES_BUILDING },
 };
 
 /* Mica's own, from MICA_DOMCTL_BASE (public/domctl.h). */
 static const struct domctl_entry mica_domctl_table[] = {
-    [MICA_DOMCTL_GET_POLICY - MICA_DOMCTL_BASE] = { domctl_get_policy, true },
-    [MICA_DOMCTL_SET_POLICY - MICA_DOMCTL_BASE] = { domctl_set_policy, false },
-    [MICA_DOMCTL_GET_DENIALS - MICA_DOMCTL_BASE] = { domctl_get_denials, true },
+    [MICA_DOMCTL_GET_POLICY - MICA_DOMCTL_BASE] = { domctl_get_policy, NAMES_ANY },
+    [MICA_DOMCTL_SET_POLICY - MICA_DOMCTL_BASE] = { domctl_set_policy, NAMES_BUILDING },
+    [MICA_DOMCTL_GET_DENIALS - MICA_DOMCTL_BASE] = { domctl_get_denials, NAMES_ANY },
+    [MICA_DOMCTL_LOAD_KERNEL - MICA_DOMCTL_BASE] = { domctl_load_kernel, NAMES_BUILDING },
+    [MICA_DOMCTL_GET_REPORT - MICA_DOMCTL_BASE] = { domctl_get_report, NAMES_ANY },
 };
 
 /* The entry for `cmd`, or NULL if there is none. */
@@ -199,12 +226,12 @@ static const struct domctl_entry *domctl_entry(uint32_t cmd)
     return e && e->fn ? e : NULL;
 }
 
-/* The domain `domid` names: DOMID_SELF is the caller's. One being built is
- * not there yet; a stopped one only for `ended_ok` sub-ops. */
-static struct domain *find_domain(struct vcpu *v, uint16_t domid, bool ended_ok)
+/* The domain `domid` names, if the sub-op may name it: DOMID_SELF is the caller's. */
+static struct domain *find_domain(struct vcpu *v, uint16_t domid, uint32_t names)
 {
     struct domain *d = domid == DOMID_SELF ? v->domain : domain_by_id(domid);
-    if (!d || d->state == DOMAIN_BUILDING || (d->destroyed && !ended_ok))
+    if (!d || (d->state == DOMAIN_BUILDING && !(names & NAMES_BUILDING)) ||
+        (d->state != DOMAIN_BUILDING && d->state != DOMAIN_RUNNING && !(names & NAMES_ENDED)))
         return NULL;
     return d;
 }
@@ -222,7 +249,9 @@ long do_domctl(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS])
     const struct domctl_entry *e = domctl_entry(op.cmd);
     if (!e)
         return hv_error(-XEN_ENOSYS);
-    struct domain *d = find_domain(v, op.domain, e->ended_ok);
+    if (e->names & NAMES_NONE)
+        return e->fn(v, arg, NULL, &op);
+    struct domain *d = find_domain(v, op.domain, e->names);
     if (!d)
         return hv_error(-XEN_ESRCH);
     return e->fn(v, arg, d, &op);

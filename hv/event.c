@@ -23,7 +23,9 @@ static bool test_and_set(uint64_t *word, unsigned bit)
 
 uint32_t evtchn_alloc_port(struct domain *d)
 {
-    for (uint32_t p = 1; p < EVTCHN_MAX_PORTS; p++)     /* port 0 is never valid */
+    uint32_t last = d->max_evtchn_port && d->max_evtchn_port < EVTCHN_MAX_PORTS
+                        ? d->max_evtchn_port : EVTCHN_MAX_PORTS - 1;
+    for (uint32_t p = 1; p <= last; p++)        /* port 0 is never valid */
         if (d->evtchn[p].state == EVTCHN_FREE)
             return p;
     return 0;
@@ -69,6 +71,8 @@ void vcpu_wake(struct vcpu *v)
     v->state = VCPU_RUNNABLE;
     v->poll_nr = 0;
     v->poll_deadline = 0;
+    if (domain_paused(v->domain))
+        return;                 /* runnable when it is unpaused (hv/domain_pause.c) */
     runstate_change(v, RUNSTATE_RUNNABLE);
     sched_vcpu_runnable(v);
 }

@@ -16,10 +16,15 @@
 #include "public/event_channel.h"
 #include "public/shared_info.h"
 
-/* VIRQs a guest may bind now; each is per vCPU. */
+/* VIRQs a guest may bind now: per vCPU, or global (bound on vCPU 0, as Xen requires). */
 static bool virq_supported(uint32_t virq)
 {
-    return virq == VIRQ_TIMER || virq == VIRQ_CONSOLE;
+    return virq == VIRQ_TIMER || virq == VIRQ_CONSOLE || virq == VIRQ_DOM_EXC;
+}
+
+static bool virq_global(uint32_t virq)
+{
+    return virq == VIRQ_DOM_EXC;
 }
 
 /* Port 0 is never a channel. */
@@ -49,6 +54,8 @@ static long bind_virq(struct vcpu *v, gvaddr_t arg, union evtchn_op *op)
         return hv_error(-XEN_EINVAL);
     if (req->vcpu >= d->nvcpus)
         return hv_error(-XEN_ENOENT);
+    if (virq_global(req->virq) && req->vcpu != 0)
+        return hv_error(-XEN_EINVAL);
     struct vcpu *target = d->vcpus[req->vcpu];
     if (target->virq_port[req->virq])
         return hv_error(-XEN_EEXIST);

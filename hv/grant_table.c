@@ -37,6 +37,18 @@ static uint32_t *header_word(struct grant_entry_v1 *e)
     return (uint32_t *)(void *)e;
 }
 
+/* The domain's own limits (createdomain), within the host's; 0 means the host's. */
+static uint32_t frames_limit(const struct grant_table *t)
+{
+    return t->max_frames && t->max_frames < GRANT_MAX_FRAMES ? t->max_frames : GRANT_MAX_FRAMES;
+}
+
+static uint32_t maptrack_limit(const struct grant_table *t)
+{
+    return t->max_maptrack && t->max_maptrack < GRANT_MAX_MAPTRACK ? t->max_maptrack
+                                                                   : GRANT_MAX_MAPTRACK;
+}
+
 static int grow_table(struct domain *d, uint32_t nr)
 {
     struct grant_table *t = &d->gnttab;
@@ -52,7 +64,7 @@ static int grow_table(struct domain *d, uint32_t nr)
 
 int grant_map_table_frame(struct domain *d, uint64_t idx, gpaddr_t gpa)
 {
-    if ((idx & XENMAPIDX_grant_table_status) || idx >= GRANT_MAX_FRAMES)
+    if ((idx & XENMAPIDX_grant_table_status) || idx >= frames_limit(&d->gnttab))
         return hv_error(-XEN_EINVAL); /* status frames are v2 only */
     if ((gpa & ~PAGE_MASK) || gpa >= GPA_LIMIT)
         return hv_error(-XEN_EINVAL); /* checked before the table grows */
@@ -163,7 +175,7 @@ static int16_t claim(struct grant_entry_v1 *e, domid_t mapper, bool readonly)
 
 static struct maptrack *free_maptrack(struct domain *d, uint32_t *handle)
 {
-    for (uint32_t i = 0; i < GRANT_MAX_MAPTRACK; i++) {
+    for (uint32_t i = 0; i < maptrack_limit(&d->gnttab); i++) {
         if (!d->gnttab.maptrack[i].in_use) {
             *handle = i;
             return &d->gnttab.maptrack[i];
@@ -335,7 +347,7 @@ static long setup_table(struct vcpu *v, struct gnttab_setup_table *op)
         op->status = GNTST_bad_domain;
         return 0;
     }
-    if (op->nr_frames > GRANT_MAX_FRAMES || grow_table(d, op->nr_frames)) {
+    if (op->nr_frames > frames_limit(&d->gnttab) || grow_table(d, op->nr_frames)) {
         op->status = GNTST_general_error;
         return 0;
     }
@@ -358,7 +370,7 @@ static void query_size(struct vcpu *v, struct gnttab_query_size *op)
         return;
     }
     op->nr_frames = d->gnttab.nr_frames;
-    op->max_nr_frames = GRANT_MAX_FRAMES;
+    op->max_nr_frames = frames_limit(&d->gnttab);
     op->status = GNTST_okay;
 }
 

@@ -12,6 +12,7 @@
 #include "hv/arch.h"
 #include "hv/console_input.h"
 #include "hv/domain.h"
+#include "hv/domain_build.h"
 #include "hv/domain_console.h"
 #include "hv/event.h"
 #include "hv/frame.h"
@@ -81,6 +82,8 @@ void sched_timers_changed(uint64_t deadline)
 
 void sched_vcpu_runnable(struct vcpu *v)
 {
+    if (domain_paused(v->domain))
+        return;                 /* domain_unpause queues it */
     /* A vCPU still on its CPU (it blocked or went down, and is woken or
      * brought up before its put) is only marked: sched_put queues it again. */
     sched_kick_cpu(sched_wake(&v->sched, time_now_ns()));
@@ -91,6 +94,8 @@ void vcpu_bring_up(struct vcpu *v)
     if (v->state != VCPU_DOWN)
         return;
     v->state = VCPU_RUNNABLE;
+    if (domain_paused(v->domain))
+        return;                 /* it runs when the domain is unpaused */
     runstate_change(v, RUNSTATE_RUNNABLE);
     sched_vcpu_runnable(v);
 }
@@ -117,6 +122,15 @@ static uint32_t reap_and_count_running(void)
             continue;
         if (d->state == DOMAIN_RUNNING) {
             running++;
+            continue;
+        }
+        if (d->state == DOMAIN_BUILDING) {
+            /* dom0 builds it, and the run goes on while dom0 does; a domain
+             * dom0 left unfinished is destroyed with it. */
+            if (!domain_is_running(domain_by_id(0))) {
+                domain_destroy(d);
+                domain_forget(d);
+            }
             continue;
         }
         bool on_cpu = false;
@@ -157,7 +171,8 @@ static bool crash_stuck_domains(void)
     for (uint32_t id = 0; id < MAX_DOMAINS; id++) {
         struct domain *d = domain_by_id(id);
         if (d && d->state == DOMAIN_RUNNING) {
-            domain_crash(d, "every vCPU blocked with nothing that can wake it");
+            domain_crash(d, domain_paused(d) ? "paused, and no domain is left to unpause it"
+                                             : "every vCPU blocked with nothing that can wake it");
             crashed = true;
         }
     }
@@ -215,9 +230,11 @@ static void run(struct vcpu *v, uint32_t cpu, uint64_t until)
     runstate_publish(v);
     time_update_vcpu(v);
     arch_vcpu_run(v, until);
-    bool runnable = v->state == VCPU_RUNNABLE && v->domain->state == DOMAIN_RUNNING;
+    bool paused = domain_paused(v->domain);
+    bool runnable = v->state == VCPU_RUNNABLE && v->domain->state == DOMAIN_RUNNING && !paused;
     runstate_change(v, runnable ? RUNSTATE_RUNNABLE
-                       : v->state == VCPU_BLOCKED ? RUNSTATE_BLOCKED : RUNSTATE_OFFLINE);
+                       : v->state == VCPU_BLOCKED && !paused ? RUNSTATE_BLOCKED
+                                                             : RUNSTATE_OFFLINE);
     if (!runnable)
         sched_sleep(&v->sched);
 }

@@ -1,6 +1,6 @@
 /*
- * sched_op: yield, block (until an event), shutdown, poll (ports + timeout)
- * and shutdown_code. Blocking calls return 0 at once and leave the vCPU
+ * sched_op: yield, block (until an event), shutdown, poll (ports + timeout),
+ * shutdown_code, and for dom0 remote_shutdown. Blocking calls return 0 at once and leave the vCPU
  * blocked; it resumes after the vmcall when it is woken.
  */
 #include "hv/arch.h"
@@ -10,6 +10,7 @@
 #include "hv/hypercalls.h"
 #include "hv/time.h"
 #include "hv/trace.h"
+#include "public/abi.h"
 #include "public/errno.h"
 #include "public/sched_op.h"
 
@@ -65,6 +66,29 @@ static long read_reason(struct vcpu *v, gvaddr_t arg, uint32_t *reason)
     return 0;
 }
 
+/* dom0 shuts another domain down as if it had asked (xl shutdown / reboot). */
+static long remote_shutdown(struct vcpu *v, gvaddr_t arg)
+{
+    struct sched_remote_shutdown req;
+    struct domain *d;
+    long rc;
+
+    if (copy_from_guest(v, &req, arg, sizeof req))
+        return hv_error(-XEN_EFAULT);
+    if (!v->domain->privileged)
+        return hv_error(-XEN_EPERM);
+    if (req.pad || req.reason > SHUTDOWN_WATCHDOG)
+        return hv_error(-XEN_EINVAL);
+    if (req.domain_id == DOMID_SELF || req.domain_id == v->domain->id)
+        return hv_error(-XEN_EPERM);    /* Xen: a "remote" domain is another one */
+    if ((rc = domain_target(v, req.domain_id, &d)))
+        return rc;
+    if (d->state == DOMAIN_BUILDING)
+        return hv_error(-XEN_EINVAL);
+    domain_shutdown(d, req.reason);     /* a domain already stopped stays as it is */
+    return 0;
+}
+
 long do_sched_op(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS])
 {
     uint32_t reason;
@@ -87,6 +111,8 @@ long do_sched_op(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS])
         return 0;
     case SCHEDOP_POLL:
         return do_poll(v, args[1]);
+    case SCHEDOP_REMOTE_SHUTDOWN:
+        return remote_shutdown(v, args[1]);
     case SCHEDOP_SHUTDOWN_CODE:
         if ((rc = read_reason(v, args[1], &reason)))
             return rc;

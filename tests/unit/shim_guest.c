@@ -161,6 +161,7 @@ struct vcpu *shim_domain_create(uint32_t id, bool privileged, uint64_t ram_bytes
     d->state = DOMAIN_RUNNING;
     d->ram_bytes = ram_bytes;
     d->frames_owned = ram_bytes >> PAGE_SHIFT;
+    d->max_pages = ram_bytes >> PAGE_SHIFT;
     d->nvcpus = 1;
     d->vcpus[0] = v;
     /* A policy that allows everything; tests of the policy set their own. */

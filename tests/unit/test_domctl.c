@@ -364,8 +364,11 @@ static void test_esrch(void)
         setup();
         struct mica_domctl op = valid_req(s);
         op.domain = 4;
-        CHECK(shim_name("%s for a domain being built -> ESRCH", valid_name[s]),
-              dctl(v0, &op) == -XEN_ESRCH && unchanged());
+        if (s == 1 || s == 2 || s == 3)
+            op.u.vcpuaffinity.vcpu = 0;     /* same offset in getvcpuinfo */
+        /* dom0 sets a new domain up before it starts it. */
+        CHECK(shim_name("%s for a domain being built -> done", valid_name[s]),
+              dctl(v0, &op) == 0);
         if (valid_ended_ok(s))
             continue;
         setup();
@@ -812,7 +815,6 @@ static void test_policy(void)
         { "dom0's own (DOMID_SELF) -> EPERM", DOMID_SELF, 0, 0, 0, -XEN_EPERM },
         { "dom0's own (id 0) -> EPERM", 0, 0, 0, 0, -XEN_EPERM },
         { "a domain that has stopped -> ESRCH", 3, 0, 0, 0, -XEN_ESRCH },
-        { "a domain being built -> ESRCH", 4, 0, 0, 0, -XEN_ESRCH },
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         setup();

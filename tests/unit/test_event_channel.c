@@ -160,7 +160,8 @@ static void test_bind_virq(void)
         long rc;
     } errs[] = {
         { "virq 1", 1, 0, -XEN_EINVAL },
-        { "virq 3", 3, 0, -XEN_EINVAL },
+        { "virq 4", 4, 0, -XEN_EINVAL },
+        { "virq 3 (DOM_EXC, global) on vcpu 1", VIRQ_DOM_EXC, 1, -XEN_ENOENT },
         { "virq 23", 23, 0, -XEN_EINVAL },
         { "virq 24 (NR_VIRQS)", NR_VIRQS, 0, -XEN_EINVAL },
         { "virq 99", 99, 0, -XEN_EINVAL },
@@ -179,6 +180,15 @@ static void test_bind_virq(void)
         CHECK(shim_name("bind %s: nothing bound, nothing written", errs[i].name),
               unchanged() && shim_guest.to_calls == 0);
     }
+
+    /* A global VIRQ is bound on vCPU 0 only, as Xen requires. */
+    setup();
+    shim_vcpu_add(v1->domain);
+    put_bind(ARG, VIRQ_DOM_EXC, 1);
+    CHECK("bind DOM_EXC on vcpu 1 of two -> EINVAL", evop(v1, EVTCHNOP_BIND_VIRQ, ARG) == -XEN_EINVAL);
+    put_bind(ARG, VIRQ_DOM_EXC, 0);
+    CHECK("bind DOM_EXC on vcpu 0 -> a port",
+          evop(v1, EVTCHNOP_BIND_VIRQ, ARG) == 0 && v1->virq_port[VIRQ_DOM_EXC] != 0);
 
     /* An argument it cannot read, or (read-only) cannot write the port back to:
      * a valid request in every byte it can read, yet nothing bound. */

@@ -28,6 +28,25 @@ int grant_map_table_frame(struct domain *d, uint64_t idx, gpaddr_t gpa)
     return map_table_frame.result;
 }
 
+/* hv/domain_runtime.c is not linked either: this one records the extents
+ * asked for and fails from the `fail_at`th call on (0: never). */
+static struct {
+    unsigned calls, fail_at;
+    struct domain *d;
+    uint64_t gpfn[8];
+    uint32_t order;
+} populate;
+
+int domain_runtime_populate(struct domain *d, uint64_t gpfn, uint32_t order)
+{
+    if (populate.calls < 8)
+        populate.gpfn[populate.calls] = gpfn;
+    populate.calls++;
+    populate.d = d;
+    populate.order = order;
+    return populate.fail_at && populate.calls >= populate.fail_at ? -1 : 0;
+}
+
 /*
  * dom0: privileged, 64 MiB, 16000 frames owned; dom1, dom2: unprivileged,
  * 32 and 16 MiB; dom3 destroyed; slot 4 empty. frames_owned differs from
@@ -48,6 +67,7 @@ static void setup(void)
 {
     shim_guest_reset();
     memset(&map_table_frame, 0, sizeof map_table_frame);
+    memset(&populate, 0, sizeof populate);
     dom0 = shim_domain_create(0, true, MiB(64));
     dom1 = shim_domain_create(1, false, MiB(32));
     dom2 = shim_domain_create(2, false, MiB(16));
@@ -478,12 +498,104 @@ static void test_memory_map_errors(void)
     CHECK("MEMORY_MAP read-only request: no domain change", shim_domains_unchanged());
 }
 
+/* ---- POPULATE_PHYSMAP ------------------------------------------------------- */
+
+static void put_reservation(uint64_t list, uint64_t n, uint32_t order, uint16_t domid)
+{
+    struct xen_memory_reservation r = {
+        .extent_start = list, .nr_extents = n, .extent_order = order, .domid = domid,
+    };
+    memcpy(shim_guest_mem(ARG, sizeof r), &r, sizeof r);
+}
+
+static void test_populate_physmap(void)
+{
+    static const uint64_t gpfns[] = { 0x100, 0x101, 0x300 };
+
+    setup();
+    dom1->domain->state = DOMAIN_BUILDING;
+    memcpy(shim_guest_mem(BUF, sizeof gpfns), gpfns, sizeof gpfns);
+    put_reservation(BUF, 3, 0, 1);
+    CHECK("dom0 populates a domain it builds: 3 extents done",
+          mop(dom0, XENMEM_POPULATE_PHYSMAP, ARG) == 3);
+    CHECK("each extent asked for in order, for that domain",
+          populate.calls == 3 && populate.d == dom1->domain && populate.gpfn[0] == 0x100 &&
+          populate.gpfn[1] == 0x101 && populate.gpfn[2] == 0x300 && populate.order == 0);
+
+    setup();
+    dom1->domain->state = DOMAIN_BUILDING;
+    memcpy(shim_guest_mem(BUF, sizeof gpfns), gpfns, sizeof gpfns);
+    put_reservation(BUF, 3, 2, 1);
+    populate.fail_at = 2;
+    CHECK("an extent that cannot be done ends the call: 1 done",
+          mop(dom0, XENMEM_POPULATE_PHYSMAP, ARG) == 1 && populate.calls == 2 &&
+          populate.order == 2);
+
+    setup();
+    put_reservation(SHIM_RW_END - 8, 3, 0, 1);
+    CHECK("the list runs into unmapped memory: the extents read are done",
+          mop(dom0, XENMEM_POPULATE_PHYSMAP, ARG) == 1 && populate.calls == 1);
+    put_reservation(SHIM_UNMAPPED, 3, 0, 1);
+    CHECK("not even the first extent readable -> EFAULT",
+          mop(dom0, XENMEM_POPULATE_PHYSMAP, ARG) == -XEN_EFAULT);
+
+    setup();
+    put_reservation(BUF, 5000, 0, 1);
+    CHECK("one call does at most MICA_POPULATE_MAX_PAGES pages",
+          mop(dom0, XENMEM_POPULATE_PHYSMAP, ARG) == MICA_POPULATE_MAX_PAGES);
+    put_reservation(BUF, 100, MICA_POPULATE_MAX_ORDER, 1);
+    CHECK("... counted in pages, not extents",
+          mop(dom0, XENMEM_POPULATE_PHYSMAP, ARG) ==
+              MICA_POPULATE_MAX_PAGES >> MICA_POPULATE_MAX_ORDER);
+
+    setup();
+    put_reservation(BUF, 1, 0, DOMID_SELF);
+    CHECK("a domU may ask for itself (its limits decide)",
+          mop(dom2, XENMEM_POPULATE_PHYSMAP, ARG) == 1 && populate.d == dom2->domain);
+}
+
+static void test_populate_physmap_errors(void)
+{
+    struct {
+        const char *what;
+        uint32_t order, flags;
+        uint16_t domid, pad;
+        int caller;
+        long want;
+    } bad[] = {
+        { "order above MICA_POPULATE_MAX_ORDER -> EINVAL", 10, 0, 1, 0, 0, -XEN_EINVAL },
+        { "mem_flags set -> EINVAL", 0, 1, 1, 0, 0, -XEN_EINVAL },
+        { "pad set -> EINVAL", 0, 0, 1, 1, 0, -XEN_EINVAL },
+        { "a domU naming another domain -> EPERM", 0, 0, 1, 0, 2, -XEN_EPERM },
+        { "no such domain -> ESRCH", 0, 0, 4, 0, 0, -XEN_ESRCH },
+        { "a destroyed domain -> ESRCH", 0, 0, 3, 0, 0, -XEN_ESRCH },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        setup();
+        struct xen_memory_reservation r = {
+            .extent_start = BUF, .nr_extents = 1, .extent_order = bad[i].order,
+            .mem_flags = bad[i].flags, .domid = bad[i].domid, .pad = { bad[i].pad },
+        };
+        memcpy(shim_guest_mem(ARG, sizeof r), &r, sizeof r);
+        CHECK(shim_name("populate: %s", bad[i].what),
+              mop(bad[i].caller ? dom2 : dom0, XENMEM_POPULATE_PHYSMAP, ARG) == bad[i].want &&
+              populate.calls == 0);
+    }
+    setup();
+    dom1->domain->state = DOMAIN_SHUTDOWN;
+    put_reservation(BUF, 1, 0, 1);
+    CHECK("populate: a domain that has stopped -> EINVAL",
+          mop(dom0, XENMEM_POPULATE_PHYSMAP, ARG) == -XEN_EINVAL && populate.calls == 0);
+    CHECK("populate: an unmapped argument -> EFAULT",
+          mop(dom0, XENMEM_POPULATE_PHYSMAP, SHIM_UNMAPPED) == -XEN_EFAULT);
+}
+
 /* ---- everything else ----------------------------------------------------- */
 
 static void test_unknown(void)
 {
     /* 0, 1: increase/decrease_reservation; 0x42: MAXIMUM_RAM_PAGE with extent bits */
-    static const uint64_t cmds[] = { 0, 1, 5, 6, 8, 10, 12, 0x42, 1ull << 32 | 2, ~0ull };
+    static const uint64_t cmds[] = { 0, 1, 5, 8, 10, 12, 0x42, 1ull << 32 | 2, ~0ull };
 
     setup();
     put_memory_map(ARG, 8, BUF);
@@ -507,6 +619,8 @@ int main(void)
     test_add_to_physmap_grant_table();
     test_memory_map();
     test_memory_map_errors();
+    test_populate_physmap();
+    test_populate_physmap_errors();
     test_unknown();
     CHECK_DONE();
 }

@@ -412,11 +412,59 @@ static void test_poll(void)
     }
 }
 
+/* ---- remote_shutdown -------------------------------------------------------------- */
+
+static void put_remote(gvaddr_t va, uint16_t domid, uint16_t pad, uint32_t reason)
+{
+    struct sched_remote_shutdown r = { .domain_id = domid, .pad = pad, .reason = reason };
+    memcpy(shim_guest_mem(va, sizeof r), &r, sizeof r);
+}
+
+static void test_remote_shutdown(void)
+{
+    setup();
+    struct vcpu *v0 = shim_domain_create(0, true, MiB(32));
+    put_remote(ARG, 2, 0, SHUTDOWN_REBOOT);
+    CHECK("dom0 shuts dom2 down, with its reason",
+          sop(v0, SCHEDOP_REMOTE_SHUTDOWN, ARG) == 0 && shutdown_rec.calls == 1 &&
+          shutdown_rec.d == v2->domain && shutdown_rec.reason == SHUTDOWN_REBOOT);
+
+    struct {
+        const char *what;
+        uint16_t domid, pad;
+        uint32_t reason;
+        bool from_dom0;
+        long want;
+    } bad[] = {
+        { "from a domU -> EPERM", 2, 0, SHUTDOWN_POWEROFF, false, -XEN_EPERM },
+        { "dom0 naming itself -> EPERM", 0, 0, SHUTDOWN_POWEROFF, true, -XEN_EPERM },
+        { "dom0 naming DOMID_SELF -> EPERM", DOMID_SELF, 0, SHUTDOWN_POWEROFF, true,
+          -XEN_EPERM },
+        { "a reason past SHUTDOWN_WATCHDOG -> EINVAL", 2, 0, SHUTDOWN_WATCHDOG + 1, true,
+          -XEN_EINVAL },
+        { "pad set -> EINVAL", 2, 1, SHUTDOWN_POWEROFF, true, -XEN_EINVAL },
+        { "no such domain -> ESRCH", 9, 0, SHUTDOWN_POWEROFF, true, -XEN_ESRCH },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        setup();
+        v0 = shim_domain_create(0, true, MiB(32));
+        put_remote(ARG, bad[i].domid, bad[i].pad, bad[i].reason);
+        CHECK(shim_name("remote_shutdown %s", bad[i].what),
+              sop(bad[i].from_dom0 ? v0 : v1, SCHEDOP_REMOTE_SHUTDOWN, ARG) == bad[i].want &&
+              shutdown_rec.calls == 0);
+    }
+    setup();
+    v0 = shim_domain_create(0, true, MiB(32));
+    CHECK("remote_shutdown with an unmapped argument -> EFAULT",
+          sop(v0, SCHEDOP_REMOTE_SHUTDOWN, SHIM_UNMAPPED) == -XEN_EFAULT &&
+          shutdown_rec.calls == 0);
+}
+
 /* ---- unknown ---------------------------------------------------------------------- */
 
 static void test_unknown(void)
 {
-    static const uint64_t cmds[] = { 4, 6, 7, 8, 0x100, (1ull << 32) | SCHEDOP_YIELD, ~0ull };
+    static const uint64_t cmds[] = { 6, 7, 8, 0x100, (1ull << 32) | SCHEDOP_YIELD, ~0ull };
     setup();
     put_reason(ARG, SHUTDOWN_POWEROFF);
     snapshot();
@@ -434,6 +482,7 @@ int main(void)
     test_yield_block();
     test_shutdown();
     test_poll();
+    test_remote_shutdown();
     test_unknown();
     CHECK_DONE();
 }

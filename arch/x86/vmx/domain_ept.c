@@ -30,6 +30,17 @@ _Static_assert(MAX_DOMAINS_TRACKED == MAX_DOMAINS, "percpu.ept_seen covers every
  * in one region, or at least 42 scattered ones. */
 #define EPT_DEVICE_TABLES 128
 
+/* Its EPT may grow to this many tables, the root included. */
+static uint64_t table_limit(uint64_t ram_bytes, bool owns_devices)
+{
+    return ept_tables_for(ram_bytes) + EPT_SPARE_TABLES + (owns_devices ? EPT_DEVICE_TABLES : 0);
+}
+
+uint64_t arch_domain_frames_needed(uint64_t ram_bytes, bool owns_devices)
+{
+    return 1 + table_limit(ram_bytes, owns_devices);    /* struct arch_domain, tables */
+}
+
 int arch_domain_create(struct domain *d)
 {
     paddr_t pa;
@@ -40,8 +51,7 @@ int arch_domain_create(struct domain *d)
         frame_free(pa);
         return -1;
     }
-    ad->ept.table_limit = ept_tables_for(d->ram_bytes) + EPT_SPARE_TABLES +
-                          (domain_owns_devices(d) ? EPT_DEVICE_TABLES : 0);
+    ad->ept.table_limit = table_limit(d->ram_bytes, domain_owns_devices(d));
     ad->ept_gen = ++ept_generation;
     d->arch = ad;
     return 0;

@@ -35,6 +35,11 @@ static void load_vmcs(struct vcpu *v)
         panic("VMPTRLD of vCPU %u of domain %u failed", v->id, v->domain->id);
 }
 
+uint64_t arch_vcpu_frames_needed(void)
+{
+    return 2;                   /* struct arch_vcpu, the VMCS */
+}
+
 int arch_vcpu_create(struct vcpu *v, uint32_t entry, uint32_t start_info_gpa)
 {
     paddr_t pa, vmcs;

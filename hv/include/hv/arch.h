@@ -92,6 +92,11 @@ void arch_gsi_mask(uint32_t gsi, bool masked);
 
 /* Per-domain and per-vCPU arch state (EPT, VMCS). 0 or -ENOMEM style < 0. */
 int arch_domain_create(struct domain *d);
+/* The most frames arch_domain_create and the domain's page tables can take
+ * over its life for ram_bytes of RAM, and arch_vcpu_create per vCPU: what
+ * createdomain's admission check counts. */
+uint64_t arch_domain_frames_needed(uint64_t ram_bytes, bool owns_devices);
+uint64_t arch_vcpu_frames_needed(void);
 void arch_domain_destroy(struct domain *d);      /* frees owned RAM frames too */
 /* Map one frame the domain owns at guest-physical `gpa` (read/write/execute). */
 int arch_domain_map_ram(struct domain *d, gpaddr_t gpa, paddr_t frame);

@@ -21,6 +21,7 @@ enum domain_state {
     DOMAIN_RUNNING,
     DOMAIN_SHUTDOWN,            /* guest asked (sched_op shutdown): see shutdown_reason */
     DOMAIN_CRASHED,             /* the hypervisor stopped it: see crash_report */
+    DOMAIN_KILLED,              /* dom0 destroyed it while it ran (destroydomain) */
 };
 
 enum vcpu_state {
@@ -96,7 +97,18 @@ struct domain {
     enum domain_state state;
     uint32_t shutdown_reason;   /* SHUTDOWN_* when state is DOMAIN_SHUTDOWN */
     char crash_report[256];     /* one line: why it was crashed */
-    uint64_t ram_bytes;
+    uint64_t ram_bytes;         /* its guest-physical RAM, [0, ram_bytes) for a domU */
+    uint64_t max_pages;         /* RAM pages it may own (XEN_DOMCTL_max_mem) */
+    /* Paused by dom0 (pausedomain, counted as in Xen), or created at run
+     * time and not started (count 1): its vCPUs keep their state but none
+     * is scheduled (hv/domain_pause.c). */
+    uint32_t pause_count;
+    /* Created at run time: frames set aside for it at createdomain (so the
+     * build cannot run out), and those its build has taken so far. */
+    uint64_t claim_frames;
+    uint64_t claim_used;
+    bool kernel_loaded;         /* run-time build: load_kernel done ... */
+    uint32_t entry;             /* ... and its PVH entry point */
     /* Its guest-physical layout, as the start-info page and XENMEM_memory_map
      * give it: [0, ram_bytes) with the hole for a domU, the identity-mapped
      * runs for the device owner (hv/identity_ram.c). */
@@ -122,6 +134,7 @@ struct domain {
     uint32_t console_port;      /* HVM_PARAM_CONSOLE_EVTCHN (0 for dom0) */
     gpaddr_t console_ring_gpa;  /* HVM_PARAM_CONSOLE_PFN << 12 (0 for dom0) */
     uint32_t shutdown_code;     /* SCHEDOP_shutdown_code, SHUTDOWN_* or ~0 */
+    uint32_t max_evtchn_port;   /* ports above this are refused (createdomain) */
     struct evtchn evtchn[EVTCHN_MAX_PORTS];
     struct grant_table gnttab;
     /* console_io output is gathered into whole lines so domains never interleave mid-line */
@@ -159,8 +172,12 @@ int domain_map_shared_info(struct domain *d, gpaddr_t gpa);
 void domain_shutdown(struct domain *d, uint32_t reason);
 /* Stop a misbehaving domain: prints the report, nothing else is disturbed. */
 void domain_crash(struct domain *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* dom0's destroydomain of a running domain: stopped like a crash, reason "destroyed by dom0". */
+void domain_kill(struct domain *d);
 /* Free everything a stopped domain holds; its record stays for the summary. */
 void domain_destroy(struct domain *d);
+/* How it stands or why it stopped, one line: "shut down (poweroff)", "crashed: ...". */
+void domain_report(const struct domain *d, char *buf, size_t len);
 
 /*
  * The domain a hypercall's `domid` names: DOMID_SELF or the caller's own id
@@ -177,6 +194,10 @@ static inline bool domain_is_running(const struct domain *d)
     return d && !d->destroyed && d->state == DOMAIN_RUNNING;
 }
 uint32_t domain_count(void);
+static inline bool domain_paused(const struct domain *d)
+{
+    return d->pause_count != 0;
+}
 /* A domain refused at boot, kept only for the summary. */
 void domain_note_refused(const char *name, const char *why);
 /* One line per domain: name, id, how it ended. */

@@ -34,6 +34,9 @@ struct maptrack {
 
 struct grant_table {
     uint32_t nr_frames;                     /* frames allocated (the table's size) */
+    /* Its limits, within the host's (createdomain); 0: the host's. */
+    uint32_t max_frames;
+    uint32_t max_maptrack;
     paddr_t frames[GRANT_MAX_FRAMES];
     struct physmap_slot frame_slot[GRANT_MAX_FRAMES];  /* where the domain mapped each */
     struct grant_pin pins[GRANT_MAX_ENTRIES];

@@ -1,7 +1,8 @@
 /*
  * domctl(arg): RDI = guest pointer to struct mica_domctl. dom0 only.
  *
- * Control of one domain: its state, CPU time and runstates, its scheduling
+ * Control of domains: their creation, pausing and destruction at run time,
+ * their state, CPU time and runstates, their scheduling
  * weight and cap, its vCPUs' affinity, its hypercall policy. Xen's domctl
  * is an unstable interface whose layouts change with every interface
  * version, so Mica keeps Xen's hypercall and sub-operation numbers but
@@ -21,8 +22,13 @@
 /* "MI" and a revision: no Xen interface version has this value. */
 #define MICA_DOMCTL_INTERFACE_VERSION 0x4d490001u
 
+#define XEN_DOMCTL_CREATEDOMAIN    1    /* u.createdomain; the new id comes back in `domain` */
+#define XEN_DOMCTL_DESTROYDOMAIN   2    /* no argument */
+#define XEN_DOMCTL_PAUSEDOMAIN     3    /* no argument */
+#define XEN_DOMCTL_UNPAUSEDOMAIN   4    /* no argument; the first one starts a built domain */
 #define XEN_DOMCTL_GETDOMAININFO   5
 #define XEN_DOMCTL_SETVCPUAFFINITY 9
+#define XEN_DOMCTL_MAX_MEM         11   /* u.max_mem */
 #define XEN_DOMCTL_GETVCPUINFO     14
 #define XEN_DOMCTL_SCHEDULER_OP    16
 #define XEN_DOMCTL_GETVCPUAFFINITY 25
@@ -36,6 +42,8 @@
 #define MICA_DOMCTL_GET_POLICY    0x4d00    /* u.policy (OUT) */
 #define MICA_DOMCTL_SET_POLICY    0x4d01    /* u.policy (IN) */
 #define MICA_DOMCTL_GET_DENIALS   0x4d02    /* u.denials (OUT) */
+#define MICA_DOMCTL_LOAD_KERNEL   0x4d03    /* u.load_kernel (IN) */
+#define MICA_DOMCTL_GET_REPORT    0x4d04    /* u.report (OUT) */
 
 /* CPU masks have one bit per CPU, CPU n in bit n. */
 #define MICA_DOMCTL_MAX_CPUS 8
@@ -44,8 +52,12 @@
 #define MICA_DOMCTL_STATE_RUNNING  0
 #define MICA_DOMCTL_STATE_SHUTDOWN 1    /* it asked to stop: see shutdown_reason */
 #define MICA_DOMCTL_STATE_CRASHED  2    /* the hypervisor stopped it */
+#define MICA_DOMCTL_STATE_BUILDING 3    /* created at run time, not started yet */
+#define MICA_DOMCTL_STATE_DESTROYED 4   /* dom0 destroyed it while it ran */
 #define MICA_DOMINF_PRIVILEGED (1u << 0)    /* dom0 */
 #define MICA_DOMINF_DYING      (1u << 1)    /* stopped and its memory returned */
+#define MICA_DOMINF_PAUSED     (1u << 2)    /* pausedomain, or built and never unpaused */
+#define MICA_DOMINF_BLOCKED    (1u << 3)    /* running, and every vCPU up is blocked */
 #define MICA_DOMCTL_NAME_LEN 32
 
 struct mica_domctl_getdomaininfo {
@@ -59,7 +71,7 @@ struct mica_domctl_getdomaininfo {
     uint32_t cap;
     uint64_t cpu_time;          /* ns its vCPUs have run, up to now */
     uint64_t tot_pages;         /* RAM pages it owns now */
-    uint64_t max_pages;         /* RAM pages it was built with */
+    uint64_t max_pages;         /* RAM pages it may have (max_mem) */
     char name[MICA_DOMCTL_NAME_LEN];    /* NUL-terminated */
 };
 _Static_assert(sizeof(struct mica_domctl_getdomaininfo) == 88, "getdomaininfo size");
@@ -105,6 +117,70 @@ struct mica_domctl_scheduler_op {
 };
 _Static_assert(sizeof(struct mica_domctl_scheduler_op) == 16, "scheduler_op size");
 
+/*
+ * createdomain. Everything is checked, and the memory it will need
+ * reserved, before anything is allocated: a refused create changes
+ * nothing. On success the new domain is BUILDING and paused: dom0 gives it
+ * RAM (memory_op XENMEM_populate_physmap on its id), loads its kernel
+ * (load_kernel) and starts it (unpausedomain). `domain` in the header asks
+ * for an id (0: the next free one, as Xen's rover gives them) and returns
+ * the one given. The number of vCPUs is fixed here, as in Xen since 4.12
+ * (there is no XEN_DOMCTL_max_vcpus).
+ */
+#define XEN_DOMCTL_CDF_hvm (1u << 0)    /* accepted: a PVH domain is HVM ... */
+#define XEN_DOMCTL_CDF_hap (1u << 1)    /* ... with hardware paging; both implied */
+#define MICA_DOMCTL_MAX_VCPUS 8
+#define MICA_DOMCTL_ERROR_LEN 48
+
+struct mica_domctl_createdomain {
+    uint32_t flags;             /* IN: XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap, or 0 */
+    uint32_t max_vcpus;         /* IN: 1..MICA_DOMCTL_MAX_VCPUS */
+    uint64_t max_mem_kb;        /* IN: its RAM in KiB, a multiple of 4; 2 MiB..4 GiB */
+    uint64_t cpumap;            /* IN: hard affinity of every vCPU; 0: every CPU */
+    uint32_t weight;            /* IN: 1..MICA_DOMCTL_MAX_WEIGHT; 0: 256 */
+    uint32_t cap;               /* IN: percent of one CPU; 0: none */
+    uint32_t max_grant_frames;  /* IN: 1..the host's GRANT_MAX_FRAMES; 0: that */
+    uint32_t max_evtchn_port;   /* IN: highest port, 1..the host's; 0: the host's */
+    uint32_t max_maptrack;      /* IN: grant mappings at once (entries, not Xen's frames);
+                                   0: the host's GRANT_MAX_MAPTRACK */
+    uint32_t pad;
+    char name[MICA_DOMCTL_NAME_LEN];    /* IN: NUL-terminated, unique; A-Z a-z 0-9 _ - */
+    char error[MICA_DOMCTL_ERROR_LEN];  /* OUT, on refusal only: which resource, the numbers */
+};
+_Static_assert(sizeof(struct mica_domctl_createdomain) == 128, "createdomain size");
+
+/* max_mem: the most RAM pages it may own from now (Xen's semantics: below
+ * what it owns now is allowed, and only stops it from growing). */
+struct mica_domctl_max_mem {
+    uint64_t max_memkb;         /* IN: KiB, a multiple of 4 */
+};
+_Static_assert(sizeof(struct mica_domctl_max_mem) == 8, "max_mem size");
+
+/*
+ * load_kernel (Mica's own; Xen's toolstack writes the image through foreign
+ * mappings instead). The caller hands the kernel file and command line by
+ * guest-linear address in its own memory; the hypervisor copies them once,
+ * validates the image as at boot (a PVH ELF whose segments fit the domain's
+ * RAM), writes its segments, the start-info page and the console ring into
+ * the domain and gives vCPU 0 the PVH entry state. The domain's RAM must be
+ * populated first: all of [0, max_mem).
+ */
+#define MICA_DOMCTL_IMAGE_MAX (8u << 20)
+struct mica_domctl_load_kernel {
+    uint64_t image;             /* IN: guest-linear address of the ELF file */
+    uint64_t image_size;        /* IN: bytes, 1..MICA_DOMCTL_IMAGE_MAX */
+    uint64_t cmdline;           /* IN: guest-linear address of the command line, or 0 */
+    uint32_t cmdline_len;       /* IN: bytes without a NUL, below 256 */
+    uint32_t pad;
+    char error[MICA_DOMCTL_ERROR_LEN];  /* OUT, on refusal only: why */
+};
+_Static_assert(sizeof(struct mica_domctl_load_kernel) == 80, "load_kernel size");
+
+/* get_report: why a domain stopped, as the hypervisor's console said it. */
+struct mica_domctl_report {
+    char text[128];             /* OUT: NUL-terminated; "" if it has not stopped */
+};
+
 struct mica_domctl {
     uint32_t cmd;               /* IN: XEN_DOMCTL_* */
     uint32_t interface_version; /* IN: MICA_DOMCTL_INTERFACE_VERSION */
@@ -115,6 +191,10 @@ struct mica_domctl {
         struct mica_domctl_getvcpuinfo getvcpuinfo;
         struct mica_domctl_vcpuaffinity vcpuaffinity;
         struct mica_domctl_scheduler_op scheduler_op;
+        struct mica_domctl_createdomain createdomain;
+        struct mica_domctl_max_mem max_mem;
+        struct mica_domctl_load_kernel load_kernel;
+        struct mica_domctl_report report;
         struct mica_policy policy;
         struct mica_policy_denials denials;
         uint8_t raw[128];       /* the size of the union, room to grow */

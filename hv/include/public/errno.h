@@ -15,6 +15,7 @@
 #define XEN_ENOSPC 28
 #define XEN_ENOSYS 38   /* unknown hypercall or sub-operation */
 #define XEN_ETIME  62   /* a timeout that is already in the past */
+#define XEN_EOVERFLOW 75    /* pausedomain: the pause count is at its limit */
 #define XEN_EOPNOTSUPP 95   /* a documented sub-case Mica does not implement (MSI) */
 
 #endif

@@ -25,6 +25,8 @@ typedef uint32_t evtchn_port_t;
 
 #define VIRQ_TIMER   0
 #define VIRQ_CONSOLE 2
+#define VIRQ_DOM_EXC 3      /* global (bind on vCPU 0): a domain shut down, crashed or died;
+                               delivered to dom0 only */
 
 struct evtchn_bind_virq {
     uint32_t virq;              /* IN: VIRQ_* */

@@ -5,11 +5,31 @@
 #include <stdint.h>
 #include "abi.h"
 
+#define XENMEM_POPULATE_PHYSMAP     6   /* arg -> struct xen_memory_reservation */
 #define XENMEM_MAXIMUM_RAM_PAGE     2   /* arg ignored; returns the highest RAM GFN */
 #define XENMEM_CURRENT_RESERVATION  3   /* arg -> domid_t; returns pages */
 #define XENMEM_MAXIMUM_RESERVATION  4   /* arg -> domid_t; returns pages */
 #define XENMEM_ADD_TO_PHYSMAP       7
 #define XENMEM_MEMORY_MAP           9
+
+/*
+ * populate_physmap: dom0 gives a domain it is building zeroed RAM, one
+ * extent of 2^extent_order pages at each guest frame number listed. Returns
+ * the number of extents done; fewer than asked (at most
+ * MICA_POPULATE_MAX_PAGES pages per call, or where one could not be done)
+ * means: call again with the rest.
+ */
+#define MICA_POPULATE_MAX_ORDER 9
+#define MICA_POPULATE_MAX_PAGES 4096
+struct xen_memory_reservation {
+    uint64_t extent_start;      /* IN: guest pointer to nr_extents uint64_t GFNs */
+    uint64_t nr_extents;        /* IN */
+    uint32_t extent_order;      /* IN: 0..MICA_POPULATE_MAX_ORDER */
+    uint32_t mem_flags;         /* IN: 0 */
+    uint16_t domid;             /* IN: a domain being built */
+    uint16_t pad[3];
+};
+_Static_assert(sizeof(struct xen_memory_reservation) == 32, "memory_reservation size");
 
 struct xen_add_to_physmap {
     uint16_t domid;             /* IN: DOMID_SELF or the caller's own id */

@@ -8,6 +8,7 @@
 #define SCHEDOP_BLOCK    1
 #define SCHEDOP_SHUTDOWN 2
 #define SCHEDOP_POLL     3
+#define SCHEDOP_REMOTE_SHUTDOWN 4   /* dom0 only */
 #define SCHEDOP_SHUTDOWN_CODE 5
 
 /* IN: argument of SCHEDOP_SHUTDOWN. */
@@ -15,6 +16,15 @@ struct sched_shutdown {
     uint32_t reason;            /* IN: one of SHUTDOWN_* */
 };
 _Static_assert(sizeof(struct sched_shutdown) == 4, "sched_shutdown layout");
+
+/* IN: argument of SCHEDOP_REMOTE_SHUTDOWN: another domain is shut down as
+ * if it had asked, with this reason. */
+struct sched_remote_shutdown {
+    uint16_t domain_id;         /* IN: not the caller's own */
+    uint16_t pad;
+    uint32_t reason;            /* IN: one of SHUTDOWN_* */
+};
+_Static_assert(sizeof(struct sched_remote_shutdown) == 8, "sched_remote_shutdown layout");
 
 /* IN: argument of SCHEDOP_POLL. */
 struct sched_poll {
