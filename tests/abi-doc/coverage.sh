@@ -7,7 +7,8 @@
 #  - abi-coverage/row/<call>/<sub-op>: the row has its five cells, none
 #    empty, each naming cases or saying `n/a: <why>`, and every case it
 #    names exists in the suite's source: `name` as a string literal in
-#    tests/abi/<call>.c (or the shared conformance.c and badptr.c),
+#    tests/abi/<call>.c or tests/abi/<call>-<part>.c (or the shared
+#    conformance.c and badptr.c),
 #    `family.name` in that family's file; `<name>-badptr-*` stands for the
 #    cases abi_badptr_cases() prints for "<name>", one per kind.
 # Given the serial log of tests/system/conformance.sh, every case a row
@@ -35,7 +36,9 @@ declare -A literal
 while IFS=$'\t' read -r file lit; do
     literal["$file:$lit"]=1
 done < <(for f in tests/abi/*.c; do
-             grep -o '"[^"]*"' "$f" | tr -d '"' | sed "s|^|$(basename "$f" .c)\t|"
+             # a family's cases may be split: tests/abi/<family>-<part>.c
+             family=$(basename "$f" .c); family=${family%%-*}
+             grep -o '"[^"]*"' "$f" | tr -d '"' | sed "s|^|$family\t|"
          done)
 
 # Cases that passed (or were skipped), per domain: "dom0 family.case".
@@ -59,6 +62,11 @@ declare -A only_dom0=(
 declare -A only_domu=(
     [event_channel_op.bind_interdomain-peer]=1 [event_channel_op.reset-by-dom0-seen]=1
     [event_channel_op.reset-by-dom0-closed-virq]=1 [event_channel_op.reset-by-dom0-kept-console]=1)
+
+# tests/abi/domctl-lifecycle.c: dom0 builds domains, the domU is refused each sub-op.
+while read -r lit; do
+    if [[ $lit == *-from-domu ]]; then only_domu[domctl.$lit]=1; else only_dom0[domctl.$lit]=1; fi
+done < <(grep -o '"[^"]*"' tests/abi/domctl-lifecycle.c | tr -d '"')
 
 in_source() {   # in_source FAMILY NAME
     local name=${2%-badptr-\*}

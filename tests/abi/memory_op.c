@@ -277,7 +277,6 @@ void abi_memory_op_cases(void)
     abi_expect(F, "unknown-cmd-0", call(0, (uintptr_t)e820), -XEN_ENOSYS);
     abi_expect(F, "unknown-cmd-1", call(1, (uintptr_t)e820), -XEN_ENOSYS);
     abi_expect(F, "unknown-cmd-5", call(5, (uintptr_t)e820), -XEN_ENOSYS);
-    abi_expect(F, "unknown-cmd-6", call(6, (uintptr_t)e820), -XEN_ENOSYS);
     abi_expect(F, "unknown-cmd-8", call(8, (uintptr_t)e820), -XEN_ENOSYS);
     abi_expect(F, "unknown-cmd-99", call(99, (uintptr_t)e820), -XEN_ENOSYS);
     abi_expect(F, "unknown-cmd-above-32-bits",

@@ -228,7 +228,6 @@ void abi_sched_op_cases(void)
         evtchn_close((evtchn_port_t)ipi);
     }
     shutdown_cases();
-    abi_expect(F, "unknown-cmd-4", call(4, 0), -XEN_ENOSYS);
     abi_expect(F, "unknown-cmd-6", call(6, 0), -XEN_ENOSYS);
     abi_expect(F, "unknown-cmd-99", call(99, 0), -XEN_ENOSYS);
     abi_expect(F, "unknown-cmd-above-32-bits", call((1ul << 32) | SCHEDOP_YIELD, 0), -XEN_ENOSYS);
