@@ -122,7 +122,7 @@ $(BUILD)/guest-$(1)/%.o: %.c
 	@mkdir -p $$(dir $$@)
 	@echo '  CC    $$< ($(1))'
 	$(Q)$(CC) $$(GUEST_CFLAGS) $(2) -c $$< -o $$@
-	$$(call CHECK_INCLUDES,guest,$$(@:.o=.d))
+	$$(call CHECK_INCLUDES,$$(GUEST_AREA),$$(@:.o=.d))
 $(BUILD)/guest-$(1)/%.o: %.asm
 	@mkdir -p $$(dir $$@)
 	@echo '  NASM  $$< ($(1))'
@@ -130,6 +130,12 @@ $(BUILD)/guest-$(1)/%.o: %.asm
 endef
 $(eval $(call guest_role,dom0,-DGUEST_DOM0=1))
 $(eval $(call guest_role,domu,-DGUEST_DOM0=0))
+GUEST_AREA := guest
+# The toolstack's `create` reads a mica.cfg domain line with the loader's
+# own parser, compiled into dom0 too: those two may also see its header.
+$(BUILD)/guest-dom0/guest-pv/toolstack/%.o $(BUILD)/guest-dom0/boot/%.o: GUEST_AREA := toolstack
+TOOLSTACK_SHARED := $(BUILD)/guest-dom0/boot/bootcfg.o
+$(BUILD)/guest-dom0/guest-pv/dom0/%.o: GUEST_CFLAGS += -Iguest-pv/toolstack
 
 # guest_image IMAGE, ROLE, DIRS: link the kernel for ROLE with DIRS.
 define guest_image
@@ -139,6 +145,7 @@ $(BUILD)/$(1).elf: $(call guest_objs,$(2),$(GUEST_KERNEL) $(3)) $(GUEST_KERNEL)/
 		-T $(GUEST_KERNEL)/guest.ld -o $$@ $$(filter %.o,$$^)
 endef
 $(eval $(call guest_image,dom0,dom0,$(GUEST_DOM0)))
+$(BUILD)/dom0.elf: $(TOOLSTACK_SHARED)
 $(eval $(call guest_image,domu,domu,$(GUEST_DOMU)))
 $(eval $(call guest_image,dom0-test,dom0,$(GUEST_TESTS)))
 $(eval $(call guest_image,domu-test,domu,$(GUEST_TESTS)))
@@ -147,11 +154,15 @@ $(eval $(call guest_image,domu-test,domu,$(GUEST_TESTS)))
 IMAGE_FILES := $(BUILD)/BOOTX64.EFI $(BUILD)/mica.elf $(BUILD)/dom0.elf $(BUILD)/domu.elf
 TEST_IMAGES := $(BUILD)/dom0-test.elf $(BUILD)/domu-test.elf
 
+# dom0's boot modules (modules=images in boot/mica.cfg): the kernels its
+# toolstack can create domains from.
+BOOT_MODULES := $(BUILD)/domu.elf=images/domu.elf
+
 $(BUILD)/esp.img: $(IMAGE_FILES) scripts/mkimage.sh boot/mica.cfg
-	scripts/mkimage.sh --esp $@ --config boot/mica.cfg $(IMAGE_FILES)
+	scripts/mkimage.sh --esp $@ --config boot/mica.cfg $(IMAGE_FILES) $(BOOT_MODULES)
 
 $(BUILD)/disk.img: $(IMAGE_FILES) scripts/mkimage.sh boot/mica.cfg
-	scripts/mkimage.sh --gpt $@ --config boot/mica.cfg $(IMAGE_FILES)
+	scripts/mkimage.sh --gpt $@ --config boot/mica.cfg $(IMAGE_FILES) $(BOOT_MODULES)
 
 # ---- host unit tests -------------------------------------------------------
 UNIT_CFLAGS := -std=gnu11 -O1 -g $(WARN) -Wno-missing-prototypes -Ihv/include \

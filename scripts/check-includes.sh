@@ -16,6 +16,8 @@ case "$area" in
     arch)   allowed="arch/ hv/include/" ;            rule="arch/ sees arch/ and hv/include/" ;;
     loader) allowed="boot/ hv/include/mica/ hv/include/public/" ; rule="the loader sees hv/include/mica/ and hv/include/public/ only" ;;
     guest)  allowed="guest-pv/ tests/guest/ tests/abi/ hv/include/public/" ; rule="guest code sees hv/include/public/ only from the hypervisor side" ;;
+    toolstack) allowed="guest-pv/ boot/bootcfg.c hv/include/public/ hv/include/mica/bootcfg.h hv/include/mica/hypercall_names.h"
+            rule="the toolstack sees the guest's headers and the boot configuration's parser (mica/bootcfg.h) only" ;;
     *) echo "$0: unknown area '$area'" >&2; exit 2 ;;
 esac
 

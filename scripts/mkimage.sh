@@ -2,7 +2,8 @@
 # Build a boot image: a FAT32 EFI system partition image (--esp), or a GPT
 # disk image with one EFI system partition that can be written to a USB stick
 # (--gpt). BOOTX64.EFI goes to EFI/BOOT/, the configuration to mica.cfg, every
-# other file to the root. A file argument "SRC=NAME" stores SRC as NAME.
+# other file to the root. A file argument "SRC=NAME" stores SRC as NAME,
+# which may name a folder ("images/domu.elf": dom0's boot modules).
 #
 #   scripts/mkimage.sh --esp build/esp.img --config boot/mica.cfg build/BOOTX64.EFI build/mica.elf ...
 set -euo pipefail
@@ -34,6 +35,10 @@ for arg in "$@"; do
     name=$(basename "$src")
     [ "$arg" != "$src" ] && name="${arg#*=}"
     [ -f "$src" ] || { echo "$0: '$src' not found" >&2; exit 1; }
+    dir=$(dirname "$name")
+    if [ "$dir" != . ] && ! mdir -i "$esp" "::/$dir" > /dev/null 2>&1; then
+        mmd -i "$esp" "::/$dir"
+    fi
     if [ "$name" = "BOOTX64.EFI" ]; then
         mcopy -i "$esp" "$src" ::/EFI/BOOT/BOOTX64.EFI
     else

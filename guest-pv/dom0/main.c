@@ -3,9 +3,10 @@
  * lists its boot modules (a toolstack's images: an ELF one is said to be
  * one), enumerates PCI and prints the device list, probes the disks on the IDE
  * controller and the e1000 network card (each driver prints what it found;
- * nothing is written to a disk and the card is not opened), then shows that
- * its timer works and powers off. The backends (guest-pv/backends/) and the
- * toolstack (guest-pv/toolstack/) start here as they land.
+ * nothing is written to a disk and the card is not opened), shows that its
+ * timer works, then runs the toolstack (guest-pv/toolstack/: its script,
+ * then with shell=yes the interactive shell) and powers off. The backends
+ * (guest-pv/backends/) start here as they land.
  */
 #include "ata.h"
 #include "console.h"
@@ -16,6 +17,7 @@
 #include "netdev.h"
 #include "pci.h"
 #include "timer.h"
+#include "toolstack.h"
 
 /* Ticks to wait for, to show the timer path works. */
 #define BOOT_TICKS 3
@@ -58,4 +60,5 @@ void image_main(const struct guest_env *env)
     pci_init();
     probe_drivers();
     timer_show_ticks(BOOT_TICKS);
+    toolstack_main(env);
 }

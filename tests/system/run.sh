@@ -28,6 +28,9 @@
 #    counters and interrupt causes against the driver's (tests/system/net.sh).
 #  - Bochs: dom0's boot modules, read from its modules= folder, listed in
 #    its start info and found by dom0 with their sizes (tests/system/modules.sh).
+#  - Bochs: dom0's toolstack, from a script: domains created at run time
+#    from boot modules, limits refused by name, pause, reaping on
+#    VIRQ_DOM_EXC, 100 create/destroy cycles (tests/system/toolstack.sh).
 #  - QEMU TCG (no VMX): Mica refuses cleanly; the loader reports a bad
 #    configuration line, a missing kernel file, a kernel path naming a
 #    directory and a missing modules folder, then returns to the firmware.
@@ -117,8 +120,8 @@ scripts/qemu-run.sh --tcg --image "$out/fault.img" --serial "$out/fault.log" --t
 # domains (tests/system/hostile.sh), the CPU-state boots
 # (tests/system/cpu-state.sh), the disk boots (tests/system/disk.sh), the
 # device-ownership boot (tests/system/devices.sh) and the network boot
-# (tests/system/net.sh) and dom0's boot modules (tests/system/modules.sh)
-# use this core.
+# (tests/system/net.sh), dom0's boot modules (tests/system/modules.sh) and
+# its toolstack (tests/system/toolstack.sh) use this core.
 tests/system/sched.sh "$out" > "$out/sched.results" 2>&1
 tests/system/hostile.sh "$out" > "$out/hostile.results" 2>&1
 tests/system/cpu-state.sh "$out" > "$out/cpu-state.results" 2>&1
@@ -127,6 +130,7 @@ tests/system/devices.sh "$out" > "$out/devices.results" 2>&1
 tests/system/reboot.sh "$out" > "$out/reboot.results" 2>&1
 tests/system/net.sh "$out" > "$out/net.results" 2>&1
 tests/system/modules.sh "$out" > "$out/modules.results" 2>&1
+tests/system/toolstack.sh "$out" > "$out/toolstack.results" 2>&1
 
 wait $bochs_pid
 bochs_status=$(cat "$out/three.status")
@@ -350,6 +354,9 @@ cat "$out/net.results"
 
 # --- Bochs: dom0's boot modules (tests/system/modules.sh) ------------------------
 cat "$out/modules.results"
+
+# --- Bochs: dom0's toolstack builds domains at run time (tests/system/toolstack.sh) ---
+cat "$out/toolstack.results"
 
 # --- QEMU TCG: a fault in the hypervisor explains itself ------------------------
 L="$out/fault.log"

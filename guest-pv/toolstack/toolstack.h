@@ -1,0 +1,48 @@
+/*
+ * dom0's toolstack (docs/toolstack.md): a shell of commands that create,
+ * list, pause, shut down and destroy domains, run from a script (a boot
+ * module named by script=) and, with shell=yes, interactively from the
+ * console.
+ */
+#ifndef TOOLSTACK_H
+#define TOOLSTACK_H
+
+#include <stdbool.h>
+
+#include "guest.h"
+
+/* Runs the script, then the interactive shell if asked; returns when told
+ * to power off (the caller returns from image_main). */
+void toolstack_main(const struct guest_env *env);
+
+/* ---- inside the toolstack ---- */
+
+/* The command's own words: at most SHELL_MAX_ARGS, each NUL-terminated. */
+#define SHELL_MAX_ARGS 32
+struct shell_args {
+    int argc;
+    char *argv[SHELL_MAX_ARGS];
+    const char *rest;           /* the line after the command word, as typed */
+};
+
+/* Each returns 0, or -1 after printing one line saying what went wrong. */
+int cmd_list(const struct shell_args *a);
+int cmd_create(const struct shell_args *a);
+int cmd_destroy(const struct shell_args *a);
+int cmd_shutdown(const struct shell_args *a);
+int cmd_reboot(const struct shell_args *a);
+int cmd_pause(const struct shell_args *a);
+int cmd_unpause(const struct shell_args *a);
+int cmd_sched(const struct shell_args *a);
+int cmd_vcpu_pin(const struct shell_args *a);
+int cmd_info(const struct shell_args *a);
+int cmd_wait(const struct shell_args *a);
+
+/* The boot modules, for create's kernel= (domains.c). */
+void domains_init(const struct guest_env *env);
+/* VIRQ_DOM_EXC came: report and reap every domain that has stopped. */
+void domains_reap(void);
+/* Set by VIRQ_DOM_EXC, cleared by domains_reap. */
+extern volatile bool domains_changed;
+
+#endif

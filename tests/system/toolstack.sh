@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# dom0's toolstack (docs/toolstack.md), one Bochs boot: dom0 runs a script
+# (a boot module) that creates domains at run time from boot modules,
+# lists them, is refused creates that break a limit (each error names the
+# resource), pauses a CPU hog and sees its CPU time stop, unpauses it,
+# waits for one domain to power off by itself (VIRQ_DOM_EXC: dom0 reports
+# why and reaps it), shuts the other down, runs 100 create/destroy
+# cycles, and checks that the free frames are back where they started.
+#   tests/system/toolstack.sh OUTDIR      (images built from build/)
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+. tests/system/lib.sh
+
+out=${1:?usage: $0 OUTDIR}
+mkdir -p "$out"
+L="$out/toolstack.log"
+S="$out/toolstack.txt"
+CYCLES=100
+{
+    echo "info"
+    echo "create name=web kernel=domu.elf memory=16 cmdline=\"name=web\""
+    echo "create name=hog kernel=domu-test.elf memory=8 cmdline=\"name=hog test=cpu-hog seconds=30\""
+    echo "list"
+    echo "wait web 60"
+    echo "sleep 300"
+    echo "info"
+    echo "# refusals: each names the resource, and nothing changes"
+    echo "create name=hog kernel=domu.elf memory=16"
+    echo "create name=big kernel=domu.elf memory=4096"
+    echo "create name=many kernel=domu.elf memory=4 vcpus=9"
+    echo "create name=off kernel=domu.elf memory=4 cpus=7"
+    echo "create name=nokernel kernel=nothere.elf memory=4"
+    echo "create name=dom0again kernel=domu.elf memory=4 privileged=yes"
+    echo "frobnicate"
+    echo "info"
+    echo "pause hog"
+    echo "list"
+    echo "sleep 300"
+    echo "list"
+    echo "unpause hog"
+    echo "sleep 300"
+    echo "list"
+    echo "shutdown hog"
+    echo "wait hog 60"
+    echo "list"
+    for i in $(seq 1 $CYCLES); do
+        echo "create name=cycle$i kernel=domu.elf memory=4"
+        echo "destroy cycle$i"
+    done
+    echo "info"
+    echo "poweroff"
+} > "$S"
+{
+    scripts/mkimage.sh --esp "$out/toolstack.img" --config tests/system/toolstack.cfg "${files[@]}" &&
+    mmd -i "$out/toolstack.img" ::/images &&
+    mcopy -i "$out/toolstack.img" "$B/domu.elf" ::/images/domu.elf &&
+    mcopy -i "$out/toolstack.img" "$B/domu-test.elf" ::/images/domu-test.elf &&
+    mcopy -i "$out/toolstack.img" "$S" ::/images/toolstack.txt
+} > /dev/null || { fail "toolstack/image" "mkimage failed"; exit 0; }
+scripts/bochs-run.sh --image "$out/toolstack.img" --serial "$L" --timeout 600 \
+    > "$out/toolstack.run" 2>&1
+status=$?
+sed -i 's/\r$//' "$L"
+expect_status "toolstack/powered-off" "$status" 0
+D='^\[dom0\] '
+expect "toolstack/created-web" "$L" "${D}create: domain 'web' is id [0-9]+$"
+expect "toolstack/created-hog" "$L" "${D}create: domain 'hog' is id [0-9]+$"
+expect "toolstack/web-runs" "$L" '^\[web\] '
+expect "toolstack/list-header" "$L" "${D}ID +NAME +STATE +MEM\(MiB\) +MAX +VCPUS +CPU\(s\)$"
+expect "toolstack/list-web" "$L" "${D} +[0-9]+ web +[a-z]+ +[0-9]+ +16 +1 +[0-9]+\.[0-9]$"
+expect "toolstack/refused-duplicate-name" "$L" "${D}create: refused: name: 'hog' is taken$"
+expect "toolstack/refused-memory" "$L" "${D}create: refused: memory: need [0-9]+ frames, [0-9]+ free$"
+expect "toolstack/refused-vcpus" "$L" "${D}create: refused: vcpus: 9 asked, 1 to 8 allowed$"
+expect "toolstack/refused-offline-cpu" "$L" "${D}create: refused: cpus: none of 0x80 online \(0x1 are\)$"
+expect "toolstack/refused-no-module" "$L" "${D}create: no boot module 'nothere\.elf'"
+expect "toolstack/refused-privileged" "$L" "${D}create: privileged=yes: there is one dom0"
+expect "toolstack/unknown-command" "$L" "${D}frobnicate: no such command \(help lists them\)$"
+# Free frames at the four info lines: before anything, around the refusals
+# (nothing changed), and after the 100 cycles (all back).
+mapfile -t free < <(grep -Eo "${D}host: [0-9]+ free frames$" "$L" | grep -Eo '[0-9]+ free' | grep -Eo '[0-9]+')
+if [ ${#free[@]} -eq 4 ] && [ "${free[1]}" = "${free[2]}" ]; then pass "toolstack/refusals-change-nothing"
+else fail "toolstack/refusals-change-nothing" "free frames at the info lines: ${free[*]}"; fi
+expect "toolstack/list-paused" "$L" "${D} +[0-9]+ hog +paused +"
+# The hog's CPU time, in the three lists after pause: equal while paused, then grown.
+mapfile -t hog < <(grep -E "${D} +[0-9]+ hog +" "$L" | awk '{print $NF}')
+if [ ${#hog[@]} -ge 4 ] && [ "${hog[1]}" = "${hog[2]}" ] &&
+   awk -v a="${hog[2]}" -v b="${hog[3]}" 'BEGIN { exit !(b > a) }'; then
+    pass "toolstack/pause-stops-cpu-time"
+else
+    fail "toolstack/pause-stops-cpu-time" "hog CPU(s) in the lists: ${hog[*]}"
+fi
+expect "toolstack/web-reaped" "$L" "${D}toolstack: domain 'web' \(id [0-9]+\) shut down \(poweroff\)$"
+expect "toolstack/hog-reaped" "$L" "${D}toolstack: domain 'hog' \(id [0-9]+\) shut down \(poweroff\)$"
+expect "toolstack/list-shows-ended" "$L" "${D}ended: web \(id [0-9]+\) shut down \(poweroff\)$"
+expect_count "toolstack/cycles-created" "$L" "${D}create: domain 'cycle[0-9]+' is id [0-9]+$" $CYCLES
+expect_count "toolstack/cycles-destroyed" "$L" "${D}destroy: domain 'cycle[0-9]+' \(id [0-9]+\) destroyed$" $CYCLES
+if [ ${#free[@]} -eq 4 ] && [ "${free[0]}" = "${free[3]}" ]; then
+    pass "toolstack/free-frames-back-after-cycles"
+else
+    fail "toolstack/free-frames-back-after-cycles" "free frames at the three info lines: ${free[*]}"
+fi
+ncmd=$(grep -Evc '^[[:space:]]*(#|$)' "$S")
+expect "toolstack/script-summary" "$L" "${D}script: $ncmd commands, 7 failed$"
+expect "toolstack/dom0-powered-off" "$L" '^\(mica\)   domain dom0 +id 0 +shut down \(poweroff\)$'
+expect_frames_returned "toolstack/every-frame-returned" "$L"
+expect "toolstack/no-objects-left" "$L" '^\(mica\) objects in use: grant mappings 0 \(counted 0\), grant pins 0, event channels 0'
+expect_none "toolstack/no-fault-or-crash" "$L" 'HYPERVISOR FAULT|PANIC|crashed'
