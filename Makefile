@@ -170,6 +170,7 @@ UNIT_CFLAGS := -std=gnu11 -O1 -g $(WARN) -Wno-missing-prototypes -Ihv/include \
 UNIT_SRC    := $(wildcard tests/unit/test_*.c)
 # The network stack's test compiles guest code, which sees the guest's headers.
 $(BUILD)/unit/test_net_stack: UNIT_CFLAGS += -Iguest-pv/kernel -Iguest-pv/drivers -Iguest-pv/net
+$(BUILD)/unit/test_line_edit: UNIT_CFLAGS += -Iguest-pv/toolstack
 UNIT_BIN    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 
 # Each test lists the real sources it compiles in tests/unit/<test>.sources;
