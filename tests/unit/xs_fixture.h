@@ -24,6 +24,7 @@ extern struct xs_msg xs_fx_out[XS_FX_MAX_OUT];
 extern int xs_fx_nout;
 extern int xs_fx_check_failures;   /* requests after which xs_check failed */
 extern int xs_fx_last_check;
+extern int xs_fx_check_period;     /* xs_check after every Nth request (default 1) */
 
 /* Fresh store over an arena of size bytes; quota NULL: the defaults. */
 void xs_fx_init(size_t size, const struct xs_quota *quota, const struct xs_hooks *hooks);
