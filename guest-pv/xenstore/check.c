@@ -68,10 +68,11 @@ static int check_tx(const struct xs_tx *tx)
 
 int xs_check(struct xs_store *s)
 {
-    uint32_t bytes[XS_MAX_DOMAINS] = { 0 }, nodes[XS_MAX_DOMAINS] = { 0 };
-    uint32_t watches[XS_MAX_DOMAINS] = { 0 }, txs[XS_MAX_DOMAINS] = { 0 };
+    uint32_t *bytes = s->tally[0], *nodes = s->tally[1], *watches = s->tally[2];
+    uint32_t *txs = s->tally[3];
     int err;
 
+    memset(s->tally, 0, sizeof(s->tally));
     if (s->pool.bad_frees)
         return 1;
     if (!xs_pool_walk(&s->pool, tally_bytes, bytes))

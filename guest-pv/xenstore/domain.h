@@ -8,9 +8,6 @@
 
 #include "store.h"
 
-/* Slots in the table: domains that own nodes, hold watches or are introduced. */
-#define XS_MAX_DOMAINS 256
-
 static inline bool xs_is_priv(uint16_t domid)
 {
     return domid == XS_PRIV_DOMID;

@@ -23,6 +23,9 @@ enum xs_errno { XS_ERROR_LIST(XS_ERRNO_ENUM) };
 /* Domain ids at and above this are Xen's special ids (DOMID_SELF...). */
 #define XS_DOMID_FIRST_RESERVED 0x7ff0u
 
+/* Slots in the domain table: domains that own nodes, hold watches or are introduced. */
+#define XS_MAX_DOMAINS 256
+
 /* Room for any canonical path and its NUL. */
 #define XS_PATH_CAP (XENSTORE_ABS_PATH_MAX + 1)
 
@@ -148,6 +151,7 @@ struct xs_store {
     char reply[XENSTORE_PAYLOAD_MAX];
     char event[XENSTORE_PAYLOAD_MAX];
     struct xs_perm perm_buf[XENSTORE_PAYLOAD_MAX / 2];     /* a SET_PERMS list */
+    uint32_t tally[4][XS_MAX_DOMAINS];                      /* xs_check's counts */
 };
 
 #endif
