@@ -97,8 +97,8 @@ $(BUILD)/BOOTX64.EFI: $(BUILD)/loader.so
 # ---- guest-pv: production images and test images ----------------------------
 # The kernel (guest-pv/kernel/) is compiled once per role, dom0 and domU;
 # each image links it with the folders that give it its image_main():
-#   dom0.elf, domu.elf            guest-pv/dom0/ (+ drivers/, net/, backends/,
-#                                 toolstack/ as they land), guest-pv/domu/
+#   dom0.elf, domu.elf            guest-pv/dom0/ (+ drivers/, net/, xenstore/,
+#                                 backends/, toolstack/ as they land), guest-pv/domu/
 #   dom0-test.elf, domu-test.elf  tests/guest/ (test actions) and tests/abi/
 #                                 (the conformance suite), for tests/system,
 #                                 with guest-pv/drivers/ and net/ for the device tests
@@ -107,7 +107,8 @@ $(BUILD)/BOOTX64.EFI: $(BUILD)/loader.so
 GUEST_CFLAGS := $(FREESTANDING) $(WARN) -Ihv/include -Iguest-pv/kernel -Iguest-pv/drivers \
         -Iguest-pv/net -mcmodel=small -MMD -MP
 GUEST_KERNEL := guest-pv/kernel
-GUEST_DOM0   := guest-pv/dom0 guest-pv/drivers guest-pv/net guest-pv/backends guest-pv/toolstack
+GUEST_DOM0   := guest-pv/dom0 guest-pv/drivers guest-pv/net guest-pv/xenstore guest-pv/backends \
+                guest-pv/toolstack
 GUEST_DOMU   := guest-pv/domu
 GUEST_TESTS  := tests/guest tests/abi guest-pv/drivers guest-pv/net
 
@@ -171,6 +172,7 @@ UNIT_SRC    := $(wildcard tests/unit/test_*.c)
 # The network stack's test compiles guest code, which sees the guest's headers.
 $(BUILD)/unit/test_net_stack: UNIT_CFLAGS += -Iguest-pv/kernel -Iguest-pv/drivers -Iguest-pv/net
 $(BUILD)/unit/test_line_edit: UNIT_CFLAGS += -Iguest-pv/toolstack
+$(BUILD)/unit/test_xenstore%: UNIT_CFLAGS += -Iguest-pv/kernel -Iguest-pv/xenstore
 UNIT_BIN    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 
 # Each test lists the real sources it compiles in tests/unit/<test>.sources;
