@@ -105,7 +105,7 @@ $(BUILD)/BOOTX64.EFI: $(BUILD)/loader.so
 #                                 (in a domU they must find no device)
 # Production images carry no test code.
 GUEST_CFLAGS := $(FREESTANDING) $(WARN) -Ihv/include -Iguest-pv/kernel -Iguest-pv/drivers \
-        -Iguest-pv/net -mcmodel=small -MMD -MP
+        -Iguest-pv/net -Iguest-pv/toolstack -mcmodel=small -MMD -MP
 GUEST_KERNEL := guest-pv/kernel
 GUEST_DOM0   := guest-pv/dom0 guest-pv/drivers guest-pv/net guest-pv/backends guest-pv/toolstack
 GUEST_DOMU   := guest-pv/domu
@@ -159,6 +159,7 @@ UNIT_CFLAGS := -std=gnu11 -O1 -g $(WARN) -Wno-missing-prototypes -Ihv/include \
 UNIT_SRC    := $(wildcard tests/unit/test_*.c)
 # The network stack's test compiles guest code, which sees the guest's headers.
 $(BUILD)/unit/test_net_stack: UNIT_CFLAGS += -Iguest-pv/kernel -Iguest-pv/drivers -Iguest-pv/net
+$(BUILD)/unit/test_line_edit: UNIT_CFLAGS += -Iguest-pv/toolstack
 UNIT_BIN    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 
 # Each test lists the real sources it compiles in tests/unit/<test>.sources;
