@@ -4,10 +4,14 @@
  * controller and the e1000 network card (each driver prints what it found;
  * nothing is written to a disk and the card is not opened), then shows that
  * its timer works and powers off. The backends (guest-pv/backends/) and the
- * toolstack (guest-pv/toolstack/) start here as they land.
+ * toolstack (guest-pv/toolstack/) start here as they land. With echo=N on
+ * its command line it first reads N lines from the console and prints each
+ * back (guest-pv/toolstack/console_echo.c).
  */
 #include "ata.h"
+#include "cmdline.h"
 #include "console.h"
+#include "console_echo.h"
 #include "e1000.h"
 #include "guest.h"
 #include "net.h"
@@ -40,7 +44,10 @@ static void probe_drivers(void)
 
 void image_main(const struct guest_env *env)
 {
-    (void)env;
+    uint32_t echo_lines;
+
+    if (cmdline_get_uint(env->cmdline, "echo", &echo_lines))
+        console_echo_lines(echo_lines);
     pci_init();
     probe_drivers();
     timer_show_ticks(BOOT_TICKS);
