@@ -26,6 +26,9 @@
 #  - Bochs: dom0's e1000 against Bochs's vnet host: DHCP, 1,000 echo
 #    requests polled and 1,000 by interrupt without loss, the card's
 #    counters and interrupt causes against the driver's (tests/system/net.sh).
+#  - Bochs with COM1 on a loopback socket: a person's typing into dom0's
+#    line editor (echo=3): backspace, history, insertion
+#    (tests/system/serial.sh, tests/system/serial_session.py).
 #  - QEMU TCG (no VMX): Mica refuses cleanly; the loader reports a bad
 #    configuration line, a missing kernel file and a kernel path naming a
 #    directory, then returns to the firmware.
@@ -118,6 +121,7 @@ tests/system/disk.sh "$out" > "$out/disk.results" 2>&1
 tests/system/devices.sh "$out" > "$out/devices.results" 2>&1
 tests/system/reboot.sh "$out" > "$out/reboot.results" 2>&1
 tests/system/net.sh "$out" > "$out/net.results" 2>&1
+tests/system/serial.sh "$out" > "$out/serial.results" 2>&1
 
 wait $bochs_pid
 bochs_status=$(cat "$out/three.status")
@@ -335,6 +339,9 @@ cat "$out/reboot.results"
 
 # --- Bochs: dom0's e1000 and network stack against vnet (tests/system/net.sh) ---
 cat "$out/net.results"
+
+# --- Bochs: typing into dom0's console over the serial line (tests/system/serial.sh) ---
+cat "$out/serial.results"
 
 # --- QEMU TCG: a fault in the hypervisor explains itself ------------------------
 L="$out/fault.log"
