@@ -105,7 +105,7 @@ $(BUILD)/BOOTX64.EFI: $(BUILD)/loader.so
 #                                 (in a domU they must find no device)
 # Production images carry no test code.
 GUEST_CFLAGS := $(FREESTANDING) $(WARN) -Ihv/include -Iguest-pv/kernel -Iguest-pv/drivers \
-        -Iguest-pv/net -mcmodel=small -MMD -MP
+        -Iguest-pv/net -Iguest-pv/toolstack -mcmodel=small -MMD -MP
 GUEST_KERNEL := guest-pv/kernel
 GUEST_DOM0   := guest-pv/dom0 guest-pv/drivers guest-pv/net guest-pv/xenstore guest-pv/backends \
                 guest-pv/toolstack

@@ -3,9 +3,13 @@
 #
 #   scripts/bochs-run.sh --image IMG [--serial FILE] [--cpus N] [--memory MiB]
 #                        [--timeout SECONDS] [--console] [--disk2 IMG]
-#                        [--nic vnet:DIR] [--bochs-log FILE]
+#                        [--nic vnet:DIR] [--bochs-log FILE] [--serial-socket PORT]
 #
 # The serial console (COM1) is written to FILE (default: in the run folder).
+# --serial-socket PORT makes COM1 a TCP server on 127.0.0.1:PORT instead, for
+# a program that types into dom0's console and reads it (tests/system/
+# serial_session.py); Bochs waits for that client before it starts, and the
+# client writes what it receives to FILE (this script only empties it).
 # --console also shows it on the terminal as it is written. Each run works on
 # its own copy of the image in a fresh folder, so runs never share Bochs's
 # image lock and a killed run cannot block the next one.
@@ -21,7 +25,7 @@
 # otherwise Bochs's own status.
 set -euo pipefail
 
-image="" serial="" cpus=1 memory=512 timeout=300 console=0 disk2="" nic="" bochs_log=""
+image="" serial="" cpus=1 memory=512 timeout=300 console=0 disk2="" nic="" bochs_log="" socket=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --image) image="$2"; shift 2 ;;
@@ -33,9 +37,16 @@ while [ $# -gt 0 ]; do
         --disk2) disk2="$2"; shift 2 ;;
         --nic) nic="$2"; shift 2 ;;
         --bochs-log) bochs_log="$2"; shift 2 ;;
-        *) echo "usage: $0 --image IMG [--serial FILE] [--cpus N] [--memory MiB] [--timeout S] [--console] [--disk2 IMG] [--nic vnet:DIR] [--bochs-log FILE]" >&2; exit 2 ;;
+        --serial-socket) socket="$2"; shift 2 ;;
+        *) echo "usage: $0 --image IMG [--serial FILE] [--cpus N] [--memory MiB] [--timeout S] [--console] [--disk2 IMG] [--nic vnet:DIR] [--bochs-log FILE] [--serial-socket PORT]" >&2; exit 2 ;;
     esac
 done
+case "$socket" in
+    "") ;;
+    *[!0-9]*) echo "$0: --serial-socket takes a TCP port number" >&2; exit 2 ;;
+    *) [ "$socket" -ge 1 ] && [ "$socket" -le 65535 ] ||
+        { echo "$0: --serial-socket: port $socket out of range" >&2; exit 2; } ;;
+esac
 [ -f "$image" ] || { echo "$0: image '$image' not found (run make first)" >&2; exit 2; }
 OVMF=/usr/share/OVMF/OVMF_CODE.fd
 [ -f "$OVMF" ] || { echo "$0: $OVMF missing (scripts/install-deps.sh)" >&2; exit 2; }
@@ -52,6 +63,9 @@ if [ -n "$bochs_log" ]; then
 else
     bochs_log="$run/bochs.log"
 fi
+# Loopback only: what is typed into dom0's console never comes from the network.
+com1="com1: enabled=1, mode=file, dev=$serial"
+[ -z "$socket" ] || com1="com1: enabled=1, mode=socket-server, dev=127.0.0.1:$socket"
 devices=""
 if [ -n "$disk2" ]; then
     [ -f "$disk2" ] || { echo "$0: disk '$disk2' not found" >&2; exit 2; }
@@ -83,7 +97,7 @@ cpu: model=corei7_haswell_4770, count=$cpus, ips=60000000, reset_on_triple_fault
 pci: enabled=1, chipset=i440fx$slots
 ata0-master: type=disk, path=$run/disk.img, mode=flat
 ${devices}boot: disk
-com1: enabled=1, mode=file, dev=$serial
+$com1
 port_e9_hack: enabled=1
 display_library: term
 log: $bochs_log

@@ -11,7 +11,7 @@
 
 #include "cmdline.h"
 #include "console.h"
-#include "console_in.h"
+#include "console_input.h"
 #include "hypercall.h"
 #include "lib.h"
 #include "line_edit.h"
@@ -23,6 +23,7 @@
 #define PROMPT "mica> "
 #define SHELL_QUIT 1
 #define SCRIPT_LINE_MAX 512
+#define REAP_LOOK_NS (200 * 1000000ull)
 
 static int cmd_help(const struct shell_args *a);
 
@@ -202,27 +203,23 @@ static void echo(void *ctx, const char *s, size_t len)
     console_write(s, len);
 }
 
-static bool domain_news(void)
-{
-    return domains_changed;
-}
-
-/* Lines typed on the console until poweroff. */
+/* Lines typed on the console until poweroff. Between keystrokes it looks
+ * every REAP_LOOK_NS for domains that ended. */
 static void interactive(void)
 {
     static struct line_edit le;
     char in[32];
 
-    if (!console_in_init())
+    if (!console_input_start())
         return;
     line_edit_init(&le, echo, NULL);
     printk("toolstack: type help for the commands\n");
     console_write(PROMPT, sizeof PROMPT - 1);
     for (;;) {
-        size_t n = console_in_read(in, sizeof in, domain_news);
+        long n = console_input_read(in, sizeof in, REAP_LOOK_NS);
         if (domains_changed)
             domains_reap();
-        for (size_t i = 0; i < n; i++) {
+        for (long i = 0; i < n; i++) {
             enum line_edit_result r = line_edit_feed(&le, (unsigned char)in[i]);
             if (r == LINE_EDIT_MORE)
                 continue;
