@@ -1,5 +1,6 @@
 /* The hypervisor console: every line the hypervisor prints goes through here. */
 #include "hv/printk.h"
+#include "hv/domain_console.h"
 #include "hv/string.h"
 #include "hv/arch.h"
 #include "hv/spinlock.h"
@@ -63,5 +64,6 @@ void printk(const char *fmt, ...)
     va_end(ap);
     if (n >= (int)sizeof line)
         n = sizeof line - 1;
+    domain_console_break_live();        /* not onto dom0's prompt line */
     write_locked("(mica) ", line, (size_t)n);
 }

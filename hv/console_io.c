@@ -22,6 +22,7 @@ static long console_read(struct vcpu *v, uint64_t count, gvaddr_t buffer)
         return hv_error(-XEN_EPERM);
     if (count > CONSOLEIO_WRITE_MAX)
         return hv_error(-XEN_EINVAL);
+    domain_console_show_partial(v->domain);     /* its prompt, before it waits */
     size_t n = console_input_peek(local, MIN(count, sizeof local));
     if (copy_to_guest(v, buffer, local, n))
         return hv_error(-XEN_EFAULT);

@@ -27,8 +27,30 @@ void domain_console_set_rate(uint32_t bytes_per_second)
     rate_bytes = bytes_per_second;
 }
 
+static void put_char_buffered(struct domain *d, char c);
+
+/* The domain whose partial line is on the terminal now, if any. */
+static struct domain *live_line;
+
+/* Another domain's line is about to be printed: end the live line on the
+ * terminal first. Its text is kept, and shown again at dom0's next read. */
+static void break_live_line(const struct domain *d)
+{
+    if (!live_line || live_line == d)
+        return;
+    console_write_whole("\n", 1);
+    live_line->console_live = false;
+    live_line = NULL;
+}
+
+void domain_console_break_live(void)
+{
+    break_live_line(NULL);
+}
+
 static void flush_line(struct domain *d)
 {
+    break_live_line(d);
     char line[BOOTCFG_NAME_MAX + 4 + sizeof d->console_line + 1];
     int n = snprintf(line, sizeof line, "[%s] %.*s\n", d->name, (int)d->console_len,
                      d->console_line);
@@ -37,7 +59,69 @@ static void flush_line(struct domain *d)
     d->console_col = 0;
 }
 
+/*
+ * A line being typed at dom0's shell: dom0 reads the console while its
+ * prompt is on a partial line, so that line is shown at once and what dom0
+ * writes to it after appears as it comes, backspaces included (its line
+ * editor's echo). dom0 is trusted with the terminal as the hypervisor is.
+ */
+static void live_char(struct domain *d, char c)
+{
+    switch (c) {
+    case '\n':
+        console_write_whole("\n", 1);
+        d->console_len = d->console_col = 0;
+        d->console_live = false;
+        live_line = NULL;
+        return;
+    case '\r':
+        return;                 /* the prefix is on the line: stay after it */
+    case '\b':
+        if (d->console_col) {
+            d->console_col--;
+            console_write_whole("\b", 1);
+        }
+        return;
+    default:
+        if ((c < ' ' && c != '\t') || c == 0x7f)
+            c = '?';
+    }
+    if (d->console_col == sizeof d->console_line) {
+        console_write_whole("\n", 1);  /* over-long: go on as a new line */
+        d->console_len = d->console_col = 0;
+        d->console_live = false;
+        live_line = NULL;
+        put_char_buffered(d, c);
+        return;
+    }
+    d->console_line[d->console_col++] = c;
+    d->console_len = MAX(d->console_len, d->console_col);
+    console_write_whole(&c, 1);
+}
+
+void domain_console_show_partial(struct domain *d)
+{
+    if (d->console_live || d->console_len == 0)
+        return;
+    break_live_line(d);
+    char line[BOOTCFG_NAME_MAX + 4 + sizeof d->console_line];
+    int n = snprintf(line, sizeof line, "[%s] %.*s", d->name, (int)d->console_len,
+                     d->console_line);
+    console_write_whole(line, MIN((size_t)n, sizeof line - 1));
+    d->console_col = d->console_len;
+    d->console_live = true;
+    live_line = d;
+}
+
 static void put_char(struct domain *d, char c)
+{
+    if (d->console_live)
+        live_char(d, c);
+    else
+        put_char_buffered(d, c);
+}
+
+static void put_char_buffered(struct domain *d, char c)
 {
     switch (c) {
     case '\n':

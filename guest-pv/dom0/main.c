@@ -6,14 +6,10 @@
  * nothing is written to a disk and the card is not opened), shows that its
  * timer works, then runs the toolstack (guest-pv/toolstack/: its script,
  * then with shell=yes the interactive shell) and powers off. The backends
- * (guest-pv/backends/) start here as they land. With echo=N on its
- * command line it first reads N lines from the console and prints each
- * back (guest-pv/toolstack/console_echo.c).
+ * (guest-pv/backends/) start here as they land.
  */
 #include "ata.h"
-#include "cmdline.h"
 #include "console.h"
-#include "console_echo.h"
 #include "e1000.h"
 #include "guest.h"
 #include "modules.h"
@@ -60,11 +56,7 @@ static void show_modules(const struct hvm_start_info *si)
 
 void image_main(const struct guest_env *env)
 {
-    uint32_t echo_lines;
-
     show_modules(env->si);
-    if (cmdline_get_uint(env->cmdline, "echo", &echo_lines))
-        console_echo_lines(echo_lines);
     pci_init();
     probe_drivers();
     timer_show_ticks(BOOT_TICKS);

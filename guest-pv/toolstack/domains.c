@@ -71,7 +71,7 @@ static bool stopped(const struct mica_domctl_getdomaininfo *i)
     return i->state != MICA_DOMCTL_STATE_RUNNING && i->state != MICA_DOMCTL_STATE_BUILDING;
 }
 
-void domains_reap(void)
+void domains_reap(void (*before_report)(void))
 {
     struct mica_domctl_getdomaininfo i;
     char why[REPORT_LEN];
@@ -80,6 +80,10 @@ void domains_reap(void)
     for (domid_t id = 1; id < MAX_ID; id++) {
         if (domctl_get_domaininfo(id, &i) || !stopped(&i))
             continue;
+        if (before_report) {
+            before_report();
+            before_report = NULL;
+        }
         if (dom_report(id, why))
             why[0] = 0;
         printk("toolstack: domain '%s' (id %u) %s\n", i.name, id, why);
@@ -436,7 +440,7 @@ static bool gone(void *arg)
 {
     struct mica_domctl_getdomaininfo i;
     if (domains_changed)
-        domains_reap();
+        domains_reap(NULL);
     return domctl_get_domaininfo(*(domid_t *)arg, &i) != 0;
 }
 

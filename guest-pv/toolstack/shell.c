@@ -187,7 +187,7 @@ static int run_script(const struct boot_module *m)
         ran++;
         failed += rc < 0;
         if (domains_changed)
-            domains_reap();
+            domains_reap(NULL);
         if (rc == SHELL_QUIT) {
             printk("script: %u commands, %u failed\n", ran, failed);
             return SHELL_QUIT;
@@ -203,27 +203,49 @@ static void echo(void *ctx, const char *s, size_t len)
     console_write(s, len);
 }
 
+static struct line_edit editor;
+static bool prompt_broken;
+
+/* A report is about to interrupt the line being typed: end it. */
+static void end_typed_line(void)
+{
+    console_write("\r\n", 2);
+    prompt_broken = true;
+}
+
+/* ... and after the reports, show the prompt and what was typed again. */
+static void show_typed_line(void)
+{
+    console_write(PROMPT, sizeof PROMPT - 1);
+    console_write(editor.buf, editor.len);
+    for (size_t i = editor.cursor; i < editor.len; i++)
+        console_write("\b", 1);
+    prompt_broken = false;
+}
+
 /* Lines typed on the console until poweroff. Between keystrokes it looks
  * every REAP_LOOK_NS for domains that ended. */
 static void interactive(void)
 {
-    static struct line_edit le;
+    struct line_edit *le = &editor;
     char in[32];
 
     if (!console_input_start())
         return;
-    line_edit_init(&le, echo, NULL);
+    line_edit_init(le, echo, NULL);
     printk("toolstack: type help for the commands\n");
     console_write(PROMPT, sizeof PROMPT - 1);
     for (;;) {
         long n = console_input_read(in, sizeof in, REAP_LOOK_NS);
         if (domains_changed)
-            domains_reap();
+            domains_reap(end_typed_line);
+        if (prompt_broken)
+            show_typed_line();
         for (long i = 0; i < n; i++) {
-            enum line_edit_result r = line_edit_feed(&le, (unsigned char)in[i]);
+            enum line_edit_result r = line_edit_feed(le, (unsigned char)in[i]);
             if (r == LINE_EDIT_MORE)
                 continue;
-            if (r == LINE_EDIT_LINE && run_line(line_edit_text(&le)) == SHELL_QUIT)
+            if (r == LINE_EDIT_LINE && run_line(line_edit_text(le)) == SHELL_QUIT)
                 return;
             console_write(PROMPT, sizeof PROMPT - 1);
         }

@@ -40,8 +40,9 @@ int cmd_wait(const struct shell_args *a);
 
 /* The boot modules, for create's kernel= (domains.c). */
 void domains_init(const struct guest_env *env);
-/* VIRQ_DOM_EXC came: report and reap every domain that has stopped. */
-void domains_reap(void);
+/* VIRQ_DOM_EXC came: report and reap every domain that has stopped;
+ * before_report (may be NULL) runs before the first report line. */
+void domains_reap(void (*before_report)(void));
 /* Set by VIRQ_DOM_EXC, cleared by domains_reap. */
 extern volatile bool domains_changed;
 

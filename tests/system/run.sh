@@ -31,9 +31,9 @@
 #  - Bochs: dom0's toolstack, from a script: domains created at run time
 #    from boot modules, limits refused by name, pause, reaping on
 #    VIRQ_DOM_EXC, 100 create/destroy cycles (tests/system/toolstack.sh).
-#  - Bochs with COM1 on a loopback socket: a person's typing into dom0's
-#    line editor (echo=3): backspace, history, insertion
-#    (tests/system/serial.sh, tests/system/serial_session.py).
+#  - Bochs with COM1 on a loopback socket: a person's session at dom0's
+#    shell: line editing, history, domains created, paused, reaped and
+#    destroyed (tests/system/serial.sh, tests/system/serial_session.py).
 #  - QEMU TCG (no VMX): Mica refuses cleanly; the loader reports a bad
 #    configuration line, a missing kernel file, a kernel path naming a
 #    directory and a missing modules folder, then returns to the firmware.
@@ -362,7 +362,7 @@ cat "$out/modules.results"
 # --- Bochs: dom0's toolstack builds domains at run time (tests/system/toolstack.sh) ---
 cat "$out/toolstack.results"
 
-# --- Bochs: typing into dom0's console over the serial line (tests/system/serial.sh) ---
+# --- Bochs: a session at dom0's shell over the serial line (tests/system/serial.sh) ---
 cat "$out/serial.results"
 
 # --- QEMU TCG: a fault in the hypervisor explains itself ------------------------

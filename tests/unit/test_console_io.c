@@ -259,6 +259,70 @@ static void test_read(struct vcpu *dom0, struct vcpu *domu)
     CHECK("kept input is the first bytes, in order", !memcmp(big, flood, CONSOLE_INPUT_SIZE));
 }
 
+/* What dom0 writes, through console_io, as its shell would. */
+static void dom0_writes(struct vcpu *dom0, const char *text)
+{
+    size_t n = strlen(text);
+    memcpy(shim_guest_mem(SHIM_RW_BASE + 0x800, n), text, n);
+    call(dom0, CONSOLEIO_WRITE, n, SHIM_RW_BASE + 0x800);
+}
+
+static bool printed_is(const char *want)
+{
+    return printed_len == strlen(want) && !memcmp(printed, want, printed_len);
+}
+
+/* dom0's prompt shows when it reads, and its echo as it comes. */
+static void test_live_line(struct vcpu *dom0)
+{
+    drain_input();
+    printed_len = 0;
+    dom0_writes(dom0, "mica> ");
+    CHECK("a partial line waits", printed_len == 0);
+    call(dom0, CONSOLEIO_READ, 16, SHIM_RW_BASE);
+    CHECK("reading input shows it, with the prefix", printed_is("[dom0] mica> "));
+    call(dom0, CONSOLEIO_READ, 16, SHIM_RW_BASE);
+    CHECK("once", printed_is("[dom0] mica> "));
+    dom0_writes(dom0, "lx");
+    CHECK("then each character at once", printed_is("[dom0] mica> lx"));
+    dom0_writes(dom0, "\b \bs");
+    CHECK("a backspace's echo reaches the terminal", printed_is("[dom0] mica> lx\b \bs"));
+    dom0_writes(dom0, "\r\n");
+    CHECK("CR LF ends it with one newline", printed_is("[dom0] mica> lx\b \bs\n"));
+    printed_len = 0;
+    dom0_writes(dom0, "done\n");
+    CHECK("the next line is whole again", printed_is("[dom0] done\n"));
+    printed_len = 0;
+    call(dom0, CONSOLEIO_READ, 16, SHIM_RW_BASE);
+    CHECK("no partial line: a read shows nothing", printed_len == 0);
+}
+
+/* Another domain's line ends dom0's live line; dom0's next read shows it again. */
+static void test_live_line_interrupted(struct vcpu *dom0, struct vcpu *domu)
+{
+    drain_input();
+    now_ns += 2000000000ull;    /* a new second: the domU's rate allows it again */
+    while (domain_console_next_line(domu->domain))
+        ;
+    domu->domain->console_len = domu->domain->console_col = 0;
+    printed_len = 0;
+    dom0_writes(dom0, "mica> ls");
+    call(dom0, CONSOLEIO_READ, 16, SHIM_RW_BASE);
+    memcpy(shim_guest_mem(SHIM_RW_BASE + 0x800, 3), "hi\n", 3);
+    call(domu, CONSOLEIO_WRITE, 3, SHIM_RW_BASE + 0x800);
+    char want[64];
+    snprintf(want, sizeof want, "[dom0] mica> ls\n[%s] hi\n", domu->domain->name);
+    CHECK("a domU's line goes on a line of its own", printed_is(want));
+    printed_len = 0;
+    dom0_writes(dom0, "x");
+    CHECK("dom0's line waits again", printed_len == 0);
+    call(dom0, CONSOLEIO_READ, 16, SHIM_RW_BASE);
+    CHECK("and is shown again, typed text and all, at its next read",
+          printed_is("[dom0] mica> lsx"));
+    dom0_writes(dom0, "\n");
+    printed_len = 0;
+}
+
 int main(void)
 {
     shim_guest_reset();
@@ -268,6 +332,8 @@ int main(void)
     test_queue(domu);
     test_rate(domu);
     test_read(dom0, domu);
+    test_live_line(dom0);
+    test_live_line_interrupted(dom0, domu);
     dom0->virq_port[VIRQ_CONSOLE] = 3;
     CHECK("input awaited once dom0 binds VIRQ_CONSOLE", console_input_awaited());
     dom0->virq_port[VIRQ_CONSOLE] = 0;

@@ -140,6 +140,7 @@ struct domain {
     /* console_io output is gathered into whole lines so domains never interleave mid-line */
     uint32_t console_len;
     uint32_t console_col;       /* where the next character goes (a CR moves it to 0) */
+    bool console_live;          /* dom0's partial line is shown: characters print at once */
     char console_line[120];
     struct rate_window console_rate;    /* console_rate= bytes a second */
     bool console_ring_more;     /* its ring holds more than the last drain printed */

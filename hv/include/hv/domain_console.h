@@ -10,6 +10,11 @@
 #define CONSOLE_RATE_MAX     1048576
 void domain_console_set_rate(uint32_t bytes_per_second);
 
+/* dom0 waits for console input: show its partial line (its prompt) now,
+ * and what it writes on that line as it comes (hv/domain_console.c). */
+void domain_console_show_partial(struct domain *d);
+/* The hypervisor prints a line of its own: end that partial line first. */
+void domain_console_break_live(void);
 /* Print guest text as "[name] line" (sanitised, rate-limited; see the .c file). */
 void domain_console_write(struct domain *d, const char *buf, size_t n);
 /* A hypervisor report the domain caused, `n` bytes long: charged to its
