@@ -1,5 +1,6 @@
 /* The hypervisor console: every line the hypervisor prints goes through here. */
 #include "hv/printk.h"
+#include "hv/console_log.h"
 #include "hv/domain_console.h"
 #include "hv/string.h"
 #include "hv/arch.h"
@@ -12,6 +13,7 @@ static struct spinlock console_lock = SPINLOCK_INIT;
 
 void console_write(const char *s, size_t len)
 {
+    console_log_append(s, len);
     arch_console_write(s, len);
 }
 

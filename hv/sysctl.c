@@ -1,10 +1,11 @@
 /*
  * sysctl(arg): dom0 reads the machine as the hypervisor sees it: CPUs, TSC
- * frequency, memory, scheduler migrations and per-CPU idle time
- * (public/sysctl.h). Nothing here changes state; the request is read once
+ * frequency, memory, scheduler migrations, per-CPU idle time and the
+ * console's log (public/sysctl.h). Nothing here changes state; the request is read once
  * into a local copy and the whole structure written back.
  */
 #include "hv/arch.h"
+#include "hv/console_log.h"
 #include "hv/control_op.h"
 #include "hv/domain.h"
 #include "hv/frame.h"
@@ -38,6 +39,14 @@ static void getcpuinfo(struct mica_sysctl_getcpuinfo *c)
         c->idle_ns[cpu] = sched_idle_ns(cpu);
 }
 
+static void readconsole(struct mica_sysctl_readconsole *r)
+{
+    uint64_t index = r->index;
+    r->count = (uint32_t)console_log_read(&index, r->text, sizeof r->text);
+    r->index = index;
+    r->end = console_log_end();
+}
+
 long do_sysctl(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS])
 {
     gvaddr_t arg = args[0];
@@ -47,6 +56,11 @@ long do_sysctl(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS])
     if (rc)
         return rc;
     switch (op.cmd) {
+    case XEN_SYSCTL_READCONSOLE:
+        if (op.u.readconsole.pad)
+            return hv_error(-XEN_EINVAL);
+        readconsole(&op.u.readconsole);
+        break;
     case XEN_SYSCTL_PHYSINFO:
         physinfo(&op.u.physinfo);
         break;

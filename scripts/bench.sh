@@ -60,11 +60,21 @@ top=$(pwd)
 sed -i 's/\r$//' "$out/serial-net.log"
 cat "$out/serial-disk.log" "$out/serial-net.log" > "$out/serial-devices.log"
 
+# Domains built at run time from dom0's shell (docs/performance.md,
+# "domain_create_rt"): its script times each create and destroy.
+scripts/mkimage.sh --esp "$out/bench-toolstack.img" --config tests/system/bench-toolstack.cfg \
+    $B/BOOTX64.EFI $B/mica.elf $B/dom0.elf $B/domu.elf \
+    $B/domu.elf=images/domu.elf $B/domu-test.elf=images/domu-test.elf \
+    tests/system/bench-toolstack.txt=images/bench.txt || exit 1
+scripts/bochs-run.sh --image "$out/bench-toolstack.img" --serial "$out/serial-toolstack.log" \
+    --timeout 300 > "$out/bochs-toolstack.run" 2>&1 || status=$?
+sed -i 's/\r$//' "$out/serial-toolstack.log"
+
 python3 - "$out/serial.log" "$B/mica.elf" "$B/bench.json" tests/bench/baseline.json \
-    "$check" "$status" "$out/serial-devices.log" <<'PY'
+    "$check" "$status" "$out/serial-devices.log" "$out/serial-toolstack.log" <<'PY'
 import json, os, re, subprocess, sys
 
-log, elf, out_json, baseline_path, check, status, devices_log = sys.argv[1:8]
+log, elf, out_json, baseline_path, check, status, devices_log, toolstack_log = sys.argv[1:9]
 check, status = check == "1", int(status)
 text = open(log).read()
 
@@ -83,6 +93,31 @@ if "hv_entry_tsc" in hv and "guest_entry_tsc" in figures:
     figures["boot_scrub"] = int(hv["boot_scrub"])
     figures["boot_to_dom0"] = figures.pop("guest_entry_tsc") - int(hv["hv_entry_tsc"]) - figures["boot_scrub"]
 figures.pop("baseline", None)
+
+# The shell's `time create` starts at tsc S; the domain's first instruction
+# reads E: domain_create_rt_<N>m = E - S (its memory zeroed included).
+# `time destroy` gives destroydomain_<N>m.
+start, entry, command = {}, {}, None
+for line in open(toolstack_log):
+    m = re.match(r"^\[dom0\] mica> time (create|destroy) name=(\w+)|^\[dom0\] mica> time (destroy) (\w+)", line)
+    if m:
+        command = (m.group(1) or m.group(3), m.group(2) or m.group(4))
+        continue
+    m = re.match(r"^\[dom0\] time: (\d+) ticks, from tsc (\d+)$", line)
+    if m and command:
+        kind, name = command
+        if kind == "create":
+            start[name] = int(m.group(2))
+        else:
+            figures["destroydomain_" + name[1:] + "m"] = int(m.group(1))
+        command = None
+        continue
+    m = re.match(r"^\[(rt\d+)\] bench: guest_entry_tsc (\d+)$", line)
+    if m:
+        entry[m.group(1)] = int(m.group(2))     # printed before the shell's time: line
+for name in start:
+    if name in entry:
+        figures["domain_create_rt_" + name[2:] + "m"] = entry[name] - start[name]
 
 # Image sections and source size.
 sections = subprocess.run(["readelf", "-SW", elf], capture_output=True, text=True).stdout
@@ -114,7 +149,9 @@ keys = ["null_hypercall", "hypercall_page_call", "evtchn_send_self", "evtchn_pin
         "vcpu_switch", "timer_wakeup", "grant_copy_4k", "boot_to_dom0", "boot_scrub",
         "domain_create_64m", "hv_text_bytes", "hv_data_bytes", "hv_sloc",
         "disk_read_4k", "disk_write_4k", "disk_read_4k_path", "disk_write_4k_path",
-        "e1000_echo_rtt", "e1000_echo_irq_rtt", "e1000_echo_tx_path", "e1000_echo_rx_path"]
+        "e1000_echo_rtt", "e1000_echo_irq_rtt", "e1000_echo_tx_path", "e1000_echo_rx_path",
+        "domain_create_rt_16m", "domain_create_rt_64m", "domain_create_rt_256m",
+        "destroydomain_16m", "destroydomain_64m", "destroydomain_256m"]
 
 if check:
     # make test: the benchmark guests ran and produced every figure.

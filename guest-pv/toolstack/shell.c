@@ -9,6 +9,7 @@
 
 #include <public/sched_op.h>
 
+#include "arch.h"
 #include "cmdline.h"
 #include "console.h"
 #include "console_input.h"
@@ -26,6 +27,21 @@
 #define REAP_LOOK_NS (200 * 1000000ull)
 
 static int cmd_help(const struct shell_args *a);
+static int run_line(const char *text);
+
+/* `time <command>`: how many TSC ticks it took (in Bochs: instructions). */
+static int cmd_time(const struct shell_args *a)
+{
+    if (!*a->rest) {
+        printk("time: usage: time <command>\n");
+        return -1;
+    }
+    uint64_t t0 = rdtsc();
+    int rc = run_line(a->rest);
+    uint64_t t1 = rdtsc();
+    printk("time: %lu ticks, from tsc %lu\n", (unsigned long)(t1 - t0), (unsigned long)t0);
+    return rc;
+}
 
 static int cmd_poweroff(const struct shell_args *a)
 {
@@ -70,7 +86,10 @@ static const struct command {
     { "vcpu-pin", "vcpu-pin <domain> <vcpu> <cpus>     where a vCPU may run", cmd_vcpu_pin },
     { "info", "info                          the host: CPUs, memory, domains", cmd_info },
     { "wait", "wait <domain> [seconds]       until it has ended and been reaped", cmd_wait },
+    { "dmesg", "dmesg [bytes]                 the hypervisor console's log (last 4096 bytes)",
+      cmd_dmesg },
     { "sleep", "sleep <ms>                    pause the shell", cmd_sleep },
+    { "time", "time <command>                TSC ticks it took, and when it began", cmd_time },
     { "help", "help                          this list", cmd_help },
     { "poweroff", "poweroff                      end dom0 (the machine goes off when the "
                   "others have ended)", cmd_poweroff },
@@ -125,7 +144,7 @@ static const char *split(char *line, const char *original, struct shell_args *a)
 /* Run one line; 0, -1 (it failed) or SHELL_QUIT. */
 static int run_line(const char *text)
 {
-    static char line[SCRIPT_LINE_MAX], original[SCRIPT_LINE_MAX];
+    char line[SCRIPT_LINE_MAX], original[SCRIPT_LINE_MAX];   /* `time` nests a call */
     struct shell_args a;
 
     size_t n = 0;

@@ -37,6 +37,7 @@ int cmd_sched(const struct shell_args *a);
 int cmd_vcpu_pin(const struct shell_args *a);
 int cmd_info(const struct shell_args *a);
 int cmd_wait(const struct shell_args *a);
+int cmd_dmesg(const struct shell_args *a);
 
 /* The boot modules, for create's kernel= (domains.c). */
 void domains_init(const struct guest_env *env);

@@ -10,6 +10,7 @@
 #include <public/sysctl.h>
 
 #include "abi.h"
+#include "console.h"
 #include "control.h"
 #include "lib.h"
 
@@ -24,6 +25,68 @@ static struct mica_sysctl req(uint32_t cmd)
     op.cmd = cmd;
     op.interface_version = MICA_SYSCTL_INTERFACE_VERSION;
     return op;
+}
+
+/* The marker line, found in the console's log read back in chunks from near its end. */
+static bool log_has(const char *marker)
+{
+    struct mica_sysctl op = req(XEN_SYSCTL_READCONSOLE);
+    static char text[4096];
+    size_t got = 0, n = strlen(marker);
+
+    op.u.readconsole.index = 0;
+    op.u.readconsole.pad = 0;
+    if (hyp_sysctl((uintptr_t)&op))
+        return false;
+    uint64_t index = op.u.readconsole.end > sizeof text ? op.u.readconsole.end - sizeof text : 0;
+    while (got < sizeof text) {
+        op = req(XEN_SYSCTL_READCONSOLE);
+        op.u.readconsole.index = index;
+        op.u.readconsole.pad = 0;
+        if (hyp_sysctl((uintptr_t)&op) || op.u.readconsole.count == 0 ||
+            op.u.readconsole.count > MICA_SYSCTL_READCONSOLE_CHUNK)
+            break;
+        size_t c = op.u.readconsole.count < sizeof text - got ? op.u.readconsole.count
+                                                               : sizeof text - got;
+        memcpy(text + got, op.u.readconsole.text, c);
+        got += c;
+        index = op.u.readconsole.index + op.u.readconsole.count;
+    }
+    for (size_t i = 0; i + n <= got; i++)
+        if (memcmp(text + i, marker, n) == 0)
+            return true;
+    return false;
+}
+
+static void readconsole_cases(void)
+{
+    struct mica_sysctl op = req(XEN_SYSCTL_READCONSOLE);
+
+    op.u.readconsole.pad = 0;
+    op.u.readconsole.index = 0;
+    long rc = hyp_sysctl((uintptr_t)&op);
+    if (abi.privileged) {
+        printk("sysctl readconsole marker %u\n", abi.self + 4242);
+        abi_check(F, "readconsole", rc == 0 && op.u.readconsole.end > 0 && log_has("marker 4242"),
+                  "rc", rc);
+    } else {
+        abi_expect(F, "readconsole", rc, -XEN_EPERM);
+    }
+    op = req(XEN_SYSCTL_READCONSOLE);
+    op.u.readconsole.pad = 0;
+    op.u.readconsole.index = ~0ull;
+    rc = hyp_sysctl((uintptr_t)&op);
+    if (abi.privileged)
+        abi_check(F, "readconsole-past-end",
+                  rc == 0 && op.u.readconsole.count == 0 &&
+                      op.u.readconsole.index == op.u.readconsole.end,
+                  "count", rc ? rc : (long)op.u.readconsole.count);
+    else
+        abi_expect(F, "readconsole-past-end", rc, -XEN_EPERM);
+    op = req(XEN_SYSCTL_READCONSOLE);
+    op.u.readconsole.pad = 1;
+    abi_expect(F, "readconsole-pad", hyp_sysctl((uintptr_t)&op),
+               abi_priv(-XEN_EINVAL, -XEN_EPERM));
 }
 
 static long badptr_call(uint64_t addr, void *ctx)
@@ -89,6 +152,7 @@ void abi_sysctl_cases(void)
     abi_expect(F, "cmd-checked-before-pad", hyp_sysctl((uintptr_t)&op),
                abi_priv(-XEN_ENOSYS, -XEN_EPERM));
 
+    readconsole_cases();
     init = req(XEN_SYSCTL_PHYSINFO);
     abi_badptr_cases(F, "physinfo", true, &init, sizeof init, badptr_call, NULL,
                      abi_priv(-XEN_EFAULT, -XEN_EPERM));

@@ -48,6 +48,7 @@ CYCLES=100
         echo "destroy cycle$i"
     done
     echo "info"
+    echo "dmesg 2000"
     echo "poweroff"
 } > "$S"
 {
@@ -100,6 +101,8 @@ else
     fail "toolstack/free-frames-back-after-cycles" "free frames at the three info lines: ${free[*]}"
 fi
 ncmd=$(grep -Evc '^[[:space:]]*(#|$)' "$S")
+# dmesg replays the hypervisor's own lines, one of ours each.
+expect "toolstack/dmesg-replays-log" "$L" "${D}\(mica\) domain 'cycle$CYCLES' id [0-9]+: 4 MiB, entry 0x[0-9a-f]+, created by dom0$"
 expect "toolstack/script-summary" "$L" "${D}script: $ncmd commands, 7 failed$"
 expect "toolstack/dom0-powered-off" "$L" '^\(mica\)   domain dom0 +id 0 +shut down \(poweroff\)$'
 expect_frames_returned "toolstack/every-frame-returned" "$L"

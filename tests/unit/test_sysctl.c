@@ -13,6 +13,7 @@
 #include "hv/hypercalls.h"
 #include "public/errno.h"
 #include "public/sysctl.h"
+#include "hv/console_log.h"
 
 CHECK_SUITE("sysctl");
 
@@ -161,7 +162,7 @@ static void test_errors(void)
     op.interface_version = 0x8;
     CHECK("bad version beats unknown cmd", sctl(v0, &op) == -XEN_EACCES);
 
-    static const uint32_t unknown[] = { 0, 1, 2, 4, 5, 6, 7, 9, 10, 11, 12, 14, 15, 100,
+    static const uint32_t unknown[] = { 0, 2, 4, 5, 6, 7, 9, 10, 11, 12, 14, 15, 100,
                                         0x80000003u, ~0u };
     for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
         setup();
@@ -242,9 +243,48 @@ static void test_getcpuinfo(void)
     }
 }
 
+static struct mica_sysctl_readconsole readconsole_at(uint64_t index)
+{
+    struct mica_sysctl op = req(XEN_SYSCTL_READCONSOLE);
+    op.u.readconsole.index = index;
+    op.u.readconsole.count = 999;
+    sctl(v0, &op);
+    return result().u.readconsole;
+}
+
+/* The console's log, by offset: a chunk at a time, the oldest part overwritten. */
+static void test_readconsole(void)
+{
+    setup();
+    uint64_t base = console_log_end();
+    console_log_append("hello log\n", 10);
+    struct mica_sysctl_readconsole r = readconsole_at(base);
+    CHECK("readconsole: the bytes from index", r.count == 10 && !memcmp(r.text, "hello log\n", 10) &&
+                                                r.index == base && r.end == base + 10);
+    r = readconsole_at(base + 10);
+    CHECK("readconsole at the end: none", r.count == 0 && r.end == base + 10);
+    r = readconsole_at(base + 1000);
+    CHECK("readconsole past the end: none, index at the end", r.count == 0 && r.index == base + 10);
+    static char big[CONSOLE_LOG_SIZE + 300];
+    for (size_t i = 0; i < sizeof big; i++)
+        big[i] = (char)('a' + i % 26);
+    console_log_append(big, sizeof big);
+    r = readconsole_at(0);
+    uint64_t oldest = console_log_end() - CONSOLE_LOG_SIZE;
+    CHECK("readconsole of overwritten bytes starts at the oldest kept",
+          r.index == oldest && r.count == MICA_SYSCTL_READCONSOLE_CHUNK &&
+          !memcmp(r.text, big + 300, MICA_SYSCTL_READCONSOLE_CHUNK));
+    struct mica_sysctl op = req(XEN_SYSCTL_READCONSOLE);
+    op.u.readconsole.pad = 1;
+    CHECK("readconsole pad -> EINVAL", sctl(v0, &op) == -XEN_EINVAL && unchanged());
+    op.u.readconsole.pad = 0;
+    CHECK("readconsole from a domU -> EPERM", sctl(v1, &op) == -XEN_EPERM);
+}
+
 int main(void)
 {
     test_errors();
+    test_readconsole();
     test_physinfo();
     test_getcpuinfo();
     CHECK_DONE();

@@ -15,6 +15,7 @@
 /* "MI" and a revision: no Xen interface version has this value. */
 #define MICA_SYSCTL_INTERFACE_VERSION 0x4d490001u
 
+#define XEN_SYSCTL_READCONSOLE 1
 #define XEN_SYSCTL_PHYSINFO   3
 #define XEN_SYSCTL_GETCPUINFO 8
 
@@ -39,12 +40,29 @@ struct mica_sysctl_getcpuinfo {
 };
 _Static_assert(sizeof(struct mica_sysctl_getcpuinfo) == 72, "getcpuinfo size");
 
+/*
+ * readconsole: the hypervisor console's log (what it printed, its own lines
+ * and the domains'), in chunks. Bytes are named by their offset since boot;
+ * the log keeps the last 16 KiB.
+ */
+#define MICA_SYSCTL_READCONSOLE_CHUNK 104
+struct mica_sysctl_readconsole {
+    uint64_t index;             /* IN: offset of the first byte wanted; OUT: of the first
+                                   given (later, if those were overwritten) */
+    uint64_t end;               /* OUT: offset after the last byte printed so far */
+    uint32_t count;             /* OUT: bytes in text */
+    uint32_t pad;
+    char text[MICA_SYSCTL_READCONSOLE_CHUNK];  /* OUT: not NUL-terminated */
+};
+_Static_assert(sizeof(struct mica_sysctl_readconsole) == 128, "readconsole size");
+
 struct mica_sysctl {
     uint32_t cmd;               /* IN: XEN_SYSCTL_* */
     uint32_t interface_version; /* IN: MICA_SYSCTL_INTERFACE_VERSION */
     union {
         struct mica_sysctl_physinfo physinfo;
         struct mica_sysctl_getcpuinfo getcpuinfo;
+        struct mica_sysctl_readconsole readconsole;
         uint8_t raw[128];       /* the size of the union, room to grow */
     } u;
 };
