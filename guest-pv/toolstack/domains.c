@@ -55,7 +55,7 @@ void domains_init(const struct guest_env *env)
     domains_changed = true;     /* boot domains may have ended already */
 }
 
-static const char *state_name(const struct mica_domctl_getdomaininfo *i)
+const char *domain_state_name(const struct mica_domctl_getdomaininfo *i)
 {
     static const char *const names[] = { "running", "shutdown", "crashed", "building",
                                          "destroyed" };
@@ -161,7 +161,7 @@ int cmd_list(const struct shell_args *a)
         row_start(&r);
         row_uint(&r, id, 3);
         row_str(&r, i.name, 16);
-        row_str(&r, state_name(&i), 10);
+        row_str(&r, domain_state_name(&i), 10);
         /* MiB, rounded up: a guest that maps its shared-info page gives one back */
         row_uint(&r, (i.tot_pages + 255) >> 8, 8);
         row_uint(&r, (i.max_pages + 255) >> 8, 5);

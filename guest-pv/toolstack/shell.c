@@ -86,6 +86,8 @@ static const struct command {
     { "vcpu-pin", "vcpu-pin <domain> <vcpu> <cpus>     where a vCPU may run", cmd_vcpu_pin },
     { "info", "info                          the host: CPUs, memory, domains", cmd_info },
     { "wait", "wait <domain> [seconds]       until it has ended and been reaped", cmd_wait },
+    { "top", "top [refreshes]               CPU share, memory per domain, each second",
+      cmd_top },
     { "dmesg", "dmesg [bytes]                 the hypervisor console's log (last 4096 bytes)",
       cmd_dmesg },
     { "sleep", "sleep <ms>                    pause the shell", cmd_sleep },

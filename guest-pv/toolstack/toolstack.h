@@ -38,6 +38,11 @@ int cmd_vcpu_pin(const struct shell_args *a);
 int cmd_info(const struct shell_args *a);
 int cmd_wait(const struct shell_args *a);
 int cmd_dmesg(const struct shell_args *a);
+int cmd_top(const struct shell_args *a);
+
+struct mica_domctl_getdomaininfo;
+/* "running", "blocked", "paused", "building", "shutdown", "crashed", "destroyed". */
+const char *domain_state_name(const struct mica_domctl_getdomaininfo *i);
 
 /* The boot modules, for create's kernel= (domains.c). */
 void domains_init(const struct guest_env *env);

@@ -7,7 +7,8 @@
  * the system time, then the domain powers off. With `others=running`
  * the other vCPUs never stop (no reports): vCPU 0 powers the domain off
  * after `seconds` while they are still in guest mode on their CPUs, the
- * way a guest may shut down from one vCPU at any time. (A domain spinning
+ * way a guest may shut down from one vCPU at any time. With `report=no`
+ * it prints no reports (a quiet load, as the toolstack's tests want). (A domain spinning
  * with interrupts off is `test=share cli=yes`, test_share.c.)
  */
 #include <stdbool.h>
@@ -32,6 +33,7 @@
 static const char *hog_name;
 static uint64_t hog_end_ns;
 static bool others_running;
+static bool quiet;
 
 static void hog_report(uint32_t me, uint64_t now)
 {
@@ -56,7 +58,7 @@ static void hog(void)
     volatile uint64_t sink = 0;
 
     while ((now = clock_now_ns()) < hog_end_ns || forever) {
-        if (now >= next && !forever) {
+        if (now >= next && !forever && !quiet) {
             hog_report(me, now);
             while (next <= now)
                 next += REPORT_NS;
@@ -70,9 +72,11 @@ void test_cpu_hog(const struct guest_env *env)
 {
     uint32_t seconds = DEFAULT_SECONDS;
     uint32_t n;
-    char others[16];
+    char others[16], report[8];
 
     cmdline_get_uint(env->cmdline, "seconds", &seconds);
+    quiet = cmdline_get(env->cmdline, "report", report, sizeof report) &&
+            strcmp(report, "no") == 0;
     others_running = cmdline_get(env->cmdline, "others", others, sizeof(others)) &&
                      strcmp(others, "running") == 0;
     hog_name = env->name;

@@ -132,6 +132,15 @@ static void test_entry_tsc(const struct guest_env *env)
     printk("bench: guest_entry_tsc %lu\n", (unsigned long)guest_entry_tsc);
 }
 
+/* An idle domain: it blocks for ever, woken only to block again, until it
+ * is shut down or destroyed (the toolstack's tests). */
+static void test_idle(const struct guest_env *env)
+{
+    printk("idle: %s blocks\n", env->name);
+    for (;;)
+        hyp_sched_op(SCHEDOP_BLOCK, 0);
+}
+
 static const struct {
     const char *name;
     void (*run)(const struct guest_env *env);
@@ -159,6 +168,7 @@ static const struct {
     { "bench",            test_bench },
     { "bench-peer",       test_bench_peer },
     { "entry-tsc",        test_entry_tsc },
+    { "idle",             test_idle },
     { "smp",              test_smp },
     { "cpu-hog",          test_cpu_hog },
     { "latency-ping",     test_latency_ping },

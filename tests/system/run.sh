@@ -33,7 +33,9 @@
 #    VIRQ_DOM_EXC, 100 create/destroy cycles (tests/system/toolstack.sh).
 #  - Bochs with COM1 on a loopback socket: a person's session at dom0's
 #    shell: line editing, history, domains created, paused, reaped and
-#    destroyed (tests/system/serial.sh, tests/system/serial_session.py).
+#    destroyed (tests/system/serial.sh, tests/system/serial_session.py);
+#    and 20 domUs at once: list, top's CPU shares against the weights,
+#    pause, destroy, every frame back (tests/system/control.sh).
 #  - QEMU TCG (no VMX): Mica refuses cleanly; the loader reports a bad
 #    configuration line, a missing kernel file, a kernel path naming a
 #    directory and a missing modules folder, then returns to the firmware.
@@ -135,6 +137,7 @@ tests/system/net.sh "$out" > "$out/net.results" 2>&1
 tests/system/modules.sh "$out" > "$out/modules.results" 2>&1
 tests/system/toolstack.sh "$out" > "$out/toolstack.results" 2>&1
 tests/system/serial.sh "$out" > "$out/serial.results" 2>&1
+tests/system/control.sh "$out" > "$out/control.results" 2>&1
 
 wait $bochs_pid
 bochs_status=$(cat "$out/three.status")
@@ -364,6 +367,9 @@ cat "$out/toolstack.results"
 
 # --- Bochs: a session at dom0's shell over the serial line (tests/system/serial.sh) ---
 cat "$out/serial.results"
+
+# --- Bochs: 20 domUs created, watched, paused and destroyed at the shell (tests/system/control.sh) ---
+cat "$out/control.results"
 
 # --- QEMU TCG: a fault in the hypervisor explains itself ------------------------
 L="$out/fault.log"
