@@ -4,7 +4,8 @@
  * by the loader's own parser (boot/bootcfg.c); its kernel= names a boot
  * module. When a domain stops, VIRQ_DOM_EXC makes the shell report why and
  * reap it (destroydomain), as xl does; `list` shows the last ones that
- * ended, with their reasons.
+ * ended, with their reasons. One the shell created that rebooted is
+ * created again from the same line.
  */
 #include <stdint.h>
 
@@ -39,6 +40,16 @@ static struct {
 } ended[ENDED_KEPT];
 static unsigned int ended_next, ended_count;
 
+/* The line each domain the shell created came from: `reboot` brings it
+ * back from the same line, as xl's on_reboot=restart does. */
+static struct {
+    bool used;
+    struct bootcfg_domain cfg;
+} made[MAX_ID];
+
+static int build(const struct bootcfg_domain *d, const struct boot_module *m);
+static bool find_module(const char *name, struct boot_module *m);
+
 static void on_dom_exc(evtchn_port_t port)
 {
     (void)port;
@@ -71,6 +82,20 @@ static bool stopped(const struct mica_domctl_getdomaininfo *i)
     return i->state != MICA_DOMCTL_STATE_RUNNING && i->state != MICA_DOMCTL_STATE_BUILDING;
 }
 
+/* A domain that rebooted comes back from its line (its id may differ). */
+static void restart_domain(const struct bootcfg_domain *cfg)
+{
+    static struct bootcfg_domain copy;      /* build() records into made[] */
+    struct boot_module m;
+
+    copy = *cfg;
+    printk("toolstack: restarting '%s'\n", copy.name);
+    if (!find_module(copy.kernel, &m))
+        printk("toolstack: no boot module '%s' to restart '%s'\n", copy.kernel, copy.name);
+    else
+        build(&copy, &m);
+}
+
 void domains_reap(void (*before_report)(void))
 {
     struct mica_domctl_getdomaininfo i;
@@ -96,6 +121,11 @@ void domains_reap(void (*before_report)(void))
         long rc = dom_destroy(id);
         if (rc)
             printk("toolstack: reaping domain %u failed (%ld)\n", id, rc);
+        bool restart = made[id].used && i.state == MICA_DOMCTL_STATE_SHUTDOWN &&
+                       i.shutdown_reason == SHUTDOWN_REBOOT;
+        made[id].used = false;
+        if (restart)
+            restart_domain(&made[id].cfg);
     }
 }
 
@@ -243,6 +273,10 @@ static int build(const struct bootcfg_domain *d, const struct boot_module *m)
         return -1;
     }
     printk("create: domain '%s' is id %u\n", d->name, id);
+    if (id < MAX_ID) {
+        made[id].used = true;
+        made[id].cfg = *d;
+    }
     return 0;
 }
 

@@ -3,6 +3,7 @@
 # (a boot module) that creates domains at run time from boot modules,
 # lists them, is refused creates that break a limit (each error names the
 # resource), pauses a CPU hog and sees its CPU time stop, unpauses it,
+# reboots a domain (the shell creates it again from its line),
 # waits for one domain to power off by itself (VIRQ_DOM_EXC: dom0 reports
 # why and reaps it), shuts the other down, runs 100 create/destroy
 # cycles, and checks that the free frames are back where they started.
@@ -43,6 +44,12 @@ CYCLES=100
     echo "shutdown hog"
     echo "wait hog 60"
     echo "list"
+    echo "create name=rb kernel=domu-test.elf memory=4 cmdline=\"name=rb test=idle\""
+    echo "sleep 200"
+    echo "reboot rb"
+    echo "sleep 500"
+    echo "list"
+    echo "destroy rb"
     for i in $(seq 1 $CYCLES); do
         echo "create name=cycle$i kernel=domu.elf memory=4"
         echo "destroy cycle$i"
@@ -92,6 +99,9 @@ else
 fi
 expect "toolstack/web-reaped" "$L" "${D}toolstack: domain 'web' \(id [0-9]+\) shut down \(poweroff\)$"
 expect "toolstack/hog-reaped" "$L" "${D}toolstack: domain 'hog' \(id [0-9]+\) shut down \(poweroff\)$"
+expect "toolstack/reboot-reaped" "$L" "${D}toolstack: domain 'rb' \(id [0-9]+\) shut down \(reboot\)$"
+expect "toolstack/reboot-restarts" "$L" "${D}toolstack: restarting 'rb'$"
+expect_count "toolstack/reboot-comes-back" "$L" "${D}create: domain 'rb' is id [0-9]+$" 2
 expect "toolstack/list-shows-ended" "$L" "${D}ended: web \(id [0-9]+\) shut down \(poweroff\)$"
 expect_count "toolstack/cycles-created" "$L" "${D}create: domain 'cycle[0-9]+' is id [0-9]+$" $CYCLES
 expect_count "toolstack/cycles-destroyed" "$L" "${D}destroy: domain 'cycle[0-9]+' \(id [0-9]+\) destroyed$" $CYCLES
