@@ -3,7 +3,8 @@
 # (a boot module) that creates domains at run time from boot modules,
 # lists them, is refused creates that break a limit (each error names the
 # resource), pauses a CPU hog and sees its CPU time stop, unpauses it,
-# reboots a domain (the shell creates it again from its line),
+# reboots a domain (the shell creates it again from its line), sees one
+# crash (reported with the hypervisor's reason, and reaped),
 # waits for one domain to power off by itself (VIRQ_DOM_EXC: dom0 reports
 # why and reaps it), shuts the other down, runs 100 create/destroy
 # cycles, and checks that the free frames are back where they started.
@@ -50,6 +51,8 @@ CYCLES=100
     echo "sleep 500"
     echo "list"
     echo "destroy rb"
+    echo "create name=tripler kernel=domu-test.elf memory=4 cmdline=\"name=tripler test=triple-fault\""
+    echo "wait tripler 60"
     for i in $(seq 1 $CYCLES); do
         echo "create name=cycle$i kernel=domu.elf memory=4"
         echo "destroy cycle$i"
@@ -102,6 +105,7 @@ expect "toolstack/hog-reaped" "$L" "${D}toolstack: domain 'hog' \(id [0-9]+\) sh
 expect "toolstack/reboot-reaped" "$L" "${D}toolstack: domain 'rb' \(id [0-9]+\) shut down \(reboot\)$"
 expect "toolstack/reboot-restarts" "$L" "${D}toolstack: restarting 'rb'$"
 expect_count "toolstack/reboot-comes-back" "$L" "${D}create: domain 'rb' is id [0-9]+$" 2
+expect "toolstack/crash-reported-and-reaped" "$L" "${D}toolstack: domain 'tripler' \(id [0-9]+\) crashed: triple fault at RIP 0x"
 expect "toolstack/list-shows-ended" "$L" "${D}ended: web \(id [0-9]+\) shut down \(poweroff\)$"
 expect_count "toolstack/cycles-created" "$L" "${D}create: domain 'cycle[0-9]+' is id [0-9]+$" $CYCLES
 expect_count "toolstack/cycles-destroyed" "$L" "${D}destroy: domain 'cycle[0-9]+' \(id [0-9]+\) destroyed$" $CYCLES
@@ -117,4 +121,4 @@ expect "toolstack/script-summary" "$L" "${D}script: $ncmd commands, 7 failed$"
 expect "toolstack/dom0-powered-off" "$L" '^\(mica\)   domain dom0 +id 0 +shut down \(poweroff\)$'
 expect_frames_returned "toolstack/every-frame-returned" "$L"
 expect "toolstack/no-objects-left" "$L" '^\(mica\) objects in use: grant mappings 0 \(counted 0\), grant pins 0, event channels 0'
-expect_none "toolstack/no-fault-or-crash" "$L" 'HYPERVISOR FAULT|PANIC|crashed'
+expect_none "toolstack/no-fault-or-other-crash" "$L" "HYPERVISOR FAULT|PANIC|'(dom0|web|hog|rb|cycle[0-9]+)' \(id [0-9]+\) crashed"
