@@ -165,9 +165,11 @@ int domain_runtime_populate(struct domain *d, uint64_t gpfn, uint32_t order)
     if ((gpfn & (pages - 1)) || gpfn >= ram_pages || pages > ram_pages - gpfn ||
         d->frames_owned + pages > d->max_pages)
         return -1;
+    /* Anything mapped there already (its RAM, or the shared-info page or a
+     * grant-table frame it placed over RAM): Xen leaves such an extent undone too. */
     for (uint64_t i = 0; i < pages; i++)
-        if (arch_domain_owned_frame(d, (gpfn + i) << PAGE_SHIFT))
-            return -1;          /* already RAM: Xen leaves such an extent undone too */
+        if (arch_domain_gpa_to_hpa(d, (gpfn + i) << PAGE_SHIFT, false))
+            return -1;
     uint64_t free_before = frame_free_count();
     int rc = 0;
     for (uint64_t i = 0; i < pages && !rc; i++)
