@@ -13,6 +13,7 @@
 #include "hv/domain.h"
 #include "hv/domctl_lifecycle.h"
 #include "hv/domctl_policy.h"
+#include "hv/domctl_stats.h"
 #include "hv/hypercalls.h"
 #include "hv/sched.h"
 #include "hv/sched_policy.h"
@@ -212,6 +213,7 @@ static const struct domctl_entry mica_domctl_table[] = {
     [MICA_DOMCTL_GET_DENIALS - MICA_DOMCTL_BASE] = { domctl_get_denials, NAMES_ANY },
     [MICA_DOMCTL_LOAD_KERNEL - MICA_DOMCTL_BASE] = { domctl_load_kernel, NAMES_BUILDING },
     [MICA_DOMCTL_GET_REPORT - MICA_DOMCTL_BASE] = { domctl_get_report, NAMES_ANY },
+    [MICA_DOMCTL_GET_STATS - MICA_DOMCTL_BASE] = { domctl_get_stats, NAMES_ANY },
 };
 
 /* The entry for `cmd`, or NULL if there is none. */

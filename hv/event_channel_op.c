@@ -170,19 +170,21 @@ static long send_port(struct vcpu *v, gvaddr_t arg, union evtchn_op *op)
         struct domain *r = domain_by_id(e->remote_dom);
         if (domain_is_running(r))
             evtchn_set_pending(r, e->remote_port);
-        return 0;
+        break;
     }
     case EVTCHN_IPI:
         evtchn_set_pending(d, port);
-        return 0;
+        break;
     case EVTCHN_UNBOUND:
-        return 0;               /* no one to tell yet: dropped, as in Xen */
+        break;                  /* no one to tell yet: dropped, as in Xen */
     case EVTCHN_CONSOLE:
         console_ring_drain(d);
-        return 0;
+        break;
     default:
         return hv_error(-XEN_EINVAL); /* free, or a VIRQ (only the hypervisor raises those) */
     }
+    v->stats.evtchn_sends++;
+    return 0;
 }
 
 static long unmask_port(struct vcpu *v, gvaddr_t arg, union evtchn_op *op)

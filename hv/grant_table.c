@@ -393,6 +393,7 @@ static long do_one(struct vcpu *v, uint64_t cmd, union gnttab_op *op)
     switch (cmd) {
     case GNTTABOP_map_grant_ref:
         op->map.status = map_one(d, &op->map);
+        v->stats.grant_maps += op->map.status == GNTST_okay;
         return 0;
     case GNTTABOP_unmap_grant_ref:
         op->unmap.status = unmap_one(d, &op->unmap);
@@ -401,6 +402,7 @@ static long do_one(struct vcpu *v, uint64_t cmd, union gnttab_op *op)
         return setup_table(v, &op->setup);
     case GNTTABOP_copy:
         op->copy.status = copy_one(d, &op->copy);
+        v->stats.grant_copies += op->copy.status == GNTST_okay;
         return 0;
     case GNTTABOP_query_size:
         query_size(v, &op->query);

@@ -96,6 +96,7 @@ static long dispatch(struct vcpu *v, uint64_t nr, const uint64_t args[HYPERCALL_
 {
     if (nr >= HYPERCALL_COUNT || !policy_allows(v->domain, nr, args[0]))
         return refuse(v, nr, args);
+    v->stats.hypercalls[nr]++;
     return hypercall_table[nr].handler(v, args);
 }
 

@@ -28,6 +28,7 @@ static uint64_t timeslice_ns = SCHED_DEFAULT_TIMESLICE_MS * 1000000ull;
 static uint64_t frames_free_at_start;
 static uint64_t idle_ns[SCHED_MAX_CPUS];
 static uint64_t slice_end[SCHED_MAX_CPUS];     /* of the vCPU each CPU runs */
+static struct sched_cpu_stats cpu_stats[SCHED_MAX_CPUS];   /* under the hypervisor lock */
 
 static struct vcpu *vcpu_of(struct sched_vcpu *sv)
 {
@@ -47,6 +48,11 @@ void sched_init(uint32_t ncpus)
 uint64_t sched_idle_ns(uint32_t cpu)
 {
     return cpu < SCHED_MAX_CPUS ? idle_ns[cpu] : 0;
+}
+
+struct sched_cpu_stats sched_cpu_stats(uint32_t cpu)
+{
+    return cpu < SCHED_MAX_CPUS ? cpu_stats[cpu] : (struct sched_cpu_stats){ 0 };
 }
 
 void sched_kick_cpu(uint32_t cpu)
@@ -276,9 +282,11 @@ void sched_cpu_loop(void)
         uint64_t until;
         struct sched_vcpu *sv = sched_pick(cpu, time_now_ns(), &until);
         if (!sv) {
+            cpu_stats[cpu].sched_idle++;
             idle(cpu, until);
             continue;
         }
+        cpu_stats[cpu].sched_vcpu++;
         run(vcpu_of(sv), cpu, until);
         if (hv_options.selftest_watchdog && cpu == sched_policy_ncpus() - 1)
             watchdog_selftest_hang(cpu);        /* a domain has run here: hang, lock held */

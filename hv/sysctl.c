@@ -1,8 +1,8 @@
 /*
  * sysctl(arg): dom0 reads the machine as the hypervisor sees it: CPUs, TSC
- * frequency, memory, scheduler migrations, per-CPU idle time and the
- * console's log (public/sysctl.h). Nothing here changes state; the request is read once
- * into a local copy and the whole structure written back.
+ * frequency, memory, scheduler migrations, per-CPU idle time and counters,
+ * and the console's log (public/sysctl.h). Nothing here changes state; the
+ * request is read once into a local copy and the whole structure written back.
  */
 #include "hv/arch.h"
 #include "hv/console_log.h"
@@ -47,6 +47,25 @@ static void readconsole(struct mica_sysctl_readconsole *r)
     r->end = console_log_end();
 }
 
+/* 0, or -XEN_EINVAL for a CPU that is not one. */
+static long get_cpu_stats(struct mica_sysctl_cpu_stats *c)
+{
+    uint32_t n = MIN(sched_policy_ncpus(), MICA_SYSCTL_MAX_CPUS), cpu = c->cpu;
+
+    if (cpu >= n)
+        return hv_error(-XEN_EINVAL);
+    struct sched_cpu_stats s = sched_cpu_stats(cpu);
+    *c = (struct mica_sysctl_cpu_stats){
+        .cpu = cpu,
+        .nr_cpus = n,
+        .idle_ns = sched_idle_ns(cpu),
+        .exits = arch_cpu_exits(cpu),
+        .sched_vcpu = s.sched_vcpu,
+        .sched_idle = s.sched_idle,
+    };
+    return 0;
+}
+
 long do_sysctl(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS])
 {
     gvaddr_t arg = args[0];
@@ -68,6 +87,11 @@ long do_sysctl(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS])
         if (op.u.getcpuinfo.pad)
             return hv_error(-XEN_EINVAL);
         getcpuinfo(&op.u.getcpuinfo);
+        break;
+    case MICA_SYSCTL_GET_CPU_STATS:
+        rc = get_cpu_stats(&op.u.cpu_stats);
+        if (rc)
+            return rc;
         break;
     default:
         return hv_error(-XEN_ENOSYS);

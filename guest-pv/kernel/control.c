@@ -86,6 +86,16 @@ long domctl_get_affinity(domid_t dom, uint32_t vcpu, uint64_t *cpumap)
     return rc;
 }
 
+long domctl_get_stats(domid_t dom, uint32_t vcpu, struct mica_stats *stats)
+{
+    struct mica_domctl op = domctl_req(MICA_DOMCTL_GET_STATS, dom);
+
+    op.u.stats = (struct mica_domctl_get_stats){
+        .vcpu = vcpu, .buffer = (uintptr_t)stats, .size = sizeof *stats,
+    };
+    return domctl(&op);
+}
+
 static long sysctl(uint32_t cmd, struct mica_sysctl *op)
 {
     *op = (struct mica_sysctl){ .cmd = cmd, .interface_version = MICA_SYSCTL_INTERFACE_VERSION };
@@ -109,5 +119,18 @@ long sysctl_getcpuinfo(struct mica_sysctl_getcpuinfo *info)
 
     if (rc == 0)
         *info = op.u.getcpuinfo;
+    return rc;
+}
+
+long sysctl_get_cpu_stats(uint32_t cpu, struct mica_sysctl_cpu_stats *stats)
+{
+    struct mica_sysctl op = {
+        .cmd = MICA_SYSCTL_GET_CPU_STATS, .interface_version = MICA_SYSCTL_INTERFACE_VERSION,
+        .u.cpu_stats.cpu = cpu,
+    };
+    long rc = hyp_sysctl((unsigned long)&op);
+
+    if (rc == 0)
+        *stats = op.u.cpu_stats;
     return rc;
 }

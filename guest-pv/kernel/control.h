@@ -1,8 +1,8 @@
 /*
  * dom0's control calls: domctl (one domain's state, CPU time, scheduling
- * parameters and vCPU affinity) and sysctl (the machine), public/domctl.h
- * and public/sysctl.h. Each returns 0 or a negative XEN_E* errno; results
- * are filled in only on 0. Only dom0 may make them (-XEN_EPERM otherwise).
+ * parameters, vCPU affinity and counters) and sysctl (the machine),
+ * public/domctl.h and public/sysctl.h. Each returns 0 or a negative XEN_E*
+ * errno; results are filled in only on 0. Only dom0 may make them (-XEN_EPERM otherwise).
  */
 #ifndef GUEST_CONTROL_H
 #define GUEST_CONTROL_H
@@ -35,8 +35,11 @@ long domctl_set_sched(domid_t dom, uint32_t weight, uint32_t cap);
 /* Bit n of cpumap: the vCPU may run on CPU n. */
 long domctl_set_affinity(domid_t dom, uint32_t vcpu, uint64_t cpumap);
 long domctl_get_affinity(domid_t dom, uint32_t vcpu, uint64_t *cpumap);
+/* Monitoring counters of vCPU `vcpu`, or of all (MICA_STATS_ALL_VCPUS). */
+long domctl_get_stats(domid_t dom, uint32_t vcpu, struct mica_stats *stats);
 
 long sysctl_physinfo(struct mica_sysctl_physinfo *info);
 long sysctl_getcpuinfo(struct mica_sysctl_getcpuinfo *info);
+long sysctl_get_cpu_stats(uint32_t cpu, struct mica_sysctl_cpu_stats *stats);
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * Family `domctl` (docs/abi.md, "36 domctl"): dom0 reads and sets its own
  * and the peer's scheduling state and reads the domain that has gone; every
- * setting is put back as it was. A domU gets -EPERM for everything, before
+ * setting is put back as it was. It reads its counters (get_stats) and sees
+ * them grow by exactly the calls it makes. A domU gets -EPERM for everything, before
  * its argument is read. The header checks come in the documented order:
  * interface version, pad, command, domain; then the command's own.
  */
@@ -497,6 +498,188 @@ static void denial_cases(void)
                priv(-XEN_ESRCH));
 }
 
+/* ---- get_stats ---- */
+
+static struct mica_stats stats_buf[2];      /* a second one past the first: size checks */
+
+static long get_stats(domid_t dom, uint32_t vcpu, uint32_t pad, uint64_t size,
+                      struct mica_stats *out)
+{
+    struct mica_domctl op = req(MICA_DOMCTL_GET_STATS, dom);
+
+    op.u.stats = (struct mica_domctl_get_stats){
+        .vcpu = vcpu, .pad = pad, .buffer = (uintptr_t)out, .size = size,
+    };
+    memset(out, JUNK, sizeof *out);
+    return run(&op);
+}
+
+static uint64_t sum(const uint64_t *v, unsigned int n)
+{
+    uint64_t total = 0;
+
+    for (unsigned int i = 0; i < n; i++)
+        total += v[i];
+    return total;
+}
+
+/* Sent on a port of our own that nobody has bound: counted, and dropped. */
+static long send_unbound(unsigned int times)
+{
+    struct evtchn_alloc_unbound a = { .dom = DOMID_SELF, .remote_dom = DOMID_SELF };
+    struct evtchn_port_arg p;
+    long rc = hyp_event_channel_op(EVTCHNOP_ALLOC_UNBOUND, (uintptr_t)&a);
+
+    p.port = a.port;
+    for (unsigned int i = 0; rc == 0 && i < times; i++)
+        rc = hyp_event_channel_op(EVTCHNOP_SEND, (uintptr_t)&p);
+    if (rc == 0)
+        rc = hyp_event_channel_op(EVTCHNOP_CLOSE, (uintptr_t)&p);
+    return rc;
+}
+
+static void get_stats_peers(void)
+{
+    struct mica_stats *st = &stats_buf[0];
+    struct mica_domctl_getdomaininfo info;
+    long rc = get_stats(abi.peer, MICA_STATS_ALL_VCPUS, 0, sizeof *st, st);
+
+    if (abi.privileged)
+        abi_check(F, "get_stats-peer",
+                  rc == 0 && st->nr_vcpus >= 1 && st->tot_pages > 0 &&
+                      st->exits[MICA_STATS_EXIT_HYPERCALL] > 0 &&
+                      st->hypercalls[HYPERCALL_EVENT_CHANNEL_OP] > 0,   /* it met us */
+                  "rc or event_channel_op calls",
+                  rc ? rc : (long)st->hypercalls[HYPERCALL_EVENT_CHANNEL_OP]);
+    else
+        abi_expect(F, "get_stats-peer", rc, -XEN_EPERM);
+    rc = get_stats(abi.gone, MICA_STATS_ALL_VCPUS, 0, sizeof *st, st);
+    if (abi.privileged)
+        abi_check(F, "get_stats-gone",
+                  rc == 0 && st->tot_pages == 0 && st->hypercalls[HYPERCALL_SCHED_OP] > 0 &&
+                      st->exits[MICA_STATS_EXIT_HYPERCALL] >= st->hypercalls[HYPERCALL_SCHED_OP],
+                  "rc or sched_op calls", rc ? rc : (long)st->hypercalls[HYPERCALL_SCHED_OP]);
+    else
+        abi_expect(F, "get_stats-gone", rc, -XEN_EPERM);
+    abi_expect(F, "get_stats-absent",
+               get_stats(abi.absent, MICA_STATS_ALL_VCPUS, 0, sizeof *st, st), priv(-XEN_ESRCH));
+    /* The whole domain's memory, as getdomaininfo has it. */
+    rc = get_stats(DOMID_SELF, 0, 0, sizeof *st, st);
+    if (abi.privileged) {
+        long rc2 = domctl_get_domaininfo(DOMID_SELF, &info);
+        abi_check(F, "get_stats-memory",
+                  rc == 0 && rc2 == 0 && st->max_pages == info.max_pages &&
+                      st->tot_pages == info.tot_pages,
+                  "rc or tot_pages", rc ? rc : rc2 ? rc2 : (long)st->tot_pages);
+    } else {
+        abi_expect(F, "get_stats-memory", rc, -XEN_EPERM);
+    }
+}
+
+static void get_stats_cases(void)
+{
+    struct mica_stats *st = &stats_buf[0], before, all;
+    struct mica_domctl op = req(MICA_DOMCTL_GET_STATS, DOMID_SELF), copy;
+    long rc;
+
+    /* All our vCPUs: what the families before this one did shows. */
+    op.u.stats = (struct mica_domctl_get_stats){
+        .vcpu = MICA_STATS_ALL_VCPUS, .buffer = (uintptr_t)st, .size = sizeof *st,
+    };
+    copy = op;
+    memset(st, JUNK, sizeof *st);
+    rc = run(&op);
+    all = *st;
+    if (abi.privileged)
+        abi_check(F, "get_stats",
+                  rc == 0 && st->nr_vcpus == abi.nvcpus && st->pad == 0 && st->cpu_time > 0 &&
+                      st->cpu_time == st->runstate_time[RUNSTATE_RUNNING] &&
+                      st->max_pages == abi.ram_pages &&
+                      st->exits[MICA_STATS_EXIT_HYPERCALL] >= sum(st->hypercalls, 64) &&
+                      st->hypercalls[HYPERCALL_DOMCTL] > 0 &&
+                      st->hypercalls[HYPERCALL_GRANT_TABLE_OP] > 0 && st->evtchn_sends > 0 &&
+                      st->grant_maps > 0 && st->grant_copies > 0 &&
+                      memcmp(&op, &copy, sizeof op) == 0,
+                  "rc or nr_vcpus", rc ? rc : (long)st->nr_vcpus);
+    else
+        abi_expect(F, "get_stats", rc, -XEN_EPERM);
+
+    /* vCPU 0, where this runs: it grows by exactly what we do. */
+    rc = get_stats(DOMID_SELF, 0, 0, sizeof before, &before);
+    if (rc == 0)
+        for (int i = 0; i < 10; i++)
+            hyp_xen_version(XENVER_VERSION, 0);
+    long sent = rc == 0 ? send_unbound(5) : rc;
+    rc = rc ? rc : sent ? sent : get_stats(DOMID_SELF, 0, 0, sizeof *st, st);
+    if (abi.privileged)
+        abi_check(F, "get_stats-grows",
+                  rc == 0 && st->nr_vcpus == 1 && before.nr_vcpus == 1 &&
+                      st->hypercalls[HYPERCALL_XEN_VERSION] ==
+                          before.hypercalls[HYPERCALL_XEN_VERSION] + 10 &&
+                      st->hypercalls[HYPERCALL_EVENT_CHANNEL_OP] ==
+                          before.hypercalls[HYPERCALL_EVENT_CHANNEL_OP] + 7 &&
+                      st->hypercalls[HYPERCALL_DOMCTL] == before.hypercalls[HYPERCALL_DOMCTL] + 1 &&
+                      st->evtchn_sends == before.evtchn_sends + 5 &&
+                      st->exits[MICA_STATS_EXIT_HYPERCALL] >=
+                          before.exits[MICA_STATS_EXIT_HYPERCALL] + 18 &&
+                      st->cpu_time > before.cpu_time,
+                  "rc or evtchn_sends", rc ? rc : (long)(st->evtchn_sends - before.evtchn_sends));
+    else
+        abi_expect(F, "get_stats-grows", rc, -XEN_EPERM);
+    /* One vCPU's are part of the whole (read one call earlier). */
+    if (abi.privileged)
+        abi_check(F, "get_stats-vcpu",
+                  before.hypercalls[HYPERCALL_DOMCTL] <= all.hypercalls[HYPERCALL_DOMCTL] + 1 &&
+                      before.exits[MICA_STATS_EXIT_HYPERCALL] <=
+                          all.exits[MICA_STATS_EXIT_HYPERCALL] + 1 &&
+                      before.evtchn_sends <= all.evtchn_sends &&
+                      before.tot_pages == all.tot_pages && before.max_pages == all.max_pages,
+                  "vCPU 0's domctl calls", (long)before.hypercalls[HYPERCALL_DOMCTL]);
+    else
+        abi_expect(F, "get_stats-vcpu", get_stats(DOMID_SELF, 1, 0, sizeof *st, st), -XEN_EPERM);
+
+    /* A larger buffer: only the structure is written. */
+    memset(&stats_buf[1], JUNK, sizeof stats_buf[1]);
+    rc = get_stats(DOMID_SELF, 1, 0, sizeof stats_buf, st);
+    if (abi.privileged) {
+        const uint8_t *past = (const uint8_t *)&stats_buf[1];
+        bool kept = true;
+
+        for (size_t i = 0; i < sizeof stats_buf[1]; i++)
+            kept &= past[i] == JUNK;
+        abi_check(F, "get_stats-larger-buffer", rc == 0 && st->nr_vcpus == 1 && kept,
+                  "rc", rc);
+    } else {
+        abi_expect(F, "get_stats-larger-buffer", rc, -XEN_EPERM);
+    }
+
+    abi_expect(F, "get_stats-vcpu-beyond-count",
+               get_stats(DOMID_SELF, abi.nvcpus, 0, sizeof *st, st), priv(-XEN_EINVAL));
+    abi_expect(F, "get_stats-vcpu-max",
+               get_stats(DOMID_SELF, MICA_STATS_ALL_VCPUS - 1, 0, sizeof *st, st),
+               priv(-XEN_EINVAL));
+    abi_expect(F, "get_stats-pad",
+               get_stats(DOMID_SELF, MICA_STATS_ALL_VCPUS, 1, sizeof *st, st), priv(-XEN_EINVAL));
+    abi_expect(F, "get_stats-size-short",
+               get_stats(DOMID_SELF, 0, 0, sizeof *st - 1, st), priv(-XEN_EINVAL));
+    abi_expect(F, "get_stats-size-0", get_stats(DOMID_SELF, 0, 0, 0, st), priv(-XEN_EINVAL));
+    abi_check(F, "get_stats-refusals-write-nothing", *(const uint8_t *)st == JUNK &&
+                  st->grant_copies == 0xA5A5A5A5A5A5A5A5ull,
+              "first byte", *(const uint8_t *)st);
+    get_stats_peers();
+}
+
+static long stats_buffer_call(uint64_t addr, void *ctx)
+{
+    struct mica_domctl op = req(MICA_DOMCTL_GET_STATS, DOMID_SELF);
+
+    (void)ctx;
+    op.u.stats = (struct mica_domctl_get_stats){
+        .vcpu = MICA_STATS_ALL_VCPUS, .buffer = addr, .size = sizeof(struct mica_stats),
+    };
+    return run(&op);
+}
+
 static long badptr_call(uint64_t addr, void *ctx)
 {
     (void)ctx;
@@ -515,8 +698,19 @@ void abi_domctl_cases(void)
     get_policy_cases();
     set_policy_cases();
     denial_cases();
+    get_stats_cases();
     abi_badptr_cases(F, "getdomaininfo", true, &init, sizeof init, badptr_call, NULL,
                      priv(-XEN_EFAULT));
+    init = req(MICA_DOMCTL_GET_STATS, DOMID_SELF);
+    init.u.stats = (struct mica_domctl_get_stats){
+        .vcpu = MICA_STATS_ALL_VCPUS, .buffer = (uintptr_t)&stats_buf[0],
+        .size = sizeof stats_buf[0],
+    };
+    abi_badptr_cases(F, "get_stats", false, &init, sizeof init, badptr_call, NULL,
+                     priv(-XEN_EFAULT));
+    memset(&stats_buf[0], 0, sizeof stats_buf[0]);
+    abi_badptr_cases(F, "get_stats-buffer", true, &stats_buf[0], sizeof stats_buf[0],
+                     stats_buffer_call, NULL, priv(-XEN_EFAULT));
     init = req(MICA_DOMCTL_GET_POLICY, DOMID_SELF);
     abi_badptr_cases(F, "get_policy", true, &init, sizeof init, badptr_call, NULL,
                      priv(-XEN_EFAULT));

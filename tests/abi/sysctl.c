@@ -2,12 +2,14 @@
  * Family `sysctl` (docs/abi.md, "35 sysctl"): dom0 reads the machine; a
  * domU gets -EPERM for everything, before its argument is even read (so a
  * bad pointer is -EPERM too). The checks come in the documented order:
- * interface version, command, pad. Input values of OUT fields are ignored,
+ * interface version, command, pad. dom0 reads each CPU's counters and sees
+ * their VM exits grow by at least the calls it makes. Input values of OUT fields are ignored,
  * so every request here starts with them full of junk.
  */
 #include <stdint.h>
 
 #include <public/sysctl.h>
+#include <public/xen_version.h>
 
 #include "abi.h"
 #include "console.h"
@@ -95,6 +97,65 @@ static long badptr_call(uint64_t addr, void *ctx)
     return hyp_sysctl(addr);
 }
 
+static long cpu_stats(uint32_t cpu, struct mica_sysctl_cpu_stats *out)
+{
+    struct mica_sysctl op = req(MICA_SYSCTL_GET_CPU_STATS);
+    long rc;
+
+    op.u.cpu_stats.cpu = cpu;
+    rc = hyp_sysctl((uintptr_t)&op);
+    *out = op.u.cpu_stats;
+    return rc;
+}
+
+/* Every CPU's VM exits and scheduling decisions, added up; 0 or the error. */
+static long all_cpus(uint32_t cpus, uint64_t *exits, uint64_t *picks)
+{
+    struct mica_sysctl_cpu_stats c;
+
+    *exits = *picks = 0;
+    for (uint32_t cpu = 0; cpu < cpus; cpu++) {
+        long rc = cpu_stats(cpu, &c);
+        if (rc)
+            return rc;
+        *exits += c.exits;
+        *picks += c.sched_vcpu;
+    }
+    return 0;
+}
+
+static void get_cpu_stats_cases(uint32_t cpus)
+{
+    struct mica_sysctl_cpu_stats c;
+    uint64_t exits, picks, exits2, picks2;
+    long rc = cpu_stats(0, &c);
+
+    if (abi.privileged)
+        abi_check(F, "get_cpu_stats",
+                  rc == 0 && c.cpu == 0 && c.nr_cpus == cpus && c.exits > 0 && c.sched_vcpu > 0 &&
+                      c.sched_idle != 0xA5A5A5A5A5A5A5A5ull && c.idle_ns != 0xA5A5A5A5A5A5A5A5ull,
+                  "rc or nr_cpus", rc ? rc : (long)c.nr_cpus);
+    else
+        abi_expect(F, "get_cpu_stats", rc, -XEN_EPERM);
+    /* Every CPU answers; their exits grow by at least the calls we make. */
+    rc = all_cpus(abi.privileged ? cpus : 1, &exits, &picks);
+    if (rc == 0)
+        for (int i = 0; i < 10; i++)
+            hyp_xen_version(XENVER_VERSION, 0);
+    rc = rc ? rc : all_cpus(cpus, &exits2, &picks2);
+    if (abi.privileged)
+        abi_check(F, "get_cpu_stats-grows",
+                  rc == 0 && exits2 >= exits + 10 && picks2 >= picks && picks > 0,
+                  "rc or exits", rc ? rc : (long)(exits2 - exits));
+    else
+        abi_expect(F, "get_cpu_stats-grows", rc, -XEN_EPERM);
+    abi_expect(F, "get_cpu_stats-cpu-beyond-count", cpu_stats(abi.privileged ? cpus : 1, &c),
+               abi_priv(-XEN_EINVAL, -XEN_EPERM));
+    abi_expect(F, "get_cpu_stats-cpu-8", cpu_stats(MICA_SYSCTL_MAX_CPUS, &c),
+               abi_priv(-XEN_EINVAL, -XEN_EPERM));
+    abi_expect(F, "get_cpu_stats-cpu-max", cpu_stats(~0u, &c), abi_priv(-XEN_EINVAL, -XEN_EPERM));
+}
+
 void abi_sysctl_cases(void)
 {
     struct mica_sysctl op = req(XEN_SYSCTL_PHYSINFO), init;
@@ -131,6 +192,8 @@ void abi_sysctl_cases(void)
     op.u.getcpuinfo.pad = 1;
     abi_expect(F, "getcpuinfo-pad", hyp_sysctl((uintptr_t)&op), abi_priv(-XEN_EINVAL, -XEN_EPERM));
 
+    get_cpu_stats_cases(cpus);
+
     op = req(XEN_SYSCTL_PHYSINFO);
     op.interface_version = MICA_SYSCTL_INTERFACE_VERSION + 1;
     abi_expect(F, "physinfo-bad-version", hyp_sysctl((uintptr_t)&op),
@@ -159,5 +222,9 @@ void abi_sysctl_cases(void)
     init = req(XEN_SYSCTL_GETCPUINFO);
     init.u.getcpuinfo.pad = 0;
     abi_badptr_cases(F, "getcpuinfo", true, &init, sizeof init, badptr_call, NULL,
+                     abi_priv(-XEN_EFAULT, -XEN_EPERM));
+    init = req(MICA_SYSCTL_GET_CPU_STATS);
+    init.u.cpu_stats.cpu = 0;
+    abi_badptr_cases(F, "get_cpu_stats", true, &init, sizeof init, badptr_call, NULL,
                      abi_priv(-XEN_EFAULT, -XEN_EPERM));
 }

@@ -1,4 +1,4 @@
-/* hv/sched.c's kick and idle counter, as fakes (see shim_sched.h). */
+/* hv/sched.c's kick and per-CPU counters, as fakes (see shim_sched.h). */
 #include <string.h>
 #include "shim_sched.h"
 #include "hv/sched.h"
@@ -23,4 +23,10 @@ uint64_t sched_idle_ns(uint32_t cpu)
     if (cpu > shim_sched.max_idle_cpu)
         shim_sched.max_idle_cpu = cpu;
     return cpu < SCHED_MAX_CPUS ? shim_sched.idle_ns[cpu] : 0;
+}
+
+struct sched_cpu_stats sched_cpu_stats(uint32_t cpu)
+{
+    shim_sched.cpu_stats_calls++;
+    return cpu < SCHED_MAX_CPUS ? shim_sched.cpu_stats[cpu] : (struct sched_cpu_stats){ 0 };
 }

@@ -206,6 +206,15 @@ static struct mica_domctl set_policy_req(uint16_t dom, const struct mica_policy 
     return op;
 }
 
+#define STATS_BUF (SHIM_RW_BASE + 0x3000)
+
+static struct mica_domctl stats_req(uint16_t dom, uint32_t vcpu, gvaddr_t buf, uint64_t size)
+{
+    struct mica_domctl op = req(MICA_DOMCTL_GET_STATS, dom);
+    op.u.stats = (struct mica_domctl_get_stats){ .vcpu = vcpu, .buffer = buf, .size = size };
+    return op;
+}
+
 /* A valid request of each sub-op, naming dom1. */
 static struct mica_domctl valid_req(size_t i)
 {
@@ -220,24 +229,26 @@ static struct mica_domctl valid_req(size_t i)
     case 5: return sched_req(1, XEN_DOMCTL_SCHEDOP_GETINFO, 0, 0);
     case 6: return req(MICA_DOMCTL_GET_POLICY, 1);
     case 7: return set_policy_req(1, &p);
-    default: return req(MICA_DOMCTL_GET_DENIALS, 1);
+    case 8: return req(MICA_DOMCTL_GET_DENIALS, 1);
+    default: return stats_req(1, MICA_STATS_ALL_VCPUS, STATS_BUF, sizeof(struct mica_stats));
     }
 }
-#define NR_VALID 9
+#define NR_VALID 10
 static const char *const valid_name[NR_VALID] = {
     "getdomaininfo", "getvcpuinfo", "setvcpuaffinity", "getvcpuaffinity", "putinfo", "getinfo",
-    "get_policy", "set_policy", "get_denials",
+    "get_policy", "set_policy", "get_denials", "get_stats",
 };
-/* Sub-ops that set something (write nothing back), and those that still
- * name a domain that has stopped. */
+/* Sub-ops that write nothing back to the request (those that set
+ * something, and get_stats: its buffer), and those that still name a
+ * domain that has stopped. */
 static bool valid_sets(size_t i)
 {
-    return i == 2 || i == 4 || i == 7;
+    return i == 2 || i == 4 || i == 7 || i == 9;
 }
 
 static bool valid_ended_ok(size_t i)
 {
-    return i == 0 || i == 6 || i == 8;
+    return i == 0 || i == 6 || i == 8 || i == 9;
 }
 
 /* ---- who may call, and the header ------------------------------------------ */
@@ -550,6 +561,167 @@ static void test_getvcpuinfo(void)
     }
 }
 
+/* ---- get_stats --------------------------------------------------------------- */
+
+static struct mica_stats stats_result(void)
+{
+    struct mica_stats st;
+    memcpy(&st, shim_guest_mem(STATS_BUF, sizeof st), sizeof st);
+    return st;
+}
+
+/* Counters of dom1's two vCPUs (dom1's vCPU 0 is v1, vCPU 1 is v1b). */
+static void set_counters(void)
+{
+    v1->stats.exits[MICA_STATS_EXIT_HYPERCALL] = 40;
+    v1->stats.exits[MICA_STATS_EXIT_HLT] = 3;
+    v1->stats.exits[MICA_STATS_EXIT_OTHER] = 1;
+    v1->stats.hypercalls[HYPERCALL_EVENT_CHANNEL_OP] = 30;
+    v1->stats.hypercalls[HYPERCALL_GRANT_TABLE_OP] = 10;
+    v1->stats.evtchn_sends = 25;
+    v1->stats.grant_maps = 4;
+    v1->stats.grant_copies = 6;
+    v1b.stats.exits[MICA_STATS_EXIT_HYPERCALL] = 2;
+    v1b.stats.exits[MICA_STATS_EXIT_PREEMPTION_TIMER] = 7;
+    v1b.stats.hypercalls[HYPERCALL_EVENT_CHANNEL_OP] = 2;
+    v1b.stats.hypercalls[63] = 5;
+    v1b.stats.evtchn_sends = 2;
+    v1b.stats.grant_copies = 1;
+}
+
+/* Every counter of `st` is 0 but those listed by index (exits, hypercalls). */
+static bool others_zero(const struct mica_stats *st, const unsigned *exits, size_t nexits,
+                        const unsigned *calls, size_t ncalls)
+{
+    for (unsigned i = 0; i < MICA_STATS_EXITS; i++) {
+        bool listed = false;
+        for (size_t k = 0; k < nexits; k++)
+            listed |= exits[k] == i;
+        if (!listed && st->exits[i])
+            return false;
+    }
+    for (unsigned i = 0; i < MICA_STATS_HYPERCALLS; i++) {
+        bool listed = false;
+        for (size_t k = 0; k < ncalls; k++)
+            listed |= calls[k] == i;
+        if (!listed && st->hypercalls[i])
+            return false;
+    }
+    return true;
+}
+
+static void test_get_stats(void)
+{
+    setup();
+    set_counters();
+    struct mica_domctl op = stats_req(1, MICA_STATS_ALL_VCPUS, STATS_BUF, sizeof(struct mica_stats));
+    CHECK("get_stats dom1, all vCPUs -> 0", dctl(v0, &op) == 0);
+    CHECK("get_stats: request read once, only the buffer written, once",
+          read_once() && shim_guest.to_calls == 1 && shim_guest.last_to == STATS_BUF &&
+          shim_guest.to_bytes == sizeof(struct mica_stats));
+    CHECK("get_stats changes nothing", domains_unchanged());
+    struct mica_stats st = stats_result();
+    CHECK("all vCPUs: two counted, pad 0", st.nr_vcpus == 2 && st.pad == 0);
+    CHECK("all vCPUs: runstate times summed up to now",
+          st.runstate_time[RUNSTATE_RUNNING] == 1300 + 500 &&
+          st.runstate_time[RUNSTATE_RUNNABLE] == 2000 + 600 &&
+          st.runstate_time[RUNSTATE_BLOCKED] == 3000 + 700 + 50 &&
+          st.runstate_time[RUNSTATE_OFFLINE] == 4000 + 800 && st.cpu_time == 1800);
+    CHECK("all vCPUs: the domain's memory", st.tot_pages == 8000 && st.max_pages == d1->max_pages);
+    static const unsigned exits[] = { MICA_STATS_EXIT_HYPERCALL, MICA_STATS_EXIT_HLT,
+                                      MICA_STATS_EXIT_OTHER, MICA_STATS_EXIT_PREEMPTION_TIMER };
+    static const unsigned calls[] = { HYPERCALL_EVENT_CHANNEL_OP, HYPERCALL_GRANT_TABLE_OP, 63 };
+    CHECK("all vCPUs: exits summed by reason",
+          st.exits[MICA_STATS_EXIT_HYPERCALL] == 42 && st.exits[MICA_STATS_EXIT_HLT] == 3 &&
+          st.exits[MICA_STATS_EXIT_OTHER] == 1 && st.exits[MICA_STATS_EXIT_PREEMPTION_TIMER] == 7);
+    CHECK("all vCPUs: hypercalls summed by number",
+          st.hypercalls[HYPERCALL_EVENT_CHANNEL_OP] == 32 &&
+          st.hypercalls[HYPERCALL_GRANT_TABLE_OP] == 10 && st.hypercalls[63] == 5);
+    CHECK("all vCPUs: no other counter", others_zero(&st, exits, 4, calls, 3));
+    CHECK("all vCPUs: sends, maps, copies summed",
+          st.evtchn_sends == 27 && st.grant_maps == 4 && st.grant_copies == 7);
+
+    op = stats_req(1, 1, STATS_BUF, sizeof(struct mica_stats));
+    shim_now_ns = NOW + 100;
+    CHECK("get_stats dom1 vCPU 1 -> 0", dctl(v0, &op) == 0);
+    st = stats_result();
+    CHECK("vCPU 1 alone: one counted, its own times",
+          st.nr_vcpus == 1 && st.cpu_time == 500 && st.runstate_time[RUNSTATE_BLOCKED] == 850);
+    CHECK("vCPU 1 alone: its own counters",
+          st.exits[MICA_STATS_EXIT_HYPERCALL] == 2 && st.exits[MICA_STATS_EXIT_HLT] == 0 &&
+          st.exits[MICA_STATS_EXIT_PREEMPTION_TIMER] == 7 &&
+          st.hypercalls[HYPERCALL_EVENT_CHANNEL_OP] == 2 && st.hypercalls[63] == 5 &&
+          st.hypercalls[HYPERCALL_GRANT_TABLE_OP] == 0 && st.evtchn_sends == 2 &&
+          st.grant_maps == 0 && st.grant_copies == 1);
+    CHECK("vCPU 1 alone: the domain's memory", st.tot_pages == 8000);
+
+    /* A larger buffer: only the structure is written. */
+    setup();
+    op = stats_req(2, 0, STATS_BUF, 4096);
+    CHECK("get_stats with a 4096-byte buffer -> 0", dctl(v0, &op) == 0);
+    CHECK("4096-byte buffer: sizeof(struct mica_stats) written",
+          shim_guest.to_calls == 1 && shim_guest.to_bytes == sizeof(struct mica_stats) &&
+          shim_bytes_are(shim_guest_mem(STATS_BUF + sizeof st, 64), 64, SHIM_FILL));
+
+    /* A stopped domain still reads: its counters stay, its memory is gone. */
+    setup();
+    d3->vcpus[0]->stats.exits[MICA_STATS_EXIT_CPUID] = 9;
+    op = stats_req(3, MICA_STATS_ALL_VCPUS, STATS_BUF, sizeof(struct mica_stats));
+    CHECK("get_stats of a destroyed domain -> 0", dctl(v0, &op) == 0);
+    st = stats_result();
+    CHECK("destroyed domain: counters kept, no pages",
+          st.exits[MICA_STATS_EXIT_CPUID] == 9 && st.tot_pages == 0 && st.nr_vcpus == 1);
+
+    /* Through the dispatcher: the call itself is counted before it runs. */
+    setup();
+    op = stats_req(DOMID_SELF, 0, STATS_BUF, sizeof(struct mica_stats));
+    put_at(ARG, &op);
+    const uint64_t args[HYPERCALL_ARGS] = { ARG, 0, 0, 0, 0 };
+    CHECK("get_stats through the dispatcher -> 0",
+          hypercall_dispatch(v0, HYPERCALL_DOMCTL, args) == 0);
+    st = stats_result();
+    CHECK("dispatcher: this domctl counted, nothing else",
+          st.hypercalls[HYPERCALL_DOMCTL] == 1 && others_zero(&st, NULL, 0,
+                                                              (const unsigned[]){ 36 }, 1));
+    policy_init(d1, &(struct mica_policy){ 0 });     /* a domU's own: no domctl */
+    CHECK("dispatcher: a domU's refused domctl is not counted",
+          hypercall_dispatch(v1, HYPERCALL_DOMCTL, args) == -XEN_EPERM &&
+          v1->stats.hypercalls[HYPERCALL_DOMCTL] == 0);
+
+    static const struct {
+        const char *what;
+        uint16_t dom;
+        uint32_t vcpu, pad;
+        uint64_t size;
+    } bad[] = {
+        { "vCPU 2 of a 2-vCPU domain", 1, 2, 0, sizeof(struct mica_stats) },
+        { "vCPU 1 of a 1-vCPU domain", 2, 1, 0, sizeof(struct mica_stats) },
+        { "vCPU 8", 1, 8, 0, sizeof(struct mica_stats) },
+        { "vCPU 0xfffffffe", 1, 0xfffffffeu, 0, sizeof(struct mica_stats) },
+        { "pad 1", 1, 0, 1, sizeof(struct mica_stats) },
+        { "pad bit 31", 1, MICA_STATS_ALL_VCPUS, 1u << 31, sizeof(struct mica_stats) },
+        { "size one short", 1, 0, 0, sizeof(struct mica_stats) - 1 },
+        { "size 0", 1, MICA_STATS_ALL_VCPUS, 0, 0 },
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        setup();
+        op = stats_req(bad[k].dom, bad[k].vcpu, STATS_BUF, bad[k].size);
+        op.u.stats.pad = bad[k].pad;
+        CHECK(shim_name("get_stats %s -> EINVAL", bad[k].what), dctl(v0, &op) == -XEN_EINVAL);
+        CHECK(shim_name("get_stats %s: nothing written or changed", bad[k].what),
+              shim_guest.to_calls == 0 && unchanged());
+    }
+
+    /* A buffer that cannot be written: -EFAULT. */
+    for (const struct bad_pointer *b = bad_pointers(BAD_FOR_WRITE, sizeof st); b->what; b++) {
+        setup();
+        op = stats_req(1, MICA_STATS_ALL_VCPUS, b->va, sizeof st);
+        CHECK(shim_name("get_stats into %s -> EFAULT", b->what), dctl(v0, &op) == -XEN_EFAULT);
+        if (!b->partial)
+            CHECK(shim_name("get_stats into %s: nothing changed", b->what), unchanged());
+    }
+}
+
 /* ---- scheduler_op ----------------------------------------------------------- */
 
 static bool sched_is(const struct domain *d, uint32_t weight, uint32_t cap)
@@ -852,6 +1024,7 @@ int main(void)
     test_esrch();
     test_getdomaininfo();
     test_getvcpuinfo();
+    test_get_stats();
     test_scheduler_op();
     test_affinity();
     test_policy();

@@ -234,6 +234,8 @@ static void test_send(void)
 
     CHECK("dom2's send drains dom2", port_op(v2, EVTCHNOP_SEND, d2->console_port) == 0 &&
           shim_console.drain_calls == 2 && shim_console.drain_last == d2);
+    CHECK("each send counted for its sender",
+          v1->stats.evtchn_sends == 1 && v2->stats.evtchn_sends == 1);
 
     static const struct {
         const char *name;
@@ -250,8 +252,8 @@ static void test_send(void)
         shim_console_reset();
         CHECK(shim_name("send on %s -> EINVAL", bad[i].name),
               evop(v1, EVTCHNOP_SEND, ARG) == -XEN_EINVAL);
-        CHECK(shim_name("send on %s: no drain, nothing changed", bad[i].name),
-              shim_console.drain_calls == 0 && unchanged());
+        CHECK(shim_name("send on %s: no drain, nothing changed (nor counted)", bad[i].name),
+              shim_console.drain_calls == 0 && unchanged() && v1->stats.evtchn_sends == 0);
     }
 
     check_port_arg_faults("send", EVTCHNOP_SEND, setup, 1);     /* the console port */

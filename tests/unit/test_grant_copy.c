@@ -89,6 +89,8 @@ static void test_copy(void)
                                        .len = 16, .flags = GNTCOPY_dest_gref });
     CHECK("copy into a read-only grant -> permission_denied", st == GNTST_permission_denied);
     CHECK("read-only grant's page untouched", !memcmp(before, gp7, PAGE_SIZE));
+    CHECK("the three copies counted for the caller, the refused one not",
+          vm->stats.grant_copies == 3 && vm->stats.grant_maps == 0);
 
     /* gref -> gref */
     grant(g, 8, P, 2, RAM_GFN + 4);

@@ -622,6 +622,7 @@ static void test_hypercall(void)
     CHECK("handles 0 and 1 for the two that worked",
           get_map(OPS).handle == 0 && get_map(OPS + 64).handle == 1);
     CHECK("96 bytes read and written", shim_guest.from_bytes == 96 && shim_guest.to_bytes == 96);
+    CHECK("the two mappings made are counted for the caller", vm->stats.grant_maps == 2);
 
     setup();
     shim_world_snapshot();

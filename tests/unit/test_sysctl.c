@@ -1,8 +1,8 @@
 /*
  * Host unit test for hv/sysctl.c with the real scheduling policy
  * (hv/sched_policy.c), over the fake guest (shim_guest.c), the fake clock's
- * TSC frequency (shim_time.c: 1 GHz), the idle counters of shim_sched.c and
- * the frame counters below.
+ * TSC frequency (shim_time.c: 1 GHz), the idle and scheduling counters of
+ * shim_sched.c and the frame and VM-exit counters below.
  */
 #include <string.h>
 #include "check.h"
@@ -18,6 +18,15 @@
 CHECK_SUITE("sysctl");
 
 static uint64_t frames_total, frames_free;
+static uint64_t cpu_exits[SCHED_MAX_CPUS];
+static uint32_t max_exits_cpu;
+
+uint64_t arch_cpu_exits(uint32_t cpu)
+{
+    if (cpu > max_exits_cpu)
+        max_exits_cpu = cpu;
+    return cpu < SCHED_MAX_CPUS ? cpu_exits[cpu] : 0;
+}
 
 uint64_t frame_total_count(void)
 {
@@ -110,12 +119,15 @@ static bool read_and_written_once(void)
            shim_guest.last_to == ARG;
 }
 
-static const uint32_t cmds[] = { XEN_SYSCTL_PHYSINFO, XEN_SYSCTL_GETCPUINFO };
-static const char *const cmd_name[] = { "physinfo", "getcpuinfo" };
+/* Valid as req() leaves them (get_cpu_stats: CPU 0). */
+#define NR_CMDS 3
+static const uint32_t cmds[NR_CMDS] = { XEN_SYSCTL_PHYSINFO, XEN_SYSCTL_GETCPUINFO,
+                                        MICA_SYSCTL_GET_CPU_STATS };
+static const char *const cmd_name[NR_CMDS] = { "physinfo", "getcpuinfo", "get_cpu_stats" };
 
 static void test_errors(void)
 {
-    for (size_t i = 0; i < 2; i++) {
+    for (size_t i = 0; i < NR_CMDS; i++) {
         setup();
         struct mica_sysctl op = req(cmds[i]);
         CHECK(shim_name("%s from a domU -> EPERM", cmd_name[i]), sctl(v1, &op) == -XEN_EPERM);
@@ -135,7 +147,7 @@ static void test_errors(void)
         CHECK(shim_name("request at %s: nothing written", b->what),
               shim_guest.to_calls == 0 && unchanged());
     }
-    for (size_t i = 0; i < 2; i++) {
+    for (size_t i = 0; i < NR_CMDS; i++) {
         setup();
         struct mica_sysctl op = req(cmds[i]);
         memcpy(shim_guest_mem(SHIM_RO_BASE, sizeof op), &op, sizeof op);
@@ -149,7 +161,7 @@ static void test_errors(void)
         MICA_SYSCTL_INTERFACE_VERSION + 1, MICA_SYSCTL_INTERFACE_VERSION | 0x80000000u, ~0u,
     };
     for (size_t v = 0; v < sizeof versions / sizeof versions[0]; v++) {
-        for (size_t i = 0; i < 2; i++) {
+        for (size_t i = 0; i < NR_CMDS; i++) {
             setup();
             struct mica_sysctl op = req(cmds[i]);
             op.interface_version = versions[v];
@@ -163,7 +175,7 @@ static void test_errors(void)
     CHECK("bad version beats unknown cmd", sctl(v0, &op) == -XEN_EACCES);
 
     static const uint32_t unknown[] = { 0, 2, 4, 5, 6, 7, 9, 10, 11, 12, 14, 15, 100,
-                                        0x80000003u, ~0u };
+                                        0x4cff, 0x4d01, 0x4e00, 0x80000003u, ~0u };
     for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
         setup();
         op = req(unknown[i]);
@@ -281,11 +293,60 @@ static void test_readconsole(void)
     CHECK("readconsole from a domU -> EPERM", sctl(v1, &op) == -XEN_EPERM);
 }
 
+static void test_get_cpu_stats(void)
+{
+    setup();
+    for (uint32_t cpu = 0; cpu < SCHED_MAX_CPUS; cpu++) {
+        shim_sched.cpu_stats[cpu] = (struct sched_cpu_stats){
+            .sched_vcpu = 20 + cpu, .sched_idle = 30 + cpu,
+        };
+        cpu_exits[cpu] = 100 + cpu;
+    }
+    max_exits_cpu = 0;
+    struct mica_sysctl op = req(MICA_SYSCTL_GET_CPU_STATS);
+    memset(&op.u, 0xee, sizeof op.u);
+    op.u.cpu_stats.cpu = 2;
+    CHECK("get_cpu_stats CPU 2 -> 0", sctl(v0, &op) == 0);
+    CHECK("get_cpu_stats: read once, written once", read_and_written_once());
+    struct mica_sysctl r = result();
+    const struct mica_sysctl_cpu_stats *c = &r.u.cpu_stats;
+    CHECK("CPU 2 of 3", c->cpu == 2 && c->nr_cpus == 3);
+    CHECK("CPU 2: its idle time and counters",
+          c->idle_ns == 3000002 && c->exits == 102 && c->sched_vcpu == 22 && c->sched_idle == 32);
+    CHECK("the rest of the union as the caller left it",
+          shim_bytes_are(r.u.raw + sizeof *c, sizeof r.u.raw - sizeof *c, 0xee));
+    CHECK("get_cpu_stats changes nothing in the domains", shim_domains_unchanged());
+
+    op = req(MICA_SYSCTL_GET_CPU_STATS);
+    CHECK("get_cpu_stats CPU 0 -> 0", sctl(v0, &op) == 0);
+    r = result();
+    CHECK("CPU 0: its counters", c->cpu == 0 && c->exits == 100 && c->sched_idle == 30);
+
+    static const uint32_t bad[] = { 3, 7, 8, 1u << 31, ~0u };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        setup();
+        op = req(MICA_SYSCTL_GET_CPU_STATS);
+        op.u.cpu_stats.cpu = bad[i];
+        CHECK(shim_name("get_cpu_stats CPU %u of 3 -> EINVAL", bad[i]),
+              sctl(v0, &op) == -XEN_EINVAL && shim_guest.to_calls == 0 && unchanged());
+        CHECK(shim_name("get_cpu_stats CPU %u: no counters asked for", bad[i]),
+              shim_sched.cpu_stats_calls == 0 && max_exits_cpu <= 2);
+    }
+    setup();
+    sched_policy_init(SCHED_MAX_CPUS + 1, 0);   /* it keeps 8 */
+    op = req(MICA_SYSCTL_GET_CPU_STATS);
+    op.u.cpu_stats.cpu = SCHED_MAX_CPUS - 1;
+    CHECK("8 CPUs: the last one -> 0", sctl(v0, &op) == 0 && result().u.cpu_stats.nr_cpus == 8);
+    op.u.cpu_stats.cpu = SCHED_MAX_CPUS;
+    CHECK("8 CPUs: CPU 8 -> EINVAL", sctl(v0, &op) == -XEN_EINVAL);
+}
+
 int main(void)
 {
     test_errors();
     test_readconsole();
     test_physinfo();
     test_getcpuinfo();
+    test_get_cpu_stats();
     CHECK_DONE();
 }

@@ -18,6 +18,7 @@
 #include "hv/printk.h"
 #include "hv/watchdog.h"
 #include "public/cpuid.h"
+#include "public/stats.h"
 
 #define VECTOR_UD 6
 #define VECTOR_GP 13
@@ -370,9 +371,38 @@ static const exit_handler exit_handlers[EXIT_REASON_COUNT] = {
     [EXIT_VMFUNC] = handle_undefined,
 };
 
+/* What each exit counts as (public/stats.h); 0, MICA_STATS_EXIT_OTHER, for the rest. */
+static const uint8_t exit_stat[EXIT_REASON_COUNT] = {
+    [EXIT_EXCEPTION_NMI] = MICA_STATS_EXIT_EXCEPTION_NMI,
+    [EXIT_EXTERNAL_INTERRUPT] = MICA_STATS_EXIT_EXTERNAL_INTERRUPT,
+    [EXIT_INTERRUPT_WINDOW] = MICA_STATS_EXIT_INTERRUPT_WINDOW,
+    [EXIT_CPUID] = MICA_STATS_EXIT_CPUID,
+    [EXIT_HLT] = MICA_STATS_EXIT_HLT,
+    [EXIT_VMCALL] = MICA_STATS_EXIT_HYPERCALL,
+    [EXIT_CR_ACCESS] = MICA_STATS_EXIT_CR_ACCESS,
+    [EXIT_IO_INSTRUCTION] = MICA_STATS_EXIT_IO,
+    [EXIT_RDMSR] = MICA_STATS_EXIT_MSR_READ,
+    [EXIT_WRMSR] = MICA_STATS_EXIT_MSR_WRITE,
+    [EXIT_EPT_VIOLATION] = MICA_STATS_EXIT_EPT,
+    [EXIT_EPT_MISCONFIG] = MICA_STATS_EXIT_EPT,
+    [EXIT_PREEMPTION_TIMER] = MICA_STATS_EXIT_PREEMPTION_TIMER,
+};
+
+/* A reason beyond the tables: counted as other, and the domain crashed. */
+static void __attribute__((noinline, cold)) handle_beyond(struct vcpu *v)
+{
+    v->stats.exits[MICA_STATS_EXIT_OTHER]++;
+    handle_unexpected(v);
+}
+
 void vmx_handle_exit(struct vcpu *v)
 {
-    unsigned reason = EXIT_REASON_BASIC(vmcs_read32(VM_EXIT_REASON));
-    exit_handler h = reason < EXIT_REASON_COUNT ? exit_handlers[reason] : NULL;
+    size_t reason = EXIT_REASON_BASIC(vmcs_read32(VM_EXIT_REASON));
+    if (reason >= EXIT_REASON_COUNT) {
+        handle_beyond(v);
+        return;
+    }
+    v->stats.exits[exit_stat[reason]]++;
+    exit_handler h = exit_handlers[reason];
     (h ? h : handle_unexpected)(v);
 }

@@ -66,9 +66,16 @@ static int enter_guest(struct vcpu *v)
     int failed = vmx_enter(&v->arch->regs, v->arch->launched);
     pc->in_guest = NULL;
     hv_lock();
-    if (!failed)
+    if (!failed) {
         v->arch->launched = true;
+        pc->vm_exits++;
+    }
     return failed;
+}
+
+uint64_t arch_cpu_exits(uint32_t cpu)
+{
+    return cpu < cpus_online ? percpus[cpu].vm_exits : 0;
 }
 
 void arch_vcpu_run(struct vcpu *v, uint64_t slice_end_ns)

@@ -138,6 +138,9 @@ void arch_vcpu_unload(void);
  * domain shut down or crashed). Returns with the vCPU's state saved.
  */
 void arch_vcpu_run(struct vcpu *v, uint64_t slice_end_ns);
+/* VM exits CPU `cpu` has handled since boot, of any vCPU (0 for no such CPU).
+ * Counted under the hypervisor lock, which the caller holds too. */
+uint64_t arch_cpu_exits(uint32_t cpu);
 
 /* Guest memory access through the vCPU's paging and its domain's EPT. */
 int copy_from_guest(struct vcpu *v, void *dst, gvaddr_t src, size_t len);

@@ -11,6 +11,7 @@
 #include "hv/start_info.h"
 #include "public/hypercall.h"
 #include "public/policy.h"
+#include "public/stats.h"
 #include "public/vcpu_op.h"
 
 #define MAX_DOMAINS 32
@@ -58,6 +59,19 @@ struct evtchn {
     uint32_t remote_port;       /* EVTCHN_INTERDOMAIN */
 };
 
+/*
+ * Monitoring counters (domctl MICA_DOMCTL_GET_STATS): each a plain
+ * increment on its path, which holds the hypervisor lock already.
+ */
+struct vcpu_stats {
+    uint64_t exits[MICA_STATS_EXITS];           /* by MICA_STATS_EXIT_* (arch's exit dispatch) */
+    uint64_t hypercalls[HYPERCALL_COUNT];       /* by number: dispatched to a handler */
+    uint64_t evtchn_sends;                      /* EVTCHNOP_send that succeeded */
+    uint64_t grant_maps;                        /* grant mappings made */
+    uint64_t grant_copies;                      /* grant copies done */
+};
+_Static_assert(HYPERCALL_COUNT == MICA_STATS_HYPERCALLS, "a counter for every number");
+
 struct vcpu {
     struct domain *domain;
     uint32_t id;
@@ -88,6 +102,8 @@ struct vcpu {
     /* Runstate accounting (always on) and the optional guest copy. */
     struct vcpu_runstate_info runstate;
     gvaddr_t runstate_gva;      /* 0: not registered */
+
+    struct vcpu_stats stats;
 };
 
 struct domain {

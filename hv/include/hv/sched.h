@@ -22,6 +22,14 @@ void sched_timers_changed(uint64_t deadline);
 /* Nanoseconds CPU `cpu` has spent halted with nothing to run. */
 uint64_t sched_idle_ns(uint32_t cpu);
 
+/* CPU `cpu`'s scheduling decisions since boot (sysctl
+ * MICA_SYSCTL_GET_CPU_STATS); all 0 for a CPU beyond SCHED_MAX_CPUS. */
+struct sched_cpu_stats {
+    uint64_t sched_vcpu;        /* passes of its scheduling loop that chose a vCPU ... */
+    uint64_t sched_idle;        /* ... and that found none (it idled) */
+};
+struct sched_cpu_stats sched_cpu_stats(uint32_t cpu);
+
 /* A vCPU running on another CPU leaves the guest soon, so it sees new
  * events or a new state (an upcall to inject, its domain stopping). */
 void vcpu_kick(struct vcpu *v);

@@ -3,13 +3,15 @@
  *
  * Control of domains: their creation, pausing and destruction at run time,
  * their state, CPU time and runstates, their scheduling
- * weight and cap, its vCPUs' affinity, its hypercall policy. Xen's domctl
+ * weight and cap, its vCPUs' affinity, its hypercall policy, its
+ * monitoring counters. Xen's domctl
  * is an unstable interface whose layouts change with every interface
  * version, so Mica keeps Xen's hypercall and sub-operation numbers but
  * defines its own layouts: a fixed
- * header, then one fixed-size structure per sub-operation, with no guest
- * pointers inside. Every `pad` field must be 0; the input values of OUT
- * fields are ignored.
+ * header, then one fixed-size structure per sub-operation, with guest
+ * pointers only for data that does not fit it (load_kernel's image,
+ * get_stats' counters). Every `pad` field must be 0; the input values of
+ * OUT fields are ignored.
  */
 #ifndef MICA_PUBLIC_DOMCTL_H
 #define MICA_PUBLIC_DOMCTL_H
@@ -18,6 +20,7 @@
 #include <stdint.h>
 
 #include "policy.h"
+#include "stats.h"
 
 /* "MI" and a revision: no Xen interface version has this value. */
 #define MICA_DOMCTL_INTERFACE_VERSION 0x4d490001u
@@ -44,6 +47,7 @@
 #define MICA_DOMCTL_GET_DENIALS   0x4d02    /* u.denials (OUT) */
 #define MICA_DOMCTL_LOAD_KERNEL   0x4d03    /* u.load_kernel (IN) */
 #define MICA_DOMCTL_GET_REPORT    0x4d04    /* u.report (OUT) */
+#define MICA_DOMCTL_GET_STATS     0x4d05    /* u.stats; the counters go to u.stats.buffer */
 
 /* CPU masks have one bit per CPU, CPU n in bit n. */
 #define MICA_DOMCTL_MAX_CPUS 8
@@ -181,6 +185,21 @@ struct mica_domctl_report {
     char text[128];             /* OUT: NUL-terminated; "" if it has not stopped */
 };
 
+/*
+ * get_stats: the monitoring counters (public/stats.h) of one vCPU, or
+ * summed over all the domain's vCPUs. They do not fit the union, so they
+ * go to a buffer in the caller's memory: sizeof(struct mica_stats) bytes
+ * written once. The request itself is all IN and is not written back.
+ */
+#define MICA_STATS_ALL_VCPUS 0xffffffffu
+struct mica_domctl_get_stats {
+    uint32_t vcpu;              /* IN: below nr_vcpus, or MICA_STATS_ALL_VCPUS */
+    uint32_t pad;
+    uint64_t buffer;            /* IN: guest-linear address of a struct mica_stats (OUT) */
+    uint64_t size;              /* IN: bytes at buffer, at least sizeof(struct mica_stats) */
+};
+_Static_assert(sizeof(struct mica_domctl_get_stats) == 24, "get_stats size");
+
 struct mica_domctl {
     uint32_t cmd;               /* IN: XEN_DOMCTL_* */
     uint32_t interface_version; /* IN: MICA_DOMCTL_INTERFACE_VERSION */
@@ -197,6 +216,7 @@ struct mica_domctl {
         struct mica_domctl_report report;
         struct mica_policy policy;
         struct mica_policy_denials denials;
+        struct mica_domctl_get_stats stats;
         uint8_t raw[128];       /* the size of the union, room to grow */
     } u;
 };

@@ -1,9 +1,10 @@
 /*
  * sysctl(arg): RDI = guest pointer to struct mica_sysctl. dom0 only.
  *
- * The machine as the hypervisor sees it: CPUs, TSC frequency, memory, and
- * per-CPU idle time. As for domctl (public/domctl.h), Mica keeps Xen's
- * numbers but defines its own fixed layouts, with no guest pointers inside.
+ * The machine as the hypervisor sees it: CPUs, TSC frequency, memory,
+ * per-CPU idle time and counters. As for domctl (public/domctl.h), Mica
+ * keeps Xen's numbers but defines its own fixed layouts, with no guest
+ * pointers inside.
  * Every `pad` field must be 0; the input values of OUT fields are ignored.
  */
 #ifndef MICA_PUBLIC_SYSCTL_H
@@ -18,6 +19,14 @@
 #define XEN_SYSCTL_READCONSOLE 1
 #define XEN_SYSCTL_PHYSINFO   3
 #define XEN_SYSCTL_GETCPUINFO 8
+
+/*
+ * Mica's own, from 0x4d00 ("M" << 8) as domctl's (public/domctl.h), above
+ * every number Xen uses. In a policy they share the sub-op bit
+ * MICA_POLICY_SUBOP_OTHER.
+ */
+#define MICA_SYSCTL_BASE          0x4d00
+#define MICA_SYSCTL_GET_CPU_STATS 0x4d00    /* u.cpu_stats */
 
 /* Per-CPU arrays have room for this many CPUs. */
 #define MICA_SYSCTL_MAX_CPUS 8
@@ -56,6 +65,17 @@ struct mica_sysctl_readconsole {
 };
 _Static_assert(sizeof(struct mica_sysctl_readconsole) == 128, "readconsole size");
 
+/* get_cpu_stats: one CPU's counters since boot. */
+struct mica_sysctl_cpu_stats {
+    uint32_t cpu;               /* IN: below nr_cpus */
+    uint32_t nr_cpus;           /* OUT: as physinfo */
+    uint64_t idle_ns;           /* OUT: ns it had nothing to run, as getcpuinfo */
+    uint64_t exits;             /* OUT: VM exits it handled, of any vCPU */
+    uint64_t sched_vcpu;        /* OUT: scheduling decisions that chose a vCPU ... */
+    uint64_t sched_idle;        /* OUT: ... and that found none to run (it idled) */
+};
+_Static_assert(sizeof(struct mica_sysctl_cpu_stats) == 40, "cpu_stats size");
+
 struct mica_sysctl {
     uint32_t cmd;               /* IN: XEN_SYSCTL_* */
     uint32_t interface_version; /* IN: MICA_SYSCTL_INTERFACE_VERSION */
@@ -63,6 +83,7 @@ struct mica_sysctl {
         struct mica_sysctl_physinfo physinfo;
         struct mica_sysctl_getcpuinfo getcpuinfo;
         struct mica_sysctl_readconsole readconsole;
+        struct mica_sysctl_cpu_stats cpu_stats;
         uint8_t raw[128];       /* the size of the union, room to grow */
     } u;
 };

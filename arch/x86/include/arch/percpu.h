@@ -28,6 +28,7 @@ struct percpu {
     /* The watchdog's tick (timer.c): the LAPIC timer fires by next_tick_ns. */
     uint64_t tick_period_ns;            /* 0: no tick */
     uint64_t next_tick_ns;
+    uint64_t vm_exits;                  /* since boot, under the hypervisor lock */
     /* The EPT generation of each domain this CPU last flushed (vcpu.c). */
     uint64_t ept_seen[MAX_DOMAINS_TRACKED];
 };
