@@ -75,6 +75,13 @@ if [ -n "$h1" ] && [ -n "$h2" ] && awk -v a="$h1" -v b="$h2" 'BEGIN { exit !(b >
 else
     fail "control/top-shares-follow-weights" "hog1 ${h1:-?}%, hog2 ${h2:-?}%"
 fi
+expect "control/top-header" "$L" "${D}ID +NAME +STATE +CPU\(%\) +CPU\(s\) +EXITS/s +HCALLS/s +SENDS/s +MEM\(MiB\) +VCPUS$"
+# The hogs exit to the hypervisor (preemption, the timer) but make no hypercalls.
+if grep -Eq "${D} +[0-9]+ hog1 +running +[0-9]+\.[0-9] +[0-9]+\.[0-9] +[1-9][0-9]* +0 +0 " "$L"; then
+    pass "control/top-counts-exits"
+else
+    fail "control/top-counts-exits" "no hog1 row with exits and no hypercalls"
+fi
 # The paused hog's CPU time in the two lists while paused: equal.
 mapfile -t p < <(grep -E "${D} +[0-9]+ hog2 +paused +" "$L" | awk '{print $NF}')
 if [ ${#p[@]} -ge 2 ] && [ "${p[0]}" = "${p[1]}" ]; then pass "control/paused-cpu-time-stops"
