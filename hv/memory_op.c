@@ -2,10 +2,12 @@
  * memory_op: a domain's view of its own memory, and dom0's populating of a
  * domain it builds. The memory map is the one the start-info page carries
  * (hv/start_info.c), in e820 form; the physmap changes supported are
- * placing the shared-info page and grant-table frames, and RAM populated
- * within a domain's memory map and max_pages.
+ * placing the shared-info page and grant-table frames, RAM populated
+ * within a domain's memory map and max_pages, and RAM given back (the
+ * balloon driver's decrease_reservation).
  */
 #include "hv/arch.h"
+#include "hv/balloon.h"
 #include "hv/domain.h"
 #include "hv/domain_runtime.h"
 #include "hv/grant_table.h"
@@ -34,37 +36,73 @@ static long reservation(struct vcpu *v, uint64_t cmd, gvaddr_t arg)
     return (long)d->max_pages;
 }
 
+/* The extent list both take, checked alike; a stopped domain changes no more. */
+static long reservation_target(struct vcpu *v, gvaddr_t arg, struct xen_memory_reservation *req,
+                               struct domain **d)
+{
+    long rc;
+
+    if (copy_from_guest(v, req, arg, sizeof *req))
+        return hv_error(-XEN_EFAULT);
+    if (req->extent_order > MICA_POPULATE_MAX_ORDER || req->mem_flags || req->pad[0] ||
+        req->pad[1] || req->pad[2])
+        return hv_error(-XEN_EINVAL);
+    if ((rc = domain_target(v, req->domid, d)))
+        return rc;
+    if ((*d)->state != DOMAIN_BUILDING && (*d)->state != DOMAIN_RUNNING)
+        return hv_error(-XEN_EINVAL);
+    return 0;
+}
+
 /*
  * Xen's contract: the number of extents done comes back; fewer than asked
  * means the next one could not be done (or this call's page budget is
  * spent: call again with the rest). An error is returned only when not
  * even the first extent could be read or the request itself is invalid.
  */
+static long each_extent(struct vcpu *v, const struct xen_memory_reservation *req,
+                        struct domain *d, int (*change)(struct domain *, uint64_t, uint32_t))
+{
+    uint64_t budget = MICA_POPULATE_MAX_PAGES >> req->extent_order;
+    uint64_t n = MIN(req->nr_extents, budget);
+    for (uint64_t i = 0; i < n; i++) {
+        uint64_t gpfn;
+        if (copy_from_guest(v, &gpfn, req->extent_start + i * sizeof gpfn, sizeof gpfn))
+            return i ? (long)i : hv_error(-XEN_EFAULT);
+        if (change(d, gpfn, req->extent_order))
+            return (long)i;
+    }
+    return (long)n;
+}
+
 static long populate_physmap(struct vcpu *v, gvaddr_t arg)
 {
     struct xen_memory_reservation req;
     struct domain *d;
-    long rc;
+    long rc = reservation_target(v, arg, &req, &d);
 
-    if (copy_from_guest(v, &req, arg, sizeof req))
-        return hv_error(-XEN_EFAULT);
-    if (req.extent_order > MICA_POPULATE_MAX_ORDER || req.mem_flags || req.pad[0] ||
-        req.pad[1] || req.pad[2])
-        return hv_error(-XEN_EINVAL);
-    if ((rc = domain_target(v, req.domid, &d)))
+    return rc ? rc : each_extent(v, &req, d, domain_runtime_populate);
+}
+
+/*
+ * Only a running domain gives RAM back: one being built has a claim
+ * (hv/domain_runtime.c) its pages are counted against. dom0's RAM is
+ * identity-mapped for its devices' DMA (docs/guest-memory.md): a page it
+ * gave back could not come back at the same machine address, so it keeps it.
+ */
+static long decrease_reservation(struct vcpu *v, gvaddr_t arg)
+{
+    struct xen_memory_reservation req;
+    struct domain *d;
+    long rc = reservation_target(v, arg, &req, &d);
+
+    if (rc)
         return rc;
-    if (d->state != DOMAIN_BUILDING && d->state != DOMAIN_RUNNING)
+    if (d->state != DOMAIN_RUNNING)
         return hv_error(-XEN_EINVAL);
-    uint64_t budget = MICA_POPULATE_MAX_PAGES >> req.extent_order;
-    uint64_t n = MIN(req.nr_extents, budget);
-    for (uint64_t i = 0; i < n; i++) {
-        uint64_t gpfn;
-        if (copy_from_guest(v, &gpfn, req.extent_start + i * sizeof gpfn, sizeof gpfn))
-            return i ? (long)i : hv_error(-XEN_EFAULT);
-        if (domain_runtime_populate(d, gpfn, req.extent_order))
-            return (long)i;
-    }
-    return (long)n;
+    if (domain_owns_devices(d))
+        return hv_error(-XEN_EOPNOTSUPP);
+    return each_extent(v, &req, d, balloon_release);
 }
 
 static long add_to_physmap(struct vcpu *v, gvaddr_t arg)
@@ -132,6 +170,8 @@ long do_memory_op(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS])
         return reservation(v, cmd, arg);
     case XENMEM_ADD_TO_PHYSMAP:
         return add_to_physmap(v, arg);
+    case XENMEM_DECREASE_RESERVATION:
+        return decrease_reservation(v, arg);
     case XENMEM_POPULATE_PHYSMAP:
         return populate_physmap(v, arg);
     case XENMEM_MEMORY_MAP:

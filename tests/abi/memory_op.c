@@ -2,7 +2,8 @@
  * Family `memory_op` (docs/abi.md, "12 memory_op"): the caller's RAM size
  * and reservations (its own, dom0 also another domain's), moving the
  * shared-info page and back (one RAM page is given up for good), mapping a
- * grant-table frame, the memory map; errors, bad pointers, foreign domains.
+ * grant-table frame, the memory map, a page given back and populated
+ * again (ballooning); errors, bad pointers, foreign domains.
  */
 #include <stdint.h>
 
@@ -18,12 +19,16 @@
 #define F "memory_op"
 #define GPFN_LIMIT (1ull << 36)
 #define MAP_ENTRIES 8
+#define START_INFO_GFN 0x9f    /* a domU's start-of-day page, in its reserved hole */
 
 /* The page shared info moves to, then away from: a hole afterwards, never touched again. */
 static union {
     struct shared_info info;
     uint8_t bytes[PAGE_SIZE];
 } spare __attribute__((aligned(PAGE_SIZE)));
+
+/* The page ballooned out and back in: nothing else ever uses it. */
+static uint8_t balloon_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
 
 static long call(unsigned long cmd, uint64_t arg)
 {
@@ -109,6 +114,73 @@ static void reservation_cases(void)
                      (void *)&cmds[0], -XEN_EFAULT);
     abi_badptr_cases(F, "maximum_reservation", false, &self, sizeof self, reservation_badptr,
                      (void *)&cmds[1], -XEN_EFAULT);
+}
+
+static long extents(unsigned long cmd, domid_t dom, uint64_t gpfn, uint32_t order)
+{
+    struct xen_memory_reservation r = {
+        .extent_start = (uintptr_t)&gpfn, .nr_extents = 1, .extent_order = order, .domid = dom,
+    };
+
+    return call(cmd, (uintptr_t)&r);
+}
+
+static long decrease_badptr(uint64_t addr, void *ctx)
+{
+    (void)ctx;
+    return call(XENMEM_DECREASE_RESERVATION, addr);
+}
+
+/*
+ * Out of the balloon_page and back: Xen's balloon driver's two calls. dom0
+ * keeps its RAM (identity-mapped for its devices' DMA): each of its own
+ * pages is -EOPNOTSUPP, and it may name the peer (whose start-of-day page,
+ * not RAM, is refused harmlessly).
+ */
+static void balloon_cases(void)
+{
+    const unsigned long dec = XENMEM_DECREASE_RESERVATION;
+    const long own = abi_priv(-XEN_EOPNOTSUPP, 0);  /* one of our pages that cannot go */
+    uint64_t page = gfn_of(balloon_page);
+    uint64_t start_page = (uintptr_t)abi.env->si / PAGE_SIZE;
+    long cur = reservation(XENMEM_CURRENT_RESERVATION, DOMID_SELF);
+    struct xen_memory_reservation none = { .domid = DOMID_SELF };
+
+    balloon_page[0] = 0xab;
+    abi_expect(F, "decrease_reservation", extents(dec, DOMID_SELF, page, 0),
+               abi_priv(-XEN_EOPNOTSUPP, 1));
+    abi_expect(F, "decrease_reservation-drops-current",
+               reservation(XENMEM_CURRENT_RESERVATION, DOMID_SELF), abi_priv(cur, cur - 1));
+    abi_expect(F, "decrease_reservation-not-there", extents(dec, abi.self, page, 0), own);
+    /* dom0's page is still there, so it populates nothing. */
+    abi_expect(F, "populate_physmap-ballooned-page",
+               extents(XENMEM_POPULATE_PHYSMAP, DOMID_SELF, page, 0), abi_priv(0, 1));
+    abi_expect(F, "populate_physmap-ballooned-page-zeroed", balloon_page[0], abi_priv(0xab, 0));
+    abi_expect(F, "populate_physmap-ballooned-page-counted",
+               reservation(XENMEM_CURRENT_RESERVATION, DOMID_SELF), cur);
+    abi_expect(F, "populate_physmap-already-there",
+               extents(XENMEM_POPULATE_PHYSMAP, DOMID_SELF, page, 0), 0);
+    /* Not its RAM: the start-of-day page, shared info, past its RAM. */
+    abi_expect(F, "decrease_reservation-start-of-day-page", extents(dec, DOMID_SELF, start_page, 0),
+               own);
+    abi_expect(F, "decrease_reservation-shared-info",
+               extents(dec, DOMID_SELF, gfn_of(shared_info), 0), own);
+    abi_expect(F, "decrease_reservation-beyond-its-ram",
+               extents(dec, DOMID_SELF, abi.ram_end / PAGE_SIZE, 0), own);
+    abi_expect(F, "decrease_reservation-misaligned-extent", extents(dec, DOMID_SELF, page | 1, 1),
+               own);
+    abi_expect(F, "decrease_reservation-order-too-big",
+               extents(dec, DOMID_SELF, 0, MICA_POPULATE_MAX_ORDER + 1), -XEN_EINVAL);
+    abi_expect(F, "decrease_reservation-peer", extents(dec, abi.peer, START_INFO_GFN, 0),
+               abi_priv(0, -XEN_EPERM));
+    abi_expect(F, "decrease_reservation-absent", extents(dec, abi.absent, page, 0),
+               abi_priv(-XEN_ESRCH, -XEN_EPERM));
+    abi_expect(F, "decrease_reservation-gone", extents(dec, abi.gone, page, 0),
+               abi_priv(-XEN_ESRCH, -XEN_EPERM));
+    abi_badptr_cases(F, "decrease_reservation", false, &none, sizeof none, decrease_badptr, NULL,
+                     -XEN_EFAULT);
+    abi_expect(F, "decrease_reservation-nothing-lost",
+               reservation(XENMEM_CURRENT_RESERVATION, DOMID_SELF), cur);
 }
 
 static long physmap_badptr(uint64_t addr, void *ctx)
@@ -271,11 +343,11 @@ static void memory_map_cases(void)
 void abi_memory_op_cases(void)
 {
     reservation_cases();
+    balloon_cases();
     shared_info_cases();
     grant_frame_cases();
     memory_map_cases();
     abi_expect(F, "unknown-cmd-0", call(0, (uintptr_t)e820), -XEN_ENOSYS);
-    abi_expect(F, "unknown-cmd-1", call(1, (uintptr_t)e820), -XEN_ENOSYS);
     abi_expect(F, "unknown-cmd-5", call(5, (uintptr_t)e820), -XEN_ENOSYS);
     abi_expect(F, "unknown-cmd-8", call(8, (uintptr_t)e820), -XEN_ENOSYS);
     abi_expect(F, "unknown-cmd-99", call(99, (uintptr_t)e820), -XEN_ENOSYS);

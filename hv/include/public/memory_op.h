@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include "abi.h"
 
+#define XENMEM_DECREASE_RESERVATION 1   /* arg -> struct xen_memory_reservation */
 #define XENMEM_POPULATE_PHYSMAP     6   /* arg -> struct xen_memory_reservation */
 #define XENMEM_MAXIMUM_RAM_PAGE     2   /* arg ignored; returns the highest RAM GFN */
 #define XENMEM_CURRENT_RESERVATION  3   /* arg -> domid_t; returns pages */
@@ -13,11 +14,12 @@
 #define XENMEM_MEMORY_MAP           9
 
 /*
- * populate_physmap: dom0 gives a domain it is building zeroed RAM, one
- * extent of 2^extent_order pages at each guest frame number listed. Returns
- * the number of extents done; fewer than asked (at most
- * MICA_POPULATE_MAX_PAGES pages per call, or where one could not be done)
- * means: call again with the rest.
+ * populate_physmap: a domain (or dom0 for a domain it builds or runs) gets
+ * zeroed RAM, one extent of 2^extent_order pages at each guest frame number
+ * listed; decrease_reservation: each extent listed is given back (a domU's
+ * balloon). Both return the number of extents done; fewer than asked (at
+ * most MICA_POPULATE_MAX_PAGES pages per call, or where one could not be
+ * done) means: call again with the rest.
  */
 #define MICA_POPULATE_MAX_ORDER 9
 #define MICA_POPULATE_MAX_PAGES 4096
@@ -26,7 +28,7 @@ struct xen_memory_reservation {
     uint64_t nr_extents;        /* IN */
     uint32_t extent_order;      /* IN: 0..MICA_POPULATE_MAX_ORDER */
     uint32_t mem_flags;         /* IN: 0 */
-    uint16_t domid;             /* IN: a domain being built */
+    uint16_t domid;             /* IN: DOMID_SELF, the caller's id, or (dom0) another's */
     uint16_t pad[3];
 };
 _Static_assert(sizeof(struct xen_memory_reservation) == 32, "memory_reservation size");
