@@ -10,7 +10,8 @@
  * CPU-state, CR8 and string I/O cases in test_cpu_state.c, the hypercall
  * fuzzer in test_fuzz*.c, the instruction fuzzer in test_insn*.c, device
  * ownership in test_devices.c, the PCI, ATA and block-layer cases in
- * test_disk.c, dom0's e1000 and network stack in test_net.c.
+ * test_disk.c, dom0's e1000 and network stack in test_net.c, ballooning in
+ * test_balloon.c.
  */
 #include <stdint.h>
 
@@ -175,6 +176,7 @@ static const struct {
     { "latency-pong",     test_latency_pong },
     { "share",            test_share },
     { "control",          test_control },
+    { "balloon",          test_balloon },         /* test_balloon.c */
     { "conformance",      test_conformance },     /* tests/abi/ */
     { "restricted",       test_restricted },      /* tests/abi/hypercall.c */
     { "fuzz",             test_fuzz },
