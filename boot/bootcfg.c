@@ -391,6 +391,15 @@ static int set_trace(struct parser *ps, struct bootcfg_domain *d, const char *v,
     return fail(ps, "bad value '%t' for 'trace' (hypercalls/off)", v, n);
 }
 
+static int set_unbacked(struct parser *ps, struct bootcfg_domain *d, const char *v, size_t n)
+{
+    if (mem_eq_str(v, n, "ones") || mem_eq_str(v, n, "crash")) {
+        d->unbacked_crash = mem_eq_str(v, n, "crash");
+        return 0;
+    }
+    return fail(ps, "bad value '%t' for 'unbacked' (ones/crash)", v, n);
+}
+
 /*
  * deny=ITEM,ITEM...: ITEM is a hypercall's name (every sub-op of it) or
  * call:sub-op, with the names of mica/hypercall_names.h.
@@ -469,6 +478,7 @@ static const struct domain_key {
     { "cap",        set_cap,        BOOTCFG_VALUE_MAX,   0 },
     { "cpus",       set_cpus,       BOOTCFG_VALUE_MAX,   0 },
     { "trace",      set_trace,      BOOTCFG_VALUE_MAX,   0 },
+    { "unbacked",   set_unbacked,   BOOTCFG_VALUE_MAX,   0 },
     { "deny",       set_deny,       BOOTCFG_VALUE_MAX,   0 },
     { "cmdline",    set_cmdline,    BOOTCFG_CMDLINE_MAX, 0 },
     { "modules",    set_modules,    BOOTCFG_MODULES_MAX, 0 },
@@ -515,7 +525,7 @@ static int parse_domain(struct parser *ps, struct cursor *c)
                 k = &domain_keys[i];
         if (!k)
             return fail(ps, "unknown key '%t' (name, kernel, memory, vcpus, privileged, "
-                        "weight, cap, cpus, trace, deny, cmdline, modules)", key, klen);
+                        "weight, cap, cpus, trace, unbacked, deny, cmdline, modules)", key, klen);
         if (seen & (1u << (k - domain_keys)))
             return fail(ps, "duplicate key '%s'", k->word);
         seen |= 1u << (k - domain_keys);

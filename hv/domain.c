@@ -315,6 +315,7 @@ static struct domain *build(const struct bootcfg_domain *cfg, const void *image,
     struct domain *d = domain_new_record((uint32_t)id, cfg->name, cfg->privileged, ram,
                                          cfg->vcpus ? cfg->vcpus : 1);
     policy_init(d, &cfg->deny);
+    d->unbacked_crash = cfg->unbacked_crash != 0;
     if (cfg->trace_hypercalls) {
         d->trace_hypercalls = true;
         trace_enable_hypercalls();

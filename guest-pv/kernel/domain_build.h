@@ -7,6 +7,7 @@
 #ifndef GUEST_DOMAIN_BUILD_H
 #define GUEST_DOMAIN_BUILD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +22,7 @@ struct domain_spec {
     uint32_t weight;            /* 0: the default */
     uint32_t cap;
     const char *cmdline;        /* may be NULL */
+    bool unbacked_crash;        /* unbacked=crash (MICA_DOMCTL_CDF_unbacked_crash) */
 };
 
 /* createdomain: a paused domain being built, its id in *id. */

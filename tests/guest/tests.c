@@ -11,7 +11,7 @@
  * fuzzer in test_fuzz*.c, the instruction fuzzer in test_insn*.c, device
  * ownership in test_devices.c, the PCI, ATA and block-layer cases in
  * test_disk.c, dom0's e1000 and network stack in test_net.c, ballooning in
- * test_balloon.c.
+ * test_balloon.c, unbacked memory in test_unbacked.c.
  */
 #include <stdint.h>
 
@@ -177,6 +177,7 @@ static const struct {
     { "share",            test_share },
     { "control",          test_control },
     { "balloon",          test_balloon },         /* test_balloon.c */
+    { "unbacked",         test_unbacked },        /* test_unbacked.c */
     { "conformance",      test_conformance },     /* tests/abi/ */
     { "restricted",       test_restricted },      /* tests/abi/hypercall.c */
     { "fuzz",             test_fuzz },

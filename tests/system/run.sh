@@ -155,6 +155,10 @@ expect "bochs/probe-reads-beyond-ram" "$L" '^\[probe\] ept-probe: reading 0x1000
 expect "bochs/probe-crashed-by-ept-violation" "$L" \
     "^\(mica\) domain 'probe' \(id [0-9]+\) crashed: EPT violation: read of GPA 0x1000000 .*at RIP 0x"
 expect_none "bochs/probe-read-did-not-return" "$L" 'ept-probe: FAIL'
+expect_count "bochs/unbacked-cases-passed" "$L" '^\[unbacked\] PASS: unbacked/' 16
+expect_none "bochs/unbacked-no-case-failed" "$L" '^\[unbacked\] FAIL'
+expect "bochs/unbacked-inc-crashes-with-reason" "$L" \
+    "^\(mica\) domain 'unbacked' \(id [0-9]+\) crashed: EPT violation: (read|write) of GPA 0xfed00000 \(linear 0xfed00000\): cannot complete it \(not a MOV, MOVZX or MOVSX with a memory operand; bytes ff 03 "
 expect "bochs/corrupt-refused-by-name" "$L" "^\(mica\) domain 'corrupt' refused: "
 expect "bochs/triple-fault-crashes-domain" "$L" \
     "^\(mica\) domain 'tripler' \(id [0-9]+\) crashed: triple fault at RIP 0x"

@@ -5,7 +5,8 @@
 # resource), pauses a CPU hog and sees its CPU time stop, unpauses it,
 # reboots a domain (the shell creates it again from its line), sees one
 # crash (reported with the hypervisor's reason, and reaped),
-# runs a domU that balloons 4 MiB out, down to its floor and back,
+# creates one with unbacked=crash that reads past its RAM (crashed, as
+# at boot), runs a domU that balloons 4 MiB out, down to its floor and back,
 # waits for one domain to power off by itself (VIRQ_DOM_EXC: dom0 reports
 # why and reaps it), shuts the other down, runs 100 create/destroy
 # cycles, and checks that the free frames are back where they started.
@@ -56,6 +57,8 @@ CYCLES=100
     echo "wait tripler 60"
     echo "create name=bal kernel=domu-test.elf memory=16 cmdline=\"name=bal test=balloon\""
     echo "wait bal 60"
+    echo "create name=strict kernel=domu-test.elf memory=4 unbacked=crash cmdline=\"name=strict test=ept-probe\""
+    echo "wait strict 60"
     for i in $(seq 1 $CYCLES); do
         echo "create name=cycle$i kernel=domu.elf memory=4"
         echo "destroy cycle$i"
@@ -113,6 +116,7 @@ expect "toolstack/list-shows-ended" "$L" "${D}ended: web \(id [0-9]+\) shut down
 expect_count "toolstack/balloon-cases-passed" "$L" '^\[bal\] PASS: balloon/' 7
 expect_count "toolstack/balloon-cases-failed" "$L" '^\[bal\] FAIL: ' 0
 expect "toolstack/balloon-reaped" "$L" "${D}toolstack: domain 'bal' \(id [0-9]+\) shut down \(poweroff\)$"
+expect "toolstack/unbacked-crash-flag" "$L" "${D}toolstack: domain 'strict' \(id [0-9]+\) crashed: EPT violation: read of GPA 0x400000 "
 expect_count "toolstack/cycles-created" "$L" "${D}create: domain 'cycle[0-9]+' is id [0-9]+$" $CYCLES
 expect_count "toolstack/cycles-destroyed" "$L" "${D}destroy: domain 'cycle[0-9]+' \(id [0-9]+\) destroyed$" $CYCLES
 if [ ${#free[@]} -eq 4 ] && [ "${free[0]}" = "${free[3]}" ]; then

@@ -127,6 +127,10 @@ static void test_defaults_and_values(void)
     CHECK("trace-hypercalls", parses(OK_DOMAIN " trace=hypercalls", 1) &&
                                   cfg.domains[0].trace_hypercalls == 1);
     CHECK("trace-off", parses(OK_DOMAIN " trace=off", 1) && !cfg.domains[0].trace_hypercalls);
+    CHECK("unbacked-default-ones", parses(OK_DOMAIN, 1) && !cfg.domains[0].unbacked_crash);
+    CHECK("unbacked-crash", parses(OK_DOMAIN " unbacked=crash", 1) &&
+                                cfg.domains[0].unbacked_crash == 1);
+    CHECK("unbacked-ones", parses(OK_DOMAIN " unbacked=ones", 1) && !cfg.domains[0].unbacked_crash);
     CHECK("lf-and-crlf-lines-counted",
           parse("\n\r\n# c\n" OK_DOMAIN " memory=x") == -1 && err.line == 4);
     CHECK("comment-right-after-value", parses(OK_DOMAIN "#c", 1) &&
@@ -219,6 +223,8 @@ static void test_errors(void)
     expect_error("unknown-key", "# c\n" OK_DOMAIN " colour=red", 2, "unknown key 'colour'");
     expect_error("bad-trace", OK_DOMAIN " trace=errors", 1,
                  "bad value 'errors' for 'trace' (hypercalls/off)");
+    expect_error("bad-unbacked", OK_DOMAIN " unbacked=zeros", 1,
+                 "bad value 'zeros' for 'unbacked' (ones/crash)");
     expect_error("missing-equals", OK_DOMAIN " cmdline", 1, "missing '='");
     expect_error("missing-key", OK_DOMAIN " =x", 1, "missing key");
     expect_error("missing-name", "domain kernel=k memory=16", 1, "missing required key 'name'");

@@ -49,7 +49,12 @@ void vmx_inject_exception(unsigned vector, bool has_error, uint32_t error)
 /* The exiting instruction is done: step over it (SDM: STI/MOV SS blocking ends). */
 void vmx_advance_rip(void)
 {
-    vmcs_writenat(GUEST_RIP, vmcs_readnat(GUEST_RIP) + vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
+    vmx_skip_instruction(vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
+}
+
+void vmx_skip_instruction(uint32_t length)
+{
+    vmcs_writenat(GUEST_RIP, vmcs_readnat(GUEST_RIP) + length);
     uint32_t intr = vmcs_read32(GUEST_INTERRUPTIBILITY);
     if (intr & INTERRUPTIBILITY_STI_MOVSS)
         vmcs_write32(GUEST_INTERRUPTIBILITY, intr & ~INTERRUPTIBILITY_STI_MOVSS);
@@ -293,13 +298,17 @@ static void handle_ept_violation(struct vcpu *v)
 {
     uint64_t q = vmcs_readnat(EXIT_QUALIFICATION);
     uint64_t gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
+    char refusal[96] = "";
+    if (vmx_unbacked_access(v, gpa, q & EPT_QUAL_WRITE, q & EPT_QUAL_FETCH, refusal,
+                            sizeof refusal))
+        return;
     const char *access = q & EPT_QUAL_WRITE ? "write" : q & EPT_QUAL_FETCH ? "execute" : "read";
-    char what[128];
+    char linear[40] = "";
     if (q & EPT_QUAL_LINEAR_VALID)
-        snprintf(what, sizeof what, "EPT violation: %s of GPA 0x%lx (linear 0x%lx)", access,
-                 gpa, vmcs_readnat(GUEST_LINEAR_ADDRESS));
-    else
-        snprintf(what, sizeof what, "EPT violation: %s of GPA 0x%lx", access, gpa);
+        snprintf(linear, sizeof linear, " (linear 0x%lx)", vmcs_readnat(GUEST_LINEAR_ADDRESS));
+    char what[200];
+    snprintf(what, sizeof what, "EPT violation: %s of GPA 0x%lx%s%s%s", access, gpa, linear,
+             *refusal ? ": " : "", refusal);
     vmx_crash_with_state(v, what);
 }
 

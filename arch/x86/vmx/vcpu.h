@@ -79,6 +79,15 @@ void vmx_handle_exit(struct vcpu *v);
 void vmx_handle_cpuid(struct vcpu *v);
 void vmx_handle_io(struct vcpu *v);
 void vmx_advance_rip(void);
+/* RIP past an instruction of `length` bytes, ending STI/MOV SS blocking as the CPU would. */
+void vmx_skip_instruction(uint32_t length);
+/*
+ * An EPT violation at `gpa` that no mapping explains (unbacked.c): complete
+ * the load (all-ones) or store (dropped) and return true; false, with a reason
+ * in `refusal` when there is one, if the domain is to be crashed instead.
+ */
+bool vmx_unbacked_access(struct vcpu *v, uint64_t gpa, bool write, bool fetch,
+                         char *refusal, size_t len);
 void vmx_inject_exception(unsigned vector, bool has_error, uint32_t error);
 void vmx_crash_with_state(struct vcpu *v, const char *what);
 bool vmx_guest_in_64bit_mode(void);

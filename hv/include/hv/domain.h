@@ -163,6 +163,9 @@ struct domain {
     /* console_io text not printed yet: printed a line at a time (hv/domain_console.c) */
     uint32_t console_queue_len;
     char console_queue[CONSOLE_QUEUE_SIZE];
+    /* An access to guest-physical memory that is neither RAM nor a device
+     * crashes it (unbacked=crash); otherwise reads are all-ones, writes dropped. */
+    bool unbacked_crash;
     /* trace=hypercalls (hv/trace.c), and the trace lines' rate limit */
     bool trace_hypercalls;
     struct rate_window trace_rate;

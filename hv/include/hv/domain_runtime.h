@@ -20,6 +20,7 @@ struct domain_request {
     uint32_t max_grant_frames;          /* 0: the host's limit, as the others */
     uint32_t max_evtchn_port;
     uint32_t max_maptrack;
+    bool unbacked_crash;                /* MICA_DOMCTL_CDF_unbacked_crash */
 };
 
 /*

@@ -6,6 +6,7 @@
  *   hypervisor timeslice_ms=10
  *   domain name=dom0 kernel=dom0.elf memory=32 vcpus=1 privileged=yes cmdline="..."
  *          weight=256 cap=0 cpus=0-3 trace=off deny=grant_table_op,sched_op:poll
+ *          unbacked=ones
  *          modules=images
  *
  * Freestanding: built into the UEFI loader and into the host unit tests.
@@ -46,7 +47,10 @@ struct bootcfg_domain {
     uint32_t cap;               /* percent of one CPU, 0 (default): no cap */
     uint64_t cpu_mask;          /* cpus=: bit n allows CPU n; 0 (default): every CPU */
     uint32_t trace_hypercalls;  /* trace=hypercalls: 1; trace=off (default): 0 */
-    uint32_t pad;
+    /* unbacked=crash: 1, an access to guest-physical memory that is neither
+     * RAM nor a device crashes the domain; unbacked=ones (default): 0, a read
+     * returns all-ones and a write is dropped, as on Xen. */
+    uint32_t unbacked_crash;
     /* deny=: a set bit denies that hypercall (by number) or sub-op (by slot,
      * public/policy.h); all 0 (default): what the domain's privilege allows. */
     struct mica_policy deny;
