@@ -1,5 +1,5 @@
 /*
- * test=insn-fuzz seed=S count=N [enable=LIST] [trace=K]: the seeded
+ * test=insn-fuzz seed=S count=N [trace=K]: the seeded
  * instruction fuzzer. It runs N privileged and sensitive instructions with
  * random operands (the classes of test_insn_gen.c), generated from a
  * splitmix64 stream seeded with S (decimal or 0x hex), each from an
@@ -18,10 +18,7 @@
  * generated (class, bytes, registers, memory operand): with the same
  * kernel image the same seed gives the same digest at every progress line
  * and at the end. trace=K prints each instruction from the K-th on, before
- * it runs and with its outcome. enable= is a comma-separated list of the
- * generators that are off by default because each of them stops this
- * domain today (docs/abi.md): unbacked (loads and stores past RAM); `all`
- * names every one.
+ * it runs and with its outcome.
  *
  * After each instruction it puts back whatever the instruction may have
  * changed (CR0, CR3, CR4, CR8, DR7 and DR6, GDTR, IDTR, LDTR, a directly
@@ -134,39 +131,6 @@ static void hash_insn(struct insn_fuzz *f, const struct insn *in)
 
 /* ---- setup ------------------------------------------------------------------ */
 
-static bool parse_enable(const char *list, unsigned int *options)
-{
-    static const struct {
-        const char *name;
-        unsigned int bits;
-    } names[] = {
-        { "unbacked", OPT_UNBACKED }, { "all", OPT_UNBACKED },
-    };
-    char word[16];
-
-    while (*list) {
-        size_t n = 0;
-        bool found = false;
-
-        while (list[n] && list[n] != ',')
-            n++;
-        if (n == 0 || n >= sizeof word)
-            return false;
-        memcpy(word, list, n);
-        word[n] = 0;
-        for (unsigned int i = 0; i < sizeof names / sizeof names[0]; i++) {
-            if (strcmp(word, names[i].name) == 0) {
-                *options |= names[i].bits;
-                found = true;
-            }
-        }
-        if (!found)
-            return false;
-        list += n + (list[n] == ',');
-    }
-    return true;
-}
-
 static bool setup(struct insn_fuzz *f, const struct guest_env *env)
 {
     long port;
@@ -188,8 +152,6 @@ static bool setup(struct insn_fuzz *f, const struct guest_env *env)
     f->idt_limit = idtr.limit;
     cr8_at_start = read_cr8();
     for (unsigned int c = 0; c < insn_nr_classes; c++) {
-        if (insn_classes[c]->option && !(f->options & insn_classes[c]->option))
-            continue;
         for (unsigned int w = 0; w < insn_classes[c]->weight; w++) {
             if (f->total_weight == sizeof f->class_of) {
                 printk("FAIL: insn-fuzz/setup class weights add up to more than %u\n",
@@ -361,8 +323,6 @@ static void report(const struct insn_fuzz *f, uint64_t seed, uint32_t done, uint
     unsigned int shown = 0;
 
     for (unsigned int c = 0; c < insn_nr_classes; c++) {
-        if (insn_classes[c]->option && !(f->options & insn_classes[c]->option))
-            continue;
         printk("insn: class %s n %lu ok %lu ud %lu gp %lu pf %lu other %lu\n",
                insn_classes[c]->name, (unsigned long)tally.n[c], (unsigned long)tally.ok[c],
                (unsigned long)tally.ud[c], (unsigned long)tally.gp[c],
@@ -393,23 +353,16 @@ void test_insn_fuzz(const struct guest_env *env)
     char text[48];
     uint64_t seed = 0, t0, regs[16];
     uint32_t n = DEFAULT_COUNT, trace = UINT32_MAX, i;
-    unsigned int options = 0;
 
     cli();
     if (cmdline_get(env->cmdline, "seed", text, sizeof text) && !fuzz_parse_u64(text, &seed)) {
         printk("FAIL: insn-fuzz/setup seed=%s is not a number\n", text);
         return;
     }
-    if (cmdline_get(env->cmdline, "enable", text, sizeof text) && !parse_enable(text, &options)) {
-        printk("FAIL: insn-fuzz/setup enable=%s: not a list of unbacked, all\n",
-               text);
-        return;
-    }
     cmdline_get_uint(env->cmdline, "count", &n);
     cmdline_get_uint(env->cmdline, "trace", &trace);
-    printk("insn: seed %lu count %u%s\n", (unsigned long)seed, n,
-           options & OPT_UNBACKED ? " unbacked" : "");
-    *f = (struct insn_fuzz){ .rng = seed, .digest = FNV_OFFSET, .options = options };
+    printk("insn: seed %lu count %u\n", (unsigned long)seed, n);
+    *f = (struct insn_fuzz){ .rng = seed, .digest = FNV_OFFSET };
     if (!setup(f, env))
         return;
 

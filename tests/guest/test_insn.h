@@ -57,16 +57,10 @@ struct insn_outcome {
     const uint64_t *regs;               /* the registers afterwards (if it did not fault) */
 };
 
-/* Generators that are off unless enable= names them (docs/security.md). */
-enum insn_option {
-    OPT_UNBACKED = 1 << 0,              /* loads/stores above RAM: crash the domain today */
-};
-
 struct insn_fuzz {
     uint64_t rng;                       /* splitmix64 state */
     uint64_t digest;                    /* of every instruction generated so far */
-    unsigned int options;               /* enum insn_option bits */
-    unsigned int total_weight;          /* of the enabled classes */
+    unsigned int total_weight;          /* of all classes */
     uint8_t class_of[128];              /* [0, total_weight): each class `weight` times */
     unsigned int shutdown_next;         /* next letter of "Shutdown" for port 0x8900 */
     /* What the generators aim at, fixed at setup. */
@@ -82,7 +76,6 @@ struct insn_fuzz {
 struct insn_class {
     const char *name;
     unsigned int weight;                /* relative frequency */
-    unsigned int option;                /* 0, or the enum insn_option that enables it */
     void (*generate)(struct insn_fuzz *f, struct insn *in);
     /* Whether docs/abi.md (or the SDM, for what runs directly) allows this outcome. */
     bool (*allowed)(const struct insn_fuzz *f, const struct insn *in,
@@ -108,7 +101,7 @@ static inline uint64_t insn_below(struct insn_fuzz *f, uint64_t n)
     return insn_next(f) % n;
 }
 
-/* Fill `in` with the next instruction of an enabled class (test_insn_gen.c). */
+/* Fill `in` with the next instruction of a class picked by weight (test_insn_gen.c). */
 void insn_generate(struct insn_fuzz *f, struct insn *in);
 
 /* MSRs the guest reads and writes directly (docs/abi.md): saved and put back. */

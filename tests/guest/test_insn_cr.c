@@ -228,11 +228,11 @@ static bool dr_write_allowed(const struct insn_fuzz *f, const struct insn *in,
     return ok(o);
 }
 
-/* Name, weight, option, generator, check. */
-const struct insn_class insn_cr_read = { "cr-read", 4, 0, gen_cr_read, cr_read_allowed };
-const struct insn_class insn_cr0_write = { "cr0-write", 4, 0, gen_cr0_write, cr0_write_allowed };
-const struct insn_class insn_cr3_write = { "cr3-write", 3, 0, gen_cr3_write, cr3_write_allowed };
-const struct insn_class insn_cr4_write = { "cr4-write", 4, 0, gen_cr4_write, cr4_write_allowed };
-const struct insn_class insn_cr8_write = { "cr8-write", 2, 0, gen_cr8_write, cr8_write_allowed };
-const struct insn_class insn_dr_read = { "dr-read", 3, 0, gen_dr_read, dr_read_allowed };
-const struct insn_class insn_dr_write = { "dr-write", 4, 0, gen_dr_write, dr_write_allowed };
+/* Name, weight, generator, check. */
+const struct insn_class insn_cr_read = { "cr-read", 4, gen_cr_read, cr_read_allowed };
+const struct insn_class insn_cr0_write = { "cr0-write", 4, gen_cr0_write, cr0_write_allowed };
+const struct insn_class insn_cr3_write = { "cr3-write", 3, gen_cr3_write, cr3_write_allowed };
+const struct insn_class insn_cr4_write = { "cr4-write", 4, gen_cr4_write, cr4_write_allowed };
+const struct insn_class insn_cr8_write = { "cr8-write", 2, gen_cr8_write, cr8_write_allowed };
+const struct insn_class insn_dr_read = { "dr-read", 3, gen_dr_read, dr_read_allowed };
+const struct insn_class insn_dr_write = { "dr-write", 4, gen_dr_write, dr_write_allowed };

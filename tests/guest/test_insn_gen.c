@@ -4,8 +4,7 @@
  * sequence around one) with random operands into a struct insn, and a
  * check of the outcome against what docs/abi.md ("Everything else a guest
  * can do") promises for it; where the instruction runs directly on the CPU
- * (no VM exit), the check is the SDM's rule. Classes with a nonzero option
- * run only when enable= names it (docs/security.md). The classes live in
+ * (no VM exit), the check is the SDM's rule. The classes live in
  * test_insn_{msr,cr,io,sys}.c; this file has their table.
  */
 #include <stdbool.h>

@@ -1,6 +1,7 @@
 /*
  * test=insn-fuzz: rdmsr and wrmsr (docs/abi.md: the MSRs the guest runs
- * directly, the hypercall-page MSR, #GP(0) for every other one).
+ * directly, the hypercall-page MSR, IA32_DEBUGCTL reading 0 and taking only
+ * 0, #GP(0) for every other one).
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -10,6 +11,8 @@
 #include "test_insn_gen.h"
 
 /* ---- MSRs ------------------------------------------------------------------- */
+
+#define MSR_DEBUGCTL 0x1D9
 
 static const uint32_t direct_msrs[] = {
     0x174, 0x175, 0x176, 0x277,                         /* SYSENTER_CS/ESP/EIP, PAT */
@@ -92,6 +95,8 @@ static void gen_wrmsr(struct insn_fuzz *f, struct insn *in)
 
     if ((uint32_t)msr == XEN_HYPERCALL_PAGE_MSR)
         v = hypercall_page_value(f);
+    if ((uint32_t)msr == MSR_DEBUGCTL && one_in(f, 2))
+        v = 0;                  /* the one value it takes */
     if (insn_msr_is_direct((uint32_t)msr))
         in->msr = (uint32_t)msr;
     in->regs[RCX] = msr;
@@ -105,7 +110,10 @@ static bool rdmsr_allowed(const struct insn_fuzz *f, const struct insn *in,
                           const struct insn_outcome *o)
 {
     (void)f;
-    return insn_msr_is_direct((uint32_t)in->regs[RCX]) ? ok(o) : raised(o, VEC_GP);
+    uint32_t msr = (uint32_t)in->regs[RCX];
+    if (msr == MSR_DEBUGCTL)
+        return ok(o) && o->regs[RAX] == 0 && o->regs[RDX] == 0;
+    return insn_msr_is_direct(msr) ? ok(o) : raised(o, VEC_GP);
 }
 
 static bool wrmsr_allowed(const struct insn_fuzz *f, const struct insn *in,
@@ -118,9 +126,11 @@ static bool wrmsr_allowed(const struct insn_fuzz *f, const struct insn *in,
         return ok(o) || raised(o, VEC_GP);
     if (msr == XEN_HYPERCALL_PAGE_MSR && hypercall_page_taken(f, v))
         return ok(o);
+    if (msr == MSR_DEBUGCTL && v == 0)
+        return ok(o);
     return raised(o, VEC_GP);
 }
 
-/* Name, weight, option, generator, check. */
-const struct insn_class insn_rdmsr = { "rdmsr", 10, 0, gen_rdmsr, rdmsr_allowed };
-const struct insn_class insn_wrmsr = { "wrmsr", 10, 0, gen_wrmsr, wrmsr_allowed };
+/* Name, weight, generator, check. */
+const struct insn_class insn_rdmsr = { "rdmsr", 10, gen_rdmsr, rdmsr_allowed };
+const struct insn_class insn_wrmsr = { "wrmsr", 10, gen_wrmsr, wrmsr_allowed };

@@ -292,14 +292,14 @@ static bool trap_allowed(const struct insn_fuzz *f, const struct insn *in,
     }
 }
 
-/* Name, weight, option, generator, check. */
-const struct insn_class insn_cpuid = { "cpuid", 6, 0, gen_cpuid, cpuid_allowed };
-const struct insn_class insn_invd_wbinvd = { "invd-wbinvd", 2, 0, gen_cache, only_ok };
-const struct insn_class insn_hlt = { "hlt", 1, 0, gen_hlt, only_ok };
-const struct insn_class insn_xsetbv = { "xsetbv", 2, 0, gen_xsetbv, xsetbv_allowed };
-const struct insn_class insn_rdpmc = { "rdpmc", 2, 0, gen_rdpmc, ok_or_gp };
-const struct insn_class insn_rdtscp = { "rdtscp", 2, 0, gen_rdtscp, ok_or_ud };
-const struct insn_class insn_desc = { "desc", 4, 0, gen_desc, desc_allowed };
-const struct insn_class insn_vmx = { "vmx", 5, 0, gen_vmx, ud_only };
-const struct insn_class insn_vmcall = { "vmcall", 3, 0, gen_vmcall, vmcall_allowed };
-const struct insn_class insn_trap = { "trap", 4, 0, gen_trap, trap_allowed };
+/* Name, weight, generator, check. */
+const struct insn_class insn_cpuid = { "cpuid", 6, gen_cpuid, cpuid_allowed };
+const struct insn_class insn_invd_wbinvd = { "invd-wbinvd", 2, gen_cache, only_ok };
+const struct insn_class insn_hlt = { "hlt", 1, gen_hlt, only_ok };
+const struct insn_class insn_xsetbv = { "xsetbv", 2, gen_xsetbv, xsetbv_allowed };
+const struct insn_class insn_rdpmc = { "rdpmc", 2, gen_rdpmc, ok_or_gp };
+const struct insn_class insn_rdtscp = { "rdtscp", 2, gen_rdtscp, ok_or_ud };
+const struct insn_class insn_desc = { "desc", 4, gen_desc, desc_allowed };
+const struct insn_class insn_vmx = { "vmx", 5, gen_vmx, ud_only };
+const struct insn_class insn_vmcall = { "vmcall", 3, gen_vmcall, vmcall_allowed };
+const struct insn_class insn_trap = { "trap", 4, gen_trap, trap_allowed };

@@ -270,10 +270,20 @@ static void handle_cr_access(struct vcpu *v)
     vmx_advance_rip();
 }
 
-/* Intercepted MSRs: the hypercall-page MSR is write-only; all others #GP. */
+/*
+ * Intercepted MSRs: the hypercall-page MSR is write-only; IA32_DEBUGCTL reads
+ * 0 and takes only 0, as Xen's HVM guests without LBR/BTS see it (the VMCS
+ * keeps the guest's at 0); all others #GP.
+ */
 static void handle_rdmsr(struct vcpu *v)
 {
-    (void)v;
+    struct guest_regs *r = &v->arch->regs;
+    if ((uint32_t)r->rcx == MSR_IA32_DEBUGCTL) {
+        r->rax = 0;
+        r->rdx = 0;
+        vmx_advance_rip();
+        return;
+    }
     vmx_inject_exception(VECTOR_GP, true, 0);
 }
 
@@ -282,7 +292,8 @@ static void handle_wrmsr(struct vcpu *v)
     struct guest_regs *r = &v->arch->regs;
     uint32_t msr = (uint32_t)r->rcx;
     uint64_t value = (r->rdx << 32) | (uint32_t)r->rax;
-    if (msr == XEN_HYPERCALL_PAGE_MSR && vmx_fill_hypercall_page(v, value) == 0) {
+    if ((msr == XEN_HYPERCALL_PAGE_MSR && vmx_fill_hypercall_page(v, value) == 0) ||
+        (msr == MSR_IA32_DEBUGCTL && value == 0)) {
         vmx_advance_rip();
         return;
     }

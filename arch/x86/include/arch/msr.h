@@ -9,6 +9,7 @@
 #define MSR_IA32_SYSENTER_CS          0x174
 #define MSR_IA32_SYSENTER_ESP         0x175
 #define MSR_IA32_SYSENTER_EIP         0x176
+#define MSR_IA32_DEBUGCTL             0x1d9
 #define MSR_IA32_PAT                  0x277
 #define MSR_IA32_VMX_BASIC            0x480
 #define MSR_IA32_VMX_PINBASED_CTLS    0x481
