@@ -28,5 +28,7 @@ void test_disk(const struct guest_env *env);       /* test_disk.c: dom0 only */
 void test_devices_dom0(const struct guest_env *env);   /* test_devices.c */
 void test_devices_domu(const struct guest_env *env);
 void test_net(const struct guest_env *env);        /* test_net.c */
+void test_xenstore(const struct guest_env *env);   /* test_xenstore.c: a domU of the toolstack */
+void test_xenstore_wild(const struct guest_env *env);
 
 #endif
