@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# dom0's xenstore daemon (docs/xenstore.md), one Bochs boot: dom0's shell
-# writes and reads nodes of its own, creates a domU that runs the store's
+# dom0's xenstore daemon (docs/xenstore.md), one Bochs boot: a boot domU
+# (id 1) is in the store from the shell's start; dom0's shell writes and
+# reads nodes of its own, creates a domU that runs the store's
 # suite over its ring (test=xenstore: every request type, permissions,
 # transactions, watches, quotas, then a header with an oversize length),
 # lists the domU's nodes while it runs, waits for it to end, creates one
@@ -17,16 +18,18 @@ mkdir -p "$out"
 L="$out/xenstore.log"
 S="$out/xenstore.txt"
 {
+    echo "xenstore-read /local/domain/1/name"
     echo "xenstore-write /tool/greeting hello from dom0"
     echo "xenstore-read /tool/greeting"
     echo "xenstore-read /tool/missing"
     echo "create name=xs kernel=domu-test.elf memory=8 cmdline=\"name=xs test=xenstore\""
-    echo "xenstore-read /local/domain/1/name"
-    echo "xenstore-ls /local/domain/1"
+    echo "xenstore-read /local/domain/2/name"
+    echo "xenstore-ls /local/domain/2"
     echo "wait xs 600"
-    echo "xenstore-read /local/domain/1/name"
+    echo "xenstore-read /local/domain/2/name"
     echo "create name=wild kernel=domu-test.elf memory=4 cmdline=\"name=wild test=xenstore-wild\""
     echo "wait wild 120"
+    echo "destroy early"
     echo "xenstore-ls /local/domain"
     echo "xenstore-ls /vm"
     echo "list"
@@ -45,11 +48,12 @@ status=$?
 sed -i 's/\r$//' "$L"
 expect_status "xenstore/powered-off" "$status" 0
 D='^\[dom0\] '
+expect "xenstore/boot-domu-introduced" "$L" "${D}\"early\"$"
 expect "xenstore/dom0-write-read" "$L" "${D}\"hello from dom0\"$"
 expect "xenstore/dom0-read-missing" "$L" "${D}xenstore-read: /tool/missing: ENOENT$"
-expect "xenstore/created" "$L" "${D}create: domain 'xs' is id 1$"
+expect "xenstore/created-xs" "$L" "${D}create: domain 'xs' is id 2$"
 expect "xenstore/name-node" "$L" "${D}\"xs\"$"
-expect "xenstore/ls-domid" "$L" "${D}domid = \"1\"$"
+expect "xenstore/ls-domid" "$L" "${D}domid = \"2\"$"
 expect "xenstore/ls-static-max" "$L" "${D} static-max = \"8192\"$"
 expect "xenstore/ls-control-shutdown" "$L" "${D} shutdown = \"\"$"
 
@@ -64,12 +68,13 @@ else fail "xenstore/domu-suite-cases" "$n_pass passed, $n_fail failed"; fi
 W='^\[wild\] '
 grep -E "${W}(PASS|FAIL): xenstore/" "$L" | sed -E "s/${W}//"
 expect "xenstore/wild-finished" "$L" "${W}xenstore: 5 passed, 0 failed$"
-expect "xenstore/dom0-saw-proto" "$L" "${D}xenstore: domain 1 broke the ring protocol \(error 3\)"
-expect "xenstore/dom0-saw-ringidx" "$L" "${D}xenstore: domain 2 broke the ring protocol \(error 2\)"
+expect "xenstore/dom0-saw-proto" "$L" "${D}xenstore: domain 2 broke the ring protocol \(error 3\)"
+expect "xenstore/dom0-saw-ringidx" "$L" "${D}xenstore: domain 3 broke the ring protocol \(error 2\)"
 
-# dom0 is still up, and the domUs' nodes went with them.
-expect "xenstore/xs-reaped" "$L" "${D}toolstack: domain 'xs' \(id 1\) shut down \(poweroff\)$"
-expect "xenstore/name-gone-after-reap" "$L" "${D}xenstore-read: /local/domain/1/name: ENOENT$"
+# dom0 is still up, and the domUs' nodes went with them (early's with destroy).
+expect "xenstore/early-destroyed" "$L" "${D}destroy: domain 'early' \(id 1\) destroyed$"
+expect "xenstore/xs-reaped" "$L" "${D}toolstack: domain 'xs' \(id 2\) shut down \(poweroff\)$"
+expect "xenstore/name-gone-after-reap" "$L" "${D}xenstore-read: /local/domain/2/name: ENOENT$"
 ls_domains=$(sed -n "/${D}mica> xenstore-ls \/local\/domain$/,/${D}mica> /p" "$L" | grep -Ec "${D}[0-9]+ = ")
 if [ "$ls_domains" -eq 1 ] && grep -Eq "${D}0 = \"\"$" "$L"; then pass "xenstore/only-dom0-left"
 else fail "xenstore/only-dom0-left" "$ls_domains domains under /local/domain at the end"; fi
