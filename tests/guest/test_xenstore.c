@@ -308,12 +308,16 @@ static void quota_cases(void)
     expect("nodes-quota-write-again", xs_client_write(0, "data/n/again", "1"), 0);
 }
 
-/* A type the store does not know: an error reply, the connection kept. */
+/* Garbage in well-framed headers (an unknown type, a made-up transaction,
+ * an empty path): error replies, the connection kept. */
 static void garbage_type_case(void)
 {
     struct xsd_sockmsg h = { .type = 0xdeadbeef, .req_id = 0x7777, .len = 3 };
     expect("hostile-garbage-type-enosys", xs_client_request(h.type, 0, "a\0", 3, reply,
                                                             sizeof reply, &rlen), XEN_ENOSYS);
+    expect("hostile-garbage-tx_id-enoent", REQ(XS_READ, 0xdeadbeef, "name"), XEN_ENOENT);
+    expect("hostile-payload-all-nul-einval",
+           xs_client_request(XS_WRITE, 0, "\0\0\0\0", 4, reply, sizeof reply, &rlen), XEN_EINVAL);
     char d[8];
     fmt_u64(d, self);
     expect_reply("hostile-still-served", REQ(XS_GET_DOMAIN_PATH, 0, d), home,
