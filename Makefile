@@ -137,6 +137,8 @@ GUEST_AREA := guest
 $(BUILD)/guest-dom0/guest-pv/toolstack/%.o $(BUILD)/guest-dom0/boot/%.o: GUEST_AREA := toolstack
 TOOLSTACK_SHARED := $(BUILD)/guest-dom0/boot/bootcfg.o
 $(BUILD)/guest-dom0/guest-pv/dom0/%.o: GUEST_CFLAGS += -Iguest-pv/toolstack
+# The xenstore daemon (toolstack/xenstored.c) drives the engine and its rings.
+$(BUILD)/guest-dom0/guest-pv/toolstack/%.o: GUEST_CFLAGS += -Iguest-pv/xenstore
 
 # guest_image IMAGE, ROLE, DIRS: link the kernel for ROLE with DIRS.
 define guest_image

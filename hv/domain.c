@@ -237,6 +237,13 @@ int domain_create_containers(struct domain *d)
         d->console_ring_gpa = CONSOLE_RING_GPA;
         d->console_port = evtchn_alloc_port(d);
         d->evtchn[d->console_port] = (struct evtchn){ .state = EVTCHN_CONSOLE, .vcpu = 0 };
+        /* Its xenstore ring, zeroed with the rest of its RAM when populated.
+         * dom0 has no general foreign map: as Xen's builder does, the
+         * reserved grant entries give dom0 both ring pages. */
+        d->store_ring_gpa = XENSTORE_RING_GPA;
+        if (grant_reserve(d, GNTTAB_RESERVED_CONSOLE, 0, CONSOLE_RING_GPA >> PAGE_SHIFT) ||
+            grant_reserve(d, GNTTAB_RESERVED_XENSTORE, 0, XENSTORE_RING_GPA >> PAGE_SHIFT))
+            return -1;
     }
     return d->privileged ? 0 : set_domu_memmap(d);
 }

@@ -73,6 +73,16 @@ int grant_map_table_frame(struct domain *d, uint64_t idx, gpaddr_t gpa)
     return physmap_place(d, d->gnttab.frames[idx], gpa, &d->gnttab.frame_slot[idx]);
 }
 
+int grant_reserve(struct domain *d, grant_ref_t ref, domid_t to, uint64_t gfn)
+{
+    if (ref >= GNTTAB_NR_RESERVED_ENTRIES || grow_table(d, 1))
+        return hv_error(-XEN_ENOMEM);
+    /* The domain has not run yet: nobody else can be looking at the entry. */
+    *entry_of(d, ref) = (struct grant_entry_v1){ .flags = GTF_permit_access, .domid = to,
+                                                 .frame = (uint32_t)gfn };
+    return 0;
+}
+
 /*
  * Is `frame` mapped through a grant by anyone? Optionally make those
  * mappings responsible for freeing it. Called for every page of a dying

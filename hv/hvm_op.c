@@ -1,8 +1,8 @@
 /*
  * hvm_op: HVM parameters. A guest sets only its event-callback vector; the
- * console and store parameters are set by the hypervisor when it builds the
- * domain and are read-only to guests. There is no xenstore yet, so its
- * parameters read as 0.
+ * console and store ring pages are placed by the hypervisor when it builds
+ * the domain and are read-only. The store's event channel is the
+ * toolstack's to choose, as in Xen: dom0 sets it for a domU.
  */
 #include "hv/arch.h"
 #include "hv/domain.h"
@@ -32,7 +32,8 @@ static long decode_callback(uint64_t value, uint8_t *vector)
     return 0;
 }
 
-static long set_param(struct domain *d, const struct xen_hvm_param *p)
+static long set_param(const struct domain *caller, struct domain *d,
+                      const struct xen_hvm_param *p)
 {
     uint8_t vector;
     long rc;
@@ -45,8 +46,14 @@ static long set_param(struct domain *d, const struct xen_hvm_param *p)
         d->callback_irq = p->value;
         d->callback_vector = vector;
         return 0;
-    case HVM_PARAM_STORE_PFN:
     case HVM_PARAM_STORE_EVTCHN:
+        if (!caller->privileged || d->privileged)
+            return hv_error(-XEN_EPERM); /* dom0 sets it for a domU */
+        if (p->value == 0 || p->value > d->max_evtchn_port)
+            return hv_error(-XEN_EINVAL);
+        d->store_port = (uint32_t)p->value;
+        return 0;
+    case HVM_PARAM_STORE_PFN:
     case HVM_PARAM_CONSOLE_PFN:
     case HVM_PARAM_CONSOLE_EVTCHN:
         return hv_error(-XEN_EPERM); /* set by the hypervisor at domain build */
@@ -69,8 +76,10 @@ static long get_param(struct vcpu *v, gvaddr_t arg, const struct domain *d,
         p->value = d->console_port;
         break;
     case HVM_PARAM_STORE_PFN:
+        p->value = d->store_ring_gpa >> PAGE_SHIFT;
+        break;
     case HVM_PARAM_STORE_EVTCHN:
-        p->value = 0;
+        p->value = d->store_port;
         break;
     default:
         return hv_error(-XEN_EINVAL);
@@ -96,6 +105,6 @@ long do_hvm_op(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS])
     if (p.pad != 0)
         return hv_error(-XEN_EINVAL);
     if (cmd == HVMOP_SET_PARAM)
-        return set_param(d, &p);
+        return set_param(v->domain, d, &p);
     return get_param(v, arg, d, &p);
 }

@@ -3,6 +3,7 @@
 #define GUEST_LIB_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* One access, neither merged nor repeated: for memory the hypervisor writes. */
 #define READ_ONCE(x)     (*(const volatile __typeof__(x) *)&(x))
@@ -16,5 +17,7 @@ int memcmp(const void *a, const void *b, size_t n);
 
 size_t strlen(const char *s);
 int strcmp(const char *a, const char *b);
+/* v in decimal, NUL-terminated, into buf (21 bytes are always enough); its length. */
+size_t fmt_u64(char *buf, uint64_t v);
 
 #endif

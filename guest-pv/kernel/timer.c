@@ -141,6 +141,13 @@ void timer_tick_stop(void)
         timer_failed("stop_singleshot_timer", 0, rc);
 }
 
+static void (*idle_work)(void);
+
+void timer_set_idle_work(void (*work)(void))
+{
+    idle_work = work;
+}
+
 bool wait_until(bool (*done)(void *arg), void *arg, uint64_t timeout_ns)
 {
     bool ok;
@@ -149,7 +156,13 @@ bool wait_until(bool (*done)(void *arg), void *arg, uint64_t timeout_ns)
     sleeper.done = false;
     sleeper.waiting = true;
     timer_service();
-    while (!(ok = done(arg)) && !READ_ONCE(sleeper.done)) {
+    for (;;) {
+        /* With IF=0 an event that comes during the work is taken at the
+         * sti; hlt below, so it cannot be missed. */
+        if (idle_work)
+            idle_work();
+        if ((ok = done(arg)) || READ_ONCE(sleeper.done))
+            break;
         sti_hlt();
         cli();
     }

@@ -31,6 +31,12 @@ void sleep_ns(uint64_t ns);
  * must also send us an event, or the wait lasts until the timeout.
  */
 bool wait_until(bool (*done)(void *arg), void *arg, uint64_t timeout_ns);
+/*
+ * Work every wait does before it idles, and again after each event (dom0
+ * serves its xenstore rings there). Runs with interrupts off; it must not
+ * wait itself. NULL: none.
+ */
+void timer_set_idle_work(void (*work)(void));
 /* Wait for `n` more ticks, idle in SCHEDOP_block. The tick must be running. */
 void timer_wait_ticks(unsigned int n);
 /* Run the tick for `n` periods and say so ("ticks: N"): shows the timer path works. */

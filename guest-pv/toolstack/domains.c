@@ -23,6 +23,7 @@
 #include "text.h"
 #include "timer.h"
 #include "toolstack.h"
+#include "xenstored.h"
 
 #define MAX_ID 32               /* the hypervisor's MAX_DOMAINS */
 #define ENDED_KEPT 16
@@ -48,6 +49,7 @@ static struct {
 } made[MAX_ID];
 
 static int build(const struct bootcfg_domain *d, const struct boot_module *m);
+static bool stopped(const struct mica_domctl_getdomaininfo *i);
 static bool find_module(const char *name, struct boot_module *m);
 
 static void on_dom_exc(evtchn_port_t port)
@@ -64,6 +66,12 @@ void domains_init(const struct guest_env *env)
         printk("toolstack: cannot bind VIRQ_DOM_EXC (%ld): ended domains are not reaped\n",
                port);
     domains_changed = true;     /* boot domains may have ended already */
+    /* The store, and the boot domUs in it, as if the shell had made them. */
+    xenstored_init(0, env->name ? env->name : "dom0");
+    struct mica_domctl_getdomaininfo i;
+    for (domid_t id = 1; id < MAX_ID; id++)
+        if (domctl_get_domaininfo(id, &i) == 0 && !stopped(&i))
+            xenstored_domain_new(id);
 }
 
 const char *domain_state_name(const struct mica_domctl_getdomaininfo *i)
@@ -118,6 +126,7 @@ void domains_reap(void (*before_report)(void))
         memcpy(ended[slot].why, why, sizeof ended[slot].why);
         if (ended_count < ENDED_KEPT)
             ended_count++;
+        xenstored_domain_gone(id);
         long rc = dom_destroy(id);
         if (rc)
             printk("toolstack: reaping domain %u failed (%ld)\n", id, rc);
@@ -274,6 +283,7 @@ static int build(const struct bootcfg_domain *d, const struct boot_module *m)
         return -1;
     }
     printk("create: domain '%s' is id %u\n", d->name, id);
+    xenstored_domain_new(id);   /* a domain without a store still runs */
     if (id < MAX_ID) {
         made[id].used = true;
         made[id].cfg = *d;
@@ -327,6 +337,8 @@ int cmd_destroy(const struct shell_args *a)
     domid_t id;
     if (!one_domain(a, "destroy", &id, &i))
         return -1;
+    if (id != 0)
+        xenstored_domain_gone(id);
     long rc = dom_destroy(id);
     if (rc)
         return failed("destroy", i.name, rc);

@@ -39,6 +39,9 @@ int cmd_info(const struct shell_args *a);
 int cmd_wait(const struct shell_args *a);
 int cmd_dmesg(const struct shell_args *a);
 int cmd_top(const struct shell_args *a);
+int cmd_xenstore_ls(const struct shell_args *a);      /* xenstore_cmds.c */
+int cmd_xenstore_read(const struct shell_args *a);
+int cmd_xenstore_write(const struct shell_args *a);
 
 struct mica_domctl_getdomaininfo;
 /* "running", "blocked", "paused", "building", "shutdown", "crashed", "destroyed". */

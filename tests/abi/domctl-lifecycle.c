@@ -13,6 +13,9 @@
 
 #include <public/domctl.h>
 #include <public/event_channel.h>
+#include <public/grant_table.h>
+#include <public/hvm_op.h>
+#include <public/io/xs_wire.h>
 #include <public/memory_op.h>
 #include <public/sched_op.h>
 #include <public/sysctl.h>
@@ -22,6 +25,8 @@
 #include "control.h"
 #include "domain_build.h"
 #include "evtchn.h"
+#include "grant.h"
+#include "hypercall.h"
 #include "lib.h"
 #include "modules.h"
 
@@ -257,6 +262,74 @@ static uint64_t cpu_time(domid_t id)
 }
 
 /* pause, unpause and remote shutdown of a domain that runs a CPU hog. */
+static long store_param(unsigned int cmd, domid_t id, uint32_t index, uint64_t *value)
+{
+    struct xen_hvm_param p = { .domid = id, .index = index, .value = *value };
+    long rc = hyp_hvm_op(cmd, (unsigned long)&p);
+    *value = p.value;
+    return rc;
+}
+
+static bool page_is_zero(const volatile uint8_t *p)
+{
+    for (unsigned int i = 0; i < PAGE_SIZE; i++)
+        if (p[i])
+            return false;
+    return true;
+}
+
+/*
+ * What dom0's toolstack does for a new domain's xenstore ring (docs/abi.md,
+ * "The xenstore ring"): read the ring's gfn, offer the domain a port for
+ * dom0 and name it in STORE_EVTCHN, and map the ring (and the console's)
+ * through the builder's reserved grants. The domain (test=cpu-hog) never
+ * touches its store ring, so the page is as the builder left it: zeroed.
+ */
+static void store_ring_cases(domid_t id)
+{
+    uint64_t v = 0;
+    long rc = store_param(HVMOP_GET_PARAM, id, HVM_PARAM_STORE_PFN, &v);
+    abi_check(F, "store-pfn-of-built-domain", rc == 0 && v == 0xA1, "rc or pfn", rc ? rc : (long)v);
+    v = 0;
+    rc = store_param(HVMOP_GET_PARAM, id, HVM_PARAM_STORE_EVTCHN, &v);
+    abi_check(F, "store-evtchn-unset", rc == 0 && v == 0, "rc or port", rc ? rc : (long)v);
+
+    struct evtchn_alloc_unbound a = { .dom = id, .remote_dom = 0 };
+    rc = hyp_event_channel_op(EVTCHNOP_ALLOC_UNBOUND, (unsigned long)&a);
+    abi_check(F, "store-port-allocated", rc == 0 && a.port > 0, "rc", rc);
+    v = a.port;
+    rc = store_param(HVMOP_SET_PARAM, id, HVM_PARAM_STORE_EVTCHN, &v);
+    v = 0;
+    if (rc == 0)
+        rc = store_param(HVMOP_GET_PARAM, id, HVM_PARAM_STORE_EVTCHN, &v);
+    abi_check(F, "store-evtchn-set-by-dom0", rc == 0 && v == a.port, "rc or port",
+              rc ? rc : (long)v);
+    v = 0;
+    abi_expect(F, "store-evtchn-zero", store_param(HVMOP_SET_PARAM, id, HVM_PARAM_STORE_EVTCHN,
+                                                   &v), -XEN_EINVAL);
+    v = ABI_EVTCHN_PORTS;
+    abi_expect(F, "store-evtchn-past-ports",
+               store_param(HVMOP_SET_PARAM, id, HVM_PARAM_STORE_EVTCHN, &v), -XEN_EINVAL);
+    v = 0x1234;
+    abi_expect(F, "store-pfn-set-by-dom0",
+               store_param(HVMOP_SET_PARAM, id, HVM_PARAM_STORE_PFN, &v), -XEN_EPERM);
+
+    uint64_t ring = abi_map_addr(ABI_MAP_SLOTS - 1), cons = abi_map_addr(ABI_MAP_SLOTS - 2);
+    grant_handle_t hr = 0, hc = 0;
+    int st = grant_map(id, GNTTAB_RESERVED_XENSTORE, ring, false, &hr);
+    abi_check(F, "store-ring-granted-zeroed",
+              st == GNTST_okay && page_is_zero((const volatile uint8_t *)(uintptr_t)ring),
+              "status", st);
+    if (st == GNTST_okay)
+        grant_unmap(ring, hr);
+    st = grant_map(id, GNTTAB_RESERVED_CONSOLE, cons, false, &hc);
+    abi_expect(F, "console-ring-granted", st, GNTST_okay);
+    if (st == GNTST_okay)
+        grant_unmap(cons, hc);
+    abi_expect(F, "store-ring-grant-8-free", grant_map(id, GNTTAB_NR_RESERVED_ENTRIES, ring,
+                                                       false, &hr), GNTST_permission_denied);
+}
+
 static void running_cases(const struct boot_module *m, long port)
 {
     struct mica_domctl_getdomaininfo i;
@@ -275,6 +348,7 @@ static void running_cases(const struct boot_module *m, long port)
               "state", (long)i.state);
     if (rc)
         return;
+    store_ring_cases(id);
     wait_ns(PAUSE_LOOK_NS);
     abi_check(F, "unpausedomain-it-runs", cpu_time(id) > 0, "cpu_time", 0);
     abi_expect(F, "pausedomain", dom_pause(id), 0);

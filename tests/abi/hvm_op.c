@@ -16,6 +16,7 @@
 #define F "hvm_op"
 #define BAD_INDEX 9999
 #define CONSOLE_RING_PFN 0xA0
+#define STORE_RING_PFN 0xA1
 #define CALLBACK_TYPE(t) ((uint64_t)(t) << HVM_PARAM_CALLBACK_TYPE_SHIFT)
 #define OUR_CALLBACK (CALLBACK_TYPE(HVM_PARAM_CALLBACK_TYPE_VECTOR) | EVTCHN_UPCALL_VECTOR)
 
@@ -62,7 +63,9 @@ static void get_cases(void)
 
     expect_get("get_param-callback", DOMID_SELF, HVM_PARAM_CALLBACK_IRQ, 0, OUR_CALLBACK);
     expect_get("get_param-callback-own-id", abi.self, HVM_PARAM_CALLBACK_IRQ, 0, OUR_CALLBACK);
-    expect_get("get_param-store-pfn", DOMID_SELF, HVM_PARAM_STORE_PFN, 0, 0);
+    expect_get("get_param-store-pfn", DOMID_SELF, HVM_PARAM_STORE_PFN, 0,
+               abi_priv(0, STORE_RING_PFN));
+    /* dom0 has no store ring; dom0-test is no toolstack and sets no domU's port. */
     expect_get("get_param-store-evtchn", DOMID_SELF, HVM_PARAM_STORE_EVTCHN, 0, 0);
     expect_get("get_param-console-pfn", DOMID_SELF, HVM_PARAM_CONSOLE_PFN, 0,
                abi_priv(0, CONSOLE_RING_PFN));
@@ -116,7 +119,8 @@ static void set_cases(void)
     expect_get("set_param-refusals-change-nothing", DOMID_SELF, HVM_PARAM_CALLBACK_IRQ, 0,
                OUR_CALLBACK);
 
-    /* Set by the hypervisor at build, read-only to guests (dom0 included). */
+    /* Set by the hypervisor at build, read-only to guests (dom0 included);
+     * STORE_EVTCHN is dom0's to set for a domU (domctl.store-evtchn-set-by-dom0). */
     abi_expect(F, "set_param-store-pfn", set(DOMID_SELF, HVM_PARAM_STORE_PFN, 0x1234), -XEN_EPERM);
     abi_expect(F, "set_param-store-evtchn", set(DOMID_SELF, HVM_PARAM_STORE_EVTCHN, 1), -XEN_EPERM);
     abi_expect(F, "set_param-console-pfn", set(DOMID_SELF, HVM_PARAM_CONSOLE_PFN, 0x1234),

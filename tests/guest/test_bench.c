@@ -76,7 +76,7 @@
 /* Domain ids probed for domains that must be gone (the hypervisor's MAX_DOMAINS). */
 #define PROBE_DOMAINS      32u
 #define QUIET_TIMEOUT_NS   (120 * NSEC_PER_SEC)
-#define SELF_GREF          1u
+#define SELF_GREF          GNTTAB_NR_RESERVED_ENTRIES    /* the first free one */
 #define COPY_SEED          0xbe4cull
 
 /* The peer's phases, advanced by one event on the control channel each. */

@@ -24,7 +24,7 @@
  *    written just before each call; the page after it is emptied at setup
  *    (its RAM given up through add_to_physmap), so a structure running off
  *    the end meets nothing;
- *  - low RAM (below the start-info page, and 0xA1000-0xFEFFF) and the top
+ *  - low RAM (below the start-info page, and 0xA2000-0xFEFFF) and the top
  *    64 pages of RAM, which this kernel never uses: written, replaced by
  *    add_to_physmap (seldom the top ones) and granted to other domains;
  *  - the 16 pages just past our RAM (always empty) and the 16 after them,

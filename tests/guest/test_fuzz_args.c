@@ -27,10 +27,11 @@
 #define GFN_LIMIT     (1ull << 36)      /* the hypervisor's physmap limit, as a GFN */
 #define GPA_LIMIT     (1ull << 48)
 /* Low RAM we never use: below the start-info page (0x9F) and after the
- * console ring (0xA0) up to the page before the kernel (0xFF, left alone
- * so a write crossing out of the region cannot reach the kernel). */
+ * console and xenstore rings (0xA0, 0xA1) up to the page before the kernel
+ * (0xFF, left alone so a write crossing out of the region cannot reach the
+ * kernel). */
 #define LOW_END       0x9Full
-#define HOLE_FIRST    0xA1ull
+#define HOLE_FIRST    0xA2ull
 #define HOLE_END      0xFFull
 /* Pages just past RAM (always empty), then as many in the map zone. */
 #define SPARE_PAGES   16

@@ -11,7 +11,8 @@
  * fuzzer in test_fuzz*.c, the instruction fuzzer in test_insn*.c, device
  * ownership in test_devices.c, the PCI, ATA and block-layer cases in
  * test_disk.c, dom0's e1000 and network stack in test_net.c, ballooning in
- * test_balloon.c, unbacked memory in test_unbacked.c.
+ * test_balloon.c, unbacked memory in test_unbacked.c, the xenstore suite a
+ * domU runs against dom0's daemon in test_xenstore.c.
  */
 #include <stdint.h>
 
@@ -186,6 +187,8 @@ static const struct {
     { "devices-dom0",     test_devices_dom0 },
     { "devices-domu",     test_devices_domu },
     { "net",              test_net },             /* test_net.c: e1000 and the stack */
+    { "xenstore",         test_xenstore },        /* test_xenstore.c: over the ring */
+    { "xenstore-wild",    test_xenstore_wild },
 };
 
 static bool tests_run(const char *action, const struct guest_env *env)

@@ -31,6 +31,10 @@
 #  - Bochs: dom0's toolstack, from a script: domains created at run time
 #    from boot modules, limits refused by name, pause, reaping on
 #    VIRQ_DOM_EXC, 100 create/destroy cycles (tests/system/toolstack.sh).
+#  - Bochs: dom0's xenstore daemon: a domU runs the store's suite over
+#    its ring (every request type, permissions, transactions, watches,
+#    quotas, a hostile header), another sends its index wild; dom0 stays
+#    up and the domUs' nodes go with them (tests/system/xenstore.sh).
 #  - Bochs with COM1 on a loopback socket: a person's session at dom0's
 #    shell: line editing, history, domains created, paused, reaped and
 #    destroyed (tests/system/serial.sh, tests/system/serial_session.py);
@@ -126,7 +130,8 @@ scripts/qemu-run.sh --tcg --image "$out/fault.img" --serial "$out/fault.log" --t
 # (tests/system/cpu-state.sh), the disk boots (tests/system/disk.sh), the
 # device-ownership boot (tests/system/devices.sh) and the network boot
 # (tests/system/net.sh), dom0's boot modules (tests/system/modules.sh) and
-# its toolstack (tests/system/toolstack.sh) use this core.
+# its toolstack (tests/system/toolstack.sh) and xenstore (tests/system/xenstore.sh)
+# use this core.
 tests/system/sched.sh "$out" > "$out/sched.results" 2>&1
 tests/system/hostile.sh "$out" > "$out/hostile.results" 2>&1
 tests/system/cpu-state.sh "$out" > "$out/cpu-state.results" 2>&1
@@ -136,6 +141,7 @@ tests/system/reboot.sh "$out" > "$out/reboot.results" 2>&1
 tests/system/net.sh "$out" > "$out/net.results" 2>&1
 tests/system/modules.sh "$out" > "$out/modules.results" 2>&1
 tests/system/toolstack.sh "$out" > "$out/toolstack.results" 2>&1
+tests/system/xenstore.sh "$out" > "$out/xenstore.results" 2>&1
 tests/system/serial.sh "$out" > "$out/serial.results" 2>&1
 tests/system/control.sh "$out" > "$out/control.results" 2>&1
 
@@ -368,6 +374,9 @@ cat "$out/modules.results"
 
 # --- Bochs: dom0's toolstack builds domains at run time (tests/system/toolstack.sh) ---
 cat "$out/toolstack.results"
+
+# --- Bochs: dom0's xenstore serves a domU's ring (tests/system/xenstore.sh) ---
+cat "$out/xenstore.results"
 
 # --- Bochs: a session at dom0's shell over the serial line (tests/system/serial.sh) ---
 cat "$out/serial.results"

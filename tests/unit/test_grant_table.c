@@ -714,8 +714,33 @@ static void test_versions(void)
     CHECK("dom0 asks for an empty slot -> ESRCH", gop(v0, GNTTABOP_get_version, OPS, 1) == -XEN_ESRCH);
 }
 
+/* The builder's reserved entries (hv/domain.c): dom0 maps a domU's ring page. */
+static void test_reserved(void)
+{
+    setup();
+    struct domain *fresh = vm2->domain;     /* no table frame yet */
+    uint32_t frames_before = fresh->gnttab.nr_frames;
+    CHECK("reserve entry 1 -> 0", grant_reserve(fresh, GNTTAB_RESERVED_XENSTORE, 0,
+                                                RAM_GFN + 2) == 0);
+    CHECK("the table grew to its first frame", frames_before == 0 &&
+          fresh->gnttab.nr_frames == 1);
+    CHECK("entry 1: permit access to dom0, the page",
+          ent(fresh, 1)->flags == GTF_permit_access && ent(fresh, 1)->domid == 0 &&
+          ent(fresh, 1)->frame == RAM_GFN + 2);
+    CHECK("entry 0 untouched", ent(fresh, 0)->flags == 0);
+    CHECK("reserve past the reserved entries refused",
+          grant_reserve(fresh, GNTTAB_NR_RESERVED_ENTRIES, 0, RAM_GFN) == -XEN_ENOMEM &&
+          ent(fresh, GNTTAB_NR_RESERVED_ENTRIES)->flags == 0);
+    struct map_result r = map(v0, 3, GNTTAB_RESERVED_XENSTORE, GPA(HOST_GFN), GNTMAP_host_map);
+    CHECK("dom0 maps it writable", r.rc == 0 && r.status == GNTST_okay &&
+          arch_domain_gpa_to_hpa(d0, GPA(HOST_GFN), true) == ram(fresh, RAM_GFN + 2));
+    r = map(vm, 3, GNTTAB_RESERVED_XENSTORE, GPA(HOST_GFN), GNTMAP_host_map);
+    CHECK("another domU may not", r.rc == 0 && r.status == GNTST_permission_denied);
+}
+
 int main(void)
 {
+    test_reserved();
     test_table_frames();
     test_setup_table();
     test_map();

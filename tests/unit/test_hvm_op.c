@@ -29,6 +29,10 @@ static void setup(void)
     dom2->domain->console_port = 5;
     dom2->domain->callback_irq = VECTOR_CB(0xe0);
     dom2->domain->callback_vector = 0xe0;
+    dom1->domain->store_ring_gpa = 0xa1000;
+    dom1->domain->max_evtchn_port = 63;
+    dom2->domain->store_ring_gpa = 0xa1000;
+    dom2->domain->store_port = 9;
 }
 
 #define ARG (SHIM_RW_BASE + 0x1000)
@@ -102,6 +106,13 @@ static void test_set_callback(void)
           d->callback_irq == VECTOR_CB(0x30));
     CHECK("... and not its own", dom0->domain->callback_irq == 0 &&
           dom0->domain->callback_vector == 0);
+
+    /* The store's port is the toolstack's choice (Xen): dom0 sets a domU's. */
+    CHECK("dom0 sets dom1's STORE_EVTCHN", set(dom0, 1, HVM_PARAM_STORE_EVTCHN, 7) == 0 &&
+          d->store_port == 7);
+    CHECK("dom1 reads it", get(dom1, DOMID_SELF, HVM_PARAM_STORE_EVTCHN) == 7);
+    CHECK("highest port", set(dom0, 1, HVM_PARAM_STORE_EVTCHN, 63) == 0 && d->store_port == 63);
+    CHECK("dom2's untouched", dom2->domain->store_port == 9);
     CHECK("dom0 clears dom2's vector", set(dom0, 2, HVM_PARAM_CALLBACK_IRQ, 0) == 0 &&
           dom2->domain->callback_vector == 0 && dom2->domain->callback_irq == 0);
 }
@@ -134,6 +145,14 @@ static void test_set_errors(void)
         { "CONSOLE_EVTCHN", 1, DOMID_SELF, 0, HVM_PARAM_CONSOLE_EVTCHN, 1, -XEN_EPERM },
         { "dom0 CONSOLE_PFN of dom1", 0, 1, 0, HVM_PARAM_CONSOLE_PFN, 0x80, -XEN_EPERM },
         { "dom0 own STORE_PFN", 0, DOMID_SELF, 0, HVM_PARAM_STORE_PFN, 0x80, -XEN_EPERM },
+        { "dom0 STORE_PFN of dom1", 0, 1, 0, HVM_PARAM_STORE_PFN, 0x80, -XEN_EPERM },
+        { "dom0 own STORE_EVTCHN", 0, DOMID_SELF, 0, HVM_PARAM_STORE_EVTCHN, 1, -XEN_EPERM },
+        { "dom1 STORE_EVTCHN of itself by id", 1, 1, 0, HVM_PARAM_STORE_EVTCHN, 1, -XEN_EPERM },
+        { "dom0 STORE_EVTCHN 0 of dom1", 0, 1, 0, HVM_PARAM_STORE_EVTCHN, 0, -XEN_EINVAL },
+        { "dom0 STORE_EVTCHN past dom1's ports", 0, 1, 0, HVM_PARAM_STORE_EVTCHN, 64,
+          -XEN_EINVAL },
+        { "dom0 STORE_EVTCHN 2^32+1 of dom1", 0, 1, 0, HVM_PARAM_STORE_EVTCHN, (1ull << 32) | 1,
+          -XEN_EINVAL },
         { "index 3", 1, DOMID_SELF, 0, 3, 0, -XEN_EINVAL },
         { "index 16", 1, DOMID_SELF, 0, 16, 0, -XEN_EINVAL },
         { "index 19", 1, DOMID_SELF, 0, 19, 0, -XEN_EINVAL },
@@ -187,8 +206,13 @@ static void test_get(void)
 
     CHECK("GET CONSOLE_PFN", get(dom1, DOMID_SELF, HVM_PARAM_CONSOLE_PFN) == 0xfe);
     CHECK("GET CONSOLE_EVTCHN", get(dom1, 1, HVM_PARAM_CONSOLE_EVTCHN) == 3);
-    CHECK("GET STORE_PFN 0", get(dom1, DOMID_SELF, HVM_PARAM_STORE_PFN) == 0);
-    CHECK("GET STORE_EVTCHN 0", get(dom1, DOMID_SELF, HVM_PARAM_STORE_EVTCHN) == 0);
+    CHECK("GET STORE_PFN", get(dom1, DOMID_SELF, HVM_PARAM_STORE_PFN) == 0xa1);
+    CHECK("GET STORE_EVTCHN 0 until dom0 sets it",
+          get(dom1, DOMID_SELF, HVM_PARAM_STORE_EVTCHN) == 0);
+    CHECK("GET STORE_EVTCHN as set", get(dom2, DOMID_SELF, HVM_PARAM_STORE_EVTCHN) == 9);
+    CHECK("dom0 GETs dom2's STORE_PFN", get(dom0, 2, HVM_PARAM_STORE_PFN) == 0xa1);
+    CHECK("dom0 has no store ring", get(dom0, DOMID_SELF, HVM_PARAM_STORE_PFN) == 0 &&
+          get(dom0, DOMID_SELF, HVM_PARAM_STORE_EVTCHN) == 0);
     CHECK("dom0 GET: no console (0)", get(dom0, DOMID_SELF, HVM_PARAM_CONSOLE_PFN) == 0 &&
           get(dom0, DOMID_SELF, HVM_PARAM_CALLBACK_IRQ) == 0);
     CHECK("dom0 GETs dom2's CALLBACK_IRQ",

@@ -49,6 +49,10 @@ struct domain;
 
 /* memory_op add_to_physmap, XENMAPSPACE_grant_table: map table frame `idx` at `gpa`. */
 int grant_map_table_frame(struct domain *d, uint64_t idx, gpaddr_t gpa);
+/* The builder's grant of d's page `gfn` to `to` in reserved entry `ref`
+ * (below GNTTAB_NR_RESERVED_ENTRIES); grows the table to its first frame.
+ * 0, or -XEN_ENOMEM. */
+int grant_reserve(struct domain *d, grant_ref_t ref, domid_t to, uint64_t gfn);
 /* A dying domain: drop every grant it has mapped (as mapper). */
 void grant_unmap_all(struct domain *d);
 /* A dying domain as granter: mappings of its grants no longer pin anything. */

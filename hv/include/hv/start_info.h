@@ -26,6 +26,8 @@
 #define START_INFO_GPA          GUEST_HOLE_START
 /* A domU's console ring page (HVM_PARAM_CONSOLE_PFN), also in the reserved hole. */
 #define CONSOLE_RING_GPA         0xA0000ull
+/* ... and its xenstore ring page (HVM_PARAM_STORE_PFN), the page after it. */
+#define XENSTORE_RING_GPA        0xA1000ull
 #define START_INFO_SIZE         GUEST_PAGE_SIZE
 
 /* Offsets inside the start-info page. */

@@ -29,6 +29,15 @@ _Static_assert(sizeof(struct grant_entry_v1) == 8, "grant_entry_v1 size");
 #define GTF_reading       (1u << 3)     /* in use: mapped or being copied from */
 #define GTF_writing       (1u << 4)     /* in use: mapped writable or being copied to */
 
+/*
+ * Xen's reserved entries: the builder fills them for a domU, granting its
+ * console and xenstore ring pages to dom0 (docs/abi.md, "The xenstore
+ * ring"). A guest allocates its own grants from GNTTAB_NR_RESERVED_ENTRIES.
+ */
+#define GNTTAB_NR_RESERVED_ENTRIES 8
+#define GNTTAB_RESERVED_CONSOLE    0
+#define GNTTAB_RESERVED_XENSTORE   1
+
 #define GNTTABOP_map_grant_ref   0
 #define GNTTABOP_unmap_grant_ref 1
 #define GNTTABOP_setup_table     2
