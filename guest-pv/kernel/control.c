@@ -65,6 +65,14 @@ long domctl_set_sched(domid_t dom, uint32_t weight, uint32_t cap)
     return scheduler_op(dom, XEN_DOMCTL_SCHEDOP_PUTINFO, &weight, &cap);
 }
 
+long domctl_max_mem(domid_t dom, uint64_t max_kib)
+{
+    struct mica_domctl op = domctl_req(XEN_DOMCTL_MAX_MEM, dom);
+
+    op.u.max_mem.max_memkb = max_kib;
+    return domctl(&op);
+}
+
 long domctl_set_affinity(domid_t dom, uint32_t vcpu, uint64_t cpumap)
 {
     struct mica_domctl op = domctl_req(XEN_DOMCTL_SETVCPUAFFINITY, dom);

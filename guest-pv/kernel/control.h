@@ -32,6 +32,8 @@ long domctl_get_vcpuinfo(domid_t dom, uint32_t vcpu, struct mica_domctl_getvcpui
 long domctl_get_sched(domid_t dom, uint32_t *weight, uint32_t *cap);
 /* MICA_DOMCTL_WEIGHT_UNCHANGED / MICA_DOMCTL_CAP_UNCHANGED keep one of them. */
 long domctl_set_sched(domid_t dom, uint32_t weight, uint32_t cap);
+/* XEN_DOMCTL_max_mem: the most RAM it may own from now, in KiB (a multiple of 4). */
+long domctl_max_mem(domid_t dom, uint64_t max_kib);
 /* Bit n of cpumap: the vCPU may run on CPU n. */
 long domctl_set_affinity(domid_t dom, uint32_t vcpu, uint64_t cpumap);
 long domctl_get_affinity(domid_t dom, uint32_t vcpu, uint64_t *cpumap);

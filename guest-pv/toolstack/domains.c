@@ -138,8 +138,7 @@ void domains_reap(void (*before_report)(void))
     }
 }
 
-/* The domain an argument names: an id, or a name. */
-static bool find_domain(const char *word, domid_t *id, struct mica_domctl_getdomaininfo *i)
+bool find_domain(const char *word, domid_t *id, struct mica_domctl_getdomaininfo *i)
 {
     uint32_t n;
     if (text_parse_uint(word, &n)) {

@@ -84,6 +84,7 @@ static const struct command {
     { "sched", "sched <domain> [weight=N] [cap=N]   read or set its share of CPU time",
       cmd_sched },
     { "vcpu-pin", "vcpu-pin <domain> <vcpu> <cpus>     where a vCPU may run", cmd_vcpu_pin },
+    { "mem-set", "mem-set <domain> <MiB>        its memory target (its balloon follows)", cmd_mem_set },
     { "info", "info                          the host: CPUs, memory, domains", cmd_info },
     { "wait", "wait <domain> [seconds]       until it has ended and been reaped", cmd_wait },
     { "top", "top [refreshes]               CPU share, memory per domain, each second",

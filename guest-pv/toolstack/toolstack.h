@@ -9,6 +9,8 @@
 
 #include <stdbool.h>
 
+#include <public/abi.h>
+
 #include "guest.h"
 
 /* Runs the script, then the interactive shell if asked; returns when told
@@ -39,6 +41,7 @@ int cmd_info(const struct shell_args *a);
 int cmd_wait(const struct shell_args *a);
 int cmd_dmesg(const struct shell_args *a);
 int cmd_top(const struct shell_args *a);
+int cmd_mem_set(const struct shell_args *a);          /* mem_set.c */
 int cmd_xenstore_ls(const struct shell_args *a);      /* xenstore_cmds.c */
 int cmd_xenstore_read(const struct shell_args *a);
 int cmd_xenstore_write(const struct shell_args *a);
@@ -46,6 +49,8 @@ int cmd_xenstore_write(const struct shell_args *a);
 struct mica_domctl_getdomaininfo;
 /* "running", "blocked", "paused", "building", "shutdown", "crashed", "destroyed". */
 const char *domain_state_name(const struct mica_domctl_getdomaininfo *i);
+/* The domain a word names, an id or a name: its id and info; false if none. */
+bool find_domain(const char *word, domid_t *id, struct mica_domctl_getdomaininfo *i);
 
 /* The boot modules, for create's kernel= (domains.c). */
 void domains_init(const struct guest_env *env);

@@ -19,7 +19,7 @@
 #define PATH_MAX_LEN 64
 
 /* "<base><id><rest>" into buf. */
-static const char *path(char *buf, const char *base, domid_t id, const char *rest)
+const char *xenstore_path(char *buf, const char *base, domid_t id, const char *rest)
 {
     size_t n = strlen(base);
     memcpy(buf, base, n);
@@ -39,7 +39,7 @@ static int set_perms(const char *p, const char *owner, const char *other)
 static int write_node(domid_t id, const char *base, const char *rest, const char *value)
 {
     char p[PATH_MAX_LEN];
-    return xenstored_write(path(p, base, id, rest), value);
+    return xenstored_write(xenstore_path(p, base, id, rest), value);
 }
 
 /* Every node, all or nothing (the caller removes what was made on failure). */
@@ -52,15 +52,15 @@ static int write_nodes(domid_t id, const struct mica_domctl_getdomaininfo *i)
 
     /* dom0's, readable by the domain: the home, and /vm/<id>. */
     err = err ? err : write_node(id, "/local/domain/", "", "");
-    err = err ? err : set_perms(path(p, "/local/domain/", id, ""), dom0_none, domu_read);
+    err = err ? err : set_perms(xenstore_path(p, "/local/domain/", id, ""), dom0_none, domu_read);
     err = err ? err : write_node(id, "/vm/", "", "");
-    err = err ? err : set_perms(path(p, "/vm/", id, ""), dom0_none, domu_read);
+    err = err ? err : set_perms(xenstore_path(p, "/vm/", id, ""), dom0_none, domu_read);
     err = err ? err : write_node(id, "/vm/", "/name", i->name);
     /* Below the home, nodes dom0 makes take the home's permissions. */
     err = err ? err : write_node(id, "/local/domain/", "/name", i->name);
     fmt_u64(v, id);
     err = err ? err : write_node(id, "/local/domain/", "/domid", v);
-    err = err ? err : write_node(id, "/local/domain/", "/vm", path(p, "/vm/", id, ""));
+    err = err ? err : write_node(id, "/local/domain/", "/vm", xenstore_path(p, "/vm/", id, ""));
     fmt_u64(v, i->max_pages * 4);       /* KiB, as Xen's memory/ nodes */
     err = err ? err : write_node(id, "/local/domain/", "/memory/static-max", v);
     /* What it was given (Xen: the balloon target, memory= of its line). */
@@ -70,10 +70,10 @@ static int write_nodes(domid_t id, const struct mica_domctl_getdomaininfo *i)
     err = err ? err : write_node(id, "/local/domain/", "/control", "");
     /* What the domain writes: its answer to a shutdown request, its own data. */
     err = err ? err : write_node(id, "/local/domain/", "/control/shutdown", "");
-    err = err ? err : set_perms(path(p, "/local/domain/", id, "/control/shutdown"), domu_owns,
+    err = err ? err : set_perms(xenstore_path(p, "/local/domain/", id, "/control/shutdown"), domu_owns,
                                 dom0_none);
     err = err ? err : write_node(id, "/local/domain/", "/data", "");
-    err = err ? err : set_perms(path(p, "/local/domain/", id, "/data"), domu_owns, dom0_none);
+    err = err ? err : set_perms(xenstore_path(p, "/local/domain/", id, "/data"), domu_owns, dom0_none);
     return err;
 }
 
@@ -81,8 +81,8 @@ static void remove_nodes(domid_t id)
 {
     char p[PATH_MAX_LEN], reply[8];
     uint32_t n;
-    xenstored_callv(XS_RM, reply, sizeof reply, &n, path(p, "/local/domain/", id, ""), NULL);
-    xenstored_callv(XS_RM, reply, sizeof reply, &n, path(p, "/vm/", id, ""), NULL);
+    xenstored_callv(XS_RM, reply, sizeof reply, &n, xenstore_path(p, "/local/domain/", id, ""), NULL);
+    xenstored_callv(XS_RM, reply, sizeof reply, &n, xenstore_path(p, "/vm/", id, ""), NULL);
 }
 
 /* An unbound port of the domain's for dom0, named in its STORE_EVTCHN. */

@@ -53,6 +53,9 @@ void xenstored_forget(domid_t id);
 int xenstored_connect(domid_t id, uint64_t gfn, uint32_t port);
 void xenstored_disconnect(domid_t id);
 
+/* base, the id in decimal, rest ("/local/domain/", 5, "/name"), into buf; buf. */
+const char *xenstore_path(char *buf, const char *base, domid_t id, const char *rest);
+
 /* The Xen errno named by an error reply's payload. */
 int xenstored_errno(const char *name);
 

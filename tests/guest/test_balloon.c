@@ -4,12 +4,16 @@
  * target of 0: it stops at its floor; back to where it began: it owns what
  * it did, and the top page, written before it went, comes back zeroed.
  * One PASS/FAIL line per case (group "balloon").
+ *
+ * test=balloon-follow: a domain that does nothing but follow its
+ * memory/target (dom0's mem-set), as a Xen guest's balloon driver does.
  */
 #include <stdint.h>
 
 #include <public/memory_op.h>
 
 #include "balloon.h"
+#include "balloon_target.h"
 #include "console.h"
 #include "hypercall.h"
 #include "tests.h"
@@ -48,4 +52,17 @@ void test_balloon(const struct guest_env *env)
     now = balloon_set_target((uint64_t)start + 1);
     check("not-above-what-it-was-built-with", now == start, now);
     printk("balloon: done\n");
+}
+
+void test_balloon_follow(const struct guest_env *env)
+{
+    balloon_init(env->si);
+    if (!balloon_target_start()) {
+        printk("FAIL: balloon-follow/store (no store port from dom0, or the watch refused)\n");
+        return;
+    }
+    printk("balloon-follow: %s follows memory/target\n", env->name);
+    while (balloon_target_follow())
+        ;
+    printk("FAIL: balloon-follow/store-broken\n");
 }

@@ -178,6 +178,7 @@ static const struct {
     { "share",            test_share },
     { "control",          test_control },
     { "balloon",          test_balloon },         /* test_balloon.c */
+    { "balloon-follow",   test_balloon_follow },  /* test_balloon.c: needs dom0's store */
     { "unbacked",         test_unbacked },        /* test_unbacked.c */
     { "conformance",      test_conformance },     /* tests/abi/ */
     { "restricted",       test_restricted },      /* tests/abi/hypercall.c */

@@ -29,6 +29,7 @@ void test_devices_dom0(const struct guest_env *env);   /* test_devices.c */
 void test_devices_domu(const struct guest_env *env);
 void test_net(const struct guest_env *env);        /* test_net.c */
 void test_balloon(const struct guest_env *env);    /* test_balloon.c: a domU */
+void test_balloon_follow(const struct guest_env *env);
 void test_unbacked(const struct guest_env *env);   /* test_unbacked.c: a domU */
 void test_xenstore(const struct guest_env *env);   /* test_xenstore.c: a domU of the toolstack */
 void test_xenstore_wild(const struct guest_env *env);

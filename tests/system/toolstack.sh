@@ -5,6 +5,8 @@
 # resource), pauses a CPU hog and sees its CPU time stop, unpauses it,
 # reboots a domain (the shell creates it again from its line), sees one
 # crash (reported with the hypervisor's reason, and reaped),
+# sets a domU's memory target down to 8 MiB and back (its balloon driver
+# follows memory/target; list shows it), is refused targets out of range,
 # creates one with unbacked=crash that reads past its RAM (crashed, as
 # at boot), runs a domU that balloons 4 MiB out, down to its floor and back,
 # waits for one domain to power off by itself (VIRQ_DOM_EXC: dom0 reports
@@ -59,6 +61,19 @@ CYCLES=100
     echo "wait bal 60"
     echo "create name=strict kernel=domu-test.elf memory=4 unbacked=crash cmdline=\"name=strict test=ept-probe\""
     echo "wait strict 60"
+    echo "# mem-set: the domain's balloon follows memory/target down and back up"
+    echo "create name=follow kernel=domu-test.elf memory=16 cmdline=\"name=follow test=balloon-follow\""
+    echo "sleep 500"
+    echo "mem-set follow 8"
+    echo "sleep 1000"
+    echo "list"
+    echo "mem-set follow 16"
+    echo "sleep 1000"
+    echo "list"
+    echo "mem-set follow 32"
+    echo "mem-set follow 1"
+    echo "mem-set dom0 8"
+    echo "destroy follow"
     for i in $(seq 1 $CYCLES); do
         echo "create name=cycle$i kernel=domu.elf memory=4"
         echo "destroy cycle$i"
@@ -117,6 +132,13 @@ expect_count "toolstack/balloon-cases-passed" "$L" '^\[bal\] PASS: balloon/' 7
 expect_count "toolstack/balloon-cases-failed" "$L" '^\[bal\] FAIL: ' 0
 expect "toolstack/balloon-reaped" "$L" "${D}toolstack: domain 'bal' \(id [0-9]+\) shut down \(poweroff\)$"
 expect "toolstack/unbacked-crash-flag" "$L" "${D}toolstack: domain 'strict' \(id [0-9]+\) crashed: EPT violation: read of GPA 0x400000 "
+expect "toolstack/mem-set-down" "$L" "${D}mem-set: 'follow' target 8 MiB \(owns 1[56] MiB now; its balloon driver follows\)$"
+expect "toolstack/balloon-follows-down" "$L" "${D} +[0-9]+ follow +[a-z]+ +8 +8 +1 +"
+expect "toolstack/balloon-follows-up" "$L" "${D} +[0-9]+ follow +[a-z]+ +1[56] +16 +1 +"
+expect "toolstack/mem-set-above-static-max" "$L" "${D}mem-set: 'follow' may have 2 to 16 MiB \(its memory=\)$"
+expect_count "toolstack/mem-set-out-of-range" "$L" "${D}mem-set: 'follow' may have 2 to 16 MiB" 2
+expect "toolstack/mem-set-not-dom0" "$L" "${D}mem-set: dom0 keeps its memory"
+expect_none "toolstack/balloon-follow-no-failure" "$L" '^\[follow\] FAIL'
 expect_count "toolstack/cycles-created" "$L" "${D}create: domain 'cycle[0-9]+' is id [0-9]+$" $CYCLES
 expect_count "toolstack/cycles-destroyed" "$L" "${D}destroy: domain 'cycle[0-9]+' \(id [0-9]+\) destroyed$" $CYCLES
 if [ ${#free[@]} -eq 4 ] && [ "${free[0]}" = "${free[3]}" ]; then
@@ -127,7 +149,7 @@ fi
 ncmd=$(grep -Evc '^[[:space:]]*(#|$)' "$S")
 # dmesg replays the hypervisor's own lines, one of ours each.
 expect "toolstack/dmesg-replays-log" "$L" "${D}\(mica\) domain 'cycle$CYCLES' id [0-9]+: 4 MiB, entry 0x[0-9a-f]+, created by dom0$"
-expect "toolstack/script-summary" "$L" "${D}script: $ncmd commands, 7 failed$"
+expect "toolstack/script-summary" "$L" "${D}script: $ncmd commands, 10 failed$"
 expect "toolstack/dom0-powered-off" "$L" '^\(mica\)   domain dom0 +id 0 +shut down \(poweroff\)$'
 expect_frames_returned "toolstack/every-frame-returned" "$L"
 expect "toolstack/no-objects-left" "$L" '^\(mica\) objects in use: grant mappings 0 \(counted 0\), grant pins 0, event channels 0'
