@@ -160,6 +160,7 @@ struct domain {
     char console_line[120];
     struct rate_window console_rate;    /* console_rate= bytes a second */
     bool console_ring_more;     /* its ring holds more than the last drain printed */
+    uint64_t console_in_dropped;    /* typed bytes its full `in` ring dropped (console attach) */
     /* console_io text not printed yet: printed a line at a time (hv/domain_console.c) */
     uint32_t console_queue_len;
     char console_queue[CONSOLE_QUEUE_SIZE];
