@@ -10,7 +10,8 @@
  * CPU-state, CR8 and string I/O cases in test_cpu_state.c, the hypercall
  * fuzzer in test_fuzz*.c, the instruction fuzzer in test_insn*.c, device
  * ownership in test_devices.c, the PCI, ATA and block-layer cases in
- * test_disk.c, dom0's e1000 and network stack in test_net.c.
+ * test_disk.c, dom0's e1000 and network stack in test_net.c, the console
+ * input echo in test_console_echo.c.
  */
 #include <stdint.h>
 
@@ -150,6 +151,7 @@ static const struct {
     { "hypercall-errors", test_abi },           /* the old name of abi */
     { "sleep",            test_sleep },
     { "console-lines",    test_console_lines },
+    { "console-echo",     test_console_echo },    /* test_console_echo.c */
     { "exception",        test_exception },
     { "triple-fault",     test_triple_fault },
     { "halt",             test_halt },

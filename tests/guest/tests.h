@@ -28,5 +28,6 @@ void test_disk(const struct guest_env *env);       /* test_disk.c: dom0 only */
 void test_devices_dom0(const struct guest_env *env);   /* test_devices.c */
 void test_devices_domu(const struct guest_env *env);
 void test_net(const struct guest_env *env);        /* test_net.c */
+void test_console_echo(const struct guest_env *env);   /* test_console_echo.c: domU only */
 
 #endif
