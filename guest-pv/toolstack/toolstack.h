@@ -9,6 +9,8 @@
 
 #include <stdbool.h>
 
+#include <public/abi.h>
+
 #include "guest.h"
 
 /* Runs the script, then the interactive shell if asked; returns when told
@@ -39,10 +41,14 @@ int cmd_info(const struct shell_args *a);
 int cmd_wait(const struct shell_args *a);
 int cmd_dmesg(const struct shell_args *a);
 int cmd_top(const struct shell_args *a);
+int cmd_console(const struct shell_args *a);      /* console_attach.c */
 
 struct mica_domctl_getdomaininfo;
 /* "running", "blocked", "paused", "building", "shutdown", "crashed", "destroyed". */
 const char *domain_state_name(const struct mica_domctl_getdomaininfo *i);
+
+/* The domain a command's word names: its id, or its name (domains.c). */
+bool toolstack_find_domain(const char *word, domid_t *id, struct mica_domctl_getdomaininfo *i);
 
 /* The boot modules, for create's kernel= (domains.c). */
 void domains_init(const struct guest_env *env);
