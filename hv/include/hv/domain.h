@@ -149,6 +149,7 @@ struct domain {
     uint8_t callback_vector;    /* 0: no upcall vector registered */
     uint32_t console_port;      /* HVM_PARAM_CONSOLE_EVTCHN (0 for dom0) */
     gpaddr_t console_ring_gpa;  /* HVM_PARAM_CONSOLE_PFN << 12 (0 for dom0) */
+    uint64_t console_in_dropped;    /* typed bytes its full `in` ring dropped (console attach) */
     uint32_t shutdown_code;     /* SCHEDOP_shutdown_code, SHUTDOWN_* or ~0 */
     uint32_t max_evtchn_port;   /* ports above this are refused (createdomain) */
     struct evtchn evtchn[EVTCHN_MAX_PORTS];
@@ -160,7 +161,6 @@ struct domain {
     char console_line[120];
     struct rate_window console_rate;    /* console_rate= bytes a second */
     bool console_ring_more;     /* its ring holds more than the last drain printed */
-    uint64_t console_in_dropped;    /* typed bytes its full `in` ring dropped (console attach) */
     /* console_io text not printed yet: printed a line at a time (hv/domain_console.c) */
     uint32_t console_queue_len;
     char console_queue[CONSOLE_QUEUE_SIZE];
