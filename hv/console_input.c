@@ -24,16 +24,20 @@ bool console_input_awaited(void)
 
 void console_input_poll(void)
 {
-    bool got = false;
+    bool got = false, routed = false;
     int c;
     while ((c = arch_console_getc()) >= 0) {
-        if (console_focus_input((char)c))
+        if (console_focus_input((char)c)) {
+            routed = true;
             continue;
+        }
         if (tail - head < CONSOLE_INPUT_SIZE)
             ring[tail++ % CONSOLE_INPUT_SIZE] = (char)c;
         got = true;
     }
-    console_focus_flush();
+    /* Every scheduling pass polls: with nothing typed, nothing more to do. */
+    if (routed)
+        console_focus_flush();
     struct vcpu *v = dom0_vcpu();
     if (got && v)
         evtchn_send_virq(v, VIRQ_CONSOLE);
