@@ -7,6 +7,7 @@
 #include "hv/sched.h"
 #include "hv/arch.h"
 #include "hv/boot_modules.h"
+#include "hv/console_focus.h"
 #include "hv/event.h"
 #include "hv/time.h"
 #include "hv/frame.h"
@@ -385,10 +386,12 @@ struct domain *domain_create_boot(const struct bootcfg_domain *cfg, const void *
     return d;
 }
 
+/* It has stopped: its vCPUs go down, and serial input it had goes back to dom0. */
 static void stop_vcpus(struct domain *d)
 {
     for (uint32_t i = 0; i < d->nvcpus; i++)
         vcpu_take_down(d->vcpus[i]);
+    console_focus_stopped(d);
 }
 
 /* VIRQ_DOM_EXC: dom0 learns that another domain stopped or died (Xen sends
@@ -445,6 +448,7 @@ void domain_destroy(struct domain *d)
     uint64_t free_before = frame_free_count();
     /* Its mappings of others' grants first, so its own pages are judged
      * (freed, or kept for another domain that maps them) with those gone. */
+    console_focus_stopped(d);
     grant_unmap_all(d);
     grant_granter_dying(d);
     evtchn_close_all(d);

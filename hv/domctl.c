@@ -2,7 +2,8 @@
  * domctl(arg): dom0 reads a domain's state, CPU time and runstates and sets
  * its scheduling weight, cap and vCPU affinity (public/domctl.h); the
  * sub-ops of a domain's life are in hv/domctl_lifecycle.c, the
- * hypercall-policy ones in hv/domctl_policy.c. The request is read
+ * hypercall-policy ones in hv/domctl_policy.c, the console's in
+ * hv/domctl_console.c. The request is read
  * once into a local copy and checked there. Sub-ops that change something
  * commit only after every check has passed and write nothing back; sub-ops
  * that read change nothing and write the whole structure back. docs/abi.md
@@ -11,6 +12,7 @@
 #include "hv/arch.h"
 #include "hv/control_op.h"
 #include "hv/domain.h"
+#include "hv/domctl_console.h"
 #include "hv/domctl_lifecycle.h"
 #include "hv/domctl_policy.h"
 #include "hv/domctl_stats.h"
@@ -214,6 +216,7 @@ static const struct domctl_entry mica_domctl_table[] = {
     [MICA_DOMCTL_LOAD_KERNEL - MICA_DOMCTL_BASE] = { domctl_load_kernel, NAMES_BUILDING },
     [MICA_DOMCTL_GET_REPORT - MICA_DOMCTL_BASE] = { domctl_get_report, NAMES_ANY },
     [MICA_DOMCTL_GET_STATS - MICA_DOMCTL_BASE] = { domctl_get_stats, NAMES_ANY },
+    [MICA_DOMCTL_CONSOLE - MICA_DOMCTL_BASE] = { domctl_console, NAMES_ANY },
 };
 
 /* The entry for `cmd`, or NULL if there is none. */

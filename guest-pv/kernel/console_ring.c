@@ -1,8 +1,10 @@
 /*
- * Producer side of the console ring. We own out_prod, the hypervisor owns
- * out_cons; both run freely and the slot is the index modulo the ring size.
- * Data is written before the index that publishes it, and the hypervisor
- * drains the ring while it handles our EVTCHNOP_send.
+ * Our side of the console ring. Output: we own out_prod, the hypervisor
+ * owns out_cons; both run freely and the slot is the index modulo the ring
+ * size. Data is written before the index that publishes it, and the
+ * hypervisor drains the ring while it handles our EVTCHNOP_send. Input is
+ * the mirror image: the hypervisor owns in_prod and notifies our port, we
+ * own in_cons.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -71,4 +73,38 @@ bool console_ring_write(const char *s, size_t len)
     barrier();
     WRITE_ONCE(ring->out_prod, prod);
     return evtchn_send(ring_port) >= 0;
+}
+
+bool console_ring_listen(evtchn_handler_t on_input)
+{
+    if (!ring)
+        return false;
+    evtchn_set_handler(ring_port, on_input);
+    evtchn_unmask(ring_port);
+    return true;
+}
+
+size_t console_ring_read(char *buf, size_t max)
+{
+    if (!ring)
+        return 0;
+    uint32_t cons = READ_ONCE(ring->in_cons);
+    uint32_t prod = READ_ONCE(ring->in_prod);
+    uint32_t avail = prod - cons;
+
+    /* The producer's index is read once; one that claims more than the ring
+     * holds is not believed: skip to it rather than read stale bytes. */
+    if (avail > XENCONS_IN_SIZE) {
+        WRITE_ONCE(ring->in_cons, prod);
+        return 0;
+    }
+    /* The bytes are read after the index that published them (x86 keeps
+     * loads in order: the compiler must not hoist them). */
+    barrier();
+    size_t n = 0;
+    for (; n < max && n < avail; n++)
+        buf[n] = READ_ONCE(ring->in[(cons + n) % XENCONS_IN_SIZE]);
+    barrier();
+    WRITE_ONCE(ring->in_cons, cons + (uint32_t)n);
+    return n;
 }

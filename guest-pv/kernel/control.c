@@ -104,6 +104,17 @@ long domctl_get_stats(domid_t dom, uint32_t vcpu, struct mica_stats *stats)
     return domctl(&op);
 }
 
+long domctl_console(domid_t dom, uint32_t console_op, struct mica_domctl_console *info)
+{
+    struct mica_domctl op = domctl_req(MICA_DOMCTL_CONSOLE, dom);
+
+    op.u.console.op = console_op;
+    long rc = domctl(&op);
+    if (rc == 0 && info)
+        *info = op.u.console;
+    return rc;
+}
+
 static long sysctl(uint32_t cmd, struct mica_sysctl *op)
 {
     *op = (struct mica_sysctl){ .cmd = cmd, .interface_version = MICA_SYSCTL_INTERFACE_VERSION };

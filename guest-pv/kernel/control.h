@@ -39,6 +39,9 @@ long domctl_set_affinity(domid_t dom, uint32_t vcpu, uint64_t cpumap);
 long domctl_get_affinity(domid_t dom, uint32_t vcpu, uint64_t *cpumap);
 /* Monitoring counters of vCPU `vcpu`, or of all (MICA_STATS_ALL_VCPUS). */
 long domctl_get_stats(domid_t dom, uint32_t vcpu, struct mica_stats *stats);
+/* MICA_DOMCTL_CONSOLE: op MICA_CONSOLE_*; getinfo's answer in *info (may
+ * be NULL for attach and detach). */
+long domctl_console(domid_t dom, uint32_t op, struct mica_domctl_console *info);
 
 long sysctl_physinfo(struct mica_sysctl_physinfo *info);
 long sysctl_getcpuinfo(struct mica_sysctl_getcpuinfo *info);

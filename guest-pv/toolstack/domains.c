@@ -156,6 +156,11 @@ bool find_domain(const char *word, domid_t *id, struct mica_domctl_getdomaininfo
     return false;
 }
 
+bool toolstack_find_domain(const char *word, domid_t *id, struct mica_domctl_getdomaininfo *i)
+{
+    return find_domain(word, id, i);
+}
+
 /* The one domain argument of a command; prints why not. */
 static bool one_domain(const struct shell_args *a, const char *cmd, domid_t *id,
                        struct mica_domctl_getdomaininfo *i)

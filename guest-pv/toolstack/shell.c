@@ -89,6 +89,8 @@ static const struct command {
     { "wait", "wait <domain> [seconds]       until it has ended and been reaped", cmd_wait },
     { "top", "top [refreshes]               CPU share, memory per domain, each second",
       cmd_top },
+    { "console", "console <domain>              type at its console; Ctrl-] returns here",
+      cmd_console },
     { "dmesg", "dmesg [bytes]                 the hypervisor console's log (last 4096 bytes)",
       cmd_dmesg },
     { "xenstore-ls", "xenstore-ls [path]            the store's tree below path (default /)",

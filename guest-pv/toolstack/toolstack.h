@@ -41,6 +41,7 @@ int cmd_info(const struct shell_args *a);
 int cmd_wait(const struct shell_args *a);
 int cmd_dmesg(const struct shell_args *a);
 int cmd_top(const struct shell_args *a);
+int cmd_console(const struct shell_args *a);          /* console_attach.c */
 int cmd_mem_set(const struct shell_args *a);          /* mem_set.c */
 int cmd_xenstore_ls(const struct shell_args *a);      /* xenstore_cmds.c */
 int cmd_xenstore_read(const struct shell_args *a);
@@ -51,6 +52,9 @@ struct mica_domctl_getdomaininfo;
 const char *domain_state_name(const struct mica_domctl_getdomaininfo *i);
 /* The domain a word names, an id or a name: its id and info; false if none. */
 bool find_domain(const char *word, domid_t *id, struct mica_domctl_getdomaininfo *i);
+
+/* The domain a command's word names: its id, or its name (domains.c). */
+bool toolstack_find_domain(const char *word, domid_t *id, struct mica_domctl_getdomaininfo *i);
 
 /* The boot modules, for create's kernel= (domains.c). */
 void domains_init(const struct guest_env *env);

@@ -144,6 +144,7 @@ void abi_grant_table_op_cases(void);
 void abi_sysctl_cases(void);
 void abi_domctl_cases(void);
 void abi_domctl_lifecycle_cases(void);   /* domctl-lifecycle.c */
+void abi_domctl_console_cases(void);     /* domctl-console.c */
 /* After both domains are done: dom0 acts on the waiting peer; the peer sees it. */
 void abi_event_channel_op_dom0_acts(void);
 void abi_event_channel_op_domu_sees(void);

@@ -284,6 +284,7 @@ void test_conformance(const struct guest_env *env)
     abi_grant_table_op_cases();
     abi_sysctl_cases();
     abi_domctl_cases();
+    abi_domctl_console_cases();
 
     if (phase_1_done(seen)) {
         if (abi.privileged)

@@ -12,7 +12,8 @@
  * ownership in test_devices.c, the PCI, ATA and block-layer cases in
  * test_disk.c, dom0's e1000 and network stack in test_net.c, ballooning in
  * test_balloon.c, unbacked memory in test_unbacked.c, the xenstore suite a
- * domU runs against dom0's daemon in test_xenstore.c.
+ * domU runs against dom0's daemon in test_xenstore.c, the console input echo
+ * in test_console_echo.c.
  */
 #include <stdint.h>
 
@@ -152,6 +153,7 @@ static const struct {
     { "hypercall-errors", test_abi },           /* the old name of abi */
     { "sleep",            test_sleep },
     { "console-lines",    test_console_lines },
+    { "console-echo",     test_console_echo },    /* test_console_echo.c */
     { "exception",        test_exception },
     { "triple-fault",     test_triple_fault },
     { "halt",             test_halt },

@@ -33,5 +33,6 @@ void test_balloon_follow(const struct guest_env *env);
 void test_unbacked(const struct guest_env *env);   /* test_unbacked.c: a domU */
 void test_xenstore(const struct guest_env *env);   /* test_xenstore.c: a domU of the toolstack */
 void test_xenstore_wild(const struct guest_env *env);
+void test_console_echo(const struct guest_env *env);   /* test_console_echo.c: domU only */
 
 #endif

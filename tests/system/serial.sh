@@ -5,7 +5,8 @@
 # connects, logs what it receives and types the steps of
 # tests/system/serial.steps one character at a time: commands edited with
 # backspace and recalled from the history, domains created, refused,
-# paused, unpaused, reaped when they end and destroyed, then poweroff.
+# paused, unpaused, reaped when they end and destroyed, a domU's console
+# attached with `console`, typed at and left with Ctrl-], then poweroff.
 #   tests/system/serial.sh OUTDIR      (images built from build/)
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -25,6 +26,8 @@ status=$?
 echo "  serial session: $(( $(date +%s) - start )) s, driver status $status"
 sed -i 's/\r$//' "$L"
 expect "serial/typed-line-echoed-live" "$L" '^\[dom0\] mica> lisz'$'\b'' '$'\b''t$'
+expect "serial/console-echo-ready" "$L" '^\[echo\] console-echo: echo ready$'
+expect_none "serial/console-typed-not-to-dom0" "$L" '^\[dom0\] (hello mica|quit)'
 expect_none "serial/no-stray-characters" "$L" '^\[dom0\] .*\?'
 expect "serial/summary-dom0" "$L" '^\(mica\)   domain dom0 +id 0 +shut down \(poweroff\)$'
 expect_frames_returned "serial/every-frame-returned" "$L"

@@ -24,6 +24,7 @@ As a program, running a script of steps, one per line ('#' starts a comment):
     send TEXT                   type TEXT: Python escapes (\\r \\x1b \\b ...) and
                                 the keys <enter> <bs> <del> <esc> <up> <down>
                                 <left> <right> <home> <end> <ctrl-X>
+                                (X a letter or one of @ [ \\ ] ^ _: <ctrl-]> is 0x1d)
     sleep SECONDS
     end NAME TIMEOUT            Bochs must end by itself (Mica's power-off)
                                 within TIMEOUT s; PASS/FAIL: NAME
@@ -208,7 +209,8 @@ def keys(text):
         if name.startswith("ctrl-") and len(name) == 6:
             return "\\x%02x" % (ord(name[5]) & 0x1f)
         return KEYS[name].encode("unicode_escape").decode() if name in KEYS else m.group(0)
-    text = re.sub(r"<([A-Za-z-]+)>", key, text)
+    # <ctrl-]> too (0x1d, the console's detach key), and the other ASCII controls.
+    text = re.sub(r"<([A-Za-z-]+|ctrl-[@\[\\\]^_])>", key, text)
     return codecs.decode(text, "unicode_escape")
 
 

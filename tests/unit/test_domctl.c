@@ -9,6 +9,8 @@
 #include "bad_pointers.h"
 #include "shim_guest.h"
 #include "shim_sched.h"
+#include "hv/console_focus.h"
+#include "hv/domain_console.h"
 #include "hv/hypercall.h"
 #include "hv/hypercalls.h"
 #include "hv/policy.h"
@@ -40,6 +42,7 @@ static uint64_t migrations_snap;
 
 static void setup(void)
 {
+    console_focus_detach();     /* its focus is the one static outside the shims */
     shim_guest_reset();
     shim_arch_mem_reset();
     shim_time_reset();
@@ -118,6 +121,14 @@ static bool domains_unchanged(void)
 static bool unchanged(void)
 {
     return shim_world_unchanged() && shim_arch_mem_unchanged() && domains_unchanged();
+}
+
+/* The console ring's rate for its reports: no input reaches a ring here
+ * (tests/unit/test_console_focus.c types at one). */
+bool domain_console_charge(struct domain *d, size_t n)
+{
+    (void)d, (void)n;
+    return true;
 }
 
 static struct mica_domctl req(uint32_t cmd, uint16_t domain)
@@ -215,6 +226,13 @@ static struct mica_domctl stats_req(uint16_t dom, uint32_t vcpu, gvaddr_t buf, u
     return op;
 }
 
+static struct mica_domctl console_req(uint16_t dom, uint32_t console_op)
+{
+    struct mica_domctl op = req(MICA_DOMCTL_CONSOLE, dom);
+    op.u.console.op = console_op;
+    return op;
+}
+
 /* A valid request of each sub-op, naming dom1. */
 static struct mica_domctl valid_req(size_t i)
 {
@@ -230,13 +248,14 @@ static struct mica_domctl valid_req(size_t i)
     case 6: return req(MICA_DOMCTL_GET_POLICY, 1);
     case 7: return set_policy_req(1, &p);
     case 8: return req(MICA_DOMCTL_GET_DENIALS, 1);
+    case 10: return console_req(1, MICA_CONSOLE_GETINFO);
     default: return stats_req(1, MICA_STATS_ALL_VCPUS, STATS_BUF, sizeof(struct mica_stats));
     }
 }
-#define NR_VALID 10
+#define NR_VALID 11
 static const char *const valid_name[NR_VALID] = {
     "getdomaininfo", "getvcpuinfo", "setvcpuaffinity", "getvcpuaffinity", "putinfo", "getinfo",
-    "get_policy", "set_policy", "get_denials", "get_stats",
+    "get_policy", "set_policy", "get_denials", "get_stats", "console getinfo",
 };
 /* Sub-ops that write nothing back to the request (those that set
  * something, and get_stats: its buffer), and those that still name a
@@ -248,7 +267,7 @@ static bool valid_sets(size_t i)
 
 static bool valid_ended_ok(size_t i)
 {
-    return i == 0 || i == 6 || i == 8 || i == 9;
+    return i == 0 || i == 6 || i == 8 || i == 9 || i == 10;
 }
 
 /* ---- who may call, and the header ------------------------------------------ */
@@ -722,6 +741,88 @@ static void test_get_stats(void)
     }
 }
 
+/* ---- console ------------------------------------------------------------------ */
+
+/* console getinfo of `dom` from dom0: the answer, or focus ~0 on an error. */
+static struct mica_domctl_console console_info(uint16_t dom)
+{
+    struct mica_domctl op = console_req(dom, MICA_CONSOLE_GETINFO);
+    if (dctl(v0, &op) != 0 || !read_once() || !written_once())
+        return (struct mica_domctl_console){ .focus = ~0u };
+    return result().u.console;
+}
+
+static void test_console(void)
+{
+    setup();
+    d1->console_ring_gpa = 0x3000;      /* a domU with a ring, as the builder makes it */
+    d1->console_port = 2;
+    struct mica_domctl_console c = console_info(1);
+    CHECK("console getinfo at first: dom0 has the input",
+          c.focus == 0 && c.attached == 0 && c.dropped == 0 && c.op == MICA_CONSOLE_GETINFO &&
+          c.pad == 0);
+    struct mica_domctl op = console_req(1, MICA_CONSOLE_ATTACH);
+    CHECK("console attach dom1 -> 0", dctl(v0, &op) == 0);
+    CHECK("console attach: read once, nothing written back",
+          read_once() && shim_guest.to_calls == 0 && console_focus() == d1);
+    c = console_info(1);
+    CHECK("console getinfo dom1: focus 1, attached", c.focus == 1 && c.attached == 1);
+    c = console_info(2);
+    CHECK("console getinfo dom2: focus 1, not attached", c.focus == 1 && c.attached == 0);
+    c = console_info(DOMID_SELF);
+    CHECK("console getinfo dom0: focus 1, not attached", c.focus == 1 && c.attached == 0);
+    d1->console_in_dropped = 7;
+    CHECK("console getinfo: the bytes dom1's ring dropped", console_info(1).dropped == 7);
+    op = console_req(1, MICA_CONSOLE_ATTACH);
+    CHECK("console attach dom1 again -> 0, still dom1", dctl(v0, &op) == 0 && console_focus() == d1);
+
+    static const struct {
+        const char *what;
+        uint16_t dom;
+        uint32_t op, pad;
+        long rc;
+    } bad[] = {
+        { "attach dom0 (DOMID_SELF)", DOMID_SELF, MICA_CONSOLE_ATTACH, 0, -XEN_EINVAL },
+        { "attach dom0 (id 0)", 0, MICA_CONSOLE_ATTACH, 0, -XEN_EINVAL },
+        { "attach a domU with no console ring", 2, MICA_CONSOLE_ATTACH, 0, -XEN_EINVAL },
+        { "attach a domain being built", 4, MICA_CONSOLE_ATTACH, 0, -XEN_EINVAL },
+        { "attach a domain that has stopped", 3, MICA_CONSOLE_ATTACH, 0, -XEN_ESRCH },
+        { "attach no domain", 5, MICA_CONSOLE_ATTACH, 0, -XEN_ESRCH },
+        { "detach naming no domain", 0x7fef, MICA_CONSOLE_DETACH, 0, -XEN_ESRCH },
+        { "op 3", 1, 3, 0, -XEN_EINVAL },
+        { "op 0xffffffff", 1, ~0u, 0, -XEN_EINVAL },
+        { "attach with pad 1", 1, MICA_CONSOLE_ATTACH, 1, -XEN_EINVAL },
+        { "detach with pad bit 31", 1, MICA_CONSOLE_DETACH, 1u << 31, -XEN_EINVAL },
+        { "getinfo with pad 1", 1, MICA_CONSOLE_GETINFO, 1, -XEN_EINVAL },
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        op = console_req(bad[k].dom, bad[k].op);
+        op.u.console.pad = bad[k].pad;
+        CHECK(shim_name("console %s -> %ld", bad[k].what, bad[k].rc), dctl(v0, &op) == bad[k].rc);
+        CHECK(shim_name("console %s: nothing written or changed, dom1 keeps the input",
+                        bad[k].what),
+              shim_guest.to_calls == 0 && unchanged() && console_focus() == d1);
+    }
+    op = console_req(2, MICA_CONSOLE_DETACH);
+    CHECK("console detach from a domU -> EPERM, still dom1",
+          dctl(v1, &op) == -XEN_EPERM && console_focus() == d1);
+
+    op = console_req(DOMID_SELF, MICA_CONSOLE_DETACH);
+    CHECK("console detach -> 0, dom0 has the input",
+          dctl(v0, &op) == 0 && console_focus() == NULL && shim_guest.to_calls == 0);
+    c = console_info(1);
+    CHECK("console getinfo after detach: focus 0, not attached", c.focus == 0 && c.attached == 0);
+    CHECK("console detach with nothing attached -> 0", dctl(v0, &op) == 0);
+
+    /* The attached domain stops: the input is dom0's, however it stopped. */
+    op = console_req(1, MICA_CONSOLE_ATTACH);
+    CHECK("console attach dom1 once more -> 0", dctl(v0, &op) == 0);
+    d1->state = DOMAIN_CRASHED;
+    c = console_info(1);
+    CHECK("console getinfo of the stopped domain: focus 0, not attached",
+          c.focus == 0 && c.attached == 0 && console_focus() == NULL);
+}
+
 /* ---- scheduler_op ----------------------------------------------------------- */
 
 static bool sched_is(const struct domain *d, uint32_t weight, uint32_t cap)
@@ -1025,6 +1126,7 @@ int main(void)
     test_getdomaininfo();
     test_getvcpuinfo();
     test_get_stats();
+    test_console();
     test_scheduler_op();
     test_affinity();
     test_policy();

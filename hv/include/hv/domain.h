@@ -149,6 +149,7 @@ struct domain {
     uint8_t callback_vector;    /* 0: no upcall vector registered */
     uint32_t console_port;      /* HVM_PARAM_CONSOLE_EVTCHN (0 for dom0) */
     gpaddr_t console_ring_gpa;  /* HVM_PARAM_CONSOLE_PFN << 12 (0 for dom0) */
+    uint64_t console_in_dropped;    /* typed bytes its full `in` ring dropped (console attach) */
     gpaddr_t store_ring_gpa;    /* HVM_PARAM_STORE_PFN << 12 (0 for dom0) */
     uint32_t store_port;        /* HVM_PARAM_STORE_EVTCHN, as dom0 set it (0: not yet) */
     uint32_t shutdown_code;     /* SCHEDOP_shutdown_code, SHUTDOWN_* or ~0 */

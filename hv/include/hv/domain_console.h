@@ -32,6 +32,10 @@ bool domain_console_next_line(struct domain *d);
 /* Print the next line of a domU's console ring (its console port was
  * notified); d->console_ring_more says whether more is waiting. */
 void console_ring_drain(struct domain *d);
+/* hv/console_ring_in.c. Put up to `n` typed bytes into the `in` side of d's
+ * console ring; returns how many it took (0 for no ring or a corrupt one).
+ * Does not notify: the caller does, once for a batch. */
+uint32_t console_ring_put_input(struct domain *d, const char *buf, uint32_t n);
 
 /* hv/console_pending.c. Has d console output waiting, in its queue or its ring? */
 bool domain_console_waiting(const struct domain *d);

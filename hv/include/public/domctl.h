@@ -4,7 +4,7 @@
  * Control of domains: their creation, pausing and destruction at run time,
  * their state, CPU time and runstates, their scheduling
  * weight and cap, its vCPUs' affinity, its hypercall policy, its
- * monitoring counters. Xen's domctl
+ * monitoring counters, where serial console input goes. Xen's domctl
  * is an unstable interface whose layouts change with every interface
  * version, so Mica keeps Xen's hypercall and sub-operation numbers but
  * defines its own layouts: a fixed
@@ -48,6 +48,7 @@
 #define MICA_DOMCTL_LOAD_KERNEL   0x4d03    /* u.load_kernel (IN) */
 #define MICA_DOMCTL_GET_REPORT    0x4d04    /* u.report (OUT) */
 #define MICA_DOMCTL_GET_STATS     0x4d05    /* u.stats; the counters go to u.stats.buffer */
+#define MICA_DOMCTL_CONSOLE       0x4d06    /* u.console */
 
 /* CPU masks have one bit per CPU, CPU n in bit n. */
 #define MICA_DOMCTL_MAX_CPUS 8
@@ -204,6 +205,32 @@ struct mica_domctl_get_stats {
 };
 _Static_assert(sizeof(struct mica_domctl_get_stats) == 24, "get_stats size");
 
+/*
+ * console: which domain gets what is typed on the hypervisor's serial
+ * console. Normally dom0 (CONSOLEIO_read, VIRQ_CONSOLE). `attach` gives it
+ * to the domU `domain` names instead: each byte goes into the `in` side of
+ * its console ring (public/console_ring.h) and its console port is
+ * notified; a byte that finds the ring full is dropped and counted. The
+ * byte MICA_CONSOLE_DETACH_KEY (Ctrl-], as xl console has it) is not
+ * passed on: it gives the input back to dom0, as `detach` does and as the
+ * domU stopping does; dom0 then gets VIRQ_CONSOLE. getinfo says where
+ * input goes now. (Xen's toolstack does this in dom0's console daemon;
+ * Mica's hypervisor still owns the serial line.)
+ */
+#define MICA_CONSOLE_ATTACH      0  /* input to `domain`: a running domU with a console ring */
+#define MICA_CONSOLE_DETACH      1  /* input back to dom0, from whichever domU had it */
+#define MICA_CONSOLE_GETINFO     2  /* focus, attached, dropped (OUT) */
+#define MICA_CONSOLE_DETACH_KEY  0x1d   /* Ctrl-] */
+
+struct mica_domctl_console {
+    uint32_t op;                /* IN: MICA_CONSOLE_* */
+    uint32_t pad;               /* IN: 0 */
+    uint32_t focus;             /* OUT (getinfo): the id input goes to: 0, or the attached domU */
+    uint32_t attached;          /* OUT (getinfo): 1 if `domain` is the domU attached, else 0 */
+    uint64_t dropped;           /* OUT (getinfo): bytes for `domain` its full ring dropped */
+};
+_Static_assert(sizeof(struct mica_domctl_console) == 24, "console size");
+
 struct mica_domctl {
     uint32_t cmd;               /* IN: XEN_DOMCTL_* */
     uint32_t interface_version; /* IN: MICA_DOMCTL_INTERFACE_VERSION */
@@ -221,6 +248,7 @@ struct mica_domctl {
         struct mica_policy policy;
         struct mica_policy_denials denials;
         struct mica_domctl_get_stats stats;
+        struct mica_domctl_console console;
         uint8_t raw[128];       /* the size of the union, room to grow */
     } u;
 };
