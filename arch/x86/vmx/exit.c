@@ -46,18 +46,24 @@ void vmx_inject_exception(unsigned vector, bool has_error, uint32_t error)
     vmcs_write32(VM_ENTRY_INTR_INFO, info);
 }
 
-/* The exiting instruction is done: step over it (SDM: STI/MOV SS blocking ends). */
-void vmx_advance_rip(void)
-{
-    vmx_skip_instruction(vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
-}
-
-void vmx_skip_instruction(uint32_t length)
+/* The instruction is done: step over it (SDM: STI/MOV SS blocking ends).
+ * Inline into both callers: vmx_advance_rip is on every hypercall's path. */
+static inline void skip_instruction(uint32_t length)
 {
     vmcs_writenat(GUEST_RIP, vmcs_readnat(GUEST_RIP) + length);
     uint32_t intr = vmcs_read32(GUEST_INTERRUPTIBILITY);
     if (intr & INTERRUPTIBILITY_STI_MOVSS)
         vmcs_write32(GUEST_INTERRUPTIBILITY, intr & ~INTERRUPTIBILITY_STI_MOVSS);
+}
+
+void vmx_advance_rip(void)
+{
+    skip_instruction(vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
+}
+
+void vmx_skip_instruction(uint32_t length)
+{
+    skip_instruction(length);
 }
 
 bool vmx_guest_in_64bit_mode(void)
