@@ -42,6 +42,8 @@
 #define FRESH_STEP    (2ull << 20)          /* one EPT page table covers 2 MiB */
 #define FRESH_MAX     8192u                 /* 32 MiB of page tables, were nothing to stop it */
 #define GRANT_ENTRIES (GRANT_MAX_FRAMES * GRANT_ENTRIES_PER_FRAME)
+/* Our own grants: the entries below are the builder's (docs/abi.md, "The xenstore ring"). */
+#define FIRST_REF     GNTTAB_NR_RESERVED_ENTRIES
 
 /* ---- exhaust-evtchn ------------------------------------------------------ */
 
@@ -210,7 +212,7 @@ static unsigned int map_many(domid_t me, unsigned int n, uint64_t base, uint64_t
             map_ops[i] = (struct gnttab_map_grant_ref){
                 .host_addr = base + (uint64_t)(first + i) * step,
                 .flags = GNTMAP_host_map,
-                .ref = same_ref ? 0 : first + i,
+                .ref = FIRST_REF + (same_ref ? 0 : first + i),
                 .dom = me,
             };
         if (grant_op(GNTTABOP_map_grant_ref, map_ops, k) < 0) {
@@ -255,12 +257,13 @@ static unsigned int unmap_all(void)
     return bad;
 }
 
-/* Refs [0, n) whose in-use bits are (`in_use`) or are not set. */
+/* Of our own refs [FIRST_REF, FIRST_REF + n), those whose in-use bits are
+ * (`in_use`) or are not set. */
 static unsigned int refs_in_use(unsigned int n, bool in_use)
 {
     unsigned int count = 0;
 
-    for (grant_ref_t ref = 0; ref < n; ref++)
+    for (grant_ref_t ref = FIRST_REF; ref < FIRST_REF + n; ref++)
         count += !!(grant_flags(ref) & GTF_IN_USE) == in_use;
     return count;
 }
@@ -286,7 +289,7 @@ static void table_limits(domid_t me)
                    granted);
     rc = grant_map(me, GRANT_ENTRIES, MAP_BASE, false, &h);
     hostile_report(rc == GNTST_bad_gntref, "ref-past-the-table-bad_gntref", rc);
-    rc = grant_map(me, 0, (uintptr_t)granted_page, false, &h);
+    rc = grant_map(me, FIRST_REF, (uintptr_t)granted_page, false, &h);
     hostile_report(rc == GNTST_bad_virt_addr, "map-over-own-ram-bad_virt_addr", rc);
 }
 
@@ -328,8 +331,8 @@ void test_exhaust_grants(const struct guest_env *env)
     hostile_report(*(volatile uint32_t *)granted_page == 0x600dcafe, "mapping-reaches-granted-page",
                    *(volatile uint32_t *)granted_page);
     hostile_report(unmap_all() == 0, "all-unmapped", 0);
-    hostile_report(refs_in_use(GRANT_ENTRIES, false) == GRANT_ENTRIES, "in-use-bits-cleared",
-                   refs_in_use(GRANT_ENTRIES, true));
+    hostile_report(refs_in_use(GRANT_ENTRIES - FIRST_REF, false) == GRANT_ENTRIES - FIRST_REF,
+                   "in-use-bits-cleared", refs_in_use(GRANT_ENTRIES - FIRST_REF, true));
     again = map_many(me, GRANT_MAX_MAPTRACK + 1, MAP_BASE, PAGE_SIZE, false, &refusal);
     hostile_report(again == got, "same-count-second-round", again);
     unmap_all();
