@@ -218,7 +218,7 @@ int xs_op_directory_part(struct xs_req *r)
     if (err)
         return err;
     char *buf = r->s->reply;
-    size_t glen = xs_format_u64(buf, l.node->gen);
+    size_t glen = fmt_u64(buf, l.node->gen);
     buf[glen++] = '\0';
     struct part pt = { .buf = buf, .used = glen, .cap = XENSTORE_PAYLOAD_MAX, .skip = offset };
     xs_view_children(r->s, r->tx, r->s->path, len, part_child, &pt);

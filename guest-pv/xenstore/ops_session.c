@@ -69,7 +69,7 @@ int xs_op_transaction_start(struct xs_req *r)
     int err = xs_tx_start(r->s, r->caller, !r->priv, &id);
     if (err)
         return err;
-    size_t n = xs_format_u64(r->s->reply, id);
+    size_t n = fmt_u64(r->s->reply, id);
     r->s->reply[n++] = '\0';
     xs_reply(r, r->s->reply, n);
     return 0;

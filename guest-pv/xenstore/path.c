@@ -26,28 +26,12 @@ bool xs_parse_u64(const char *s, size_t len, uint64_t *out)
     return true;
 }
 
-size_t xs_format_u64(char *out, uint64_t v)
-{
-    char tmp[20];
-    size_t n = 0;
-
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    for (size_t i = 0; i < n; i++)
-        out[i] = tmp[n - 1 - i];
-    return n;
-}
-
 size_t xs_home_path(uint16_t domid, char *out)
 {
     static const char prefix[] = "/local/domain/";
     memcpy(out, prefix, sizeof(prefix) - 1);
     size_t n = sizeof(prefix) - 1;
-    n += xs_format_u64(out + n, domid);
-    out[n] = '\0';
-    return n;
+    return n + fmt_u64(out + n, domid);
 }
 
 /* Absolute, allowed characters, no empty component, no trailing slash. */

@@ -31,7 +31,5 @@ size_t xs_path_parent_len(const char *path, size_t len);
 
 /* Decimal digits only, at most 20, no overflow. */
 bool xs_parse_u64(const char *s, size_t len, uint64_t *out);
-/* Decimal form of v (no NUL): its length (at most 20). */
-size_t xs_format_u64(char *out, uint64_t v);
 
 #endif

@@ -46,7 +46,7 @@ size_t xs_perms_format(const struct xs_perm *p, size_t n, char *out, size_t cap)
 
     for (size_t i = 0; i < n; i++) {
         char num[24];
-        size_t len = xs_format_u64(num, p[i].domid);
+        size_t len = fmt_u64(num, p[i].domid);
         if (used + 1 + len + 1 > cap)
             return 0;
         out[used++] = access_letter[p[i].access & 3];

@@ -28,41 +28,34 @@ int grant_map_table_frame(struct domain *d, uint64_t idx, gpaddr_t gpa)
     return map_table_frame.result;
 }
 
-/* hv/domain_runtime.c is not linked either: this one records the extents
- * asked for and fails from the `fail_at`th call on (0: never). */
-static struct {
+/* hv/domain_runtime.c and hv/balloon.c are not linked: these record the
+ * extents asked for and fail from the `fail_at`th call on (0: never). */
+struct extent_calls {
     unsigned calls, fail_at;
     struct domain *d;
     uint64_t gpfn[8];
     uint32_t order;
-} populate;
+};
+static struct extent_calls populate, release;
+
+static int record(struct extent_calls *c, struct domain *d, uint64_t gpfn, uint32_t order)
+{
+    if (c->calls < 8)
+        c->gpfn[c->calls] = gpfn;
+    c->calls++;
+    c->d = d;
+    c->order = order;
+    return c->fail_at && c->calls >= c->fail_at ? -1 : 0;
+}
 
 int domain_runtime_populate(struct domain *d, uint64_t gpfn, uint32_t order)
 {
-    if (populate.calls < 8)
-        populate.gpfn[populate.calls] = gpfn;
-    populate.calls++;
-    populate.d = d;
-    populate.order = order;
-    return populate.fail_at && populate.calls >= populate.fail_at ? -1 : 0;
+    return record(&populate, d, gpfn, order);
 }
-
-/* hv/balloon.c is not linked: the same record for what is given back. */
-static struct {
-    unsigned calls, fail_at;
-    struct domain *d;
-    uint64_t gpfn[8];
-    uint32_t order;
-} release;
 
 int balloon_release(struct domain *d, uint64_t gpfn, uint32_t order)
 {
-    if (release.calls < 8)
-        release.gpfn[release.calls] = gpfn;
-    release.calls++;
-    release.d = d;
-    release.order = order;
-    return release.fail_at && release.calls >= release.fail_at ? -1 : 0;
+    return record(&release, d, gpfn, order);
 }
 
 /*
