@@ -12,6 +12,12 @@
 #include "hv/start_info.h"
 #include "hv/string.h"
 
+/* At the loader's limits the list and every name fit in the start-info page,
+ * so module_list_build() can refuse only a corrupt array. */
+_Static_assert(MICA_MAX_MODULES * (sizeof(struct hvm_modlist_entry) + MICA_MODULE_NAME_MAX) <=
+                   START_INFO_SIZE - START_INFO_MODLIST_OFFSET,
+               "the most modules, with the longest names, fit in the start-info page");
+
 static struct mica_boot_module modules[MICA_MAX_MODULES];
 static uint32_t nmodules;
 static const char *unusable;    /* why the loader's array was refused, or NULL */

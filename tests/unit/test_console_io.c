@@ -125,7 +125,7 @@ static void guest_lines(void)
 static void test_queue(struct vcpu *domu)
 {
     struct domain *d = domu->domain;
-    d->console_len = d->console_col = 0;    /* the partial line test_write left */
+    d->console_line[CONSOLE_FROM_IO] = (struct console_line){ 0 };    /* the partial line test_write left */
     guest_lines();
     printed_len = 0;
     lines_printed = 0;
@@ -216,7 +216,7 @@ static void test_rate(struct vcpu *domu)
 
     domain_console_set_rate(1000);      /* console_rate=1000 */
     now_ns += 1000000000ull;
-    d->console_len = d->console_col = 0;
+    d->console_line[CONSOLE_FROM_IO] = (struct console_line){ 0 };
     CHECK("console_rate=1000: a 4 KiB write still returns count",
           call(domu, CONSOLEIO_WRITE, CONSOLEIO_WRITE_MAX, SHIM_RW_BASE) == CONSOLEIO_WRITE_MAX);
     CHECK("... queues its first 1000 bytes", d->console_queue_len + 64 == 1000 &&
@@ -310,7 +310,7 @@ static void test_live_line_interrupted(struct vcpu *dom0, struct vcpu *domu)
     now_ns += 2000000000ull;    /* a new second: the domU's rate allows it again */
     while (domain_console_next_line(domu->domain))
         ;
-    domu->domain->console_len = domu->domain->console_col = 0;
+    domu->domain->console_line[CONSOLE_FROM_IO] = (struct console_line){ 0 };
     printed_len = 0;
     dom0_writes(dom0, "mica> ls");
     call(dom0, CONSOLEIO_READ, 16, SHIM_RW_BASE);
@@ -329,6 +329,70 @@ static void test_live_line_interrupted(struct vcpu *dom0, struct vcpu *domu)
     printed_len = 0;
 }
 
+/* A line by console_io and by the ring alike (as XTF writes every line) shows once. */
+static void io_writes(struct vcpu *v, const char *text)
+{
+    size_t n = strlen(text);
+    memcpy(shim_guest_mem(SHIM_RW_BASE + 0x800, n), text, n);
+    call(v, CONSOLEIO_WRITE, n, SHIM_RW_BASE + 0x800);
+}
+
+static void ring_writes(struct domain *d, const char *text)
+{
+    domain_console_write(d, text, strlen(text));
+}
+
+static void test_twins(struct vcpu *domu)
+{
+    struct domain *d = domu->domain;
+    now_ns += 2000000000ull;    /* a fresh rate budget */
+    while (domain_console_next_line(d))
+        ;
+    d->console_line[CONSOLE_FROM_IO] = (struct console_line){ 0 };
+    d->console_recent[CONSOLE_FROM_IO].n = d->console_recent[CONSOLE_FROM_RING].n = 0;
+    d->console_twins = 0;
+    printed_len = 0;
+    io_writes(domu, "Test result: SUCCESS\r\n");
+    ring_writes(d, "Test result: SUCCESS\r\n");
+    CHECK("twins: console_io then ring: printed once", printed_is("[u] Test result: SUCCESS\n"));
+    CHECK("... and counted", d->console_twins == 1);
+    printed_len = 0;
+    ring_writes(d, "ring first\n");
+    io_writes(domu, "ring first\n");
+    CHECK("twins: ring then console_io: printed once", printed_is("[u] ring first\n"));
+    printed_len = 0;
+    io_writes(domu, "again\n");
+    io_writes(domu, "again\n");
+    CHECK("twins: the same line twice by one path: printed twice",
+          printed_is("[u] again\n[u] again\n"));
+    printed_len = 0;
+    ring_writes(d, "par");
+    io_writes(domu, "io line\n");
+    ring_writes(d, "tial\n");
+    CHECK("twins: each path has its own partial line",
+          printed_is("[u] io line\n[u] partial\n"));
+    printed_len = 0;
+    d->console_recent[CONSOLE_FROM_IO].n = d->console_recent[CONSOLE_FROM_RING].n = 0;
+    io_writes(domu, "one\n");
+    ring_writes(d, "other\n");
+    ring_writes(d, "one\n");
+    CHECK("twins: a twin a line later still shows once", printed_is("[u] one\n[u] other\n"));
+    printed_len = 0;
+    d->console_recent[CONSOLE_FROM_IO].n = d->console_recent[CONSOLE_FROM_RING].n = 0;
+    io_writes(domu, "l1\n");
+    io_writes(domu, "l2\n");
+    io_writes(domu, "l3\n");
+    io_writes(domu, "l4\n");
+    io_writes(domu, "l5\n");
+    ring_writes(d, "l1\n");
+    ring_writes(d, "l3\n");
+    ring_writes(d, "l2\n");
+    CHECK("twins: only the last 4 lines are remembered, and a match forgets the older ones",
+          printed_is("[u] l1\n[u] l2\n[u] l3\n[u] l4\n[u] l5\n[u] l1\n[u] l2\n"));
+    CHECK("... counted", d->console_twins == 4);
+    printed_len = 0;
+}
+
 int main(void)
 {
     shim_guest_reset();
@@ -340,6 +404,7 @@ int main(void)
     test_read(dom0, domu);
     test_live_line(dom0);
     test_live_line_interrupted(dom0, domu);
+    test_twins(domu);
     dom0->virq_port[VIRQ_CONSOLE] = 3;
     CHECK("input awaited once dom0 binds VIRQ_CONSOLE", console_input_awaited());
     dom0->virq_port[VIRQ_CONSOLE] = 0;

@@ -36,6 +36,24 @@ struct domain;
 /* console_io text a domain may have waiting to be printed: one CONSOLEIO_WRITE_MAX. */
 #define CONSOLE_QUEUE_SIZE 4096
 
+/* A domain's console text reaches the serial console by two paths: console_io
+ * and its console ring (hv/domain_console.c). */
+enum console_path { CONSOLE_FROM_IO, CONSOLE_FROM_RING, CONSOLE_PATHS };
+#define CONSOLE_LINE_MAX 120
+#define CONSOLE_RECENT_LINES 4
+
+struct console_line {
+    uint32_t len;
+    uint32_t col;               /* where the next character goes (a CR moves it to 0) */
+    char text[CONSOLE_LINE_MAX];
+};
+
+/* The last lines one path printed that the other path has not printed too. */
+struct console_recent {
+    uint32_t n;
+    struct console_line line[CONSOLE_RECENT_LINES];   /* oldest first; col unused */
+};
+
 /* Per-domain limits of the event-channel table (2-level ABI allows 4096). */
 #define EVTCHN_MAX_PORTS 64
 #define NR_VIRQS 24
@@ -156,11 +174,12 @@ struct domain {
     uint32_t max_evtchn_port;   /* ports above this are refused (createdomain) */
     struct evtchn evtchn[EVTCHN_MAX_PORTS];
     struct grant_table gnttab;
-    /* console_io output is gathered into whole lines so domains never interleave mid-line */
-    uint32_t console_len;
-    uint32_t console_col;       /* where the next character goes (a CR moves it to 0) */
-    bool console_live;          /* dom0's partial line is shown: characters print at once */
-    char console_line[120];
+    /* Console text is gathered into whole lines, one per path, so domains
+     * never interleave mid-line and a line both paths print shows once. */
+    struct console_line console_line[CONSOLE_PATHS];
+    struct console_recent console_recent[CONSOLE_PATHS];
+    uint64_t console_twins;     /* lines not printed again: the other path had printed them */
+    bool console_live;          /* dom0's partial console_io line is shown: characters print at once */
     struct rate_window console_rate;    /* console_rate= bytes a second */
     bool console_ring_more;     /* its ring holds more than the last drain printed */
     /* console_io text not printed yet: printed a line at a time (hv/domain_console.c) */

@@ -15,7 +15,8 @@ void domain_console_set_rate(uint32_t bytes_per_second);
 void domain_console_show_partial(struct domain *d);
 /* The hypervisor prints a line of its own: end that partial line first. */
 void domain_console_break_live(void);
-/* Print guest text as "[name] line" (sanitised, rate-limited; see the .c file). */
+/* Print text from d's console ring as "[name] line" (sanitised, rate-limited,
+ * once if console_io printed it too; see the .c file). */
 void domain_console_write(struct domain *d, const char *buf, size_t n);
 /* A hypervisor report the domain caused, `n` bytes long: charged to its
  * console rate like its own text. True if it may be printed now. */

@@ -52,7 +52,7 @@ struct mica_boot_domain {
  * read verbatim. The loader enforces the limits below; the hypervisor
  * checks them again before it trusts the array.
  */
-#define MICA_MAX_MODULES        16
+#define MICA_MAX_MODULES        32
 #define MICA_MODULE_NAME_MAX    BOOTCFG_KERNEL_MAX      /* including the NUL */
 #define MICA_MODULES_MAX_BYTES  (512ull << 20)          /* all modules together */
 
