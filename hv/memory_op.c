@@ -172,6 +172,7 @@ long do_memory_op(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS])
         return add_to_physmap(v, arg);
     case XENMEM_DECREASE_RESERVATION:
         return decrease_reservation(v, arg);
+    case XENMEM_INCREASE_RESERVATION:   /* every domain is translated: docs/abi.md */
     case XENMEM_POPULATE_PHYSMAP:
         return populate_physmap(v, arg);
     case XENMEM_MEMORY_MAP:

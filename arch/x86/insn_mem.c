@@ -108,15 +108,17 @@ int insn_mem_decode(const uint8_t *bytes, size_t avail, unsigned mode_bits,
         return 0;
     }
 
-    enum { NONE, STORE_REG, LOAD, STORE_IMM8, STORE_IMMZ, LOAD_ZX8, LOAD_ZX16 } kind = NONE;
+    enum { NONE, STORE_REG, LOAD, STORE_IMM8, STORE_IMMZ, LOAD_ZX8, LOAD_ZX16, BT_REG, BT_IMM8 } kind =
+        NONE;
     if (!two_byte) {
         kind = b == 0x88 || b == 0x89 ? STORE_REG : b == 0x8a || b == 0x8b ? LOAD
                : b == 0xc6 ? STORE_IMM8 : b == 0xc7 ? STORE_IMMZ : NONE;
     } else {
-        kind = b == 0xb6 || b == 0xbe ? LOAD_ZX8 : b == 0xb7 || b == 0xbf ? LOAD_ZX16 : NONE;
+        kind = b == 0xb6 || b == 0xbe ? LOAD_ZX8 : b == 0xb7 || b == 0xbf ? LOAD_ZX16
+               : b == 0xa3 ? BT_REG : b == 0xba ? BT_IMM8 : NONE;
     }
     if (kind == NONE)
-        return fail(why, "not a MOV, MOVZX or MOVSX with a memory operand");
+        return fail(why, "not a MOV, MOVZX, MOVSX or BT with a memory operand");
     uint8_t modrm, sib = 0;
     if (!take(&c, &modrm))
         return fail(why, "instruction runs past the bytes readable (or 15)");
@@ -124,6 +126,8 @@ int insn_mem_decode(const uint8_t *bytes, size_t avail, unsigned mode_bits,
         return fail(why, "register operand: not a memory access");
     if ((kind == STORE_IMM8 || kind == STORE_IMMZ) && MODRM_REG(modrm) != 0)
         return fail(why, "C6/C7 with a reg field other than 0");
+    if (kind == BT_IMM8 && MODRM_REG(modrm) != 4)
+        return fail(why, "BTS, BTR or BTC: a read-modify-write");
     bool has_sib = addr_bits != 16 && MODRM_RM(modrm) == 4;
     if (has_sib && !take(&c, &sib))
         return fail(why, "instruction runs past the bytes readable (or 15)");
@@ -154,6 +158,15 @@ int insn_mem_decode(const uint8_t *bytes, size_t avail, unsigned mode_bits,
         out->high_byte = byte_op && !rex && out->reg >= 4;
         if (out->high_byte)
             out->reg -= 4;
+        break;
+    case BT_REG:
+    case BT_IMM8:
+        /* Only CF changes; with a register offset the CPU has already added
+         * it to the address the EPT violation names. */
+        out->bit_test = true;
+        out->width = opw;
+        if (kind == BT_IMM8 && !skip(&c, 1))
+            return fail(why, "instruction runs past the bytes readable (or 15)");
         break;
     default:    /* MOVZX, MOVSX */
         out->width = kind == LOAD_ZX8 ? 1 : 2;

@@ -160,6 +160,25 @@ static void balloon_cases(void)
                reservation(XENMEM_CURRENT_RESERVATION, DOMID_SELF), cur);
     abi_expect(F, "populate_physmap-already-there",
                extents(XENMEM_POPULATE_PHYSMAP, DOMID_SELF, page, 0), 0);
+    /* increase_reservation is populate_physmap on Mica (docs/abi.md). */
+    balloon_page[0] = 0xcd;
+    abi_expect(F, "increase_reservation-decreased-again", extents(dec, DOMID_SELF, page, 0),
+               abi_priv(-XEN_EOPNOTSUPP, 1));
+    abi_expect(F, "increase_reservation-ballooned-page",
+               extents(XENMEM_INCREASE_RESERVATION, DOMID_SELF, page, 0), abi_priv(0, 1));
+    abi_expect(F, "increase_reservation-page-zeroed", balloon_page[0], abi_priv(0xcd, 0));
+    abi_expect(F, "increase_reservation-counted",
+               reservation(XENMEM_CURRENT_RESERVATION, DOMID_SELF), cur);
+    abi_expect(F, "increase_reservation-already-there",
+               extents(XENMEM_INCREASE_RESERVATION, DOMID_SELF, page, 0), 0);
+    abi_expect(F, "increase_reservation-beyond-its-ram",
+               extents(XENMEM_INCREASE_RESERVATION, DOMID_SELF, abi.ram_end / PAGE_SIZE, 0), 0);
+    abi_expect(F, "increase_reservation-order-too-big",
+               extents(XENMEM_INCREASE_RESERVATION, DOMID_SELF, 0, MICA_POPULATE_MAX_ORDER + 1),
+               -XEN_EINVAL);
+    abi_expect(F, "increase_reservation-absent",
+               extents(XENMEM_INCREASE_RESERVATION, abi.absent, page, 0),
+               abi_priv(-XEN_ESRCH, -XEN_EPERM));
     /* Not its RAM: the start-of-day page, shared info, past its RAM. */
     abi_expect(F, "decrease_reservation-start-of-day-page", extents(dec, DOMID_SELF, start_page, 0),
                own);

@@ -1,7 +1,8 @@
 /*
  * test=insn-fuzz: rdmsr and wrmsr (docs/abi.md: the MSRs the guest runs
  * directly, the hypercall-page MSR, IA32_DEBUGCTL reading 0 and taking only
- * 0, #GP(0) for every other one).
+ * 0, PLATFORM_INFO offering CPUID faulting and MISC_FEATURES_ENABLES taking
+ * 0 or 1, #GP(0) for every other one).
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -13,6 +14,9 @@
 /* ---- MSRs ------------------------------------------------------------------- */
 
 #define MSR_DEBUGCTL 0x1D9
+#define MSR_PLATFORM_INFO 0xCE
+#define MSR_MISC_FEATURES_ENABLES 0x140
+#define PLATFORM_INFO_CPUID_FAULTING (1ull << 31)
 
 static const uint32_t direct_msrs[] = {
     0x174, 0x175, 0x176, 0x277,                         /* SYSENTER_CS/ESP/EIP, PAT */
@@ -21,7 +25,7 @@ static const uint32_t direct_msrs[] = {
 };
 
 static const uint32_t known_msrs[] = {
-    0x10, 0x1B, 0x3A, 0x48, 0x49, 0x8B, 0x9B, 0xE7, 0xE8, 0xFE, 0x174, 0x175, 0x176, 0x179,
+    0x10, 0x1B, 0x3A, 0x48, 0x49, 0x8B, 0x9B, 0xCE, 0xE7, 0xE8, 0xFE, 0x140, 0x174, 0x175, 0x176, 0x179,
     0x17A, 0x1A0, 0x1D9, 0x200, 0x201, 0x250, 0x277, 0x2FF, 0x480, 0x481, 0x48B, 0x48C,
     0x491, 0x6E0, 0x802, 0x803, 0x808, 0x80B, 0x80F, 0x830, 0x832, 0x838, 0x83F, 0xDA0,
     0xC0000080, 0xC0000081, 0xC0000082, 0xC0000083, 0xC0000084, 0xC0000100, 0xC0000101,
@@ -97,6 +101,8 @@ static void gen_wrmsr(struct insn_fuzz *f, struct insn *in)
         v = hypercall_page_value(f);
     if ((uint32_t)msr == MSR_DEBUGCTL && one_in(f, 2))
         v = 0;                  /* the one value it takes */
+    if ((uint32_t)msr == MSR_MISC_FEATURES_ENABLES && one_in(f, 2))
+        v = insn_below(f, 2);   /* CPUID faulting off or on: ring 0 is not affected */
     if (insn_msr_is_direct((uint32_t)msr))
         in->msr = (uint32_t)msr;
     in->regs[RCX] = msr;
@@ -105,7 +111,8 @@ static void gen_wrmsr(struct insn_fuzz *f, struct insn *in)
     EMIT(in, 0x0F, 0x30);
 }
 
-/* docs/abi.md: the direct MSRs read as on hardware; every other one #GP(0). */
+/* docs/abi.md: the direct MSRs read as on hardware, the emulated ones as
+ * listed; every other one #GP(0). */
 static bool rdmsr_allowed(const struct insn_fuzz *f, const struct insn *in,
                           const struct insn_outcome *o)
 {
@@ -113,6 +120,10 @@ static bool rdmsr_allowed(const struct insn_fuzz *f, const struct insn *in,
     uint32_t msr = (uint32_t)in->regs[RCX];
     if (msr == MSR_DEBUGCTL)
         return ok(o) && o->regs[RAX] == 0 && o->regs[RDX] == 0;
+    if (msr == MSR_PLATFORM_INFO)
+        return ok(o) && o->regs[RAX] == PLATFORM_INFO_CPUID_FAULTING && o->regs[RDX] == 0;
+    if (msr == MSR_MISC_FEATURES_ENABLES)
+        return ok(o) && o->regs[RAX] <= 1 && o->regs[RDX] == 0;
     return insn_msr_is_direct(msr) ? ok(o) : raised(o, VEC_GP);
 }
 
@@ -126,7 +137,7 @@ static bool wrmsr_allowed(const struct insn_fuzz *f, const struct insn *in,
         return ok(o) || raised(o, VEC_GP);
     if (msr == XEN_HYPERCALL_PAGE_MSR && hypercall_page_taken(f, v))
         return ok(o);
-    if (msr == MSR_DEBUGCTL && v == 0)
+    if ((msr == MSR_DEBUGCTL && v == 0) || (msr == MSR_MISC_FEATURES_ENABLES && v <= 1))
         return ok(o);
     return raised(o, VEC_GP);
 }

@@ -3,7 +3,7 @@
  * guest-physical memory that is neither RAM nor a device read all-ones,
  * stores are dropped (docs/abi.md, "Unbacked guest-physical memory").
  * Every instruction form the hypervisor completes, with the register's
- * other bits seen kept or cleared as the CPU would; then an instruction it
+ * other bits seen kept or cleared as the CPU would, BT's carry; then an instruction it
  * does not complete (INC on memory), which must crash this domain with a
  * report that names it. One PASS/FAIL line per case (group "unbacked").
  */
@@ -70,6 +70,14 @@ void test_unbacked(const struct guest_env *env)
     __asm__ volatile("movw %w1, 2(%0)" : : "b"(HPET), "a"(0ull) : "memory");
     __asm__ volatile("movabs %%eax, 0xfed00004" : : "a"(0ull) : "memory");
     check("stores-reg-imm8-moffs-dropped", LOAD("movq (%%rbx), %0", "a", HPET), ~0ull);
+
+    /* BT reads a 1 bit: CF set, whatever it was; no register changes. */
+    uint8_t cf = 0;
+    __asm__ volatile("clc; btl %k1, (%2); setc %0" : "=r"(cf) : "r"(33u), "b"(HPET) : "memory", "cc");
+    check("bt-reg-sets-cf", cf, 1);
+    cf = 0;
+    __asm__ volatile("clc; btq $63, 8(%1); setc %0" : "=r"(cf) : "b"(HPET) : "memory", "cc");
+    check("bt-imm8-sets-cf", cf, 1);
 
     /* Past its RAM: the same. */
     uint64_t past = (uint64_t)(hyp_memory_op(XENMEM_MAXIMUM_RAM_PAGE, 0) + 1) * PAGE_SIZE;

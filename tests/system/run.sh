@@ -40,6 +40,10 @@
 #    destroyed (tests/system/serial.sh, tests/system/serial_session.py);
 #    and 20 domUs at once: list, top's CPU shares against the weights,
 #    pause, destroy, every frame back (tests/system/control.sh).
+#  - Bochs: every HVM image of the Xen Test Framework (built from its
+#    tarball, cached in build/xtf/), unmodified, as domUs beside a dom0 that
+#    stays up: SUCCESS, or SKIP for a listed reason (tests/system/xtf.sh);
+#    half of the boots on each core.
 #  - QEMU TCG (no VMX): Mica refuses cleanly; the loader reports a bad
 #    configuration line, a missing kernel file, a kernel path naming a
 #    directory and a missing modules folder, then returns to the firmware.
@@ -51,6 +55,17 @@ cd "$(dirname "$0")/../.."
 out=$B/system
 rm -rf "$out"
 mkdir -p "$out"
+
+# timed NAME COMMAND...: run it, adding "NAME SECONDS" (its wall time) to
+# $out/timings, so a slow step shows where make test's time goes.
+timed() {
+    local name=$1 start=$SECONDS status
+    shift
+    "$@"
+    status=$?
+    echo "$name $((SECONDS - start))" >> "$out/timings"
+    return $status
+}
 
 # A kernel cut off inside its program headers: must be refused by name.
 head -c 100 $B/domu.elf > "$out/corrupt.elf"
@@ -81,48 +96,54 @@ scripts/mkimage.sh --esp "$out/shutdown-running.img" --config tests/system/shutd
 
 # The Bochs boots one after the other on one core; the QEMU runs on the other.
 (
-    scripts/bochs-run.sh --image "$out/three.img" --serial "$out/three.log" --timeout 240 \
+    timed three scripts/bochs-run.sh --image "$out/three.img" --serial "$out/three.log" --timeout 240 \
         > "$out/three.run" 2>&1
     echo $? > "$out/three.status"
-    scripts/bochs-run.sh --image "$out/abi.img" --serial "$out/abi.log" --timeout 300 \
+    timed abi scripts/bochs-run.sh --image "$out/abi.img" --serial "$out/abi.log" --timeout 300 \
         > "$out/abi.run" 2>&1
     echo $? > "$out/abi.status"
-    scripts/bochs-run.sh --image "$out/ipc.img" --serial "$out/ipc.log" --timeout 400 \
+    timed ipc scripts/bochs-run.sh --image "$out/ipc.img" --serial "$out/ipc.log" --timeout 400 \
         > "$out/ipc.run" 2>&1
     echo $? > "$out/ipc.status"
-    scripts/bochs-run.sh --image "$out/smp.img" --serial "$out/smp.log" --cpus 4 --timeout 300 \
+    timed smp scripts/bochs-run.sh --image "$out/smp.img" --serial "$out/smp.log" --cpus 4 --timeout 300 \
         > "$out/smp.run" 2>&1
     echo $? > "$out/smp.status"
-    scripts/bochs-run.sh --image "$out/watchdog.img" --serial "$out/watchdog.log" --cpus 2 \
+    timed watchdog scripts/bochs-run.sh --image "$out/watchdog.img" --serial "$out/watchdog.log" --cpus 2 \
         --timeout 120 > "$out/watchdog.run" 2>&1
     echo $? > "$out/watchdog.status"
-    scripts/bochs-run.sh --image "$out/shutdown-running.img" --serial "$out/shutdown-running.log" \
+    timed shutdown-running scripts/bochs-run.sh --image "$out/shutdown-running.img" --serial "$out/shutdown-running.log" \
         --cpus 2 --timeout 120 > "$out/shutdown-running.run" 2>&1
     echo $? > "$out/shutdown-running.status"
     # The benchmark guests still run and produce every figure (few repetitions).
-    scripts/bench.sh --check > "$out/bench.check" 2>&1
+    timed bench-check scripts/bench.sh --check > "$out/bench.check" 2>&1
     # The ABI conformance suite, as dom0 and as a domU (tests/system/conformance.sh).
-    tests/system/conformance.sh "$out" > "$out/conformance.results" 2>&1
+    timed conformance tests/system/conformance.sh "$out" > "$out/conformance.results" 2>&1
     # The fuzzers on 4 CPUs: 130,000 calls and 1,050,000 instructions, with replays.
-    tests/system/fuzz.sh "$out" > "$out/fuzz.results" 2>&1
+    timed fuzz tests/system/fuzz.sh "$out" > "$out/fuzz.results" 2>&1
+    # Half of the XTF images (tests/system/xtf.sh); the other core boots the rest.
+    timed xtf-0 tests/system/xtf.sh "$out" boot 0 2 > "$out/xtf-boot0.log" 2>&1
 ) &
 bochs_pid=$!
 
-scripts/qemu-run.sh --tcg --cpus 2 --image $B/esp.img --serial "$out/novmx.log" --timeout 60 \
+# XTF's HVM images build (cached in build/xtf/) while QEMU waits in firmware menus.
+timed xtf-build scripts/xtf-build.sh > "$out/xtf-build.log" 2>&1 &
+xtf_build_pid=$!
+
+timed qemu-novmx scripts/qemu-run.sh --tcg --cpus 2 --image $B/esp.img --serial "$out/novmx.log" --timeout 60 \
     > "$out/novmx.run" 2>&1
 novmx_status=$?
 # The loader's error paths return to the firmware, which then waits in its menu:
 # the timeout (status 124) is the expected end of these two runs.
-scripts/qemu-run.sh --tcg --image "$out/badline.img" --serial "$out/badline.log" --timeout 20 \
+timed qemu-badline scripts/qemu-run.sh --tcg --image "$out/badline.img" --serial "$out/badline.log" --timeout 20 \
     > "$out/badline.run" 2>&1
-scripts/qemu-run.sh --tcg --image "$out/missing.img" --serial "$out/missing.log" --timeout 20 \
+timed qemu-missing scripts/qemu-run.sh --tcg --image "$out/missing.img" --serial "$out/missing.log" --timeout 20 \
     > "$out/missing.run" 2>&1
-scripts/qemu-run.sh --tcg --image "$out/dirkernel.img" --serial "$out/dirkernel.log" --timeout 20 \
+timed qemu-dirkernel scripts/qemu-run.sh --tcg --image "$out/dirkernel.img" --serial "$out/dirkernel.log" --timeout 20 \
     > "$out/dirkernel.run" 2>&1
-scripts/qemu-run.sh --tcg --image "$out/nomodules.img" --serial "$out/nomodules.log" --timeout 20 \
+timed qemu-nomodules scripts/qemu-run.sh --tcg --image "$out/nomodules.img" --serial "$out/nomodules.log" --timeout 20 \
     > "$out/nomodules.run" 2>&1
 # After its fault report the hypervisor halts for good: the timeout ends this run too.
-scripts/qemu-run.sh --tcg --image "$out/fault.img" --serial "$out/fault.log" --timeout 20 \
+timed qemu-fault scripts/qemu-run.sh --tcg --image "$out/fault.img" --serial "$out/fault.log" --timeout 20 \
     > "$out/fault.run" 2>&1
 
 # Then the scheduler and SMP boots (tests/system/sched.sh), the hostile
@@ -132,20 +153,23 @@ scripts/qemu-run.sh --tcg --image "$out/fault.img" --serial "$out/fault.log" --t
 # (tests/system/net.sh), dom0's boot modules (tests/system/modules.sh) and
 # its toolstack (tests/system/toolstack.sh) and xenstore (tests/system/xenstore.sh)
 # use this core.
-tests/system/sched.sh "$out" > "$out/sched.results" 2>&1
-tests/system/hostile.sh "$out" > "$out/hostile.results" 2>&1
-tests/system/cpu-state.sh "$out" > "$out/cpu-state.results" 2>&1
-tests/system/disk.sh "$out" > "$out/disk.results" 2>&1
-tests/system/devices.sh "$out" > "$out/devices.results" 2>&1
-tests/system/reboot.sh "$out" > "$out/reboot.results" 2>&1
-tests/system/net.sh "$out" > "$out/net.results" 2>&1
-tests/system/modules.sh "$out" > "$out/modules.results" 2>&1
-tests/system/toolstack.sh "$out" > "$out/toolstack.results" 2>&1
-tests/system/xenstore.sh "$out" > "$out/xenstore.results" 2>&1
-tests/system/serial.sh "$out" > "$out/serial.results" 2>&1
-tests/system/control.sh "$out" > "$out/control.results" 2>&1
+timed sched tests/system/sched.sh "$out" > "$out/sched.results" 2>&1
+timed hostile tests/system/hostile.sh "$out" > "$out/hostile.results" 2>&1
+timed cpu-state tests/system/cpu-state.sh "$out" > "$out/cpu-state.results" 2>&1
+timed disk tests/system/disk.sh "$out" > "$out/disk.results" 2>&1
+timed devices tests/system/devices.sh "$out" > "$out/devices.results" 2>&1
+timed reboot tests/system/reboot.sh "$out" > "$out/reboot.results" 2>&1
+timed net tests/system/net.sh "$out" > "$out/net.results" 2>&1
+timed modules tests/system/modules.sh "$out" > "$out/modules.results" 2>&1
+timed toolstack tests/system/toolstack.sh "$out" > "$out/toolstack.results" 2>&1
+timed xenstore tests/system/xenstore.sh "$out" > "$out/xenstore.results" 2>&1
+timed serial tests/system/serial.sh "$out" > "$out/serial.results" 2>&1
+timed control tests/system/control.sh "$out" > "$out/control.results" 2>&1
+wait $xtf_build_pid
+timed xtf-1 tests/system/xtf.sh "$out" boot 1 2 > "$out/xtf-boot1.log" 2>&1
 
 wait $bochs_pid
+timed xtf-check tests/system/xtf.sh "$out" check > "$out/xtf.results" 2>&1
 bochs_status=$(cat "$out/three.status")
 # The consoles end lines with CR LF; compare lines without the CR.
 sed -i 's/\r$//' "$out"/*.log
@@ -161,10 +185,10 @@ expect "bochs/probe-reads-beyond-ram" "$L" '^\[probe\] ept-probe: reading 0x1000
 expect "bochs/probe-crashed-by-ept-violation" "$L" \
     "^\(mica\) domain 'probe' \(id [0-9]+\) crashed: EPT violation: read of GPA 0x1000000 .*at RIP 0x"
 expect_none "bochs/probe-read-did-not-return" "$L" 'ept-probe: FAIL'
-expect_count "bochs/unbacked-cases-passed" "$L" '^\[unbacked\] PASS: unbacked/' 16
+expect_count "bochs/unbacked-cases-passed" "$L" '^\[unbacked\] PASS: unbacked/' 18
 expect_none "bochs/unbacked-no-case-failed" "$L" '^\[unbacked\] FAIL'
 expect "bochs/unbacked-inc-crashes-with-reason" "$L" \
-    "^\(mica\) domain 'unbacked' \(id [0-9]+\) crashed: EPT violation: (read|write) of GPA 0xfed00000 \(linear 0xfed00000\): cannot complete it \(not a MOV, MOVZX or MOVSX with a memory operand; bytes ff 03 "
+    "^\(mica\) domain 'unbacked' \(id [0-9]+\) crashed: EPT violation: (read|write) of GPA 0xfed00000 \(linear 0xfed00000\): cannot complete it \(not a MOV, MOVZX, MOVSX or BT with a memory operand; bytes ff 03 "
 expect "bochs/corrupt-refused-by-name" "$L" "^\(mica\) domain 'corrupt' refused: "
 expect "bochs/triple-fault-crashes-domain" "$L" \
     "^\(mica\) domain 'tripler' \(id [0-9]+\) crashed: triple fault at RIP 0x"
@@ -383,6 +407,9 @@ cat "$out/serial.results"
 
 # --- Bochs: 20 domUs created, watched, paused and destroyed at the shell (tests/system/control.sh) ---
 cat "$out/control.results"
+
+# --- Bochs: the Xen Test Framework's HVM images as domUs (tests/system/xtf.sh) ---
+cat "$out/xtf.results"
 
 # --- QEMU TCG: a fault in the hypervisor explains itself ------------------------
 L="$out/fault.log"

@@ -3,7 +3,8 @@
  * 64-, 32- and 16-bit code with each addressing shape (SIB, disp8/32,
  * RIP-relative, no base, 16-bit addressing), REX, 66 and 67; refusals
  * (register operands, LOCK, other opcodes, misplaced REX, truncated and
- * over-long instructions); and the register after an all-ones load.
+ * over-long instructions); BT (CF only) and its read-modify-write kin
+ * refused; and the register after an all-ones load.
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -150,6 +151,36 @@ static void test_bad(void)
     CHECK("one byte short: refused", insn_mem_decode(insn, 5, 64, &m, &why) == -1);
 }
 
+/* BT reads and sets only CF: no register written, nothing stored. */
+static void test_bit_test(void)
+{
+    struct insn_mem m;
+    const char *why;
+    const uint8_t bt_reg[] = { 0x48, 0x0f, 0xa3, 0x10 };          /* bt [rax], rdx (xsa-195) */
+    CHECK("decodes bt [rax],rdx", insn_mem_decode(bt_reg, sizeof bt_reg, 64, &m, &why) == 0 &&
+                                      m.length == 4 && m.bit_test && !m.store && m.width == 8);
+    const uint8_t bt_imm[] = { 0x0f, 0xba, 0x63, 0x08, 0x05 };    /* bt dword [rbx+8], 5 */
+    CHECK("decodes bt dword [rbx+8],5", insn_mem_decode(bt_imm, sizeof bt_imm, 64, &m, &why) == 0 &&
+                                           m.length == 5 && m.bit_test && m.width == 4);
+    const uint8_t bt16[] = { 0x0f, 0xa3, 0x07 };                  /* bt [bx], ax (16-bit) */
+    CHECK("decodes 16-bit bt [bx],ax", insn_mem_decode(bt16, sizeof bt16, 16, &m, &why) == 0 &&
+                                          m.length == 3 && m.bit_test && m.width == 2);
+    const uint8_t movl[] = { 0x8b, 0x03 };
+    CHECK("a MOV is no bit test", insn_mem_decode(movl, sizeof movl, 64, &m, &why) == 0 &&
+                                      !m.bit_test);
+    const uint8_t bts_imm[] = { 0x0f, 0xba, 0x2b, 0x05 };         /* bts dword [rbx], 5 */
+    CHECK("refuses bts [rbx],5 (read-modify-write)",
+          insn_mem_decode(bts_imm, sizeof bts_imm, 64, &m, &why) == -1);
+    const uint8_t bts_reg[] = { 0x0f, 0xab, 0x03 };               /* bts [rbx], eax */
+    CHECK("refuses bts [rbx],eax", insn_mem_decode(bts_reg, sizeof bts_reg, 64, &m, &why) == -1);
+    const uint8_t bt_short[] = { 0x0f, 0xba, 0x23 };              /* no imm8 */
+    CHECK("refuses bt [rbx],imm8 without its immediate",
+          insn_mem_decode(bt_short, sizeof bt_short, 64, &m, &why) == -1);
+    const uint8_t bt_regop[] = { 0x0f, 0xa3, 0xc3 };              /* bt ebx, eax */
+    CHECK("refuses bt ebx,eax (register operand)",
+          insn_mem_decode(bt_regop, sizeof bt_regop, 64, &m, &why) == -1);
+}
+
 static uint64_t load(uint8_t width, uint8_t reg_width, bool high, bool sign, uint64_t old)
 {
     struct insn_mem m = { .width = width, .reg_width = reg_width, .high_byte = high,
@@ -179,6 +210,7 @@ int main(void)
 {
     test_good();
     test_bad();
+    test_bit_test();
     test_all_ones();
     CHECK_DONE();
 }

@@ -533,6 +533,12 @@ static void test_populate_physmap(void)
     CHECK("each extent asked for in order, for that domain",
           populate.calls == 3 && populate.d == dom1->domain && populate.gpfn[0] == 0x100 &&
           populate.gpfn[1] == 0x101 && populate.gpfn[2] == 0x300 && populate.order == 0);
+    populate.calls = 0;
+    CHECK("increase_reservation is populate_physmap: 3 extents done",
+          mop(dom0, XENMEM_INCREASE_RESERVATION, ARG) == 3);
+    CHECK("... the same extents asked for, for that domain",
+          populate.calls == 3 && populate.d == dom1->domain && populate.gpfn[0] == 0x100 &&
+          populate.gpfn[2] == 0x300);
 
     setup();
     dom1->domain->state = DOMAIN_BUILDING;
@@ -686,8 +692,8 @@ static void test_decrease_reservation_errors(void)
 
 static void test_unknown(void)
 {
-    /* 0: increase_reservation; 0x42: MAXIMUM_RAM_PAGE with extent bits */
-    static const uint64_t cmds[] = { 0, 5, 8, 10, 12, 0x42, 1ull << 32 | 2, ~0ull };
+    /* 0x42: MAXIMUM_RAM_PAGE with extent bits */
+    static const uint64_t cmds[] = { 5, 8, 10, 12, 0x42, 1ull << 32 | 2, ~0ull };
 
     setup();
     put_memory_map(ARG, 8, BUF);

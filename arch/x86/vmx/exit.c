@@ -279,18 +279,31 @@ static void handle_cr_access(struct vcpu *v)
 /*
  * Intercepted MSRs: the hypercall-page MSR is write-only; IA32_DEBUGCTL reads
  * 0 and takes only 0, as Xen's HVM guests without LBR/BTS see it (the VMCS
- * keeps the guest's at 0); all others #GP.
+ * keeps the guest's at 0); PLATFORM_INFO (read-only) says only that CPUID
+ * faulting is there and MISC_FEATURES_ENABLES switches it, as Xen offers
+ * every HVM guest (the CPUID exit does the faulting); all others #GP.
  */
 static void handle_rdmsr(struct vcpu *v)
 {
     struct guest_regs *r = &v->arch->regs;
-    if ((uint32_t)r->rcx == MSR_IA32_DEBUGCTL) {
-        r->rax = 0;
-        r->rdx = 0;
-        vmx_advance_rip();
+    uint64_t value;
+    switch ((uint32_t)r->rcx) {
+    case MSR_IA32_DEBUGCTL:
+        value = 0;
+        break;
+    case MSR_PLATFORM_INFO:
+        value = PLATFORM_INFO_CPUID_FAULTING;
+        break;
+    case MSR_MISC_FEATURES_ENABLES:
+        value = v->arch->cpuid_faulting ? MISC_FEATURES_CPUID_FAULTING : 0;
+        break;
+    default:
+        vmx_inject_exception(VECTOR_GP, true, 0);
         return;
     }
-    vmx_inject_exception(VECTOR_GP, true, 0);
+    r->rax = (uint32_t)value;
+    r->rdx = value >> 32;
+    vmx_advance_rip();
 }
 
 static void handle_wrmsr(struct vcpu *v)
@@ -303,7 +316,29 @@ static void handle_wrmsr(struct vcpu *v)
         vmx_advance_rip();
         return;
     }
+    if (msr == MSR_MISC_FEATURES_ENABLES && !(value & ~MISC_FEATURES_CPUID_FAULTING)) {
+        v->arch->cpuid_faulting = value != 0;
+        vmx_advance_rip();
+        return;
+    }
     vmx_inject_exception(VECTOR_GP, true, 0);
+}
+
+/* The vCPU's privilege level: SS.DPL (SDM 3C 27.3.1.5), 3 in virtual-8086 mode. */
+static unsigned guest_cpl(void)
+{
+    if (vmcs_readnat(GUEST_RFLAGS) & RFLAGS_VM)
+        return 3;
+    return (vmcs_read32(GUEST_SS_AR) >> 5) & 3u;
+}
+
+/* With CPUID faulting on (MISC_FEATURES_ENABLES), CPUID outside ring 0 is #GP(0). */
+static void handle_cpuid(struct vcpu *v)
+{
+    if (v->arch->cpuid_faulting && guest_cpl() > 0)
+        vmx_inject_exception(VECTOR_GP, true, 0);
+    else
+        vmx_handle_cpuid(v);
 }
 
 static void handle_entry_failure(struct vcpu *v)
@@ -367,7 +402,7 @@ static const exit_handler exit_handlers[EXIT_REASON_COUNT] = {
     [EXIT_EXCEPTION_NMI] = handle_exception_nmi,
     [EXIT_EXTERNAL_INTERRUPT] = handle_external_interrupt,
     [EXIT_TRIPLE_FAULT] = handle_triple_fault,
-    [EXIT_CPUID] = vmx_handle_cpuid,
+    [EXIT_CPUID] = handle_cpuid,
     [EXIT_INTERRUPT_WINDOW] = handle_interrupt_window,
     [EXIT_HLT] = handle_hlt,
     [EXIT_INVD] = handle_skip,

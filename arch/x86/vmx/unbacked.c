@@ -12,6 +12,7 @@
 #include "vcpu.h"
 #include "vmcs.h"
 #include "arch/insn_mem.h"
+#include "arch/msr.h"
 #include "arch/x86.h"
 #include "hv/arch.h"
 #include "hv/domain.h"
@@ -75,7 +76,9 @@ bool vmx_unbacked_access(struct vcpu *v, uint64_t gpa, bool write, bool fetch_ac
         snprintf(refusal, len, "cannot complete it (a %s instruction)", m.store ? "store" : "load");
         return false;
     }
-    if (!m.store)
+    if (m.bit_test)
+        vmcs_writenat(GUEST_RFLAGS, vmcs_readnat(GUEST_RFLAGS) | RFLAGS_CF);  /* a 1 bit */
+    else if (!m.store)
         load_all_ones(v, &m);
     vmx_skip_instruction(m.length);
     return true;

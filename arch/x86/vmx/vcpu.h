@@ -35,6 +35,7 @@ struct arch_vcpu {
     struct syscall_msrs msrs;
     struct debug_regs dr;
     uint8_t tpr;                /* CR8: MOV to/from CR8 exit and use this, never the LAPIC */
+    bool cpuid_faulting;        /* MISC_FEATURES_ENABLES bit 0: CPUID at CPL > 0 is #GP(0) */
     paddr_t vmcs;
     bool launched;
     uint32_t host_cpu;          /* CPU whose host state the VMCS holds; UINT32_MAX: none */

@@ -297,6 +297,7 @@ int arch_vcpu_set_context(struct vcpu *v, const struct vcpu_hvm_context *ctx)
     memset(&v->arch->msrs, 0, sizeof v->arch->msrs);
     vmx_debug_regs_reset(&v->arch->dr);
     v->arch->tpr = 0;
+    v->arch->cpuid_faulting = false;
     vmx_fpu_reset(v->arch->fpu);
     return 0;
 }

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include "abi.h"
 
+#define XENMEM_INCREASE_RESERVATION 0   /* arg -> struct xen_memory_reservation */
 #define XENMEM_DECREASE_RESERVATION 1   /* arg -> struct xen_memory_reservation */
 #define XENMEM_POPULATE_PHYSMAP     6   /* arg -> struct xen_memory_reservation */
 #define XENMEM_MAXIMUM_RAM_PAGE     2   /* arg ignored; returns the highest RAM GFN */

@@ -4,7 +4,7 @@
  * so the hypervisor can complete them as Xen does: a load reads all-ones,
  * a store is dropped. Only lengths and operands are decoded; the address
  * is the one the EPT violation reports. The forms (SDM 2B, "MOV", "MOVZX",
- * "MOVSX"):
+ * "MOVSX"; XTF's xsa-195 aims BT at a page it gave back):
  *   88 /r, 89 /r         MOV r/m, r          store
  *   8A /r, 8B /r         MOV r, r/m          load
  *   C6 /0 ib, C7 /0 iz   MOV r/m, imm        store
@@ -12,6 +12,7 @@
  *   A2, A3               MOV moffs, AL/eAX   store
  *   0F B6 /r, 0F B7 /r   MOVZX r, r/m8/16    load, zero-extended
  *   0F BE /r, 0F BF /r   MOVSX r, r/m8/16    load, sign-extended
+ *   0F A3 /r, 0F BA /4 ib  BT r/m, r/imm8    load, only CF written (SDM 2A "BT")
  * with the prefixes 66, 67, the segment overrides and REX (64-bit mode),
  * in 16-, 32- and 64-bit code. Anything else (a register operand, LOCK,
  * string moves, read-modify-write instructions) is refused with a reason.
@@ -36,6 +37,7 @@ struct insn_mem {
     uint8_t reg_width;
     bool high_byte;
     bool sign_extend;
+    bool bit_test;              /* BT: a read that sets only RFLAGS.CF, no register */
 };
 
 /*

@@ -10,6 +10,10 @@
 #define MSR_IA32_SYSENTER_ESP         0x175
 #define MSR_IA32_SYSENTER_EIP         0x176
 #define MSR_IA32_DEBUGCTL             0x1d9
+#define MSR_PLATFORM_INFO             0xce      /* bit 31: CPUID faulting is there */
+#define MSR_MISC_FEATURES_ENABLES     0x140     /* bit 0: CPUID faulting on */
+#define PLATFORM_INFO_CPUID_FAULTING  (1ull << 31)
+#define MISC_FEATURES_CPUID_FAULTING  (1ull << 0)
 #define MSR_IA32_PAT                  0x277
 #define MSR_IA32_VMX_BASIC            0x480
 #define MSR_IA32_VMX_PINBASED_CTLS    0x481
@@ -62,6 +66,7 @@
 #define CR4_CET        (1ull << 23)
 
 #define RFLAGS_RESERVED1 (1ull << 1)
+#define RFLAGS_CF        (1ull << 0)
 #define RFLAGS_IF        (1ull << 9)
 #define RFLAGS_DF        (1ull << 10)
 #define RFLAGS_VM        (1ull << 17)
