@@ -366,7 +366,6 @@ void abi_memory_op_cases(void)
     shared_info_cases();
     grant_frame_cases();
     memory_map_cases();
-    abi_expect(F, "unknown-cmd-0", call(0, (uintptr_t)e820), -XEN_ENOSYS);
     abi_expect(F, "unknown-cmd-5", call(5, (uintptr_t)e820), -XEN_ENOSYS);
     abi_expect(F, "unknown-cmd-8", call(8, (uintptr_t)e820), -XEN_ENOSYS);
     abi_expect(F, "unknown-cmd-99", call(99, (uintptr_t)e820), -XEN_ENOSYS);
