@@ -3,6 +3,7 @@
 # ../shared/external with XTF's own makefiles (tests/system/xtf.sh boots them).
 #
 #   scripts/xtf-build.sh [TARBALL]      prints the built tree's path
+#   (default: $XTF_TARBALL, ../shared/external/xtf-*.tar.gz, /work/shared/external/...)
 #
 # Only the HVM environments (hvm64, hvm32, hvm32pae, hvm32pse) are built: Mica
 # has no PV guests. The tree is cached in build/xtf/<first 16 hex digits of
@@ -14,8 +15,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-tarball=${1:-$(ls ../shared/external/xtf-*.tar.gz 2>/dev/null | head -1)}
-[ -f "$tarball" ] || { echo "$0: no XTF tarball (../shared/external/xtf-*.tar.gz)" >&2; exit 2; }
+# The tarball: as given, or $XTF_TARBALL, or the workplace's shared folder
+# beside this checkout (../shared/external), or at /work/shared/external.
+tarball=${1:-${XTF_TARBALL:-$(ls ../shared/external/xtf-*.tar.gz /work/shared/external/xtf-*.tar.gz \
+    2>/dev/null | head -1)}}
+[ -f "$tarball" ] || { echo "$0: no XTF tarball: give one, set XTF_TARBALL, or put xtf-*.tar.gz in" \
+    "../shared/external or /work/shared/external" >&2; exit 2; }
 sum=$(sha256sum "$tarball" | cut -c1-16)
 dir=$PWD/build/xtf/$sum
 tree=$dir/xtf

@@ -173,7 +173,8 @@ check_current() {
 check() {
     local groups n=0 ok=0 pending_n=0 outcome good detail pending
     local -A count=()
-    groups=$(cat "$out/xtf/groups" 2>/dev/null) || { fail "xtf/built" "no groups: the build failed"; return; }
+    groups=$(cat "$out/xtf/groups" 2>/dev/null) ||
+        { fail "xtf/built" "no image list: scripts/xtf-build.sh failed (its words are in the boot step's log)"; return; }
     for ((i = 0; i < groups; i++)); do
         local dir="$out/xtf/boot$i" L="$out/xtf/boot$i/serial.log"
         if [ -f "$dir/error" ]; then fail "xtf/boot$i/image" "$(cat "$dir/error")"; continue; fi
