@@ -25,9 +25,8 @@ static bool test_and_set(uint64_t *word, unsigned bit)
 
 uint32_t evtchn_alloc_port(struct domain *d)
 {
-    uint32_t ports = shinfo_2l_ports(d);
-    uint32_t last = d->max_evtchn_port && d->max_evtchn_port < ports ? d->max_evtchn_port
-                                                                     : ports - 1;
+    uint32_t last = d->max_evtchn_port && d->max_evtchn_port < EVTCHN_MAX_PORTS
+                        ? d->max_evtchn_port : EVTCHN_MAX_PORTS - 1;
     for (uint32_t p = 1; p <= last; p++)        /* port 0 is never valid */
         if (d->evtchn[p].state == EVTCHN_FREE)
             return p;
@@ -54,7 +53,7 @@ bool vcpu_event_pending(struct vcpu *v)
 
 bool evtchn_is_pending(struct domain *d, uint32_t port)
 {
-    return d->shared_info && port < shinfo_2l_ports(d) &&
+    return port < EVTCHN_MAX_PORTS && d->shared_info &&
            (__atomic_load_n(&d->shared_info->evtchn_pending[port / BITS_PER_WORD],
                             __ATOMIC_SEQ_CST) >> (port % BITS_PER_WORD) & 1);
 }
@@ -96,7 +95,7 @@ static void raise_upcall(struct vcpu *v, uint32_t port)
 void evtchn_set_pending(struct domain *d, uint32_t port)
 {
     struct shared_info *si = d->shared_info;
-    if (port == 0 || !si || port >= shinfo_2l_ports(d))
+    if (port == 0 || port >= EVTCHN_MAX_PORTS || !si)
         return;
     struct vcpu *v = d->vcpus[d->evtchn[port].vcpu < d->nvcpus ? d->evtchn[port].vcpu : 0];
     unsigned word = port / BITS_PER_WORD, bit = port % BITS_PER_WORD;
@@ -113,8 +112,6 @@ void evtchn_set_pending(struct domain *d, uint32_t port)
 void evtchn_unmask(struct domain *d, uint32_t port)
 {
     unsigned word = port / BITS_PER_WORD, bit = port % BITS_PER_WORD;
-    if (port >= shinfo_2l_ports(d))
-        return;
     __atomic_fetch_and(&shinfo_mask_words(d)[word], ~(1ull << bit), __ATOMIC_SEQ_CST);
     /* An event that arrived while masked is delivered now. */
     if (evtchn_is_pending(d, port))
@@ -153,7 +150,7 @@ void evtchn_close(struct domain *d, uint32_t port)
         break;
     }
     *e = (struct evtchn){ .state = EVTCHN_FREE };
-    if (d->shared_info && port < shinfo_2l_ports(d))
+    if (d->shared_info)
         __atomic_fetch_and(&d->shared_info->evtchn_pending[port / BITS_PER_WORD],
                            ~(1ull << (port % BITS_PER_WORD)), __ATOMIC_SEQ_CST);
 }

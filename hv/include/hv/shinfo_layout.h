@@ -13,11 +13,8 @@
 
 #define SHINFO_AT(base, type, field) ((uint32_t *)((char *)(base) + offsetof(type, field)))
 
-/* The 2-level ABI's ports: 4096, or 1024 with 32-bit words. */
-static inline uint32_t shinfo_2l_ports(const struct domain *d)
-{
-    return d->shinfo_compat ? COMPAT_EVTCHN_2L_PORTS : EVTCHN_MAX_PORTS;
-}
+/* Mica's ports fit the 32-bit layout's 1024 too: no port check differs. */
+_Static_assert(EVTCHN_MAX_PORTS <= COMPAT_EVTCHN_2L_PORTS, "ports beyond the 32-bit layout");
 
 /* The mask words as 64-bit words (the 32-bit array starts 8-byte aligned). */
 static inline uint64_t *shinfo_mask_words(struct domain *d)
