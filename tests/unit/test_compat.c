@@ -143,6 +143,16 @@ static void test_memory_map(void)
               shim_guest_bytes_are(ARG + sizeof c, 8, SHIM_FILL));
 }
 
+static void test_set_timer_op(void)
+{
+    setup(true);
+    CHECK("32-bit set_timer_op: EBX low, ECX high",
+          call(do_set_timer_op, 0x89abcdef, 0x12, 0) == 0 && v->timer_deadline == 0x1289abcdefull);
+    setup(false);
+    CHECK("64-bit set_timer_op: RDI whole",
+          call(do_set_timer_op, 0x89abcdef, 0x12, 0) == 0 && v->timer_deadline == 0x89abcdef);
+}
+
 /* ---- the translators --------------------------------------------------------- */
 
 static void test_runstate(void)
@@ -306,6 +316,7 @@ int main(void)
     test_add_to_physmap();
     test_reservation();
     test_memory_map();
+    test_set_timer_op();
     test_runstate();
     test_small_ones();
     test_gnttab();
