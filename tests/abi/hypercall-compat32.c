@@ -239,9 +239,8 @@ static void check_grant_and_sched(void)
     abi_expect(F, "compat32-setup_table-status", setup32->status, want.setup_status);
     if (want.setup_status == GNTST_okay)
         abi_expect(F, "compat32-setup_table-frame", frames32[0], (long)want.frame0);
-    else
-        abi_check(F, "compat32-setup_table-frame", true, "no 32-bit frame to compare, status",
-                  want.setup_status);
+    else    /* Xen stops at the frame it cannot name: nothing written */
+        abi_expect(F, "compat32-setup_table-frame", frames32[0], 0xffffffff);
     abi_expect(F, "compat32-setup_table-4-byte-frames", frames32[1], 0xffffffff);
     abi_expect(F, "compat32-setup_table-bad-domain", setup_bad32->status, GNTST_bad_domain);
     abi_expect(F, "compat32-query_size", result(at.query), 0);
