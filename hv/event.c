@@ -5,12 +5,14 @@
  * Each step is an atomic test-and-set, so an event is raised exactly when a
  * bit goes from 0 to 1, and the guest (clearing bits in the reverse order)
  * never loses one. The arch turns upcall_needed into the callback vector.
+ * A domain latched 32-bit has the 32-bit layout (hv/shinfo_layout.h).
  */
 #include "hv/event.h"
 #include "hv/pirq.h"
 #include "hv/sched.h"
 #include "hv/arch.h"
 #include "hv/time.h"
+#include "hv/shinfo_layout.h"
 #include "public/shared_info.h"
 
 #define BITS_PER_WORD 64
@@ -78,10 +80,10 @@ void vcpu_wake(struct vcpu *v)
 }
 
 /* The selector bit, then the upcall flag; the vCPU is interrupted on 0 -> 1. */
-static void raise_upcall(struct vcpu *v, unsigned word)
+static void raise_upcall(struct vcpu *v, uint32_t port)
 {
     struct vcpu_info *vi = vcpu_info_of(v);
-    if (!vi || test_and_set(&vi->evtchn_pending_sel, word))
+    if (!vi || shinfo_test_and_set_selector(v->domain, vi, port))
         return;
     if (__atomic_exchange_n(&vi->evtchn_upcall_pending, 1, __ATOMIC_SEQ_CST))
         return;
@@ -103,18 +105,17 @@ void evtchn_set_pending(struct domain *d, uint32_t port)
     /* A vCPU polling on this port wakes even if the port is masked (Xen's rule). */
     if (v->poll_nr && polling_on(v, port))
         vcpu_wake(v);
-    if (!(__atomic_load_n(&si->evtchn_mask[word], __ATOMIC_SEQ_CST) >> bit & 1))
-        raise_upcall(v, word);
+    if (!(__atomic_load_n(&shinfo_mask_words(d)[word], __ATOMIC_SEQ_CST) >> bit & 1))
+        raise_upcall(v, port);
 }
 
 void evtchn_unmask(struct domain *d, uint32_t port)
 {
-    struct shared_info *si = d->shared_info;
     unsigned word = port / BITS_PER_WORD, bit = port % BITS_PER_WORD;
-    __atomic_fetch_and(&si->evtchn_mask[word], ~(1ull << bit), __ATOMIC_SEQ_CST);
+    __atomic_fetch_and(&shinfo_mask_words(d)[word], ~(1ull << bit), __ATOMIC_SEQ_CST);
     /* An event that arrived while masked is delivered now. */
     if (evtchn_is_pending(d, port))
-        raise_upcall(d->vcpus[d->evtchn[port].vcpu < d->nvcpus ? d->evtchn[port].vcpu : 0], word);
+        raise_upcall(d->vcpus[d->evtchn[port].vcpu < d->nvcpus ? d->evtchn[port].vcpu : 0], port);
 }
 
 void evtchn_send_virq(struct vcpu *v, uint32_t virq)

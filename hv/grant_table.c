@@ -10,6 +10,7 @@
  */
 #include "hv/grant_table.h"
 #include "hv/arch.h"
+#include "hv/compat.h"
 #include "hv/domain.h"
 #include "hv/frame.h"
 #include "hv/hypercalls.h"
@@ -350,7 +351,7 @@ static int16_t copy_one(struct domain *d, const struct gnttab_copy *op)
 
 /* ---- table management ----------------------------------------------------- */
 
-static long setup_table(struct vcpu *v, struct gnttab_setup_table *op)
+static long setup_table(struct vcpu *v, bool compat, struct gnttab_setup_table *op)
 {
     struct domain *d;
     if (domain_target(v, op->dom, &d)) {
@@ -365,8 +366,12 @@ static long setup_table(struct vcpu *v, struct gnttab_setup_table *op)
     for (uint32_t i = 0; i < op->nr_frames; i++) {
         const struct physmap_slot *slot = &d->gnttab.frame_slot[i];
         uint64_t gfn = slot->mapped ? slot->gpa >> PAGE_SHIFT : ~0ull;
-        if (copy_to_guest(v, op->frame_list + i * sizeof gfn, &gfn, sizeof gfn))
-            return hv_error(-XEN_EFAULT);
+        if (compat && gfn > UINT32_MAX) {
+            op->status = GNTST_address_too_big;     /* Xen's answer: no 32-bit GFN says it */
+            return 0;
+        }
+        if (compat_put_gfn(v, compat, op->frame_list, i, gfn))
+            return -XEN_EFAULT;
     }
     op->status = GNTST_okay;
     return 0;
@@ -397,7 +402,7 @@ union gnttab_op {
 };
 
 /* One operation on the local copy `op`; returns a hypercall error or 0. */
-static long do_one(struct vcpu *v, uint64_t cmd, union gnttab_op *op)
+static long do_one(struct vcpu *v, bool compat, uint64_t cmd, union gnttab_op *op)
 {
     struct domain *d = v->domain, *t;
     switch (cmd) {
@@ -409,7 +414,7 @@ static long do_one(struct vcpu *v, uint64_t cmd, union gnttab_op *op)
         op->unmap.status = unmap_one(d, &op->unmap);
         return 0;
     case GNTTABOP_setup_table:
-        return setup_table(v, &op->setup);
+        return setup_table(v, compat, &op->setup);
     case GNTTABOP_copy:
         op->copy.status = copy_one(d, &op->copy);
         v->stats.grant_copies += op->copy.status == GNTST_okay;
@@ -437,7 +442,8 @@ long do_grant_table_op(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS])
 {
     uint64_t cmd = args[0], count = args[2];
     gvaddr_t uop = args[1];
-    size_t size = gnttab_op_size(cmd);
+    bool compat = arch_vcpu_compat(v);
+    size_t size = compat_gnttab_op_size(compat, cmd);    /* a 32-bit caller's layout */
     if (!size)
         return hv_error(-XEN_ENOSYS);
     if (count > GRANT_MAX_OPS)
@@ -446,12 +452,12 @@ long do_grant_table_op(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS])
      * unreadable or unwritable one stops the batch with -EFAULT (earlier ones stand). */
     for (uint64_t i = 0; i < count; i++) {
         union gnttab_op op;
-        if (copy_from_guest(v, &op, uop + i * size, size))
-            return hv_error(-XEN_EFAULT);
-        long rc = do_one(v, cmd, &op);
+        if (compat_get_gnttab_op(v, compat, cmd, uop + i * size, &op))
+            return -XEN_EFAULT;
+        long rc = do_one(v, compat, cmd, &op);
         if (rc)
             return rc;
-        if (copy_to_guest(v, uop + i * size, &op, size)) {
+        if (compat_put_gnttab_op(v, compat, cmd, uop + i * size, &op)) {
             /* A mapping whose handle never reached the guest: nothing could unmap it. */
             if (cmd == GNTTABOP_map_grant_ref && op.map.status == GNTST_okay)
                 unmap_one(v->domain, &(struct gnttab_unmap_grant_ref){

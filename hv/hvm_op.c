@@ -5,6 +5,7 @@
  * toolstack's to choose, as in Xen: dom0 sets it for a domU.
  */
 #include "hv/arch.h"
+#include "hv/compat.h"
 #include "hv/domain.h"
 #include "hv/hypercalls.h"
 #include "hv/trace.h"
@@ -104,7 +105,13 @@ long do_hvm_op(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS])
         return rc;
     if (p.pad != 0)
         return hv_error(-XEN_EINVAL);
-    if (cmd == HVMOP_SET_PARAM)
-        return set_param(v->domain, d, &p);
+    if (cmd == HVMOP_SET_PARAM) {
+        rc = set_param(v->domain, d, &p);
+        /* One of the two places Xen samples a domain's own mode for the
+         * layout of its shared info (hv/compat.h). */
+        if (rc == 0 && p.index == HVM_PARAM_CALLBACK_IRQ && d == v->domain)
+            shinfo_latch(v);
+        return rc;
+    }
     return get_param(v, arg, d, &p);
 }

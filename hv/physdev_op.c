@@ -6,6 +6,7 @@
  * -EOPNOTSUPP and -ENOSYS (docs/abi.md, "33 physdev_op").
  */
 #include "hv/arch.h"
+#include "hv/compat.h"
 #include "hv/domain.h"
 #include "hv/hypercalls.h"
 #include "hv/pirq.h"
@@ -103,7 +104,9 @@ long do_physdev_op(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS])
     if (cmd >= ARRAY_SIZE(physdev_op_table) || !physdev_op_table[cmd].fn)
         return hv_error(-XEN_ENOSYS);
     const struct physdev_op_entry *e = &physdev_op_table[cmd];
-    if (copy_from_guest(v, &op, arg, e->size))
+    /* Only map_pirq has a 32-bit layout of its own (pirq keeps offset 12). */
+    if (cmd == PHYSDEVOP_MAP_PIRQ ? compat_get_map_pirq(v, arch_vcpu_compat(v), arg, &op.map)
+                                  : copy_from_guest(v, &op, arg, e->size))
         return hv_error(-XEN_EFAULT);
     return e->fn(v, arg, &op);
 }

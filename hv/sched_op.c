@@ -4,6 +4,7 @@
  * blocked; it resumes after the vmcall when it is woken.
  */
 #include "hv/arch.h"
+#include "hv/compat.h"
 #include "hv/sched.h"
 #include "hv/domain.h"
 #include "hv/event.h"
@@ -31,8 +32,8 @@ static long do_poll(struct vcpu *v, gvaddr_t arg)
     struct sched_poll req;
     uint32_t ports[SCHED_POLL_MAX_PORTS];
 
-    if (copy_from_guest(v, &req, arg, sizeof req))
-        return hv_error(-XEN_EFAULT);
+    if (compat_get_sched_poll(v, arch_vcpu_compat(v), arg, &req))
+        return -XEN_EFAULT;
     if (req.nr_ports > SCHED_POLL_MAX_PORTS || (req.nr_ports == 0 && req.timeout == 0))
         return hv_error(-XEN_EINVAL);
     if (copy_from_guest(v, ports, req.ports, req.nr_ports * sizeof ports[0]))

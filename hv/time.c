@@ -9,6 +9,8 @@
 #include "hv/arch.h"
 #include "hv/event.h"
 #include "hv/printk.h"
+#include "hv/compat.h"
+#include "hv/shinfo_layout.h"
 #include "public/event_channel.h"
 #include "public/shared_info.h"
 
@@ -63,14 +65,14 @@ void time_update_vcpu(struct vcpu *v)
 
 void time_update_wallclock(struct domain *d)
 {
-    struct shared_info *si = d->shared_info;
-    if (!si)
+    if (!d->shared_info)
         return;
-    begin_update(&si->wc_version);
-    si->wc_sec = (uint32_t)wallclock_at_boot;
-    si->wc_sec_hi = (uint32_t)(wallclock_at_boot >> 32);
-    si->wc_nsec = 0;
-    end_update(&si->wc_version);
+    struct shinfo_wallclock wc = shinfo_wallclock(d);  /* in the layout latched */
+    begin_update(wc.version);
+    *wc.sec = (uint32_t)wallclock_at_boot;
+    *wc.sec_hi = (uint32_t)(wallclock_at_boot >> 32);
+    *wc.nsec = 0;
+    end_update(wc.version);
 }
 
 void timer_set(struct vcpu *v, uint64_t deadline_ns)
@@ -139,7 +141,8 @@ void runstate_change(struct vcpu *v, int new_state)
 
 void runstate_publish(struct vcpu *v)
 {
+    /* The area's layout follows the shared-info latch, as in Xen. */
     if (v->runstate_gva &&
-        copy_to_guest(v, v->runstate_gva, &v->runstate, sizeof v->runstate))
+        compat_put_runstate(v, v->domain->shinfo_compat, v->runstate_gva, &v->runstate))
         v->runstate_gva = 0;    /* the area went away: stop writing to it */
 }

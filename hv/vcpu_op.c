@@ -2,9 +2,11 @@
  * vcpu_op(cmd, vcpuid, arg): per-vCPU state of the caller's own domain:
  * bringing vCPUs up and down, where its vcpu_info and runstate live, its
  * one-shot timer. set_timer_op(timeout) is the older one-shot timer call.
- * docs/abi.md lists each sub-op's errors.
+ * docs/abi.md lists each sub-op's errors; a 32-bit caller's structures are
+ * in Xen's 32-bit layout (hv/compat.h).
  */
 #include "hv/arch.h"
+#include "hv/compat.h"
 #include "hv/event.h"
 #include "hv/hypercalls.h"
 #include "hv/sched.h"
@@ -107,11 +109,11 @@ static long register_vcpu_info(struct vcpu *caller, struct vcpu *target, gvaddr_
     return 0;
 }
 
-static long set_singleshot(struct vcpu *caller, struct vcpu *target, gvaddr_t arg)
+static long set_singleshot(struct vcpu *caller, bool compat, struct vcpu *target, gvaddr_t arg)
 {
     struct vcpu_set_singleshot_timer req;
-    if (copy_from_guest(caller, &req, arg, sizeof req))
-        return hv_error(-XEN_EFAULT);
+    if (compat_get_singleshot(caller, compat, arg, &req))
+        return -XEN_EFAULT;
     if (req.flags & ~VCPU_SSHOTTMR_FUTURE)
         return hv_error(-XEN_EINVAL);
     if ((req.flags & VCPU_SSHOTTMR_FUTURE) && req.timeout_abs_ns <= time_now_ns())
@@ -128,6 +130,7 @@ long do_vcpu_op(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS])
     if (id >= d->nvcpus)
         return hv_error(-XEN_EINVAL);
     struct vcpu *target = d->vcpus[id];
+    bool compat = arch_vcpu_compat(v);
 
     switch (cmd) {
     case VCPUOP_INITIALISE:
@@ -140,17 +143,18 @@ long do_vcpu_op(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS])
         return target->state != VCPU_DOWN;
     case VCPUOP_GET_RUNSTATE_INFO: {
         struct vcpu_runstate_info r = runstate_snapshot(target);
-        return copy_to_guest(v, arg, &r, sizeof r) ? hv_error(-XEN_EFAULT) : 0;
+        return compat_put_runstate(v, compat, arg, &r);
     }
     case VCPUOP_REGISTER_RUNSTATE_MEMORY_AREA: {
         struct vcpu_register_runstate_memory_area req;
-        if (copy_from_guest(v, &req, arg, sizeof req))
-            return hv_error(-XEN_EFAULT);
-        /* Written at once for the caller itself, so a bad address is an error now. */
+        if (compat_get_runstate_area(v, compat, arg, &req))
+            return -XEN_EFAULT;
+        /* Written at once for the caller itself, so a bad address is an error
+         * now; in the caller's layout (later updates: the latched one). */
         if (req.addr && target == v) {
             struct vcpu_runstate_info r = runstate_snapshot(v);
-            if (copy_to_guest(v, req.addr, &r, sizeof r))
-                return hv_error(-XEN_EFAULT);
+            if (compat_put_runstate(v, compat, req.addr, &r))
+                return -XEN_EFAULT;
         }
         target->runstate_gva = req.addr;
         return 0;
@@ -158,7 +162,7 @@ long do_vcpu_op(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS])
     case VCPUOP_STOP_PERIODIC_TIMER:
         return 0;               /* there is no periodic timer under PVH: nothing to stop */
     case VCPUOP_SET_SINGLESHOT_TIMER:
-        return set_singleshot(v, target, arg);
+        return set_singleshot(v, compat, target, arg);
     case VCPUOP_STOP_SINGLESHOT_TIMER:
         timer_set(target, 0);
         return 0;
@@ -169,8 +173,10 @@ long do_vcpu_op(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS])
     }
 }
 
+/* Xen's 32-bit callers pass the 64-bit time as two halves: EBX low, ECX high. */
 long do_set_timer_op(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS])
 {
-    timer_set(v, args[0]);      /* absolute system time in ns; 0 stops the timer */
+    uint64_t timeout = arch_vcpu_compat(v) ? args[0] | args[1] << 32 : args[0];
+    timer_set(v, timeout);      /* absolute system time in ns; 0 stops the timer */
     return 0;
 }

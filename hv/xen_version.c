@@ -5,6 +5,7 @@
  * here depends on the date or the build host.
  */
 #include "hv/arch.h"
+#include "hv/compat.h"
 #include "hv/domain.h"
 #include "hv/hypercalls.h"
 #include "hv/string.h"
@@ -75,10 +76,9 @@ long do_xen_version(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS])
         return put(v, arg, capabilities, sizeof capabilities);
     case XENVER_CHANGESET:
         return put(v, arg, changeset, sizeof changeset);
-    case XENVER_PLATFORM_PARAMETERS: {
-        const struct xen_platform_parameters pp = { .virt_start = 0 };
-        return put(v, arg, &pp, sizeof pp);
-    }
+    case XENVER_PLATFORM_PARAMETERS:
+        /* virt_start is an xen_ulong_t: 4 bytes for a 32-bit caller. */
+        return compat_put_platform_parameters(v, arch_vcpu_compat(v), arg, 0);
     case XENVER_GET_FEATURES:
         return get_features(v, arg);
     case XENVER_PAGESIZE:

@@ -131,6 +131,10 @@ uint64_t abi_readonly_page(void **backing);
 void abi_hypercall_cases(void);
 /* After the vcpu_op family: vCPU 2 makes calls in 32-bit mode. */
 void abi_hypercall_compat32_cases(void);
+/* The compat-layout calls vCPU 2 makes (hypercall-compat32.c): set up before
+ * it starts, checked after it has finished. */
+void abi_compat32_prepare(void);
+void abi_compat32_check(void);
 void abi_xen_version_cases(void);
 void abi_console_io_cases(void);
 void abi_memory_op_cases(void);

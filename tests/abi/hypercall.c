@@ -33,7 +33,7 @@
 
 extern char abi_compat32_entry[];
 extern volatile uint32_t abi_compat32_results[8];
-extern volatile struct vcpu_runstate_info abi_compat32_runstate;
+extern volatile struct vcpu_runstate_info abi_compat32_runstate;     /* 48 bytes */
 
 /* The numbers of the dispatch table (hv/hypercall.c), as docs/abi.md lists them. */
 static bool known(unsigned long nr)
@@ -165,6 +165,7 @@ void abi_hypercall_compat32_cases(void)
         return;
     }
     flat32(&c);
+    abi_compat32_prepare();     /* the compat-layout calls (hypercall-compat32.c) */
     rc = hyp_vcpu_op(VCPUOP_INITIALISE, COMPAT32_VCPU, (unsigned long)&c);
     if (rc == 0)
         rc = hyp_vcpu_op(VCPUOP_UP, COMPAT32_VCPU, 0);
@@ -182,6 +183,7 @@ void abi_hypercall_compat32_cases(void)
                   abi_compat32_results[5] == 0x22222222 && abi_compat32_results[6] == 0x33333333 &&
                   abi_compat32_results[7] == 0x44444444,
               "ebx after", abi_compat32_results[3]);
+    abi_compat32_check();
 }
 
 /*

@@ -103,6 +103,14 @@ int copy_to_guest(struct vcpu *v, gvaddr_t dst, const void *src, size_t len)
     return 0;
 }
 
+bool shim_guest_compat;
+
+bool arch_vcpu_compat(const struct vcpu *v)
+{
+    (void)v;
+    return shim_guest_compat;
+}
+
 struct domain *domain_by_id(uint32_t id)
 {
     return id < MAX_DOMAINS ? table[id] : NULL;
@@ -131,6 +139,7 @@ void shim_guest_reset(void)
     memset(vcpus, 0, sizeof vcpus);
     memset(table, 0, sizeof table);
     memset(&shim_map_shared_info, 0, sizeof shim_map_shared_info);
+    shim_guest_compat = false;
     shim_guest_clear_stats();
 }
 

@@ -55,6 +55,9 @@ struct shim_map_shared_info {
 };
 extern struct shim_map_shared_info shim_map_shared_info;
 
+/* What arch_vcpu_compat() answers: the caller is in 32-bit mode (reset: false). */
+extern bool shim_guest_compat;
+
 /* Forget all domains, refill guest memory, zero all counters and records. */
 void shim_guest_reset(void);
 void shim_guest_clear_stats(void);

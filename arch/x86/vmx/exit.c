@@ -12,6 +12,7 @@
 #include "arch/cpu.h"
 #include "arch/msr.h"
 #include "arch/x86.h"
+#include "hv/arch.h"
 #include "hv/pirq.h"
 #include "hv/domain.h"
 #include "hv/hypercall.h"
@@ -69,6 +70,12 @@ void vmx_skip_instruction(uint32_t length)
 bool vmx_guest_in_64bit_mode(void)
 {
     return (vmcs_read64(GUEST_IA32_EFER) & EFER_LMA) && (vmcs_read32(GUEST_CS_AR) & CS_AR_L);
+}
+
+bool arch_vcpu_compat(const struct vcpu *v)
+{
+    (void)v;                    /* it is the loaded one: its VMCS is current */
+    return !vmx_guest_in_64bit_mode();
 }
 
 uint64_t *vmx_gpr(struct vcpu *v, unsigned n)

@@ -1,10 +1,12 @@
 /*
  * The hypercall page: a guest writes the guest-physical address of one of
  * its RAM pages to XEN_HYPERCALL_PAGE_MSR and gets 32-byte stubs there,
- * stub N being "mov eax, N; vmcall; ret" (the rest int3-filled).
+ * stub N being "mov eax, N; vmcall; ret" (the rest int3-filled), which
+ * works in 32-bit and 64-bit mode alike.
  */
 #include "vcpu.h"
 #include "hv/arch.h"
+#include "hv/compat.h"
 #include "hv/domain.h"
 #include "hv/string.h"
 #include "public/cpuid.h"
@@ -31,5 +33,6 @@ int vmx_fill_hypercall_page(struct vcpu *v, uint64_t msr_value)
         memcpy(stub + 5, vmcall_insn, sizeof vmcall_insn);
         stub[8] = OPCODE_RET;
     }
+    shinfo_latch(v);            /* as Xen does here: the layout of its shared info */
     return 0;
 }

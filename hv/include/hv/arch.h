@@ -142,6 +142,10 @@ void arch_vcpu_run(struct vcpu *v, uint64_t slice_end_ns);
  * Counted under the hypervisor lock, which the caller holds too. */
 uint64_t arch_cpu_exits(uint32_t cpu);
 
+/* The loaded vCPU v is not in 64-bit mode (Xen's hcall_compat, decided
+ * per call): a hypercall from it passes Xen's 32-bit layouts (hv/compat.h). */
+bool arch_vcpu_compat(const struct vcpu *v);
+
 /* Guest memory access through the vCPU's paging and its domain's EPT. */
 int copy_from_guest(struct vcpu *v, void *dst, gvaddr_t src, size_t len);
 int copy_to_guest(struct vcpu *v, gvaddr_t dst, const void *src, size_t len);

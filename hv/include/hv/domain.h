@@ -163,6 +163,9 @@ struct domain {
     paddr_t shared_info_frame;  /* host frame of the shared-info page */
     struct shared_info *shared_info;
     struct physmap_slot shared_info_slot;   /* where the guest mapped it, if it did */
+    /* Xen's has_32bit_shinfo: shared info (and the runstate area) in the
+     * 32-bit layout, latched by hv/compat.c's shinfo_latch. */
+    bool shinfo_compat;
     uint64_t callback_irq;      /* HVM_PARAM_CALLBACK_IRQ as set by the guest */
     uint8_t callback_vector;    /* 0: no upcall vector registered */
     uint32_t console_port;      /* HVM_PARAM_CONSOLE_EVTCHN (0 for dom0) */

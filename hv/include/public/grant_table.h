@@ -50,13 +50,15 @@ _Static_assert(sizeof(struct grant_entry_v1) == 8, "grant_entry_v1 size");
 #define GNTST_okay              0
 #define GNTST_general_error    (-1)
 #define GNTST_bad_domain       (-2)
-#define GNTST_bad_gntref       (-4)
-#define GNTST_bad_handle       (-5)
-#define GNTST_bad_virt_addr    (-6)
-#define GNTST_no_device_space  (-8)
-#define GNTST_permission_denied (-9)
-#define GNTST_bad_page        (-10)
-#define GNTST_bad_copy_arg    (-11)
+#define GNTST_bad_gntref       (-3)
+#define GNTST_bad_handle       (-4)
+#define GNTST_bad_virt_addr    (-5)
+#define GNTST_bad_dev_addr     (-6)
+#define GNTST_no_device_space  (-7)
+#define GNTST_permission_denied (-8)
+#define GNTST_bad_page         (-9)
+#define GNTST_bad_copy_arg    (-10)
+#define GNTST_address_too_big (-11)     /* a 32-bit caller's frame list cannot hold the GFN */
 
 #define GNTMAP_device_map (1u << 0)
 #define GNTMAP_host_map   (1u << 1)
