@@ -425,8 +425,7 @@ static void test_unknown(void)
         const char *name;
         uint64_t cmd;
     } cmds[] = {
-        { "11 init_control", 11 }, { "12 expand_array", 12 },
-        { "13", 13 }, { "99", 99 }, { "2^32 + send", (1ull << 32) | EVTCHNOP_SEND },
+        { "14 (Xen's internal reset_cont)", 14 }, { "99", 99 }, { "2^32 + send", (1ull << 32) | EVTCHNOP_SEND },
         { "2^32 + alloc_unbound", (1ull << 32) | EVTCHNOP_ALLOC_UNBOUND }, { "~0", ~0ull },
     };
     setup();
@@ -443,6 +442,29 @@ static void test_unknown(void)
           unchanged() && shim_console.drain_calls == 0);
 }
 
+/* A domain booted with evtchn=2l: the FIFO sub-ops are as unknown as on a Xen without them. */
+static void test_fifo_refused_2l(void)
+{
+    static const struct {
+        const char *name;
+        uint64_t cmd;
+    } cmds[] = {
+        { "11 init_control", EVTCHNOP_INIT_CONTROL }, { "12 expand_array", EVTCHNOP_EXPAND_ARRAY },
+        { "13 set_priority", EVTCHNOP_SET_PRIORITY },
+    };
+    setup();
+    d1->evtchn_2l_only = true;
+    memcpy(shim_guest_mem(ARG, 4), &d1->console_port, 4);
+    snapshot();
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        CHECK(shim_name("2l: cmd %s -> ENOSYS", cmds[i].name),
+              evop(v1, cmds[i].cmd, ARG) == -XEN_ENOSYS);
+        CHECK(shim_name("2l: cmd %s touches no guest memory", cmds[i].name),
+              shim_guest.from_calls == 0 && shim_guest.to_calls == 0);
+    }
+    CHECK("2l: the FIFO sub-ops change nothing", unchanged() && !d1->fifo.active);
+}
+
 int main(void)
 {
     test_bind_virq();
@@ -452,5 +474,6 @@ int main(void)
     test_ports_in_use();
     test_dispatched();
     test_unknown();
+    test_fifo_refused_2l();
     CHECK_DONE();
 }
