@@ -4,6 +4,7 @@
  * the real hv/event_channel_op.c and hv/event.c, over the fake guest
  * (shim_guest.c) and fake guest-physical RAM (shim_arch_mem.c: GFN 0-15).
  */
+#include <pthread.h>
 #include <string.h>
 #include "check.h"
 #include "shim_guest.h"
@@ -382,6 +383,67 @@ static void test_moved(void)
           (*word(p) & EVTCHN_FIFO_LINK_MASK) == 0);
 }
 
+/*
+ * Another vCPU rewrites the tail word without pause while events are linked
+ * after it: each link attempt must end (the retry loop is bounded) and only
+ * ever write the new port into the link field.
+ */
+static volatile bool scribbling;
+static unsigned long scribbles;
+
+static void *scribbler(void *arg)
+{
+    event_word_t *w = arg;
+    uint32_t x = 1;
+    while (scribbling) {
+        __atomic_fetch_add(&scribbles, 1, __ATOMIC_SEQ_CST);
+        x = x * 1103515245u + 12345u;
+        switch (x >> 30) {
+        case 0:
+            __atomic_fetch_xor(w, P(MASKED), __ATOMIC_SEQ_CST);
+            break;
+        case 1:
+            __atomic_fetch_and(w, ~P(BUSY), __ATOMIC_SEQ_CST);     /* ignores BUSY */
+            break;
+        case 2:
+            __atomic_store_n(w, P(LINKED) | (x & EVTCHN_FIFO_LINK_MASK), __ATOMIC_SEQ_CST);
+            break;
+        default:
+            __atomic_fetch_xor(w, P(PENDING) | P(LINKED), __ATOMIC_SEQ_CST);
+        }
+    }
+    return NULL;
+}
+
+static void test_racing_tail(void)
+{
+    setup();
+    fifo_ready();
+    uint32_t a = bind_ipi(0), b = bind_ipi(0);
+    struct evtchn_fifo_control_block *cb = block(CB_GFN);
+    pthread_t t;
+    unsigned sends = 0;
+    scribbling = true;
+    *word(a) = P(LINKED);
+    CHECK("scribbler started", pthread_create(&t, NULL, scribbler, word(a)) == 0);
+    while (__atomic_load_n(&scribbles, __ATOMIC_SEQ_CST) == 0)
+        ;
+    for (unsigned i = 0; i < 200000; i++) {
+        *word(b) = 0;
+        cb->head[7] = 0;
+        v0->fifo.tail[7] = a;           /* a is the tail every time */
+        evtchn_set_pending(d, b);
+        sends++;
+    }
+    unsigned long during = __atomic_load_n(&scribbles, __ATOMIC_SEQ_CST);
+    scribbling = false;
+    pthread_join(t, NULL);
+    CHECK("every link attempt ended", sends == 200000);
+    CHECK("the tail word was rewritten meanwhile", during > 1);
+    CHECK("b's own word is the hypervisor's: PENDING|LINKED, no link",
+          *word(b) == (P(PENDING) | P(LINKED)));
+}
+
 int main(void)
 {
     test_init_control_errors();
@@ -394,5 +456,6 @@ int main(void)
     test_hostile();
     test_saved();
     test_moved();
+    test_racing_tail();
     CHECK_DONE();
 }
