@@ -217,7 +217,8 @@ static void test_link(void)
     CHECK("a: PENDING and LINKED, no link", *word(a) == (P(PENDING) | P(LINKED)));
     CHECK("a at the head of queue 7, ready bit 7", cb->head[7] == a && cb->ready == 1u << 7);
     CHECK("vCPU 0's upcall raised", upcall(0) == 1 && v0->upcall_needed);
-    CHECK("no 2-level bits", si->evtchn_pending[0] == 0 && si->vcpu_info[0].evtchn_pending_sel == 0);
+    CHECK("no 2-level bits",
+          si->evtchn_pending[0] == 0 && si->vcpu_info[0].evtchn_pending_sel == 0);
     CHECK("vCPU 1 untouched", upcall(1) == 0 && cb1->ready == 0);
 
     si->vcpu_info[0].evtchn_upcall_pending = 0;
@@ -235,7 +236,8 @@ static void test_link(void)
           upcall(1) == 1 && cb->head[7] == a);
 
     /* The guest consumes the queue: a, then b; the queue is empty then. */
-    __atomic_fetch_and(word(a), ~(P(LINKED) | EVTCHN_FIFO_LINK_MASK | P(PENDING)), __ATOMIC_SEQ_CST);
+    __atomic_fetch_and(word(a), ~(P(LINKED) | EVTCHN_FIFO_LINK_MASK | P(PENDING)),
+                       __ATOMIC_SEQ_CST);
     __atomic_fetch_and(word(b), ~(P(LINKED) | P(PENDING)), __ATOMIC_SEQ_CST);
     cb->ready = 0;
     si->vcpu_info[0].evtchn_upcall_pending = 0;
