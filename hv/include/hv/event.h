@@ -1,7 +1,8 @@
 /*
- * Event channels, 2-level ABI, on the hypervisor side: the per-domain port
- * table and delivery into shared_info / vcpu_info. Delivery never fails: a
- * masked or already-pending port just stays pending.
+ * Event channels on the hypervisor side: the per-domain port table and
+ * delivery into shared_info / vcpu_info (2-level ABI), or into the guest's
+ * event array and control blocks once it switched to FIFO (hv/event_fifo.h).
+ * Delivery never fails: a masked or already-pending port just stays pending.
  */
 #ifndef HV_EVENT_H
 #define HV_EVENT_H
