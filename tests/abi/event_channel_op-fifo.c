@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include <public/memory_op.h>
+#include <public/sched_op.h>
 
 #include "abi.h"
 #include "clock.h"
@@ -27,6 +28,7 @@
 #define MASKED  (1u << EVTCHN_FIFO_MASKED)
 #define CB_OFFSET 0x80          /* the block need not start a page */
 #define TIMER_WAIT_NS (10ull * NSEC_PER_SEC)
+#define POLL_TIMEOUT_NS NSEC_PER_SEC
 /* Queues no port of guest-pv's own uses (they stay at the default, 7). */
 #define PRIO_A 3
 #define PRIO_B 2
@@ -290,6 +292,14 @@ static void mask_cases(evtchn_port_t a)
               word(a) == (MASKED | PENDING) && !(READ_ONCE(cb->ready) & (1u << PRIO_A)) &&
                   !upcall_pending(),
               "word", word(a));
+    /* SCHEDOP_poll reads PENDING in the event word: it returns at once. */
+    uint32_t ports[1] = { a };
+    uint64_t t0 = clock_now_ns();
+    struct sched_poll p = { .ports = (uintptr_t)ports, .nr_ports = 1,
+                            .timeout = t0 + POLL_TIMEOUT_NS };
+    long rc = hyp_sched_op(SCHEDOP_POLL, (unsigned long)&p);
+    abi_check(F, "fifo-poll-sees-pending", rc == 0 && clock_now_ns() - t0 < POLL_TIMEOUT_NS / 2,
+              "rc", rc);
     /* The guest's protocol: clear MASKED itself unless PENDING; else ask. */
     abi_expect(F, "fifo-unmask", unmask(a), 0);
     abi_check(F, "fifo-unmask-relinks",
