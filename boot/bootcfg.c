@@ -400,6 +400,15 @@ static int set_unbacked(struct parser *ps, struct bootcfg_domain *d, const char 
     return fail(ps, "bad value '%t' for 'unbacked' (ones/crash)", v, n);
 }
 
+static int set_evtchn(struct parser *ps, struct bootcfg_domain *d, const char *v, size_t n)
+{
+    if (mem_eq_str(v, n, "fifo") || mem_eq_str(v, n, "2l")) {
+        d->evtchn_2l = mem_eq_str(v, n, "2l");
+        return 0;
+    }
+    return fail(ps, "bad value '%t' for 'evtchn' (fifo/2l)", v, n);
+}
+
 /*
  * deny=ITEM,ITEM...: ITEM is a hypercall's name (every sub-op of it) or
  * call:sub-op, with the names of mica/hypercall_names.h.
@@ -479,6 +488,7 @@ static const struct domain_key {
     { "cpus",       set_cpus,       BOOTCFG_VALUE_MAX,   0 },
     { "trace",      set_trace,      BOOTCFG_VALUE_MAX,   0 },
     { "unbacked",   set_unbacked,   BOOTCFG_VALUE_MAX,   0 },
+    { "evtchn",     set_evtchn,     BOOTCFG_VALUE_MAX,   0 },
     { "deny",       set_deny,       BOOTCFG_VALUE_MAX,   0 },
     { "cmdline",    set_cmdline,    BOOTCFG_CMDLINE_MAX, 0 },
     { "modules",    set_modules,    BOOTCFG_MODULES_MAX, 0 },
@@ -525,7 +535,7 @@ static int parse_domain(struct parser *ps, struct cursor *c)
                 k = &domain_keys[i];
         if (!k)
             return fail(ps, "unknown key '%t' (name, kernel, memory, vcpus, privileged, "
-                        "weight, cap, cpus, trace, unbacked, deny, cmdline, modules)", key, klen);
+                        "weight, cap, cpus, trace, unbacked, evtchn, deny, cmdline, modules)", key, klen);
         if (seen & (1u << (k - domain_keys)))
             return fail(ps, "duplicate key '%s'", k->word);
         seen |= 1u << (k - domain_keys);

@@ -324,6 +324,7 @@ static struct domain *build(const struct bootcfg_domain *cfg, const void *image,
                                          cfg->vcpus ? cfg->vcpus : 1);
     policy_init(d, &cfg->deny);
     d->unbacked_crash = cfg->unbacked_crash != 0;
+    d->evtchn_2l_only = cfg->evtchn_2l != 0;
     if (cfg->trace_hypercalls) {
         d->trace_hypercalls = true;
         trace_enable_hypercalls();

@@ -141,6 +141,7 @@ int domain_runtime_create(const struct domain_request *r, struct domain **out,
     policy_init(d, &deny_nothing);      /* what an unprivileged domain may call */
     d->pause_count = 1;
     d->unbacked_crash = r->unbacked_crash;
+    d->evtchn_2l_only = r->evtchn_2l_only;
     d->claim_frames = need;
     d->gnttab.max_frames = r->max_grant_frames ? r->max_grant_frames : GRANT_MAX_FRAMES;
     d->max_evtchn_port = r->max_evtchn_port ? r->max_evtchn_port : EVTCHN_MAX_PORTS - 1;

@@ -20,7 +20,8 @@
 
 _Static_assert(MICA_DOMCTL_MAX_VCPUS == MAX_VCPUS_PER_DOMAIN, "vCPUs a domain may have");
 
-#define CDF_KNOWN (XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap | MICA_DOMCTL_CDF_unbacked_crash)
+#define CDF_KNOWN (XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap | MICA_DOMCTL_CDF_unbacked_crash | \
+                   MICA_DOMCTL_CDF_evtchn_2l)
 
 static long copy_back(struct vcpu *v, gvaddr_t arg, const struct mica_domctl *op)
 {
@@ -65,6 +66,7 @@ long domctl_createdomain(struct vcpu *v, gvaddr_t arg, struct domain *none,
         .max_evtchn_port = c->max_evtchn_port,
         .max_maptrack = c->max_maptrack,
         .unbacked_crash = (c->flags & MICA_DOMCTL_CDF_unbacked_crash) != 0,
+        .evtchn_2l_only = (c->flags & MICA_DOMCTL_CDF_evtchn_2l) != 0,
     };
     memcpy(r.name, c->name, sizeof r.name);
     int rc = domain_runtime_create(&r, &d, error, sizeof error);

@@ -1,5 +1,6 @@
 /*
- * Event delivery, 2-level ABI. Setting a port pending follows the ABI's
+ * Event delivery, 2-level ABI (a domain switched to the FIFO ABI is handed
+ * to hv/event_fifo.c here). Setting a port pending follows the ABI's
  * order: the port's bit in shared_info.evtchn_pending, then (unless masked)
  * its word's bit in the vCPU's evtchn_pending_sel, then evtchn_upcall_pending.
  * Each step is an atomic test-and-set, so an event is raised exactly when a
@@ -53,6 +54,8 @@ bool vcpu_event_pending(struct vcpu *v)
 
 bool evtchn_is_pending(struct domain *d, uint32_t port)
 {
+    if (d->fifo.active)
+        return evtchn_fifo_is_pending(d, port);
     return port < EVTCHN_MAX_PORTS && d->shared_info &&
            (__atomic_load_n(&d->shared_info->evtchn_pending[port / BITS_PER_WORD],
                             __ATOMIC_SEQ_CST) >> (port % BITS_PER_WORD) & 1);
@@ -64,6 +67,13 @@ static bool polling_on(struct vcpu *v, uint32_t port)
         if (v->poll_ports[i] == port)
             return true;
     return false;
+}
+
+/* A vCPU polling on this port wakes even if the port is masked (Xen's rule). */
+void evtchn_wake_poller(struct vcpu *v, uint32_t port)
+{
+    if (v->poll_nr && polling_on(v, port))
+        vcpu_wake(v);
 }
 
 void vcpu_wake(struct vcpu *v)
@@ -79,12 +89,9 @@ void vcpu_wake(struct vcpu *v)
     sched_vcpu_runnable(v);
 }
 
-/* The selector bit, then the upcall flag; the vCPU is interrupted on 0 -> 1. */
-static void raise_upcall(struct vcpu *v, uint32_t port)
+/* The upcall flag; the vCPU is interrupted when it goes 0 -> 1. */
+static void upcall(struct vcpu *v, struct vcpu_info *vi)
 {
-    struct vcpu_info *vi = vcpu_info_of(v);
-    if (!vi || shinfo_test_and_set_selector(v->domain, vi, port))
-        return;
     if (__atomic_exchange_n(&vi->evtchn_upcall_pending, 1, __ATOMIC_SEQ_CST))
         return;
     v->upcall_needed = true;
@@ -92,19 +99,36 @@ static void raise_upcall(struct vcpu *v, uint32_t port)
     vcpu_kick(v);               /* running on another CPU: it injects the upcall on exit */
 }
 
+void evtchn_notify(struct vcpu *v)
+{
+    struct vcpu_info *vi = vcpu_info_of(v);
+    if (vi)
+        upcall(v, vi);
+}
+
+/* The selector bit (in the domain's shared-info layout), then the upcall flag. */
+static void raise_upcall(struct vcpu *v, uint32_t port)
+{
+    struct vcpu_info *vi = vcpu_info_of(v);
+    if (vi && !shinfo_test_and_set_selector(v->domain, vi, port))
+        upcall(v, vi);
+}
+
 void evtchn_set_pending(struct domain *d, uint32_t port)
 {
     struct shared_info *si = d->shared_info;
     if (port == 0 || port >= EVTCHN_MAX_PORTS || !si)
         return;
-    struct vcpu *v = d->vcpus[d->evtchn[port].vcpu < d->nvcpus ? d->evtchn[port].vcpu : 0];
+    if (d->fifo.active) {
+        evtchn_fifo_set_pending(d, port);
+        return;
+    }
+    struct vcpu *v = evtchn_vcpu(d, port);
     unsigned word = port / BITS_PER_WORD, bit = port % BITS_PER_WORD;
 
     if (test_and_set(&si->evtchn_pending[word], bit))
         return;                         /* already pending: nothing new to say */
-    /* A vCPU polling on this port wakes even if the port is masked (Xen's rule). */
-    if (v->poll_nr && polling_on(v, port))
-        vcpu_wake(v);
+    evtchn_wake_poller(v, port);
     if (!(__atomic_load_n(&shinfo_mask_words(d)[word], __ATOMIC_SEQ_CST) >> bit & 1))
         raise_upcall(v, port);
 }
@@ -112,10 +136,14 @@ void evtchn_set_pending(struct domain *d, uint32_t port)
 void evtchn_unmask(struct domain *d, uint32_t port)
 {
     unsigned word = port / BITS_PER_WORD, bit = port % BITS_PER_WORD;
+    if (d->fifo.active) {
+        evtchn_fifo_unmask(d, port);
+        return;
+    }
     __atomic_fetch_and(&shinfo_mask_words(d)[word], ~(1ull << bit), __ATOMIC_SEQ_CST);
     /* An event that arrived while masked is delivered now. */
     if (evtchn_is_pending(d, port))
-        raise_upcall(d->vcpus[d->evtchn[port].vcpu < d->nvcpus ? d->evtchn[port].vcpu : 0], port);
+        raise_upcall(evtchn_vcpu(d, port), port);
 }
 
 void evtchn_send_virq(struct vcpu *v, uint32_t virq)
@@ -150,7 +178,9 @@ void evtchn_close(struct domain *d, uint32_t port)
         break;
     }
     *e = (struct evtchn){ .state = EVTCHN_FREE };
-    if (d->shared_info)
+    if (d->fifo.active)
+        evtchn_fifo_close(d, port);
+    else if (d->shared_info)
         __atomic_fetch_and(&d->shared_info->evtchn_pending[port / BITS_PER_WORD],
                            ~(1ull << (port % BITS_PER_WORD)), __ATOMIC_SEQ_CST);
 }
@@ -160,6 +190,7 @@ void evtchn_close_all(struct domain *d)
     for (uint32_t p = 1; p < EVTCHN_MAX_PORTS; p++)
         if (d->evtchn[p].state != EVTCHN_FREE && d->evtchn[p].state != EVTCHN_CONSOLE)
             evtchn_close(d, p);
+    evtchn_fifo_teardown(d);    /* back to the 2-level ABI, as Xen's reset does */
 }
 
 uint32_t evtchn_ports_in_use(void)

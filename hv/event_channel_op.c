@@ -2,12 +2,13 @@
  * event_channel_op(cmd, arg): the 2-level ABI's ports: VIRQs, IPIs,
  * inter-domain channels (allocate unbound for a named domain, bind to it),
  * send, status, unmask, close, bind_vcpu, reset; and for the device owner
- * PIRQs (bind_pirq, hv/pirq.c). The FIFO ABI's
- * init_control and expand_array return -ENOSYS (docs/abi.md).
+ * PIRQs (bind_pirq, hv/pirq.c); the FIFO ABI's init_control, expand_array
+ * and set_priority (hv/event_fifo_op.c) unless the domain is evtchn=2l.
  */
 #include "hv/arch.h"
 #include "hv/domain_console.h"
 #include "hv/event.h"
+#include "hv/event_fifo_op.h"
 #include "hv/hypercalls.h"
 #include "hv/pirq.h"
 #include "hv/trace.h"
@@ -44,6 +45,9 @@ union evtchn_op {
     struct evtchn_status status;
     struct evtchn_bind_vcpu bind_vcpu;
     struct evtchn_reset reset;
+    struct evtchn_init_control init_control;
+    struct evtchn_expand_array expand_array;
+    struct evtchn_set_priority set_priority;
 };
 
 static long bind_virq(struct vcpu *v, gvaddr_t arg, union evtchn_op *op)
@@ -279,11 +283,28 @@ static long reset(struct vcpu *v, gvaddr_t arg, union evtchn_op *op)
     return 0;
 }
 
+static long init_control(struct vcpu *v, gvaddr_t arg, union evtchn_op *op)
+{
+    return evtchn_fifo_init_control(v, arg, &op->init_control);
+}
+
+static long expand_array(struct vcpu *v, gvaddr_t arg, union evtchn_op *op)
+{
+    return evtchn_fifo_expand_array(v, arg, &op->expand_array);
+}
+
+static long set_priority(struct vcpu *v, gvaddr_t arg, union evtchn_op *op)
+{
+    return evtchn_fifo_set_priority(v, arg, &op->set_priority);
+}
+
 /*
  * One entry per sub-op: its handler and the size of its argument, which is
  * read into the handler's local copy (-EFAULT if unreadable) before it runs.
  * A handler returns 0 or a negative Xen errno and writes back what its
- * sub-op returns; an unknown sub-op (the FIFO ABI's) is -ENOSYS.
+ * sub-op returns; an unknown sub-op is -ENOSYS, and so is one of the FIFO
+ * ABI's for a domain that is evtchn=2l, before its argument is read (a Xen
+ * without FIFO does not know them).
  */
 typedef long (*evtchn_op_fn)(struct vcpu *v, gvaddr_t arg, union evtchn_op *op);
 
@@ -292,6 +313,7 @@ typedef long (*evtchn_op_fn)(struct vcpu *v, gvaddr_t arg, union evtchn_op *op);
 static const struct evtchn_op_entry {
     evtchn_op_fn fn;
     size_t size;                /* of the union member `fn` works on */
+    bool fifo;                  /* the FIFO ABI's */
 } evtchn_op_table[] = {
     [EVTCHNOP_BIND_INTERDOMAIN] = { bind_interdomain, ARG_SIZE(bind_interdomain) },
     [EVTCHNOP_BIND_VIRQ] = { bind_virq, ARG_SIZE(bind_virq) },
@@ -304,6 +326,9 @@ static const struct evtchn_op_entry {
     [EVTCHNOP_BIND_VCPU] = { bind_vcpu, ARG_SIZE(bind_vcpu) },
     [EVTCHNOP_UNMASK] = { unmask_port, ARG_SIZE(port) },
     [EVTCHNOP_RESET] = { reset, ARG_SIZE(reset) },
+    [EVTCHNOP_INIT_CONTROL] = { init_control, ARG_SIZE(init_control), true },
+    [EVTCHNOP_EXPAND_ARRAY] = { expand_array, ARG_SIZE(expand_array), true },
+    [EVTCHNOP_SET_PRIORITY] = { set_priority, ARG_SIZE(set_priority), true },
 };
 
 long do_event_channel_op(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS])
@@ -315,6 +340,8 @@ long do_event_channel_op(struct vcpu *v, const uint64_t args[HYPERCALL_ARGS])
     if (cmd >= ARRAY_SIZE(evtchn_op_table) || !evtchn_op_table[cmd].fn)
         return hv_error(-XEN_ENOSYS);
     const struct evtchn_op_entry *e = &evtchn_op_table[cmd];
+    if (e->fifo && v->domain->evtchn_2l_only)
+        return hv_error(-XEN_ENOSYS);
     if (copy_from_guest(v, &op, arg, e->size))
         return hv_error(-XEN_EFAULT);
     return e->fn(v, arg, &op);

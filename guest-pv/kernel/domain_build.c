@@ -36,7 +36,8 @@ long dom_create(const struct domain_spec *s, domid_t *id, char error[MICA_DOMCTL
     struct mica_domctl_createdomain *c = &op.u.createdomain;
 
     c->flags = XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap |
-               (s->unbacked_crash ? MICA_DOMCTL_CDF_unbacked_crash : 0);
+               (s->unbacked_crash ? MICA_DOMCTL_CDF_unbacked_crash : 0) |
+               (s->evtchn_2l ? MICA_DOMCTL_CDF_evtchn_2l : 0);
     c->max_vcpus = s->vcpus ? s->vcpus : 1;
     c->max_mem_kb = (uint64_t)s->memory_mib << 10;
     c->cpumap = s->cpumap;

@@ -23,6 +23,7 @@ struct domain_spec {
     uint32_t cap;
     const char *cmdline;        /* may be NULL */
     bool unbacked_crash;        /* unbacked=crash (MICA_DOMCTL_CDF_unbacked_crash) */
+    bool evtchn_2l;             /* evtchn=2l (MICA_DOMCTL_CDF_evtchn_2l) */
 };
 
 /* createdomain: a paused domain being built, its id in *id. */

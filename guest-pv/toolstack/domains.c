@@ -259,7 +259,7 @@ static int build(const struct bootcfg_domain *d, const struct boot_module *m)
     struct domain_spec s = {
         .name = d->name, .memory_mib = d->memory_mib, .vcpus = d->vcpus,
         .cpumap = d->cpu_mask, .weight = d->weight, .cap = d->cap, .cmdline = d->cmdline,
-        .unbacked_crash = d->unbacked_crash != 0,
+        .unbacked_crash = d->unbacked_crash != 0, .evtchn_2l = d->evtchn_2l != 0,
     };
     char error[MICA_DOMCTL_ERROR_LEN];
     domid_t id;

@@ -13,7 +13,8 @@
 #    cases abi_badptr_cases() prints for "<name>", one per kind.
 # Given the serial log of tests/system/conformance.sh, every case a row
 # names must also have passed (or been skipped) in both dom0 and the domU
-# (hypercall.restricted-*: in the domain `restricted`, which runs them):
+# (hypercall.restricted-* and event_channel_op.fifo-2l-*: in the domain
+# `restricted`, which runs them; event_channel_op.fifo-*: in `fifo`):
 #   tests/abi-doc/coverage.sh [OUTDIR/conformance.log]
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -48,7 +49,7 @@ if [ -n "$log" ]; then
         passed["$d $name"]=1
         # a bad-pointer kind also counts for its "<name>-badptr-*"
         [[ $name == *-badptr-* ]] && passed["$d ${name%-badptr-*}-badptr-*"]=1
-    done < <(sed -nE 's/^\[(dom0|domu|restricted)\] abi: ([a-z_]+\.[^:]+): (PASS|SKIP).*$/\1 \2/p' "$log")
+    done < <(sed -nE 's/^\[(dom0|domu|restricted|fifo)\] abi: ([a-z_]+\.[^:]+): (PASS|SKIP).*$/\1 \2/p' "$log")
 fi
 
 # Cases only one side runs: the meeting (the lower id offers, the other
@@ -76,8 +77,13 @@ in_source() {   # in_source FAMILY NAME
 
 in_log() {      # in_log FAMILY.NAME
     # test=restricted's cases run in the domain of that name alone.
-    if [[ $1 == hypercall.restricted-* ]]; then
+    if [[ $1 == hypercall.restricted-* || $1 == event_channel_op.fifo-2l-* ]]; then
         [ -n "${passed["restricted $1"]:-}" ]
+        return
+    fi
+    # test=evtchn-fifo's cases run in the domain `fifo` alone.
+    if [[ $1 == event_channel_op.fifo-* ]]; then
+        [ -n "${passed["fifo $1"]:-}" ]
         return
     fi
     [ -n "${only_domu[$1]:-}" ] || [ -n "${passed["dom0 $1"]:-}" ] || return 1

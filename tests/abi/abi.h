@@ -143,6 +143,10 @@ void abi_set_timer_op_cases(void);
 void abi_vcpu_op_cases(void);
 void abi_sched_op_cases(void);
 void abi_event_channel_op_cases(void);
+/* The FIFO ABI (event_channel_op-fifo.c): refusals that leave the domain 2-level;
+ * in `restricted` (evtchn=2l), the sub-ops unknown. */
+void abi_event_channel_op_fifo_error_cases(void);
+void abi_event_channel_op_fifo_2l_cases(void);
 void abi_physdev_op_cases(void);
 void abi_grant_table_op_cases(void);
 void abi_sysctl_cases(void);

@@ -143,6 +143,13 @@ static void create_refusals(void)
     op = create_req("lc-flags", 4);
     op.u.createdomain.flags |= 1u << 7;
     refused("createdomain-unknown-flag", &op, -XEN_EINVAL, "flags");
+    /* Mica's evtchn=2l flag is known (its effect: event_channel_op.fifo-2l-*). */
+    uint64_t before = free_pages();
+    op = create_req("lc-2l", 4);
+    op.u.createdomain.flags |= MICA_DOMCTL_CDF_evtchn_2l;
+    long rc = run(&op);
+    abi_check(F, "createdomain-evtchn-2l", rc == 0 && dom_destroy(op.domain) == 0 &&
+              free_pages() == before, op.u.createdomain.error, rc);
     op = create_req("lc-id", 4);
     op.domain = abi.peer;
     refused("createdomain-id-in-use", &op, -XEN_EEXIST, "id: ");

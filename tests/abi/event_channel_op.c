@@ -476,9 +476,8 @@ void abi_event_channel_op_cases(void)
     bind_vcpu_cases();
     unmask_cases();
     badptr("reset", EVTCHNOP_RESET, false, &r, sizeof r, -XEN_EFAULT);
-    abi_expect(F, "unknown-cmd-13-set_priority", call(13, (uintptr_t)&r), -XEN_ENOSYS);
-    abi_expect(F, "unknown-cmd-11-init_control", call(11, (uintptr_t)&r), -XEN_ENOSYS);
-    abi_expect(F, "unknown-cmd-12-expand_array", call(12, (uintptr_t)&r), -XEN_ENOSYS);
+    abi_event_channel_op_fifo_error_cases();
+    abi_expect(F, "unknown-cmd-14", call(14, (uintptr_t)&r), -XEN_ENOSYS);
     abi_expect(F, "unknown-cmd-99", call(99, (uintptr_t)&r), -XEN_ENOSYS);
     abi_expect(F, "unknown-cmd-above-32-bits", call((1ul << 32) | EVTCHNOP_STATUS, (uintptr_t)&r),
                -XEN_ENOSYS);

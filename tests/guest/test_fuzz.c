@@ -6,7 +6,7 @@
  *
  *     fuzz: results ok A undocumented B
  *     fuzz: errno EPERM n ENOENT n ESRCH n ENOMEM n EACCES n EFAULT n
- *     fuzz: errno EEXIST n EINVAL n ENOSPC n ENOSYS n ETIME n
+ *     fuzz: errno EEXIST n EINVAL n ENOSPC n ENOSYS n ETIME n EOPNOTSUPP n
  *     fuzz: mix <calls per hypercall>
  *     fuzz: done seed S calls N in T ms (R calls/s) digest 0xD
  *
@@ -94,6 +94,7 @@ static const struct {
     { XEN_ENOMEM, "ENOMEM" }, { XEN_EACCES, "EACCES" }, { XEN_EFAULT, "EFAULT" },
     { XEN_EEXIST, "EEXIST" }, { XEN_EINVAL, "EINVAL" }, { XEN_ENOSPC, "ENOSPC" },
     { XEN_ENOSYS, "ENOSYS" }, { XEN_ETIME, "ETIME" },
+    { XEN_EOPNOTSUPP, "EOPNOTSUPP" },   /* EVTCHNOP_expand_array before init_control */
 };
 #define NR_ERRNOS (sizeof errnos / sizeof errnos[0])
 

@@ -184,6 +184,7 @@ static const struct {
     { "unbacked",         test_unbacked },        /* test_unbacked.c */
     { "conformance",      test_conformance },     /* tests/abi/ */
     { "restricted",       test_restricted },      /* tests/abi/hypercall.c */
+    { "evtchn-fifo",      test_evtchn_fifo },     /* tests/abi/event_channel_op-fifo.c */
     { "fuzz",             test_fuzz },
     { "insn-fuzz",        test_insn_fuzz },
     { "disk",             test_disk },

@@ -22,6 +22,8 @@ void test_cpu_hog(const struct guest_env *env);
 void test_conformance(const struct guest_env *env);
 /* A domain its boot line's deny= restricts: tests/abi/hypercall.c. */
 void test_restricted(const struct guest_env *env);
+/* A domain that switches to FIFO event channels: tests/abi/event_channel_op-fifo.c. */
+void test_evtchn_fifo(const struct guest_env *env);
 void test_fuzz(const struct guest_env *env);       /* test_fuzz.c */
 void test_insn_fuzz(const struct guest_env *env);  /* test_insn.c */
 void test_disk(const struct guest_env *env);       /* test_disk.c: dom0 only */

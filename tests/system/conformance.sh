@@ -11,7 +11,8 @@
 # `restricted`, runs test=restricted under the deny= of its boot line, and
 # what dom0 denies it at run time: its cases (PASS: abi/restricted/...) and
 # the hypervisor's policy lines, one per denied call or sub-op however often
-# it was called, are checked too.
+# it was called, are checked too. A fifth, `fifo`, runs test=evtchn-fifo: it
+# switches itself to the FIFO event-channel ABI (PASS: abi/fifo/...).
 #   tests/system/conformance.sh OUTDIR     (images built from build/; BUILD= overrides)
 #   CPUS=2 tests/system/conformance.sh OUTDIR    (Bochs CPUs, default 1)
 set -uo pipefail
@@ -107,7 +108,14 @@ expect_count "abi/restricted-policy-line-set-at-run-time" "$L" \
     "$denied xen_version op 7 \(pagesize\): -EPERM, counted from now on$" 1
 expect_count "abi/policy-lines-only-restricted" "$L" '^\(mica\) policy: ' 5
 
-for d in dom0 domu gone restricted; do
+# The FIFO domain: its own cases, all passed.
+lines=$(grep -E "^\[fifo\] abi: [a-z_]+\.[A-Za-z0-9_.-]+: (PASS|FAIL|SKIP)" "$L")
+printf '%s\n' "$lines" | sed -nE \
+    -e "s/^\[fifo\] abi: ([^ ]+): PASS$/PASS: abi\/fifo\/\1/p" \
+    -e "s/^\[fifo\] abi: ([^ ]+): FAIL: (.*)$/FAIL: abi\/fifo\/\1 (\2)/p"
+expect "abi/fifo-none-failed" "$L" '^\[fifo\] abi: [1-9][0-9]* passed, 0 failed, 0 skipped$'
+
+for d in dom0 domu gone restricted fifo; do
     expect "abi/$d-powered-off" "$L" "^\(mica\)   domain $d +id [0-9]+ +shut down \(poweroff\)$"
 done
 expect_none "abi/no-fault-or-crash" "$L" 'HYPERVISOR FAULT|PANIC|crashed|guest exception'

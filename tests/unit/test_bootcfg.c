@@ -131,6 +131,9 @@ static void test_defaults_and_values(void)
     CHECK("unbacked-crash", parses(OK_DOMAIN " unbacked=crash", 1) &&
                                 cfg.domains[0].unbacked_crash == 1);
     CHECK("unbacked-ones", parses(OK_DOMAIN " unbacked=ones", 1) && !cfg.domains[0].unbacked_crash);
+    CHECK("evtchn-default-fifo", parses(OK_DOMAIN, 1) && !cfg.domains[0].evtchn_2l);
+    CHECK("evtchn-2l", parses(OK_DOMAIN " evtchn=2l", 1) && cfg.domains[0].evtchn_2l == 1);
+    CHECK("evtchn-fifo", parses(OK_DOMAIN " evtchn=fifo", 1) && !cfg.domains[0].evtchn_2l);
     CHECK("lf-and-crlf-lines-counted",
           parse("\n\r\n# c\n" OK_DOMAIN " memory=x") == -1 && err.line == 4);
     CHECK("comment-right-after-value", parses(OK_DOMAIN "#c", 1) &&
@@ -225,6 +228,8 @@ static void test_errors(void)
                  "bad value 'errors' for 'trace' (hypercalls/off)");
     expect_error("bad-unbacked", OK_DOMAIN " unbacked=zeros", 1,
                  "bad value 'zeros' for 'unbacked' (ones/crash)");
+    expect_error("bad-evtchn", OK_DOMAIN " evtchn=3l", 1,
+                 "bad value '3l' for 'evtchn' (fifo/2l)");
     expect_error("missing-equals", OK_DOMAIN " cmdline", 1, "missing '='");
     expect_error("missing-key", OK_DOMAIN " =x", 1, "missing key");
     expect_error("missing-name", "domain kernel=k memory=16", 1, "missing required key 'name'");

@@ -419,28 +419,46 @@ static void test_dispatched(void)
     }
 }
 
+struct unknown_cmd {
+    const char *name;
+    uint64_t cmd;
+};
+
+/* Each of `cmds` is -ENOSYS before its argument (the console port) is read; nothing changes. */
+static void expect_enosys(const char *who, const struct unknown_cmd *cmds, size_t n)
+{
+    memcpy(shim_guest_mem(ARG, 4), &d1->console_port, 4);
+    snapshot();
+    for (size_t i = 0; i < n; i++) {
+        CHECK(shim_name("%scmd %s -> ENOSYS", who, cmds[i].name),
+              evop(v1, cmds[i].cmd, ARG) == -XEN_ENOSYS);
+        CHECK(shim_name("%scmd %s touches no guest memory", who, cmds[i].name),
+              shim_guest.from_calls == 0 && shim_guest.to_calls == 0);
+    }
+    CHECK(shim_name("%sthose commands change nothing, drain nothing", who),
+          unchanged() && shim_console.drain_calls == 0 && !d1->fifo.active);
+}
+
 static void test_unknown(void)
 {
-    static const struct {
-        const char *name;
-        uint64_t cmd;
-    } cmds[] = {
-        { "11 init_control", 11 }, { "12 expand_array", 12 },
-        { "13", 13 }, { "99", 99 }, { "2^32 + send", (1ull << 32) | EVTCHNOP_SEND },
+    static const struct unknown_cmd cmds[] = {
+        { "14 (Xen's internal reset_cont)", 14 }, { "99", 99 }, { "2^32 + send", (1ull << 32) | EVTCHNOP_SEND },
         { "2^32 + alloc_unbound", (1ull << 32) | EVTCHNOP_ALLOC_UNBOUND }, { "~0", ~0ull },
     };
     setup();
-    /* a plausible argument: the console port */
-    memcpy(shim_guest_mem(ARG, 4), &d1->console_port, 4);
-    snapshot();
-    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
-        CHECK(shim_name("cmd %s -> ENOSYS", cmds[i].name),
-              evop(v1, cmds[i].cmd, ARG) == -XEN_ENOSYS);
-        CHECK(shim_name("cmd %s touches no guest memory", cmds[i].name),
-              shim_guest.from_calls == 0 && shim_guest.to_calls == 0);
-    }
-    CHECK("unknown commands change nothing, drain nothing",
-          unchanged() && shim_console.drain_calls == 0);
+    expect_enosys("", cmds, sizeof cmds / sizeof cmds[0]);
+}
+
+/* A domain booted with evtchn=2l: the FIFO sub-ops are as unknown as on a Xen without them. */
+static void test_fifo_refused_2l(void)
+{
+    static const struct unknown_cmd cmds[] = {
+        { "11 init_control", EVTCHNOP_INIT_CONTROL }, { "12 expand_array", EVTCHNOP_EXPAND_ARRAY },
+        { "13 set_priority", EVTCHNOP_SET_PRIORITY },
+    };
+    setup();
+    d1->evtchn_2l_only = true;
+    expect_enosys("2l: ", cmds, sizeof cmds / sizeof cmds[0]);
 }
 
 int main(void)
@@ -452,5 +470,6 @@ int main(void)
     test_ports_in_use();
     test_dispatched();
     test_unknown();
+    test_fifo_refused_2l();
     CHECK_DONE();
 }

@@ -4,6 +4,7 @@
 
 #include "hv/types.h"
 #include "mica/bootcfg.h"
+#include "hv/event_fifo.h"
 #include "hv/grant_table.h"
 #include "hv/physmap.h"
 #include "hv/rate_window.h"
@@ -75,6 +76,7 @@ struct evtchn {
     uint32_t pirq;              /* EVTCHN_PIRQ */
     uint16_t remote_dom;        /* EVTCHN_UNBOUND, EVTCHN_INTERDOMAIN */
     uint32_t remote_port;       /* EVTCHN_INTERDOMAIN */
+    struct evtchn_fifo_port fifo;   /* its priority and queue under the FIFO ABI */
 };
 
 /*
@@ -108,6 +110,7 @@ struct vcpu {
     bool vcpu_info_moved;       /* register_vcpu_info done (once only) */
     gpaddr_t vcpu_info_gpa;     /* where it moved to, when vcpu_info_moved */
     uint16_t virq_port[NR_VIRQS];   /* 0: not bound */
+    struct evtchn_fifo_vcpu fifo;   /* its control block and queues (FIFO ABI) */
 
     /* One-shot timer: system time (ns) of expiry, 0 when not armed. */
     uint64_t timer_deadline;
@@ -176,6 +179,10 @@ struct domain {
     uint32_t shutdown_code;     /* SCHEDOP_shutdown_code, SHUTDOWN_* or ~0 */
     uint32_t max_evtchn_port;   /* ports above this are refused (createdomain) */
     struct evtchn evtchn[EVTCHN_MAX_PORTS];
+    /* evtchn=2l: the FIFO ABI is refused (-ENOSYS), as by a Xen without it. */
+    bool evtchn_2l_only;
+    struct evtchn_fifo fifo;    /* its event array, once init_control switched it */
+    struct evtchn_fifo_lastq fifo_lastq[EVTCHN_MAX_PORTS];
     struct grant_table gnttab;
     /* Console text is gathered into whole lines, one per path, so domains
      * never interleave mid-line and a line both paths print shows once. */

@@ -21,6 +21,7 @@ struct domain_request {
     uint32_t max_evtchn_port;
     uint32_t max_maptrack;
     bool unbacked_crash;                /* MICA_DOMCTL_CDF_unbacked_crash */
+    bool evtchn_2l_only;                /* MICA_DOMCTL_CDF_evtchn_2l */
 };
 
 /*

@@ -6,7 +6,7 @@
  *   hypervisor timeslice_ms=10
  *   domain name=dom0 kernel=dom0.elf memory=32 vcpus=1 privileged=yes cmdline="..."
  *          weight=256 cap=0 cpus=0-3 trace=off deny=grant_table_op,sched_op:poll
- *          unbacked=ones
+ *          unbacked=ones evtchn=fifo
  *          modules=images
  *
  * Freestanding: built into the UEFI loader and into the host unit tests.
@@ -51,6 +51,9 @@ struct bootcfg_domain {
      * RAM nor a device crashes the domain; unbacked=ones (default): 0, a read
      * returns all-ones and a write is dropped, as on Xen. */
     uint32_t unbacked_crash;
+    /* evtchn=2l: 1, the FIFO event-channel ABI is refused (-ENOSYS);
+     * evtchn=fifo (default): 0, the guest may switch to it. */
+    uint32_t evtchn_2l;
     /* deny=: a set bit denies that hypercall (by number) or sub-op (by slot,
      * public/policy.h); all 0 (default): what the domain's privilege allows. */
     struct mica_policy deny;

@@ -138,11 +138,15 @@ _Static_assert(sizeof(struct mica_domctl_scheduler_op) == 16, "scheduler_op size
  * neither RAM nor a device crashes the domain, instead of reading all-ones
  * (docs/abi.md, "Unbacked guest-physical memory"; unbacked=crash in mica.cfg). */
 #define MICA_DOMCTL_CDF_unbacked_crash (1u << 31)
+/* Mica's own: the FIFO event-channel ABI is refused (-ENOSYS), as by a Xen
+ * without it (docs/abi.md, "32 event_channel_op"; evtchn=2l in mica.cfg). */
+#define MICA_DOMCTL_CDF_evtchn_2l (1u << 30)
 #define MICA_DOMCTL_MAX_VCPUS 8
 #define MICA_DOMCTL_ERROR_LEN 48
 
 struct mica_domctl_createdomain {
-    uint32_t flags;             /* IN: XEN_DOMCTL_CDF_hvm, _hap, MICA_DOMCTL_CDF_unbacked_crash */
+    uint32_t flags;             /* IN: XEN_DOMCTL_CDF_hvm, _hap, MICA_DOMCTL_CDF_unbacked_crash,
+                                   MICA_DOMCTL_CDF_evtchn_2l */
     uint32_t max_vcpus;         /* IN: 1..MICA_DOMCTL_MAX_VCPUS */
     uint64_t max_mem_kb;        /* IN: its RAM in KiB, a multiple of 4; 2 MiB..4 GiB */
     uint64_t cpumap;            /* IN: hard affinity of every vCPU; 0: every CPU */

@@ -1,7 +1,9 @@
 /*
- * event_channel_op(cmd, arg): RDI = cmd, RSI = guest pointer. Ports use the
- * 2-level ABI: a pending and a mask bit per port in shared_info, and a
- * selector word per vCPU in vcpu_info.
+ * event_channel_op(cmd, arg): RDI = cmd, RSI = guest pointer. Ports start
+ * with the 2-level ABI: a pending and a mask bit per port in shared_info,
+ * and a selector word per vCPU in vcpu_info. EVTCHNOP_init_control switches
+ * a domain to the FIFO ABI: an event word per port in guest pages, queued
+ * by priority per vCPU in a control block (bottom of this file).
  */
 #ifndef MICA_PUBLIC_EVENT_CHANNEL_H
 #define MICA_PUBLIC_EVENT_CHANNEL_H
@@ -22,6 +24,9 @@ typedef uint32_t evtchn_port_t;
 #define EVTCHNOP_BIND_VCPU        8
 #define EVTCHNOP_UNMASK           9
 #define EVTCHNOP_RESET           10
+#define EVTCHNOP_INIT_CONTROL    11
+#define EVTCHNOP_EXPAND_ARRAY    12
+#define EVTCHNOP_SET_PRIORITY    13
 
 #define VIRQ_TIMER   0
 #define VIRQ_CONSOLE 2
@@ -107,5 +112,55 @@ struct evtchn_status {
 };
 _Static_assert(sizeof(struct evtchn_status) == 24, "evtchn_status size");
 _Static_assert(offsetof(struct evtchn_status, u) == 16, "evtchn_status.u");
+
+/* ---- FIFO ABI ---- */
+
+struct evtchn_init_control {
+    uint64_t control_gfn;       /* IN: page holding this vCPU's control block */
+    uint32_t offset;            /* IN: of the block in it; 8-byte aligned */
+    uint32_t vcpu;              /* IN */
+    uint8_t link_bits;          /* OUT: EVTCHN_FIFO_LINK_BITS */
+    uint8_t _pad[7];
+};
+_Static_assert(sizeof(struct evtchn_init_control) == 24, "init_control size");
+_Static_assert(offsetof(struct evtchn_init_control, link_bits) == 16, "init_control.link_bits");
+
+struct evtchn_expand_array {
+    uint64_t array_gfn;         /* IN: the next page of event words */
+};
+_Static_assert(sizeof(struct evtchn_expand_array) == 8, "expand_array size");
+
+struct evtchn_set_priority {
+    evtchn_port_t port;         /* IN */
+    uint32_t priority;          /* IN: EVTCHN_FIFO_PRIORITY_MAX..MIN */
+};
+_Static_assert(sizeof(struct evtchn_set_priority) == 8, "set_priority size");
+
+/* Priorities: 0 is served first, 15 last; a new port gets the default. */
+#define EVTCHN_FIFO_PRIORITY_MAX     0
+#define EVTCHN_FIFO_PRIORITY_DEFAULT 7
+#define EVTCHN_FIFO_PRIORITY_MIN     15
+#define EVTCHN_FIFO_MAX_QUEUES       (EVTCHN_FIFO_PRIORITY_MIN + 1)
+
+/* An event word: four flag bits and the link to the next port of its queue. */
+typedef uint32_t event_word_t;
+#define EVTCHN_FIFO_PENDING 31
+#define EVTCHN_FIFO_MASKED  30
+#define EVTCHN_FIFO_LINKED  29
+#define EVTCHN_FIFO_BUSY    28  /* the hypervisor is changing the link: do not unmask */
+#define EVTCHN_FIFO_LINK_BITS 17
+#define EVTCHN_FIFO_LINK_MASK ((1u << EVTCHN_FIFO_LINK_BITS) - 1)
+#define EVTCHN_FIFO_NR_CHANNELS (1u << EVTCHN_FIFO_LINK_BITS)
+/* Event words per array page; pages an array may have. */
+#define EVTCHN_FIFO_WORDS_PER_PAGE 1024
+#define EVTCHN_FIFO_ARRAY_PAGES_LIMIT (EVTCHN_FIFO_NR_CHANNELS / EVTCHN_FIFO_WORDS_PER_PAGE)
+
+/* Per vCPU, in guest memory: a ready bit per queue with events, and each queue's head. */
+struct evtchn_fifo_control_block {
+    uint32_t ready;             /* OUT: bit q set when queue q became non-empty */
+    uint32_t _rsvd;
+    uint32_t head[EVTCHN_FIFO_MAX_QUEUES];  /* OUT: first port, when the queue was empty */
+};
+_Static_assert(sizeof(struct evtchn_fifo_control_block) == 72, "fifo control block size");
 
 #endif
