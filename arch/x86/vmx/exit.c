@@ -154,7 +154,7 @@ static void handle_triple_fault(struct vcpu *v)
 static void handle_hlt(struct vcpu *v)
 {
     vmx_advance_rip();
-    if (!v->upcall_needed && v->state == VCPU_RUNNABLE)
+    if (!v->upcall_needed && !vmx_interrupt_ready(v) && v->state == VCPU_RUNNABLE)
         v->state = VCPU_BLOCKED;
 }
 
@@ -277,16 +277,20 @@ static void handle_cr_access(struct vcpu *v)
 }
 
 /*
- * Intercepted MSRs: the hypercall-page MSR is write-only; IA32_DEBUGCTL reads
- * 0 and takes only 0, as Xen's HVM guests without LBR/BTS see it (the VMCS
- * keeps the guest's at 0); all others #GP.
+ * Intercepted MSRs: the local APIC's (vlapic_msr.c); the hypercall-page MSR
+ * is write-only; IA32_DEBUGCTL reads 0 and takes only 0, as Xen's HVM
+ * guests without LBR/BTS see it (the VMCS keeps the guest's at 0); all
+ * others #GP.
  */
 static void handle_rdmsr(struct vcpu *v)
 {
     struct guest_regs *r = &v->arch->regs;
-    if ((uint32_t)r->rcx == MSR_IA32_DEBUGCTL) {
-        r->rax = 0;
-        r->rdx = 0;
+    uint32_t msr = (uint32_t)r->rcx;
+    uint64_t value = 0;
+    int apic = vmx_vlapic_rdmsr(v, msr, &value);
+    if (apic == 0 || (apic > 0 && msr == MSR_IA32_DEBUGCTL)) {
+        r->rax = (uint32_t)value;
+        r->rdx = value >> 32;
         vmx_advance_rip();
         return;
     }
@@ -298,8 +302,10 @@ static void handle_wrmsr(struct vcpu *v)
     struct guest_regs *r = &v->arch->regs;
     uint32_t msr = (uint32_t)r->rcx;
     uint64_t value = (r->rdx << 32) | (uint32_t)r->rax;
-    if ((msr == XEN_HYPERCALL_PAGE_MSR && vmx_fill_hypercall_page(v, value) == 0) ||
-        (msr == MSR_IA32_DEBUGCTL && value == 0)) {
+    int apic = vmx_vlapic_wrmsr(v, msr, value);
+    if (apic == 0 ||
+        (apic > 0 && ((msr == XEN_HYPERCALL_PAGE_MSR && vmx_fill_hypercall_page(v, value) == 0) ||
+                      (msr == MSR_IA32_DEBUGCTL && value == 0)))) {
         vmx_advance_rip();
         return;
     }
@@ -316,7 +322,8 @@ static void handle_ept_violation(struct vcpu *v)
     uint64_t q = vmcs_readnat(EXIT_QUALIFICATION);
     uint64_t gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
     char refusal[96] = "";
-    if (vmx_unbacked_access(v, gpa, q & EPT_QUAL_WRITE, q & EPT_QUAL_FETCH, refusal,
+    if (vmx_vlapic_mmio(v, gpa, q & EPT_QUAL_WRITE, q & EPT_QUAL_FETCH) ||
+        vmx_unbacked_access(v, gpa, q & EPT_QUAL_WRITE, q & EPT_QUAL_FETCH, refusal,
                             sizeof refusal))
         return;
     const char *access = q & EPT_QUAL_WRITE ? "write" : q & EPT_QUAL_FETCH ? "execute" : "read";

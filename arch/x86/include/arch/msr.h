@@ -10,6 +10,9 @@
 #define MSR_IA32_SYSENTER_ESP         0x175
 #define MSR_IA32_SYSENTER_EIP         0x176
 #define MSR_IA32_DEBUGCTL             0x1d9
+#define MSR_IA32_TSC_DEADLINE         0x6e0
+#define MSR_X2APIC_FIRST              0x800     /* 0x800-0x8ff: x2APIC registers */
+#define MSR_X2APIC_LAST               0x8ff
 #define MSR_IA32_PAT                  0x277
 #define MSR_IA32_VMX_BASIC            0x480
 #define MSR_IA32_VMX_PINBASED_CTLS    0x481
