@@ -182,6 +182,7 @@ static const struct {
     { "balloon",          test_balloon },         /* test_balloon.c */
     { "balloon-follow",   test_balloon_follow },  /* test_balloon.c: needs dom0's store */
     { "unbacked",         test_unbacked },        /* test_unbacked.c */
+    { "vlapic",           test_vlapic },          /* test_vlapic.c */
     { "conformance",      test_conformance },     /* tests/abi/ */
     { "restricted",       test_restricted },      /* tests/abi/hypercall.c */
     { "fuzz",             test_fuzz },
