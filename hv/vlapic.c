@@ -175,13 +175,22 @@ static uint64_t read_reg(struct vcpu *v, unsigned reg, bool x2)
     }
 }
 
-int vlapic_read(struct vcpu *v, unsigned reg, uint64_t *value)
+/* How `reg` may be used in v's mode (*x2: x2APIC); -1 while disabled or out of range. */
+static int mode_access(const struct vcpu *v, unsigned reg, bool *x2)
 {
     enum vlapic_mode mode = vlapic_mode(v);
     if (mode == VLAPIC_DISABLED || reg >= APIC_REG_COUNT)
         return -1;
-    bool x2 = mode == VLAPIC_X2APIC;
-    uint8_t acc = access_of(reg);
+    *x2 = mode == VLAPIC_X2APIC;
+    return access_of(reg);
+}
+
+int vlapic_read(struct vcpu *v, unsigned reg, uint64_t *value)
+{
+    bool x2;
+    int acc = mode_access(v, reg, &x2);
+    if (acc < 0)
+        return -1;
     if (x2) {
         if (!(acc & ACC_X2) || !(acc & ACC_R))
             return -1;
@@ -229,11 +238,10 @@ static bool reserved(bool x2, uint64_t *value, uint64_t writable)
 int vlapic_write(struct vcpu *v, unsigned reg, uint64_t value)
 {
     struct vlapic *l = &v->vlapic;
-    enum vlapic_mode mode = vlapic_mode(v);
-    if (mode == VLAPIC_DISABLED || reg >= APIC_REG_COUNT)
+    bool x2;
+    int acc = mode_access(v, reg, &x2);
+    if (acc < 0)
         return -1;
-    bool x2 = mode == VLAPIC_X2APIC;
-    uint8_t acc = access_of(reg);
     if (x2) {
         if (!(acc & ACC_X2) || !(acc & ACC_W) || (reg != APIC_REG_ICR && value >> 32))
             return -1;

@@ -119,6 +119,9 @@ void vlapic_timer_expire(struct vcpu *v, uint64_t now)
         return;
     uint32_t lvt = l->lvt[LVT_TIMER];
     if (timer_mode(v) == APIC_TIMER_PERIODIC && l->timer_length_ns) {
+        /* A count started in one-shot mode may be short: the floor holds here too. */
+        if (l->timer_length_ns < VLAPIC_PERIOD_MIN_NS)
+            l->timer_length_ns = VLAPIC_PERIOD_MIN_NS;
         uint64_t next = l->timer_deadline_ns + l->timer_length_ns;
         l->timer_deadline_ns = next > now ? next : now + l->timer_length_ns;
     } else {

@@ -341,6 +341,19 @@ static void test_timer(void)
     CHECK("periodic: masked counts on, no interrupt", !irr_has(v, 0x41) &&
                                                       v->vlapic.timer_deadline_ns > shim_now_ns);
 
+    /* A short one-shot count turned periodic: re-armed no sooner than the floor. */
+    vlapic_write(v, APIC_REG_LVT_TIMER, 0x41);
+    vlapic_write(v, APIC_REG_TIMER_INIT, 1);
+    vlapic_write(v, APIC_REG_LVT_TIMER, APIC_TIMER_PERIODIC << 17 | 0x41);
+    shim_now_ns += 1;
+    vlapic_timer_expire(v, shim_now_ns);
+    CHECK("periodic: a one-shot count switched to periodic keeps the floor",
+          v->vlapic.timer_deadline_ns >= shim_now_ns + VLAPIC_PERIOD_MIN_NS - 1);
+    vlapic_accept(v, 0x41);
+    vlapic_write(v, APIC_REG_EOI, 0);
+    vlapic_write(v, APIC_REG_TIMER_INIT, 0);
+    vlapic_write(v, APIC_REG_LVT_TIMER, APIC_TIMER_PERIODIC << 17 | APIC_LVT_MASKED | 0x41);
+
     /* TSC-deadline. */
     vlapic_tsc_deadline_write(v, arch_read_tsc() + 500);
     CHECK("tsc-deadline: ignored in periodic mode", vlapic_tsc_deadline_read(v) == 0);
