@@ -1,5 +1,5 @@
 /*
- * test=vlapic (a domU, one vCPU): the emulated local APIC as a guest
+ * test=vlapic (a domU with 3 vCPUs): the emulated local APIC as a guest
  * written for Xen finds it (docs/abi.md, "Local APIC"). CPUID offers it;
  * IA32_APIC_BASE reads 0xFEE00000 enabled, BSP; in xAPIC mode, through the
  * page at 0xFEE00000: ID and version, a self IPI whose handler runs (held
@@ -7,7 +7,9 @@
  * one-shot timer waking a HLT, the periodic timer, the TSC-deadline timer;
  * then x2APIC mode: the page reads all-ones, the same through MSRs (SELF
  * IPI, ICR, timer), #GP for misuse, x2APIC -> xAPIC refused, and disabling
- * clears CPUID's APIC bit. One PASS/FAIL line per case (group "vlapic").
+ * clears CPUID's APIC bit; between vCPUs (3 of them), a fixed IPI to
+ * vCPU 1 and INIT + start-up of vCPU 2 in real mode. One PASS/FAIL line
+ * per case (group "vlapic").
  */
 #include <stdint.h>
 
@@ -15,6 +17,7 @@
 #include "console.h"
 #include "guest.h"
 #include "idt.h"
+#include "smp.h"
 #include "tests.h"
 
 #define APIC_PAGE      0xFEE00000ull
@@ -34,6 +37,7 @@
 #define REG_ISR 0x100
 #define REG_ESR 0x280
 #define REG_ICR 0x300
+#define REG_ICR2 0x310
 #define REG_LVT_TIMER 0x320
 #define REG_TIMER_INIT 0x380
 #define REG_TIMER_CURRENT 0x390
@@ -49,6 +53,11 @@
 #define VEC_ONESHOT 0x42
 #define VEC_PERIODIC 0x43
 #define VEC_DEADLINE 0x44
+#define VEC_REMOTE 0x45
+#define ICR_INIT_ASSERT (5u << 8 | 1u << 14)
+#define ICR_STARTUP (6u << 8)
+#define SIPI_PAGE 0x8000u       /* free low RAM of a domU: vCPU 2's real-mode code */
+#define SIPI_FLAG (SIPI_PAGE + 0x100)
 #define VEC_GP 13
 #define WAIT_NS 200000000ull    /* 200 ms of guest time per wait */
 
@@ -127,7 +136,7 @@ static uint64_t msr_fault(bool write, uint32_t msr, uint64_t value, uint64_t *ou
 static void install(void)
 {
     static const unsigned vectors[] = { VEC_IPI, VEC_LOW, VEC_ONESHOT, VEC_PERIODIC,
-                                        VEC_DEADLINE };
+                                        VEC_DEADLINE, VEC_REMOTE };
     for (unsigned i = 0; i < sizeof vectors / sizeof vectors[0]; i++)
         idt_set_vector_handler(vectors[i], on_vector);
 }
@@ -194,6 +203,68 @@ static void xapic_cases(void)
     check("x2apic-msr-gp-in-xapic-mode", msr_fault(false, 0x802, 0, &v) == VEC_GP, v);
 }
 
+/* vCPU 1 (brought up with VCPUOP_up): its own APIC enabled, it waits for
+ * vCPU 0's fixed IPI. */
+static volatile bool remote_ready;
+
+static void remote_main(void)
+{
+    wr(REG_SVR, 0x1ff);
+    remote_ready = true;
+    uint64_t start = rdtsc();
+    while (!hits[VEC_REMOTE] && rdtsc() - start < WAIT_NS * 4)
+        window();
+}
+
+static bool wait_flag(volatile bool *flag)
+{
+    uint64_t start = rdtsc();
+    while (!*flag && rdtsc() - start < WAIT_NS * 4)
+        cpu_relax();
+    return *flag;
+}
+
+/*
+ * Between vCPUs: a fixed IPI to vCPU 1, and INIT + start-up to vCPU 2,
+ * which has never run: it starts in real mode at SIPI_PAGE, stores a byte
+ * through CS and halts with interrupts off.
+ */
+static void ipi_cases(void)
+{
+    if (smp_vcpu_count() < 3) {
+        printk("FAIL: vlapic/ipi-cases need 3 vCPUs (%u)\n", smp_vcpu_count());
+        return;
+    }
+    bool up = smp_bring_up(1) == 0;
+    if (up)
+        smp_run(1, remote_main);
+    check("ipi-peer-ready", up && wait_flag(&remote_ready), up);
+    wr(REG_ICR2, 1u << 24);
+    wr(REG_ICR, VEC_REMOTE);
+    check("ipi-fixed-to-vcpu1-handled", up && smp_wait_idle(1) && hits[VEC_REMOTE] == 1,
+          hits[VEC_REMOTE]);
+
+    static const uint8_t real_mode[] = {
+        0xB0, 0x5A,                 /* mov al, 0x5a */
+        0x2E, 0xA2, 0x00, 0x01,     /* mov [cs:0x100], al */
+        0xFA, 0xF4, 0xEB, 0xFC,     /* cli; hlt; jmp back to cli */
+    };
+    volatile uint8_t *page = (volatile uint8_t *)(uintptr_t)SIPI_PAGE;
+    for (unsigned i = 0; i < sizeof real_mode; i++)
+        page[i] = real_mode[i];
+    *(volatile uint8_t *)(uintptr_t)SIPI_FLAG = 0;
+    wr(REG_ICR2, 2u << 24);
+    wr(REG_ICR, ICR_STARTUP | (SIPI_PAGE >> 12));
+    check("sipi-without-init-ignored", *(volatile uint8_t *)(uintptr_t)SIPI_FLAG == 0, 0);
+    wr(REG_ICR, ICR_INIT_ASSERT);
+    wr(REG_ICR, ICR_STARTUP | (SIPI_PAGE >> 12));
+    uint64_t start = rdtsc();
+    while (*(volatile uint8_t *)(uintptr_t)SIPI_FLAG != 0x5A && rdtsc() - start < WAIT_NS * 4)
+        cpu_relax();
+    check("init-sipi-starts-vcpu2-in-real-mode", *(volatile uint8_t *)(uintptr_t)SIPI_FLAG == 0x5A,
+          *(volatile uint8_t *)(uintptr_t)SIPI_FLAG);
+}
+
 static void x2apic_cases(void)
 {
     uint64_t base = rdmsr(MSR_APIC_BASE);
@@ -248,6 +319,7 @@ void test_vlapic(const struct guest_env *env)
     cli();
     install();
     xapic_cases();
+    ipi_cases();
     x2apic_cases();
     printk("vlapic: done\n");
 }
