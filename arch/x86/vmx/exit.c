@@ -202,26 +202,27 @@ static void handle_vmcall(struct vcpu *v)
 }
 
 /*
- * CR8 is the vCPU's own task priority (CR8-load and CR8-store exiting), kept
- * in arch_vcpu and never written to the LAPIC, whose TPR stays the
+ * CR8 is the vCPU's own task priority (CR8-load and CR8-store exiting): bits
+ * 7:4 of its emulated local APIC's TPR (SDM 3A 12.8.6.5; a write clears bits
+ * 3:0), never written to the physical LAPIC, whose TPR stays the
  * hypervisor's: a guest raising it would otherwise mask the timer and kick
  * IPIs of the physical CPU. The CPU has made the checks that precede the
  * exit (#UD outside 64-bit mode, #GP at CPL > 0); a write with bits 63:4
- * set is #GP (SDM 3A 11.8.6.1), checked here. As in Xen, the value does not
+ * set is #GP (SDM 3A 12.8.6.1), checked here. As in Xen, the value does not
  * hold back upcalls: the callback vector is not subject to the TPR.
  */
 static void handle_cr8(struct vcpu *v, uint64_t q)
 {
     unsigned n = CR_QUAL_GPR(q);
     if (CR_QUAL_TYPE(q) == CR_ACCESS_MOV_FROM) {
-        write_gpr(v, n, v->arch->tpr);
+        write_gpr(v, n, v->vlapic.tpr >> 4);
     } else {
         uint64_t val = read_gpr(v, n);
         if (val >> 4) {
             vmx_inject_exception(VECTOR_GP, true, 0);
             return;
         }
-        v->arch->tpr = (uint8_t)val;
+        v->vlapic.tpr = (uint32_t)val << 4;
     }
     vmx_advance_rip();
 }

@@ -57,7 +57,7 @@ void vmx_write_start_state(const struct vmx_start_state *s);
 /*
  * Give a vCPU that is not running (and has never run: its VMCS is current
  * nowhere) the start state `s` and registers `regs`, and reset what the
- * VMCS does not hold (syscall MSRs, debug registers, CR8, FPU). Cannot fail.
+ * VMCS does not hold (syscall MSRs, debug registers, CR8 = the local APIC's TPR, FPU). Cannot fail.
  */
 struct vcpu;
 struct guest_regs;

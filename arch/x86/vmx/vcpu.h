@@ -34,7 +34,6 @@ struct arch_vcpu {
     struct guest_regs regs;
     struct syscall_msrs msrs;
     struct debug_regs dr;
-    uint8_t tpr;                /* CR8: MOV to/from CR8 exit and use this, never the LAPIC */
     paddr_t vmcs;
     bool launched;
     uint32_t host_cpu;          /* CPU whose host state the VMCS holds; UINT32_MAX: none */

@@ -302,6 +302,6 @@ void vmx_vcpu_restart(struct vcpu *v, const struct vmx_start_state *s,
     v->arch->regs = *regs;
     memset(&v->arch->msrs, 0, sizeof v->arch->msrs);
     vmx_debug_regs_reset(&v->arch->dr);
-    v->arch->tpr = 0;
+    v->vlapic.tpr = 0;          /* CR8 */
     vmx_fpu_reset(v->arch->fpu);
 }
