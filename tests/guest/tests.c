@@ -13,7 +13,7 @@
  * test_disk.c, dom0's e1000 and network stack in test_net.c, ballooning in
  * test_balloon.c, unbacked memory in test_unbacked.c, the xenstore suite a
  * domU runs against dom0's daemon in test_xenstore.c, the console input echo
- * in test_console_echo.c.
+ * in test_console_echo.c, the emulated local APIC in test_vlapic.c.
  */
 #include <stdint.h>
 
