@@ -101,8 +101,8 @@ void vmx_access_load(struct vcpu *v, const struct insn_mem *m, uint64_t value);
  * xAPIC page of the vCPU's own enabled xAPIC, completed (true; false if it
  * is not one); the APIC MSRs: 0, -1 for #GP, 1 if the MSR is not theirs.
  */
-/* An NMI, or a local APIC vector the guest's RFLAGS.IF lets in, waits
- * (vcpu_run.c): HLT does not block then. */
+/* An NMI the guest does not block, or a local APIC vector its RFLAGS.IF
+ * lets in, waits (vcpu_run.c): HLT does not block then. */
 bool vmx_interrupt_ready(struct vcpu *v);
 bool vmx_vlapic_mmio(struct vcpu *v, uint64_t gpa, bool write, bool fetch);
 int vmx_vlapic_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *value);

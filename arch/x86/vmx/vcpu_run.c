@@ -44,7 +44,8 @@ static bool interrupt_window_open(void)
 
 bool vmx_interrupt_ready(struct vcpu *v)
 {
-    return v->vlapic.nmi_pending ||
+    return (v->vlapic.nmi_pending &&
+            !(vmcs_read32(GUEST_INTERRUPTIBILITY) & INTERRUPTIBILITY_NMI)) ||
            (vlapic_next_vector(v) >= 0 && (vmcs_readnat(GUEST_RFLAGS) & RFLAGS_IF));
 }
 
