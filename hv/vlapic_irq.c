@@ -187,9 +187,9 @@ void vlapic_send_ipi(struct vcpu *v, uint32_t icr, uint32_t dest)
         vlapic_error(v, APIC_ESR_SEND_ILLEGAL);
         return;
     }
-    /* Self is for fixed interrupts only; an INIT level de-assert does nothing. */
-    if ((ICR_SHORTHAND(icr) == DEST_SELF && mode != MODE_FIXED) ||
-        (mode == MODE_INIT && !(icr & ICR_LEVEL_ASSERT) && (icr & ICR_TRIGGER_LEVEL)))
+    /* An INIT level de-assert does nothing. Self takes any mode, as in Xen
+     * (XTF sends itself NMIs so); INIT and start-up never reach the sender. */
+    if (mode == MODE_INIT && !(icr & ICR_LEVEL_ASSERT) && (icr & ICR_TRIGGER_LEVEL))
         return;
     for (uint32_t i = 0; i < d->nvcpus; i++) {
         struct vcpu *t = d->vcpus[i];

@@ -441,6 +441,8 @@ static void test_ipis(void)
     vlapic_write(v0, APIC_REG_ICR, 4u << 8);
     CHECK("ipi: NMI", v1->vlapic.nmi_pending && v1->vlapic.pending && !v2->vlapic.nmi_pending);
     CHECK("ipi: NMI taken once", vlapic_take_nmi(v1) && !vlapic_take_nmi(v1));
+    vlapic_write(v0, APIC_REG_ICR, 1u << 18 | 4u << 8);
+    CHECK("ipi: NMI to self (shorthand)", vlapic_take_nmi(v0) && !v1->vlapic.nmi_pending);
 
     /* x2APIC: physical by x2APIC ID, logical by cluster. */
     x2apic_on(v0);

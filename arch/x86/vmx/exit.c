@@ -158,6 +158,15 @@ static void handle_hlt(struct vcpu *v)
         v->state = VCPU_BLOCKED;
 }
 
+/* The guest takes NMIs again (virtual NMIs: its IRET ended the blocking):
+ * the run loop injects the one its local APIC holds. */
+static void handle_nmi_window(struct vcpu *v)
+{
+    (void)v;
+    vmcs_write32(CPU_BASED_VM_EXEC_CONTROL,
+                 vmcs_read32(CPU_BASED_VM_EXEC_CONTROL) & ~CPU_NMI_WINDOW_EXITING);
+}
+
 /* The guest can take an interrupt again: the run loop injects the upcall. */
 static void handle_interrupt_window(struct vcpu *v)
 {
@@ -377,6 +386,7 @@ static const exit_handler exit_handlers[EXIT_REASON_COUNT] = {
     [EXIT_TRIPLE_FAULT] = handle_triple_fault,
     [EXIT_CPUID] = vmx_handle_cpuid,
     [EXIT_INTERRUPT_WINDOW] = handle_interrupt_window,
+    [EXIT_NMI_WINDOW] = handle_nmi_window,
     [EXIT_HLT] = handle_hlt,
     [EXIT_INVD] = handle_skip,
     [EXIT_VMCALL] = handle_vmcall,

@@ -55,16 +55,35 @@ bool vmx_interrupt_ready(struct vcpu *v)
  * (it bypasses the local APIC as in Xen: no IRR or ISR bit, no EOI, not
  * held back by the TPR), then the local APIC's highest deliverable vector
  * (moved to its ISR as it is injected). External interrupts wait for
- * RFLAGS.IF and no blocking: the interrupt-window exit says when; an NMI
- * the guest blocks waits for a later exit.
+ * RFLAGS.IF and no blocking, NMIs for no NMI blocking: the interrupt- and
+ * NMI-window exits say when.
  */
+/*
+ * NMIs need virtual NMIs and NMI-window exiting: without them IRET does not end the
+ * blocking an injected NMI starts (SDM 3C 26.3, "IRET"), and the guest
+ * would never take an interrupt again. A CPU without them drops the NMIs
+ * guests send (docs/abi.md, "Local APIC"). Returns true if the NMI window
+ * is wanted.
+ */
+static bool deliver_nmi(struct vcpu *v)
+{
+    if (!v->vlapic.nmi_pending)
+        return false;
+    if (!vmx_config.guest_nmis) {
+        vlapic_take_nmi(v);
+        return false;
+    }
+    if ((vmcs_read32(VM_ENTRY_INTR_INFO) & INTR_INFO_VALID) ||
+        (vmcs_read32(GUEST_INTERRUPTIBILITY) & (INTERRUPTIBILITY_STI_MOVSS | INTERRUPTIBILITY_NMI)))
+        return true;
+    vlapic_take_nmi(v);
+    vmcs_write32(VM_ENTRY_INTR_INFO, VECTOR_NMI | INTR_TYPE_NMI | INTR_INFO_VALID);
+    return false;
+}
+
 static void __attribute__((noinline)) deliver_events(struct vcpu *v)
 {
-    bool waiting = false;
-    if (v->vlapic.nmi_pending && !(vmcs_read32(VM_ENTRY_INTR_INFO) & INTR_INFO_VALID) &&
-        !(vmcs_read32(GUEST_INTERRUPTIBILITY) & (INTERRUPTIBILITY_STI_MOVSS | INTERRUPTIBILITY_NMI)) &&
-        vlapic_take_nmi(v))
-        vmcs_write32(VM_ENTRY_INTR_INFO, VECTOR_NMI | INTR_TYPE_NMI | INTR_INFO_VALID);
+    bool waiting = false, nmi_waiting = deliver_nmi(v);
     uint8_t vector = v->domain->callback_vector;
     if (v->upcall_needed && vector) {
         if (interrupt_window_open()) {
@@ -86,6 +105,7 @@ static void __attribute__((noinline)) deliver_events(struct vcpu *v)
     }
     uint32_t cpu = vmcs_read32(CPU_BASED_VM_EXEC_CONTROL);
     cpu = waiting ? cpu | CPU_INTERRUPT_WINDOW_EXITING : cpu & ~CPU_INTERRUPT_WINDOW_EXITING;
+    cpu = nmi_waiting ? cpu | CPU_NMI_WINDOW_EXITING : cpu & ~CPU_NMI_WINDOW_EXITING;
     vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, cpu);
 }
 
