@@ -193,6 +193,7 @@ static void add_vcpus(struct domain *d, struct vcpu *slots, uint32_t n)
         v->state = i == 0 ? VCPU_RUNNABLE : VCPU_DOWN;
         sched_vcpu_init(&v->sched, &d->sched, (d->id + i) % sched_policy_ncpus());
         v->initialised = i == 0;
+        vlapic_reset(v);
         d->vcpus[i] = v;
     }
     d->nvcpus = n;

@@ -1,8 +1,9 @@
 /*
  * Guest time. System time is ns since boot, computed from the TSC with the
  * same scale the guest's pvclock record carries; the wall clock is the CMOS
- * RTC read at boot, published as the time at system time 0. One-shot timers
- * and poll timeouts are deadlines in system time, checked by the scheduler.
+ * RTC read at boot, published as the time at system time 0. One-shot timers,
+ * poll timeouts and the local APIC timers (hv/vlapic_timer.c) are deadlines
+ * in system time, checked by the scheduler.
  */
 #include "hv/time.h"
 #include "hv/sched.h"
@@ -100,6 +101,9 @@ static void earliest(struct vcpu *v, void *ctx)
         *best = v->timer_deadline;
     if (v->poll_deadline && (!*best || v->poll_deadline < *best))
         *best = v->poll_deadline;
+    uint64_t apic = v->vlapic.timer_deadline_ns;
+    if (apic && (!*best || apic < *best))
+        *best = apic;
 }
 
 uint64_t timer_next_deadline(void)
@@ -115,8 +119,8 @@ static void fire(struct vcpu *v, void *ctx)
     if (v->timer_deadline && v->timer_deadline <= now) {
         v->timer_deadline = 0;
         evtchn_send_virq(v, VIRQ_TIMER);
-
     }
+    vlapic_timer_expire(v, now);
     if (v->poll_deadline && v->poll_deadline <= now)
         vcpu_wake(v);           /* poll timed out */
 }

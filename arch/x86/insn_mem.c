@@ -142,15 +142,27 @@ int insn_mem_decode(const uint8_t *bytes, size_t avail, unsigned mode_bits,
     case STORE_REG:
         out->store = true;
         out->width = opw;
+        out->high_byte = byte_op && !rex && out->reg >= 4;     /* AH-BH, as for loads */
+        if (out->high_byte)
+            out->reg -= 4;
         break;
     case STORE_IMM8:
-    case STORE_IMMZ:
+    case STORE_IMMZ: {
         out->store = true;
         out->width = opw;
         /* imm8, or imm16/imm32 (sign-extended for a 64-bit store) */
-        if (!skip(&c, kind == STORE_IMM8 ? 1 : op_bits == 16 ? 2 : 4))
+        size_t at = c.at, n = kind == STORE_IMM8 ? 1 : op_bits == 16 ? 2 : 4;
+        if (!skip(&c, n))
             return fail(why, "instruction runs past the bytes readable (or 15)");
+        uint64_t imm = 0;
+        for (size_t i = 0; i < n; i++)
+            imm |= (uint64_t)bytes[at + i] << (8 * i);
+        if (n == 4 && (imm >> 31))
+            imm |= 0xffffffff00000000ull;
+        out->has_imm = true;
+        out->imm = imm;
         break;
+    }
     case LOAD:
         out->width = opw;
         out->reg_width = opw;
@@ -174,18 +186,19 @@ int insn_mem_decode(const uint8_t *bytes, size_t avail, unsigned mode_bits,
         out->sign_extend = b == 0xbe || b == 0xbf;
         break;
     }
-    if (out->store)
-        out->reg = 0;
     out->length = (uint8_t)c.at;
     return 0;
 }
 
-uint64_t insn_mem_load_all_ones(const struct insn_mem *m, uint64_t old)
+uint64_t insn_mem_load(const struct insn_mem *m, uint64_t old, uint64_t value)
 {
     /* The value read, widened to the register's size. */
-    uint64_t value = m->width == 8 ? ~0ull : (1ull << (m->width * 8)) - 1;
-    if (m->sign_extend)
-        value = ~0ull;
+    unsigned bits = m->width * 8u;
+    if (bits < 64) {
+        value &= (1ull << bits) - 1;
+        if (m->sign_extend && (value >> (bits - 1)))
+            value |= ~0ull << bits;
+    }
     if (m->high_byte)
         return (old & ~0xff00ull) | ((value & 0xff) << 8);
     switch (m->reg_width) {
@@ -198,4 +211,15 @@ uint64_t insn_mem_load_all_ones(const struct insn_mem *m, uint64_t old)
     default:
         return (old & ~0xffull) | (value & 0xff);
     }
+}
+
+uint64_t insn_mem_load_all_ones(const struct insn_mem *m, uint64_t old)
+{
+    return insn_mem_load(m, old, ~0ull);
+}
+
+uint64_t insn_mem_store_value(const struct insn_mem *m, uint64_t reg_value)
+{
+    uint64_t value = m->has_imm ? m->imm : m->high_byte ? reg_value >> 8 : reg_value;
+    return m->width == 8 ? value : value & ((1ull << (m->width * 8)) - 1);
 }

@@ -46,6 +46,7 @@ extern const uint64_t trap_stub_table[IDT_VECTORS];
 extern char upcall_entry[];
 
 static struct idt_gate idt[IDT_VECTORS] __attribute__((aligned(16)));
+static void (*vector_handlers[IDT_VECTORS])(unsigned int vector);
 
 static void set_gate(unsigned int vector, uint64_t handler)
 {
@@ -76,6 +77,12 @@ void idt_load(void)
 void idt_set_upcall_entry(const void *entry)
 {
     set_gate(EVTCHN_UPCALL_VECTOR, (uintptr_t)(entry ? entry : upcall_entry));
+}
+
+void idt_set_vector_handler(unsigned int vector, void (*fn)(unsigned int vector))
+{
+    if (vector >= NR_EXCEPTIONS && vector < IDT_VECTORS && vector != EVTCHN_UPCALL_VECTOR)
+        vector_handlers[vector] = fn;
 }
 
 void trap_fatal(uint64_t vector, uint64_t error_code, uint64_t rip)
@@ -138,6 +145,10 @@ void trap_dispatch(struct trap_frame *f)
     struct cpu *cpu = (struct cpu *)gs;
     struct trap_catch *c;
 
+    if (f->vector >= NR_EXCEPTIONS && f->vector < IDT_VECTORS && vector_handlers[f->vector]) {
+        vector_handlers[f->vector]((unsigned int)f->vector);
+        return;
+    }
     bool cpu_ok = gs >= first && gs < first + sizeof cpus && (gs - first) % sizeof cpus[0] == 0;
     if (cpu_ok && !cpu->trap_catch && f->vector == VECTOR_DEBUG && cpu->absorb_debug_traps) {
         absorb_debug_trap(cpu, f);

@@ -23,6 +23,14 @@ void idt_load(void);
  */
 void idt_set_upcall_entry(const void *entry);
 
+/*
+ * Run `fn(vector)` for each interrupt on `vector` (32-255, not the upcall's;
+ * NULL: back to a stray interrupt's report), on any vCPU, before a trap
+ * catch is looked at; returning resumes the interrupted code. For test
+ * actions that take local APIC interrupts (test=vlapic).
+ */
+void idt_set_vector_handler(unsigned int vector, void (*fn)(unsigned int vector));
+
 /* Reports an exception (or a stray interrupt) and crashes the domain. */
 void trap_fatal(uint64_t vector, uint64_t error_code, uint64_t rip) __attribute__((noreturn));
 

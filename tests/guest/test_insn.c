@@ -58,8 +58,6 @@
 #define FNV_OFFSET      0xcbf29ce484222325ull
 #define FNV_PRIME       0x100000001b3ull
 
-int insn_exec(uint64_t regs[16], const void *code, struct trap_resume *resume);  /* insn_exec.asm */
-
 /* Test-only instructions of the restore, each wrapped once here (as test_cpu_state.c does). */
 static void write_cr4(uint64_t v) { __asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory"); }
 static uint64_t read_cr8(void) { uint64_t v; __asm__ volatile("mov %%cr8, %0" : "=r"(v)); return v; }

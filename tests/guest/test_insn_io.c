@@ -201,11 +201,17 @@ static const struct unbacked_form {
     { { 0xC6, 0x06, 0x5a }, 3, ~0ull, 0 },                          /* mov byte [rsi], imm8 */
 };
 
+#define APIC_PAGE 0xFEE00000ull
+
 static void gen_unbacked(struct insn_fuzz *f, struct insn *in)
 {
     const struct unbacked_form *u = &unbacked_forms[insn_below(f, ARRAY_LEN(unbacked_forms))];
 
-    in->regs[RSI] = f->ram_end + insn_below(f, FOUR_GIB - 256 - f->ram_end);
+    uint64_t at = f->ram_end + insn_below(f, FOUR_GIB - 256 - f->ram_end);
+    /* Not the local APIC's page (docs/abi.md, "Local APIC"): that is no hole. */
+    if (at + 256 > APIC_PAGE && at < APIC_PAGE + 4096)
+        at = APIC_PAGE - 4096;
+    in->regs[RSI] = at;
     for (unsigned int i = 0; i < u->n; i++)
         emit(in, u->bytes[i]);
 }

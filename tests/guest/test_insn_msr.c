@@ -2,7 +2,11 @@
  * test=insn-fuzz: rdmsr and wrmsr (docs/abi.md: the MSRs the guest runs
  * directly, the hypercall-page MSR, IA32_DEBUGCTL reading 0 and taking only
  * 0, PLATFORM_INFO offering CPUID faulting and MISC_FEATURES_ENABLES taking
- * 0 or 1, #GP(0) for every other one).
+ * 0 or 1, the local APIC's, #GP(0) for every other one). The fuzzer's APIC stays
+ * as it starts, xAPIC at 0xFEE00000 with every LVT masked: writes of
+ * IA32_APIC_BASE keep that value or are ones it must refuse, the x2APIC
+ * MSRs #GP outside x2APIC mode, and IA32_TSC_DEADLINE is ignored outside
+ * TSC-deadline mode (reads 0), so no interrupt can come of them.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -17,6 +21,29 @@
 #define MSR_PLATFORM_INFO 0xCE
 #define MSR_MISC_FEATURES_ENABLES 0x140
 #define PLATFORM_INFO_CPUID_FAULTING (1ull << 31)
+#define MSR_APIC_BASE 0x1B
+#define MSR_TSC_DEADLINE 0x6E0
+#define APIC_BASE_BSP 0x100ull
+#define APIC_BASE_XAPIC 0xFEE00800ull          /* default base, enabled, xAPIC mode */
+
+/* IA32_APIC_BASE: its own value (with or without BSP, which writes do not
+ * change), or one with a reserved bit (7:0, 9, above MAXPHYADDR), or
+ * x2APIC enable without the global enable. */
+static uint64_t apic_base_value(struct insn_fuzz *f)
+{
+    switch (insn_below(f, 5)) {
+    case 0:
+        return APIC_BASE_XAPIC;
+    case 1:
+        return APIC_BASE_XAPIC | APIC_BASE_BSP;
+    case 2:
+        return APIC_BASE_XAPIC | (insn_below(f, 2) ? 1ull << insn_below(f, 8) : 1ull << 9);
+    case 3:
+        return APIC_BASE_XAPIC | 1ull << (f->phys_bits + insn_below(f, 64 - f->phys_bits));
+    default:
+        return (APIC_BASE_XAPIC & ~0x800ull) | 0x400;
+    }
+}
 
 static const uint32_t direct_msrs[] = {
     0x174, 0x175, 0x176, 0x277,                         /* SYSENTER_CS/ESP/EIP, PAT */
@@ -103,6 +130,8 @@ static void gen_wrmsr(struct insn_fuzz *f, struct insn *in)
         v = 0;                  /* the one value it takes */
     if ((uint32_t)msr == MSR_MISC_FEATURES_ENABLES && one_in(f, 2))
         v = insn_below(f, 2);   /* CPUID faulting off or on: ring 0 is not affected */
+    if ((uint32_t)msr == MSR_APIC_BASE)
+        v = apic_base_value(f);
     if (insn_msr_is_direct((uint32_t)msr))
         in->msr = (uint32_t)msr;
     in->regs[RCX] = msr;
@@ -118,12 +147,15 @@ static bool rdmsr_allowed(const struct insn_fuzz *f, const struct insn *in,
 {
     (void)f;
     uint32_t msr = (uint32_t)in->regs[RCX];
-    if (msr == MSR_DEBUGCTL)
+    if (msr == MSR_DEBUGCTL || msr == MSR_TSC_DEADLINE)
         return ok(o) && o->regs[RAX] == 0 && o->regs[RDX] == 0;
     if (msr == MSR_PLATFORM_INFO)
         return ok(o) && o->regs[RAX] == PLATFORM_INFO_CPUID_FAULTING && o->regs[RDX] == 0;
     if (msr == MSR_MISC_FEATURES_ENABLES)
         return ok(o) && o->regs[RAX] <= 1 && o->regs[RDX] == 0;
+    if (msr == MSR_APIC_BASE)
+        return ok(o) && ((uint32_t)o->regs[RAX] & ~APIC_BASE_BSP) == APIC_BASE_XAPIC &&
+               o->regs[RDX] == 0;
     return insn_msr_is_direct(msr) ? ok(o) : raised(o, VEC_GP);
 }
 
@@ -137,9 +169,11 @@ static bool wrmsr_allowed(const struct insn_fuzz *f, const struct insn *in,
         return ok(o) || raised(o, VEC_GP);
     if (msr == XEN_HYPERCALL_PAGE_MSR && hypercall_page_taken(f, v))
         return ok(o);
-    if ((msr == MSR_DEBUGCTL && v == 0) || (msr == MSR_MISC_FEATURES_ENABLES && v <= 1))
+    if ((msr == MSR_DEBUGCTL && v == 0) || msr == MSR_TSC_DEADLINE ||
+        (msr == MSR_MISC_FEATURES_ENABLES && v <= 1) ||
+        (msr == MSR_APIC_BASE && (v & ~APIC_BASE_BSP) == APIC_BASE_XAPIC))
         return ok(o);
-    return raised(o, VEC_GP);
+    return raised(o, VEC_GP);               /* the x2APIC range too: not in x2APIC mode */
 }
 
 /* Name, weight, generator, check. */

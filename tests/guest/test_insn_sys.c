@@ -24,7 +24,7 @@ static void gen_cpuid(struct insn_fuzz *f, struct insn *in)
     EMIT(in, 0x0F, 0xA2);
 }
 
-/* docs/abi.md's CPUID policy: leaf 1's and leaf 7's masked bits, Mica's and
+/* docs/abi.md's CPUID policy: leaf 1's and leaf 7's masked and offered bits, Mica's and
  * the empty hypervisor leaves, leaves 0xD and 0x14 all zeros. */
 static bool cpuid_allowed(const struct insn_fuzz *f, const struct insn *in,
                           const struct insn_outcome *o)
@@ -38,11 +38,13 @@ static bool cpuid_allowed(const struct insn_fuzz *f, const struct insn *in,
         return false;
     zero = (uint32_t)r[RAX] == 0 && (uint32_t)r[RBX] == 0 && (uint32_t)r[RCX] == 0 &&
            (uint32_t)r[RDX] == 0;
+    /* Leaf 1 also offers the emulated local APIC: EDX.APIC (the fuzzer never
+     * disables it), ECX.x2APIC and ECX.TSC-deadline. */
     if (leaf == 1)
         return !(r[RCX] & (1u << 2 | 1u << 3 | 1u << 4 | 1u << 5 | 1u << 12 | 1u << 15 |
-                           1u << 21 | 1u << 26 | 1u << 27 | 1u << 28 | 1u << 29)) &&
-               (r[RCX] & 1u << 31) && !(r[RDX] & (1u << 9 | 1u << 21)) &&
-               (uint32_t)r[RBX] >> 24 == 0;
+                           1u << 26 | 1u << 27 | 1u << 28 | 1u << 29)) &&
+               (r[RCX] & (1u << 21 | 1u << 24 | 1u << 31)) == (1u << 21 | 1u << 24 | 1u << 31) &&
+               (r[RDX] & 1u << 9) && !(r[RDX] & 1u << 21) && (uint32_t)r[RBX] >> 24 == 0;
     if (leaf == 7 && (uint32_t)in->regs[RCX] == 0)
         return !(r[RBX] & (1u << 5 | 1u << 14 | 1u << 16 | 1u << 25 | 1u << 31)) &&
                !(r[RCX] & (1u << 3 | 1u << 4)) && !(r[RDX] & (1u << 22 | 1u << 24));

@@ -13,7 +13,7 @@
  * test_disk.c, dom0's e1000 and network stack in test_net.c, ballooning in
  * test_balloon.c, unbacked memory in test_unbacked.c, the xenstore suite a
  * domU runs against dom0's daemon in test_xenstore.c, the console input echo
- * in test_console_echo.c.
+ * in test_console_echo.c, the emulated local APIC in test_vlapic.c.
  */
 #include <stdint.h>
 
@@ -182,6 +182,7 @@ static const struct {
     { "balloon",          test_balloon },         /* test_balloon.c */
     { "balloon-follow",   test_balloon_follow },  /* test_balloon.c: needs dom0's store */
     { "unbacked",         test_unbacked },        /* test_unbacked.c */
+    { "vlapic",           test_vlapic },          /* test_vlapic.c */
     { "conformance",      test_conformance },     /* tests/abi/ */
     { "restricted",       test_restricted },      /* tests/abi/hypercall.c */
     { "evtchn-fifo",      test_evtchn_fifo },     /* tests/abi/event_channel_op-fifo.c */

@@ -8,6 +8,7 @@
 #define GUEST_TESTS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <public/hvm_start_info.h>
 
@@ -36,5 +37,11 @@ void test_unbacked(const struct guest_env *env);   /* test_unbacked.c: a domU */
 void test_xenstore(const struct guest_env *env);   /* test_xenstore.c: a domU of the toolstack */
 void test_xenstore_wild(const struct guest_env *env);
 void test_console_echo(const struct guest_env *env);   /* test_console_echo.c: domU only */
+void test_vlapic(const struct guest_env *env);     /* test_vlapic.c: a domU */
+
+/* Run `code` (ending in ret) with regs[] loaded and a catch armed with
+ * `resume` (guest-pv/kernel/idt.h): 0, or 1 if the catch fired (insn_exec.asm). */
+struct trap_resume;
+int insn_exec(uint64_t regs[16], const void *code, struct trap_resume *resume);
 
 #endif

@@ -189,6 +189,10 @@ expect_count "bochs/unbacked-cases-passed" "$L" '^\[unbacked\] PASS: unbacked/' 
 expect_none "bochs/unbacked-no-case-failed" "$L" '^\[unbacked\] FAIL'
 expect "bochs/unbacked-inc-crashes-with-reason" "$L" \
     "^\(mica\) domain 'unbacked' \(id [0-9]+\) crashed: EPT violation: (read|write) of GPA 0xfed00000 \(linear 0xfed00000\): cannot complete it \(not a MOV, MOVZX, MOVSX or BT with a memory operand; bytes ff 03 "
+expect_count "bochs/vlapic-cases-passed" "$L" '^\[vlapic\] PASS: vlapic/' 44
+expect_none "bochs/vlapic-no-case-failed" "$L" '^\[vlapic\] FAIL'
+expect "bochs/vlapic-done" "$L" '^\[vlapic\] vlapic: done$'
+expect "bochs/summary-vlapic" "$L" '^\(mica\)   domain vlapic +id [0-9]+ +shut down \(poweroff\)$'
 expect "bochs/corrupt-refused-by-name" "$L" "^\(mica\) domain 'corrupt' refused: "
 expect "bochs/triple-fault-crashes-domain" "$L" \
     "^\(mica\) domain 'tripler' \(id [0-9]+\) crashed: triple fault at RIP 0x"

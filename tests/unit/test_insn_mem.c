@@ -4,7 +4,8 @@
  * RIP-relative, no base, 16-bit addressing), REX, 66 and 67; refusals
  * (register operands, LOCK, other opcodes, misplaced REX, truncated and
  * over-long instructions); BT (CF only) and its read-modify-write kin
- * refused; and the register after an all-ones load.
+ * refused; the register after an all-ones load or a load of a value, and
+ * the value a store writes.
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -206,11 +207,49 @@ static void test_all_ones(void)
           load(1, 2, false, true, old) == 0x112233445566ffffull);
 }
 
+/* A store's value: its source register (AH-BH, REX.R, rAX for moffs) or its
+ * immediate, sign-extended for a 64-bit store; the xAPIC page needs it. */
+static bool stores(const uint8_t *bytes, size_t n, uint64_t reg_value, unsigned want_reg,
+                   uint64_t want)
+{
+    struct insn_mem m;
+    const char *why;
+    if (insn_mem_decode(bytes, n, 64, &m, &why) || !m.store)
+        return false;
+    return (m.has_imm || m.reg == want_reg) && insn_mem_store_value(&m, reg_value) == want;
+}
+
+static void test_store_values(void)
+{
+    const uint64_t r = 0x1122334455667788ull;
+    CHECK("store value: mov [rbx],eax", stores(B(0x89, 0x03), r, 0, 0x55667788));
+    CHECK("store value: mov [rbx],rcx", stores(B(0x48, 0x89, 0x0b), r, 1, r));
+    CHECK("store value: mov [rbx],r9d (REX.R)", stores(B(0x44, 0x89, 0x0b), r, 9, 0x55667788));
+    CHECK("store value: mov [rbx],dx", stores(B(0x66, 0x89, 0x13), r, 2, 0x7788));
+    CHECK("store value: mov [rbx],bh", stores(B(0x88, 0x3b), r, 3, 0x77));
+    CHECK("store value: mov [rbx],spl (REX)", stores(B(0x40, 0x88, 0x23), r, 4, 0x88));
+    CHECK("store value: mov dword [rax],imm32",
+          stores(B(0xc7, 0x00, 0x78, 0x56, 0x34, 0x12), r, 0, 0x12345678));
+    CHECK("store value: mov qword [rax],imm32 sign-extends",
+          stores(B(0x48, 0xc7, 0x00, 0, 0, 0, 0x80), r, 0, 0xffffffff80000000ull));
+    CHECK("store value: mov word [rax],imm16", stores(B(0x66, 0xc7, 0x00, 0x34, 0x12), r, 0, 0x1234));
+    CHECK("store value: mov byte [rax],imm8", stores(B(0xc6, 0x00, 0x5a), r, 0, 0x5a));
+    CHECK("store value: mov moffs,eax", stores(B(0xa3, O8), r, 0, 0x55667788));
+
+    const uint64_t old = 0x1122334455667788ull;
+    struct insn_mem m32 = { .width = 4, .reg_width = 4 }, m8 = { .width = 1, .reg_width = 8,
+                                                                 .sign_extend = true };
+    CHECK("load value: 32-bit clears bits 63:32", insn_mem_load(&m32, old, 0xabcd) == 0xabcd);
+    CHECK("load value: movsx r64, byte 0x80", insn_mem_load(&m8, old, 0x80) == ~0x7full);
+    CHECK("load value: movsx r64, byte 0x7f", insn_mem_load(&m8, old, 0x17f) == 0x7f);
+}
+
 int main(void)
 {
     test_good();
     test_bad();
     test_bit_test();
     test_all_ones();
+    test_store_values();
     CHECK_DONE();
 }

@@ -1,8 +1,8 @@
 /*
  * CPUID as a guest sees it: the host's values, minus what Mica does not
  * virtualise (VMX, XSAVE and everything whose state lives in XSAVE areas
- * (AVX, AVX2, AVX-512, FMA, F16C, MPX, PKU, AMX), MONITOR, x2APIC, the
- * local APIC, the debug store and processor trace), plus the
+ * (AVX, AVX2, AVX-512, FMA, F16C, MPX, PKU, AMX), MONITOR, the debug store
+ * and processor trace), plus the emulated local APIC's bits and IDs and the
  * hypervisor-present bit, Mica's own leaf at 0x40000000 and the
  * Xen-compatible leaves at 0x40000100 (public/cpuid.h, docs/abi.md). A
  * hidden feature hides what depends on it, so a guest that believes CPUID
@@ -22,6 +22,7 @@
 #define LEAF1_ECX_FMA      (1u << 12)
 #define LEAF1_ECX_PDCM     (1u << 15)
 #define LEAF1_ECX_X2APIC   (1u << 21)
+#define LEAF1_ECX_TSC_DEADLINE (1u << 24)
 #define LEAF1_ECX_XSAVE    (1u << 26)
 #define LEAF1_ECX_OSXSAVE  (1u << 27)
 #define LEAF1_ECX_AVX      (1u << 28)
@@ -30,9 +31,12 @@
 #define LEAF1_EDX_APIC     (1u << 9)
 #define LEAF1_EDX_DS       (1u << 21)
 #define LEAF1_ECX_HIDDEN (LEAF1_ECX_DTES64 | LEAF1_ECX_MONITOR | LEAF1_ECX_DS_CPL | \
-                          LEAF1_ECX_VMX | LEAF1_ECX_FMA | LEAF1_ECX_PDCM | LEAF1_ECX_X2APIC | \
+                          LEAF1_ECX_VMX | LEAF1_ECX_FMA | LEAF1_ECX_PDCM | \
                           LEAF1_ECX_XSAVE | LEAF1_ECX_OSXSAVE | LEAF1_ECX_AVX | LEAF1_ECX_F16C)
-#define LEAF1_EDX_HIDDEN (LEAF1_EDX_APIC | LEAF1_EDX_DS)
+#define LEAF1_EDX_HIDDEN LEAF1_EDX_DS
+/* The emulated local APIC (hv/vlapic.h): x2APIC and the TSC-deadline timer
+ * always, EDX.APIC while IA32_APIC_BASE has it enabled (SDM 3A 12.4.3). */
+#define LEAF1_ECX_VLAPIC (LEAF1_ECX_X2APIC | LEAF1_ECX_TSC_DEADLINE)
 /* Leaf 7 sub-leaf 0 (SDM 2A, CPUID): AVX2 5, MPX 14, AVX-512 16/17/21/26/27/28/30/31,
  * PT 25 in EBX; AVX-512 1/6/11/12/14, PKU 3, OSPKE 4 in ECX; AVX-512 2/3/8/23, AMX 22/24/25 in EDX. */
 #define LEAF7_EBX_HIDDEN ((1u << 5) | (1u << 14) | (1u << 16) | (1u << 17) | (1u << 21) | \
@@ -43,6 +47,8 @@
 #define LEAF7_EDX_HIDDEN ((1u << 2) | (1u << 3) | (1u << 8) | (1u << 22) | (1u << 23) | \
                           (1u << 24) | (1u << 25))
 #define LEAF_FEATURES7     0x07
+#define LEAF_TOPOLOGY      0x0b     /* and 0x1f: EDX is the x2APIC ID */
+#define LEAF_TOPOLOGY2     0x1f
 #define LEAF_XSAVE         0x0d
 #define LEAF_PT            0x14
 #define LEAF_HYPERVISOR_END 0x4fffffffu
@@ -91,10 +97,14 @@ static struct cpuid_regs guest_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub
     cpuid(leaf, sub, &r.a, &r.b, &r.c, &r.d);
     if (leaf == 1) {
         r.c &= ~LEAF1_ECX_HIDDEN;
-        r.c |= LEAF1_ECX_HYPERVISOR;
-        r.d &= ~LEAF1_EDX_HIDDEN;
+        r.c |= LEAF1_ECX_HYPERVISOR | LEAF1_ECX_VLAPIC;
+        r.d &= ~(LEAF1_EDX_HIDDEN | LEAF1_EDX_APIC);
+        if (vlapic_mode(v) != VLAPIC_DISABLED)
+            r.d |= LEAF1_EDX_APIC;
         r.b = (r.b & 0x00ffffffu) | (v->id << 24);    /* initial APIC id = vCPU id */
     }
+    if (leaf == LEAF_TOPOLOGY || leaf == LEAF_TOPOLOGY2)
+        r.d = v->id;
     if (leaf == LEAF_FEATURES7 && sub == 0) {
         r.b &= ~LEAF7_EBX_HIDDEN;
         r.c &= ~LEAF7_ECX_HIDDEN;

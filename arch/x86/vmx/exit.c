@@ -161,8 +161,17 @@ static void handle_triple_fault(struct vcpu *v)
 static void handle_hlt(struct vcpu *v)
 {
     vmx_advance_rip();
-    if (!v->upcall_needed && v->state == VCPU_RUNNABLE)
+    if (!v->upcall_needed && !vmx_interrupt_ready(v) && v->state == VCPU_RUNNABLE)
         v->state = VCPU_BLOCKED;
+}
+
+/* The guest takes NMIs again (virtual NMIs: its IRET ended the blocking):
+ * the run loop injects the one its local APIC holds. */
+static void handle_nmi_window(struct vcpu *v)
+{
+    (void)v;
+    vmcs_write32(CPU_BASED_VM_EXEC_CONTROL,
+                 vmcs_read32(CPU_BASED_VM_EXEC_CONTROL) & ~CPU_NMI_WINDOW_EXITING);
 }
 
 /* The guest can take an interrupt again: the run loop injects the upcall. */
@@ -209,26 +218,27 @@ static void handle_vmcall(struct vcpu *v)
 }
 
 /*
- * CR8 is the vCPU's own task priority (CR8-load and CR8-store exiting), kept
- * in arch_vcpu and never written to the LAPIC, whose TPR stays the
+ * CR8 is the vCPU's own task priority (CR8-load and CR8-store exiting): bits
+ * 7:4 of its emulated local APIC's TPR (SDM 3A 12.8.6.5; a write clears bits
+ * 3:0), never written to the physical LAPIC, whose TPR stays the
  * hypervisor's: a guest raising it would otherwise mask the timer and kick
  * IPIs of the physical CPU. The CPU has made the checks that precede the
  * exit (#UD outside 64-bit mode, #GP at CPL > 0); a write with bits 63:4
- * set is #GP (SDM 3A 11.8.6.1), checked here. As in Xen, the value does not
+ * set is #GP (SDM 3A 12.8.6.1), checked here. As in Xen, the value does not
  * hold back upcalls: the callback vector is not subject to the TPR.
  */
 static void handle_cr8(struct vcpu *v, uint64_t q)
 {
     unsigned n = CR_QUAL_GPR(q);
     if (CR_QUAL_TYPE(q) == CR_ACCESS_MOV_FROM) {
-        write_gpr(v, n, v->arch->tpr);
+        write_gpr(v, n, v->vlapic.tpr >> 4);
     } else {
         uint64_t val = read_gpr(v, n);
         if (val >> 4) {
             vmx_inject_exception(VECTOR_GP, true, 0);
             return;
         }
-        v->arch->tpr = (uint8_t)val;
+        v->vlapic.tpr = (uint32_t)val << 4;
     }
     vmx_advance_rip();
 }
@@ -284,27 +294,57 @@ static void handle_cr_access(struct vcpu *v)
 }
 
 /*
- * Intercepted MSRs: the hypercall-page MSR is write-only; IA32_DEBUGCTL reads
- * 0 and takes only 0, as Xen's HVM guests without LBR/BTS see it (the VMCS
- * keeps the guest's at 0); PLATFORM_INFO (read-only) says only that CPUID
- * faulting is there and MISC_FEATURES_ENABLES switches it, as Xen offers
- * every HVM guest (the CPUID exit does the faulting); all others #GP.
+ * Intercepted MSRs: the local APIC's (vlapic_msr.c); the hypercall-page MSR
+ * is write-only; IA32_DEBUGCTL reads 0 and takes only 0, as Xen's HVM
+ * guests without LBR/BTS see it (the VMCS keeps the guest's at 0);
+ * PLATFORM_INFO (read-only) says only that CPUID faulting is there and
+ * MISC_FEATURES_ENABLES switches it, as Xen offers every HVM guest (the
+ * CPUID exit does the faulting); all others #GP.
  */
+/* The MSRs emulated here besides the APIC's: 0 with *value, or -1 (#GP). */
+static int platform_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *value)
+{
+    switch (msr) {
+    case MSR_IA32_DEBUGCTL:
+        *value = 0;
+        return 0;
+    case MSR_PLATFORM_INFO:
+        *value = PLATFORM_INFO_CPUID_FAULTING;
+        return 0;
+    case MSR_MISC_FEATURES_ENABLES:
+        *value = v->arch->cpuid_faulting ? MISC_FEATURES_CPUID_FAULTING : 0;
+        return 0;
+    default:
+        return -1;
+    }
+}
+
+static int platform_wrmsr(struct vcpu *v, uint32_t msr, uint64_t value)
+{
+    switch (msr) {
+    case XEN_HYPERCALL_PAGE_MSR:
+        return vmx_fill_hypercall_page(v, value) == 0 ? 0 : -1;
+    case MSR_IA32_DEBUGCTL:
+        return value == 0 ? 0 : -1;
+    case MSR_MISC_FEATURES_ENABLES:
+        if (value & ~MISC_FEATURES_CPUID_FAULTING)
+            return -1;
+        v->arch->cpuid_faulting = value != 0;
+        return 0;
+    default:
+        return -1;
+    }
+}
+
 static void handle_rdmsr(struct vcpu *v)
 {
     struct guest_regs *r = &v->arch->regs;
-    uint64_t value;
-    switch ((uint32_t)r->rcx) {
-    case MSR_IA32_DEBUGCTL:
-        value = 0;
-        break;
-    case MSR_PLATFORM_INFO:
-        value = PLATFORM_INFO_CPUID_FAULTING;
-        break;
-    case MSR_MISC_FEATURES_ENABLES:
-        value = v->arch->cpuid_faulting ? MISC_FEATURES_CPUID_FAULTING : 0;
-        break;
-    default:
+    uint32_t msr = (uint32_t)r->rcx;
+    uint64_t value = 0;
+    int rc = vmx_vlapic_rdmsr(v, msr, &value);
+    if (rc > 0)
+        rc = platform_rdmsr(v, msr, &value);        /* not the APIC's */
+    if (rc) {
         vmx_inject_exception(VECTOR_GP, true, 0);
         return;
     }
@@ -318,17 +358,14 @@ static void handle_wrmsr(struct vcpu *v)
     struct guest_regs *r = &v->arch->regs;
     uint32_t msr = (uint32_t)r->rcx;
     uint64_t value = (r->rdx << 32) | (uint32_t)r->rax;
-    if ((msr == XEN_HYPERCALL_PAGE_MSR && vmx_fill_hypercall_page(v, value) == 0) ||
-        (msr == MSR_IA32_DEBUGCTL && value == 0)) {
-        vmx_advance_rip();
+    int rc = vmx_vlapic_wrmsr(v, msr, value);
+    if (rc > 0)
+        rc = platform_wrmsr(v, msr, value);         /* not the APIC's */
+    if (rc) {
+        vmx_inject_exception(VECTOR_GP, true, 0);
         return;
     }
-    if (msr == MSR_MISC_FEATURES_ENABLES && !(value & ~MISC_FEATURES_CPUID_FAULTING)) {
-        v->arch->cpuid_faulting = value != 0;
-        vmx_advance_rip();
-        return;
-    }
-    vmx_inject_exception(VECTOR_GP, true, 0);
+    vmx_advance_rip();
 }
 
 /* The vCPU's privilege level: SS.DPL (SDM 3C 27.3.1.5), 3 in virtual-8086 mode. */
@@ -358,7 +395,8 @@ static void handle_ept_violation(struct vcpu *v)
     uint64_t q = vmcs_readnat(EXIT_QUALIFICATION);
     uint64_t gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
     char refusal[96] = "";
-    if (vmx_unbacked_access(v, gpa, q & EPT_QUAL_WRITE, q & EPT_QUAL_FETCH, refusal,
+    if (vmx_vlapic_mmio(v, gpa, q & EPT_QUAL_WRITE, q & EPT_QUAL_FETCH) ||
+        vmx_unbacked_access(v, gpa, q & EPT_QUAL_WRITE, q & EPT_QUAL_FETCH, refusal,
                             sizeof refusal))
         return;
     const char *access = q & EPT_QUAL_WRITE ? "write" : q & EPT_QUAL_FETCH ? "execute" : "read";
@@ -411,6 +449,7 @@ static const exit_handler exit_handlers[EXIT_REASON_COUNT] = {
     [EXIT_TRIPLE_FAULT] = handle_triple_fault,
     [EXIT_CPUID] = handle_cpuid,
     [EXIT_INTERRUPT_WINDOW] = handle_interrupt_window,
+    [EXIT_NMI_WINDOW] = handle_nmi_window,
     [EXIT_HLT] = handle_hlt,
     [EXIT_INVD] = handle_skip,
     [EXIT_VMCALL] = handle_vmcall,

@@ -54,6 +54,16 @@ struct vmx_start_state {
  */
 void vmx_write_start_state(const struct vmx_start_state *s);
 
+/*
+ * Give a vCPU that is not running (and has never run: its VMCS is current
+ * nowhere) the start state `s` and registers `regs`, and reset what the
+ * VMCS does not hold (syscall MSRs, debug registers, CR8 = the local APIC's TPR, FPU). Cannot fail.
+ */
+struct vcpu;
+struct guest_regs;
+void vmx_vcpu_restart(struct vcpu *v, const struct vmx_start_state *s,
+                      const struct guest_regs *regs);
+
 /* FPU/SSE image (FXSAVE format) in its FNINIT state. */
 void vmx_fpu_reset(uint8_t fpu[512]);
 

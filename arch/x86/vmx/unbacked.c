@@ -42,14 +42,42 @@ static size_t fetch(struct vcpu *v, unsigned bits, uint8_t *bytes)
     return 0;
 }
 
-static void load_all_ones(struct vcpu *v, const struct insn_mem *m)
+/* The register a decoded access names (RSP lives in the VMCS). */
+uint64_t vmx_access_reg(struct vcpu *v, const struct insn_mem *m)
 {
-    if (m->reg == GPR_RSP) {
-        vmcs_writenat(GUEST_RSP, insn_mem_load_all_ones(m, vmcs_readnat(GUEST_RSP)));
+    return m->reg == GPR_RSP && !m->high_byte ? vmcs_readnat(GUEST_RSP) : *vmx_gpr(v, m->reg);
+}
+
+void vmx_access_load(struct vcpu *v, const struct insn_mem *m, uint64_t value)
+{
+    if (m->reg == GPR_RSP && !m->high_byte) {
+        vmcs_writenat(GUEST_RSP, insn_mem_load(m, vmcs_readnat(GUEST_RSP), value));
         return;
     }
     uint64_t *r = vmx_gpr(v, m->reg);
-    *r = insn_mem_load_all_ones(m, *r);
+    *r = insn_mem_load(m, *r, value);
+}
+
+int vmx_decode_access(struct vcpu *v, bool write, struct insn_mem *m, char *refusal, size_t len)
+{
+    unsigned bits = code_bits();
+    uint8_t bytes[INSN_MAX_LEN];
+    size_t n = fetch(v, bits, bytes);
+    const char *why;
+    if (!n) {
+        snprintf(refusal, len, "its instruction is not readable");
+        return -1;
+    }
+    if (insn_mem_decode(bytes, n, bits, m, &why)) {
+        snprintf(refusal, len, "cannot complete it (%s; bytes %02x %02x %02x %02x)", why,
+                 bytes[0], n > 1 ? bytes[1] : 0, n > 2 ? bytes[2] : 0, n > 3 ? bytes[3] : 0);
+        return -1;
+    }
+    if (m->store != write) {
+        snprintf(refusal, len, "cannot complete it (a %s instruction)", m->store ? "store" : "load");
+        return -1;
+    }
+    return 0;
 }
 
 bool vmx_unbacked_access(struct vcpu *v, uint64_t gpa, bool write, bool fetch_access,
@@ -58,28 +86,13 @@ bool vmx_unbacked_access(struct vcpu *v, uint64_t gpa, bool write, bool fetch_ac
     struct domain *d = v->domain;
     if (d->unbacked_crash || fetch_access || arch_domain_gpa_to_hpa(d, gpa, false))
         return false;
-    unsigned bits = code_bits();
-    uint8_t bytes[INSN_MAX_LEN];
-    size_t n = fetch(v, bits, bytes);
     struct insn_mem m;
-    const char *why;
-    if (!n) {
-        snprintf(refusal, len, "its instruction is not readable");
+    if (vmx_decode_access(v, write, &m, refusal, len))
         return false;
-    }
-    if (insn_mem_decode(bytes, n, bits, &m, &why)) {
-        snprintf(refusal, len, "cannot complete it (%s; bytes %02x %02x %02x %02x)", why,
-                 bytes[0], n > 1 ? bytes[1] : 0, n > 2 ? bytes[2] : 0, n > 3 ? bytes[3] : 0);
-        return false;
-    }
-    if (m.store != write) {
-        snprintf(refusal, len, "cannot complete it (a %s instruction)", m.store ? "store" : "load");
-        return false;
-    }
     if (m.bit_test)
         vmcs_writenat(GUEST_RFLAGS, vmcs_readnat(GUEST_RFLAGS) | RFLAGS_CF);  /* a 1 bit */
     else if (!m.store)
-        load_all_ones(v, &m);
+        vmx_access_load(v, &m, ~0ull);
     vmx_skip_instruction(m.length);
     return true;
 }

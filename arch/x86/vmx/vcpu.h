@@ -34,7 +34,6 @@ struct arch_vcpu {
     struct guest_regs regs;
     struct syscall_msrs msrs;
     struct debug_regs dr;
-    uint8_t tpr;                /* CR8: MOV to/from CR8 exit and use this, never the LAPIC */
     bool cpuid_faulting;        /* MISC_FEATURES_ENABLES bit 0: CPUID at CPL > 0 is #GP(0) */
     paddr_t vmcs;
     bool launched;
@@ -89,9 +88,31 @@ void vmx_skip_instruction(uint32_t length);
  */
 bool vmx_unbacked_access(struct vcpu *v, uint64_t gpa, bool write, bool fetch,
                          char *refusal, size_t len);
+/*
+ * The memory access of the instruction at RIP (unbacked.c): decode it
+ * (0, or -1 with the reason in `refusal`), read its source register, load
+ * its destination register as the CPU would.
+ */
+struct insn_mem;
+int vmx_decode_access(struct vcpu *v, bool write, struct insn_mem *m, char *refusal, size_t len);
+uint64_t vmx_access_reg(struct vcpu *v, const struct insn_mem *m);
+void vmx_access_load(struct vcpu *v, const struct insn_mem *m, uint64_t value);
+/*
+ * The local APIC glue (vlapic_mmio.c, vlapic_msr.c): an access to the
+ * xAPIC page of the vCPU's own enabled xAPIC, completed (true; false if it
+ * is not one); the APIC MSRs: 0, -1 for #GP, 1 if the MSR is not theirs.
+ */
+/* An NMI the guest does not block, or a local APIC vector its RFLAGS.IF
+ * lets in, waits (vcpu_run.c): HLT does not block then. */
+bool vmx_interrupt_ready(struct vcpu *v);
+bool vmx_vlapic_mmio(struct vcpu *v, uint64_t gpa, bool write, bool fetch);
+int vmx_vlapic_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *value);
+int vmx_vlapic_wrmsr(struct vcpu *v, uint32_t msr, uint64_t value);
 void vmx_inject_exception(unsigned vector, bool has_error, uint32_t error);
 void vmx_crash_with_state(struct vcpu *v, const char *what);
 bool vmx_guest_in_64bit_mode(void);
+/* MAXPHYADDR, as the guest's CPUID reports it (vcpu_context.c). */
+unsigned vmx_phys_addr_bits(void);
 /* The saved general register n in the SDM's encoding (0 RAX .. 15 R15; 4, RSP, is NULL). */
 uint64_t *vmx_gpr(struct vcpu *v, unsigned n);
 /* Fill the guest page named by a write to XEN_HYPERCALL_PAGE_MSR; -1 if invalid. */

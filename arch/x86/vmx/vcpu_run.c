@@ -11,7 +11,10 @@
 #include "hv/arch.h"
 #include "hv/domain.h"
 #include "hv/lock.h"
+#include "hv/vlapic.h"
 #include "hv/watchdog.h"
+
+#define VECTOR_NMI 2
 
 /* The preemption timer counts TSC >> shift; it ends the slice without guest help. */
 static void arm_preemption_timer(uint64_t slice_end_ns)
@@ -27,27 +30,82 @@ static bool may_run(struct vcpu *v)
     return v->state == VCPU_RUNNABLE && v->domain->state == DOMAIN_RUNNING && !v->need_resched;
 }
 
-/*
- * Deliver a raised upcall as the guest's callback vector, the way an
- * external interrupt arrives: only with RFLAGS.IF set and no blocking.
- * Otherwise ask for an exit as soon as the guest can take it.
- */
-static void deliver_upcall(struct vcpu *v)
+/* Blocking by STI or MOV SS, or by NMI (SDM 3C 25.4.2). */
+#define INTERRUPTIBILITY_NMI (1u << 3)
+
+/* RFLAGS.IF set, no blocking and nothing injected yet: an external
+ * interrupt could be taken now. */
+static bool interrupt_window_open(void)
 {
-    uint8_t vector = v->domain->callback_vector;
-    if (!v->upcall_needed || !vector)
-        return;
-    uint32_t cpu = vmcs_read32(CPU_BASED_VM_EXEC_CONTROL);
-    bool ready = (vmcs_readnat(GUEST_RFLAGS) & RFLAGS_IF) &&
-                 !(vmcs_read32(GUEST_INTERRUPTIBILITY) & INTERRUPTIBILITY_BLOCKING) &&
-                 !(vmcs_read32(VM_ENTRY_INTR_INFO) & INTR_INFO_VALID);
-    if (ready) {
-        vmcs_write32(VM_ENTRY_INTR_INFO, vector | INTR_TYPE_EXTERNAL | INTR_INFO_VALID);
-        v->upcall_needed = false;
-        cpu &= ~CPU_INTERRUPT_WINDOW_EXITING;
-    } else {
-        cpu |= CPU_INTERRUPT_WINDOW_EXITING;
+    return (vmcs_readnat(GUEST_RFLAGS) & RFLAGS_IF) &&
+           !(vmcs_read32(GUEST_INTERRUPTIBILITY) & INTERRUPTIBILITY_BLOCKING) &&
+           !(vmcs_read32(VM_ENTRY_INTR_INFO) & INTR_INFO_VALID);
+}
+
+bool vmx_interrupt_ready(struct vcpu *v)
+{
+    return (v->vlapic.nmi_pending &&
+            !(vmcs_read32(GUEST_INTERRUPTIBILITY) & INTERRUPTIBILITY_NMI)) ||
+           (vlapic_next_vector(v) >= 0 && (vmcs_readnat(GUEST_RFLAGS) & RFLAGS_IF));
+}
+
+/*
+ * Events, in Xen's order (hvm_vcpu_has_pending_irq): an NMI the vCPU's
+ * local APIC was sent, then a raised upcall as the guest's callback vector
+ * (it bypasses the local APIC as in Xen: no IRR or ISR bit, no EOI, not
+ * held back by the TPR), then the local APIC's highest deliverable vector
+ * (moved to its ISR as it is injected). External interrupts wait for
+ * RFLAGS.IF and no blocking, NMIs for no NMI blocking: the interrupt- and
+ * NMI-window exits say when.
+ */
+/*
+ * NMIs need virtual NMIs and NMI-window exiting: without them IRET does not end the
+ * blocking an injected NMI starts (SDM 3C 26.3, "IRET"), and the guest
+ * would never take an interrupt again. A CPU without them drops the NMIs
+ * guests send (docs/abi.md, "Local APIC"). Returns true if the NMI window
+ * is wanted.
+ */
+static bool deliver_nmi(struct vcpu *v)
+{
+    if (!v->vlapic.nmi_pending)
+        return false;
+    if (!vmx_config.guest_nmis) {
+        vlapic_take_nmi(v);
+        return false;
     }
+    if ((vmcs_read32(VM_ENTRY_INTR_INFO) & INTR_INFO_VALID) ||
+        (vmcs_read32(GUEST_INTERRUPTIBILITY) & (INTERRUPTIBILITY_STI_MOVSS | INTERRUPTIBILITY_NMI)))
+        return true;
+    vlapic_take_nmi(v);
+    vmcs_write32(VM_ENTRY_INTR_INFO, VECTOR_NMI | INTR_TYPE_NMI | INTR_INFO_VALID);
+    return false;
+}
+
+static void __attribute__((noinline)) deliver_events(struct vcpu *v)
+{
+    bool waiting = false, nmi_waiting = deliver_nmi(v);
+    uint8_t vector = v->domain->callback_vector;
+    if (v->upcall_needed && vector) {
+        if (interrupt_window_open()) {
+            vmcs_write32(VM_ENTRY_INTR_INFO, vector | INTR_TYPE_EXTERNAL | INTR_INFO_VALID);
+            v->upcall_needed = false;
+        } else {
+            waiting = true;
+        }
+    }
+    int apic = vlapic_next_vector(v);
+    if (apic >= 0) {
+        if (interrupt_window_open()) {
+            vmcs_write32(VM_ENTRY_INTR_INFO, (uint32_t)apic | INTR_TYPE_EXTERNAL | INTR_INFO_VALID);
+            vlapic_accept(v, (unsigned)apic);
+            waiting |= vlapic_next_vector(v) >= 0;
+        } else {
+            waiting = true;
+        }
+    }
+    uint32_t cpu = vmcs_read32(CPU_BASED_VM_EXEC_CONTROL);
+    cpu = waiting ? cpu | CPU_INTERRUPT_WINDOW_EXITING : cpu & ~CPU_INTERRUPT_WINDOW_EXITING;
+    cpu = nmi_waiting ? cpu | CPU_NMI_WINDOW_EXITING : cpu & ~CPU_NMI_WINDOW_EXITING;
     vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, cpu);
 }
 
@@ -92,7 +150,8 @@ void arch_vcpu_run(struct vcpu *v, uint64_t slice_end_ns)
     /* The preemption timer counts guest time only: time spent handling exits
      * (a console line is ~8 ms) ends the slice too, checked after each exit. */
     while (may_run(v) && arch_now_ns() < slice_end_ns) {
-        deliver_upcall(v);
+        if (v->upcall_needed || v->vlapic.pending)
+            deliver_events(v);
         if (!timer_saved)
             arm_preemption_timer(slice_end_ns);
         if (enter_guest(v)) {

@@ -59,6 +59,11 @@ static int probe(void)
         }
     }
 
+    /* Guests get NMIs only with virtual NMIs and NMI-window exiting (vcpu_run.c). */
+    uint64_t cpu_cap = rdmsr(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS : MSR_IA32_VMX_PROCBASED_CTLS);
+    vmx_config.guest_nmis = (vmx_config.pin & PIN_VIRTUAL_NMIS) &&
+                            ((cpu_cap >> 32) & CPU_NMI_WINDOW_EXITING);
+
     uint64_t ept = rdmsr(MSR_IA32_VMX_EPT_VPID_CAP);
     if (!(ept & EPT_CAP_WALK_LENGTH_4))
         return refuse("EPT 4-level page walk");

@@ -8,6 +8,7 @@
 /* Pin-based controls (SDM 3C 25.6.1) */
 #define PIN_EXTERNAL_INTERRUPT_EXITING (1u << 0)
 #define PIN_NMI_EXITING                (1u << 3)
+#define PIN_VIRTUAL_NMIS               (1u << 5)
 #define PIN_PREEMPTION_TIMER           (1u << 6)
 /* Primary processor-based controls (25.6.2) */
 #define CPU_INTERRUPT_WINDOW_EXITING   (1u << 2)
@@ -17,6 +18,7 @@
 #define CPU_CR8_LOAD_EXITING           (1u << 19)
 #define CPU_CR8_STORE_EXITING          (1u << 20)
 #define CPU_TPR_SHADOW                 (1u << 21)
+#define CPU_NMI_WINDOW_EXITING         (1u << 22)
 #define CPU_MOV_DR_EXITING             (1u << 23)
 #define CPU_UNCONDITIONAL_IO_EXITING   (1u << 24)
 #define CPU_USE_IO_BITMAPS             (1u << 25)
@@ -54,6 +56,7 @@ struct vmx_config {
     uint32_t preemption_timer_shift;        /* timer ticks = TSC >> shift */
     uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
     bool invept_single;
+    bool guest_nmis;            /* virtual NMIs and NMI-window exiting: NMIs for guests */
 };
 extern struct vmx_config vmx_config;
 

@@ -11,7 +11,8 @@
 const struct vmx_control_request vmx_control_requests[VMX_CTL_COUNT] = {
     [VMX_CTL_PIN] = {
         "pin-based", MSR_IA32_VMX_PINBASED_CTLS, MSR_IA32_VMX_TRUE_PINBASED_CTLS,
-        PIN_EXTERNAL_INTERRUPT_EXITING | PIN_NMI_EXITING | PIN_PREEMPTION_TIMER, 0,
+        PIN_EXTERNAL_INTERRUPT_EXITING | PIN_NMI_EXITING | PIN_PREEMPTION_TIMER,
+        PIN_VIRTUAL_NMIS,       /* NMIs for guests' local APICs (vcpu_run.c) */
     },
     /* CR8 accesses exit so that the LAPIC's TPR is never the guest's (exit.c);
      * the I/O bitmaps (io_bitmap.c) choose which ports exit. */

@@ -10,6 +10,7 @@
 #include "hv/rate_window.h"
 #include "hv/sched_policy.h"
 #include "hv/start_info.h"
+#include "hv/vlapic.h"
 #include "public/hypercall.h"
 #include "public/policy.h"
 #include "public/stats.h"
@@ -114,6 +115,8 @@ struct vcpu {
 
     /* One-shot timer: system time (ns) of expiry, 0 when not armed. */
     uint64_t timer_deadline;
+    /* The emulated local APIC (hv/vlapic.h); its timer is a second deadline. */
+    struct vlapic vlapic;
 
     /* SCHEDOP_poll: while blocked in poll, wake on any of these ports. */
     uint32_t poll_nr;

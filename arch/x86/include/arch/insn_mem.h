@@ -38,6 +38,11 @@ struct insn_mem {
     bool high_byte;
     bool sign_extend;
     bool bit_test;              /* BT: a read that sets only RFLAGS.CF, no register */
+    /* Stores: the value comes from `reg` (rAX for A2/A3; bits 15:8 when
+     * high_byte), or from the immediate, sign-extended to 64 bits as the
+     * CPU widens it. */
+    bool has_imm;
+    uint64_t imm;
 };
 
 /*
@@ -48,7 +53,11 @@ struct insn_mem {
 int insn_mem_decode(const uint8_t *bytes, size_t avail, unsigned mode_bits,
                     struct insn_mem *out, const char **why);
 
-/* A register after a load of all-ones (what unbacked memory reads) into it. */
+/* A register after a load of `value` (width bytes of it) into it; of
+ * all-ones (what unbacked memory reads). */
+uint64_t insn_mem_load(const struct insn_mem *m, uint64_t old, uint64_t value);
 uint64_t insn_mem_load_all_ones(const struct insn_mem *m, uint64_t old);
+/* What a store writes, given its source register's value: width bytes. */
+uint64_t insn_mem_store_value(const struct insn_mem *m, uint64_t reg_value);
 
 #endif

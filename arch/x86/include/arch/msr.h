@@ -14,6 +14,9 @@
 #define MSR_MISC_FEATURES_ENABLES     0x140     /* bit 0: CPUID faulting on */
 #define PLATFORM_INFO_CPUID_FAULTING  (1ull << 31)
 #define MISC_FEATURES_CPUID_FAULTING  (1ull << 0)
+#define MSR_IA32_TSC_DEADLINE         0x6e0
+#define MSR_X2APIC_FIRST              0x800     /* 0x800-0x8ff: x2APIC registers */
+#define MSR_X2APIC_LAST               0x8ff
 #define MSR_IA32_PAT                  0x277
 #define MSR_IA32_VMX_BASIC            0x480
 #define MSR_IA32_VMX_PINBASED_CTLS    0x481
