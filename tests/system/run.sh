@@ -40,7 +40,9 @@
 #    destroyed (tests/system/serial.sh, tests/system/serial_session.py);
 #    and 20 domUs at once: list, top's CPU shares against the weights,
 #    pause, destroy, every frame back (tests/system/control.sh).
-#  - QEMU TCG (no VMX): Mica refuses cleanly; the loader reports a bad
+#  - QEMU TCG (no VMX): Mica refuses cleanly, naming VMX and the CPU; with
+#    an SPCR naming COM2 added to QEMU's ACPI tables, the console moves
+#    there (tests/system/spcr.sh); the loader reports a bad
 #    configuration line, a missing kernel file, a kernel path naming a
 #    directory and a missing modules folder, then returns to the firmware.
 # Bochs uses one core and the QEMU runs the other, so both run at once.
@@ -111,6 +113,8 @@ bochs_pid=$!
 scripts/qemu-run.sh --tcg --cpus 2 --image $B/esp.img --serial "$out/novmx.log" --timeout 60 \
     > "$out/novmx.run" 2>&1
 novmx_status=$?
+# The console moved to the UART an ACPI SPCR names (tests/system/spcr.sh).
+tests/system/spcr.sh "$out" > "$out/spcr.results" 2>&1
 # The loader's error paths return to the firmware, which then waits in its menu:
 # the timeout (status 124) is the expected end of these two runs.
 scripts/qemu-run.sh --tcg --image "$out/badline.img" --serial "$out/badline.log" --timeout 20 \
@@ -330,6 +334,9 @@ expect "qemu-tcg/powering-off" "$L" '^\(mica\) powering off$'
 # QEMU publishes ACPI tables: the CPUs come from its MADT (found before VMX is needed).
 expect "qemu-tcg/madt-lists-2-cpus" "$L" '^\(mica\) smp: ACPI MADT lists 2 enabled CPUs$'
 expect_none "qemu-tcg/no-domain-started" "$L" 'hello from|HYPERVISOR FAULT|PANIC'
+
+# --- QEMU TCG: the serial console from an ACPI SPCR (tests/system/spcr.sh) ---
+cat "$out/spcr.results"
 
 # --- QEMU TCG: loader errors ------------------------------------------------
 expect "loader/bad-config-line" "$out/badline.log" 'mica\.cfg:3: .*memory'
