@@ -40,6 +40,8 @@
 #    destroyed (tests/system/serial.sh, tests/system/serial_session.py);
 #    and 20 domUs at once: list, top's CPU shares against the weights,
 #    pause, destroy, every frame back (tests/system/control.sh).
+#  - Bochs with a Nehalem CPU (no unrestricted guest): refused by name, with
+#    the CPU named (tests/system/vmx-refusal.sh);
 #  - QEMU TCG (no VMX): Mica refuses cleanly, naming VMX and the CPU; with
 #    an SPCR naming COM2 added to QEMU's ACPI tables, the console moves
 #    there (tests/system/spcr.sh); the loader reports a bad
@@ -105,6 +107,8 @@ scripts/mkimage.sh --esp "$out/shutdown-running.img" --config tests/system/shutd
     scripts/bench.sh --check > "$out/bench.check" 2>&1
     # The ABI conformance suite, as dom0 and as a domU (tests/system/conformance.sh).
     tests/system/conformance.sh "$out" > "$out/conformance.results" 2>&1
+    # A CPU model without unrestricted guest is refused by name (about 40 s).
+    tests/system/vmx-refusal.sh "$out" > "$out/vmx-refusal.results" 2>&1
     # The fuzzers on 4 CPUs: 130,000 calls and 1,050,000 instructions, with replays.
     tests/system/fuzz.sh "$out" > "$out/fuzz.results" 2>&1
 ) &
@@ -325,6 +329,9 @@ expect_status "shutdown-running/powered-off" "$(cat "$out/shutdown-running.statu
 
 # --- Bochs: the benchmark guests (scripts/bench.sh --check) -----------------------
 grep -E '^(PASS|FAIL): bench/' "$out/bench.check" || fail "bench/check-ran" "no result lines in $out/bench.check"
+
+# --- Bochs, Nehalem CPU: no unrestricted guest, refused (tests/system/vmx-refusal.sh) ---
+cat "$out/vmx-refusal.results"
 
 # --- QEMU TCG: no VMX ---------------------------------------------------------
 L="$out/novmx.log"

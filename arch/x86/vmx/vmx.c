@@ -34,9 +34,15 @@ static void name_cpu(void)
             cpuid(0x80000002u + leaf, 0, &w[0], &w[1], &w[2], &w[3]);
         brand[48] = '\0';
     }
+    /* Brand strings pad with runs of spaces: keep one between words. */
+    char *to = brand;
+    for (const char *from = brand; *from; from++)
+        if (*from != ' ' || (to > brand && to[-1] != ' '))
+            *to++ = *from;
+    if (to > brand && to[-1] == ' ')
+        to--;
+    *to = '\0';
     const char *p = brand;
-    while (*p == ' ')
-        p++;
     uint32_t family = (sig >> 8) & 0xf, model = (sig >> 4) & 0xf;
     if (family == 0xf)
         family += (sig >> 20) & 0xff;
