@@ -4,6 +4,7 @@
  * options are reported and ignored: they never stop the boot.
  */
 #include "hv/options.h"
+#include "hv/arch.h"
 #include "hv/domain_console.h"
 #include "hv/printk.h"
 #include "hv/sched.h"
@@ -29,6 +30,23 @@ static bool parse_u32(const char *s, size_t len, uint32_t *out)
     }
     *out = (uint32_t)v;
     return true;
+}
+
+/* vmx_disable=a,b,...: each name an optional hardware feature (docs/boot-config.md). */
+static void disable_features(const char *list, size_t len)
+{
+    for (size_t i = 0; i < len;) {
+        size_t start = i;
+        while (i < len && list[i] != ',')
+            i++;
+        if (arch_virt_feature_off(list + start, i - start))
+            printk("option: vmx_disable=%.*s (run as if the CPU lacked it)\n",
+                   (int)(i - start), list + start);
+        else
+            printk("option 'vmx_disable=%.*s' ignored: not an optional VMX feature\n",
+                   (int)(i - start), list + start);
+        i++;
+    }
 }
 
 static void apply(const char *word, size_t len)
@@ -70,6 +88,10 @@ static void apply(const char *word, size_t len)
         }
         printk("option '%.*s' ignored: watchdog_ms takes 0 (off) or %u..%u\n", (int)len, word,
                WATCHDOG_MIN_MS, WATCHDOG_MAX_MS);
+        return;
+    }
+    if (klen == 11 && !strncmp(word, "vmx_disable", 11) && eq) {
+        disable_features(eq + 1, len - klen - 1);
         return;
     }
     if (len == 12 && !strncmp(word, "trace=errors", 12)) {

@@ -4,6 +4,9 @@
 #   scripts/bochs-run.sh --image IMG [--serial FILE] [--cpus N] [--memory MiB]
 #                        [--timeout SECONDS] [--console] [--disk2 IMG]
 #                        [--nic vnet:DIR] [--bochs-log FILE] [--serial-socket PORT]
+#                        [--cpu-model MODEL]
+# --cpu-model picks the emulated CPU (bochs -help cpu lists them; default
+# corei7_haswell_4770, which has every VMX feature Mica uses).
 #
 # The serial console (COM1) is written to FILE (default: in the run folder).
 # --serial-socket PORT makes COM1 a TCP server on 127.0.0.1:PORT instead, for
@@ -25,7 +28,7 @@
 # otherwise Bochs's own status.
 set -euo pipefail
 
-image="" serial="" cpus=1 memory=512 timeout=300 console=0 disk2="" nic="" bochs_log="" socket=""
+image="" serial="" cpus=1 memory=512 timeout=300 console=0 disk2="" nic="" bochs_log="" socket="" model=corei7_haswell_4770
 while [ $# -gt 0 ]; do
     case "$1" in
         --image) image="$2"; shift 2 ;;
@@ -38,7 +41,8 @@ while [ $# -gt 0 ]; do
         --nic) nic="$2"; shift 2 ;;
         --bochs-log) bochs_log="$2"; shift 2 ;;
         --serial-socket) socket="$2"; shift 2 ;;
-        *) echo "usage: $0 --image IMG [--serial FILE] [--cpus N] [--memory MiB] [--timeout S] [--console] [--disk2 IMG] [--nic vnet:DIR] [--bochs-log FILE] [--serial-socket PORT]" >&2; exit 2 ;;
+        --cpu-model) model="$2"; shift 2 ;;
+        *) echo "usage: $0 --image IMG [--serial FILE] [--cpus N] [--memory MiB] [--timeout S] [--console] [--disk2 IMG] [--nic vnet:DIR] [--bochs-log FILE] [--serial-socket PORT] [--cpu-model MODEL]" >&2; exit 2 ;;
     esac
 done
 case "$socket" in
@@ -93,7 +97,7 @@ cat > "$run/bochsrc" <<RC
 memory: guest=$memory, host=$memory
 romimage: file=$OVMF
 vgaromimage: file=/usr/share/bochs/VGABIOS-lgpl-latest
-cpu: model=corei7_haswell_4770, count=$cpus, ips=60000000, reset_on_triple_fault=0
+cpu: model=$model, count=$cpus, ips=60000000, reset_on_triple_fault=0
 pci: enabled=1, chipset=i440fx$slots
 ata0-master: type=disk, path=$run/disk.img, mode=flat
 ${devices}boot: disk

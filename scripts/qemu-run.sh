@@ -5,11 +5,14 @@
 #
 #   scripts/qemu-run.sh --image IMG [--serial FILE] [--cpus N] [--memory MiB]
 #                       [--timeout SECONDS] [--console] [--tcg]
+#                       [--acpi-table FILE] [--serial2 FILE]
+# --acpi-table adds a whole ACPI table (header included) to QEMU's own, e.g.
+# an SPCR; --serial2 logs COM2 (0x2F8) too.
 #
 # Exit status: 0 when Mica powered the machine off, 124 on timeout, else 1.
 set -euo pipefail
 
-image="" serial="" cpus=1 memory=512 timeout=120 console=0 force_tcg=0
+image="" serial="" cpus=1 memory=512 timeout=120 console=0 force_tcg=0 extra=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --image) image="$2"; shift 2 ;;
@@ -19,7 +22,9 @@ while [ $# -gt 0 ]; do
         --timeout) timeout="$2"; shift 2 ;;
         --console) console=1; shift ;;
         --tcg) force_tcg=1; shift ;;
-        *) echo "usage: $0 --image IMG [--serial FILE] [--cpus N] [--memory MiB] [--timeout S] [--console] [--tcg]" >&2; exit 2 ;;
+        --acpi-table) extra+=(-acpitable file="$2"); shift 2 ;;
+        --serial2) extra+=(-serial file:"$2"); shift 2 ;;
+        *) echo "usage: $0 --image IMG [--serial FILE] [--cpus N] [--memory MiB] [--timeout S] [--console] [--tcg] [--acpi-table FILE] [--serial2 FILE]" >&2; exit 2 ;;
     esac
 done
 [ -f "$image" ] || { echo "$0: image '$image' not found (run make first)" >&2; exit 2; }
@@ -43,7 +48,7 @@ args=(-machine q35 "${accel[@]}" -smp "$cpus" -m "$memory"
       -drive if=pflash,format=raw,file="$run/vars.fd"
       -drive format=raw,file="$run/disk.img"
       -display none -no-reboot
-      -serial file:"$serial"
+      -serial file:"$serial" "${extra[@]}"
       -device isa-debug-exit,iobase=0xf4,iosize=1)
 
 tail_pid=""

@@ -1,9 +1,11 @@
 /*
  * Just enough ACPI to power off: RSDP -> XSDT/RSDT -> FADT for the PM1
- * control ports, and the \_S5 sleep type read from the DSDT's AML.
+ * control ports, and the \_S5 sleep type read from the DSDT's AML; and,
+ * first, the serial console the SPCR names (serial_choose.c).
  * Every table is checksummed and bounds-checked before use.
  */
 #include "arch/acpi.h"
+#include "arch/serial.h"
 #include "hv/arch.h"
 #include "hv/printk.h"
 #include "hv/string.h"
@@ -116,14 +118,17 @@ void arch_acpi_init(paddr_t rsdp_pa)
 {
     if (!rsdp_pa) {
         printk("acpi: no RSDP from the loader; power-off uses emulator ports only\n");
+        printk("console: COM1 0x3f8 at 115200 (no ACPI tables)\n");
         return;
     }
     const struct rsdp *r = phys_to_virt(rsdp_pa);
     if (memcmp(r->signature, "RSD PTR ", 8) || !checksum_ok(r, 20)) {
         printk("acpi: RSDP at 0x%lx is invalid\n", rsdp_pa);
+        printk("console: COM1 0x3f8 at 115200 (no ACPI tables)\n");
         return;
     }
     rsdp = r;
+    serial_choose();
     const struct sdt_header *fadt = find_table(r, "FACP");
     if (!fadt || fadt->length < FADT_PM1B_CNT + 4) {
         printk("acpi: no usable FADT\n");

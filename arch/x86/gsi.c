@@ -8,6 +8,7 @@
 #include "arch/ioapic.h"
 #include "arch/lapic.h"
 #include "arch/percpu.h"
+#include "arch/serial.h"
 #include "hv/arch.h"
 #include "hv/pirq.h"
 
@@ -23,6 +24,9 @@ uint32_t arch_gsi_count(void)
 
 const char *arch_gsi_owner(uint32_t gsi)
 {
+    uint32_t console;
+    if (serial_console_gsi(&console) && gsi == console)
+        return "the hypervisor's serial console (from the ACPI SPCR)";
     switch (gsi) {
     case 0:
     case 2:

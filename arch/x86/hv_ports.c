@@ -1,10 +1,12 @@
 /*
- * The hypervisor's ports (arch/hv_ports.h). Fixed legacy ports, plus the
+ * The hypervisor's ports (arch/hv_ports.h). Fixed legacy ports, the
+ * console UART when the ACPI SPCR named another than COM1, plus the
  * ACPI PM1 control blocks when the FADT named them (arch/acpi.h): dom0 must
  * ask for power-off and reboot through the ABI, not write them itself.
  */
 #include "arch/acpi.h"
 #include "arch/hv_ports.h"
+#include "arch/serial.h"
 #include "hv/arch.h"
 #include "hv/types.h"
 
@@ -36,8 +38,15 @@ static bool in_pm1(uint16_t port, uint16_t base)
     return base && port >= base && port <= base + 1;
 }
 
+/* The console UART, when the ACPI SPCR moved it off COM1 (serial_choose.c). */
+static const char console_owner[] = "the hypervisor's serial console (from the ACPI SPCR)";
+#define UART_PORTS 8
+
 const char *arch_port_owner(uint16_t port)
 {
+    uint16_t console = serial_port();
+    if (console != SERIAL_COM1 && port >= console && port < console + UART_PORTS)
+        return console_owner;
     for (unsigned i = 0; i < ARRAY_SIZE(fixed); i++)
         if (port >= fixed[i].first && port <= fixed[i].last)
             return fixed[i].owner;
@@ -50,6 +59,8 @@ void hv_ports_each(void (*fn)(uint16_t first, uint16_t last, void *ctx), void *c
 {
     for (unsigned i = 0; i < ARRAY_SIZE(fixed); i++)
         fn(fixed[i].first, fixed[i].last, ctx);
+    if (serial_port() != SERIAL_COM1)
+        fn(serial_port(), serial_port() + UART_PORTS - 1, ctx);
     if (acpi_power.pm1a_cnt)
         fn(acpi_power.pm1a_cnt, acpi_power.pm1a_cnt + 1, ctx);
     if (acpi_power.pm1b_cnt)

@@ -1,8 +1,11 @@
-/* COM1 16550 UART driver: polled transmit only; the hypervisor never reads it. */
+/*
+ * 16550 UART driver: polled transmit only, port I/O only. It starts on COM1
+ * at 115200 baud; once the ACPI tables are readable, serial_choose()
+ * (serial_choose.c) may move it to the UART the SPCR names.
+ */
 #include "arch/serial.h"
 #include "arch/x86.h"
 
-#define COM1       0x3f8
 #define DEBUG_PORT 0xe9         /* Bochs/QEMU debug console */
 
 enum uart_reg { UART_DATA = 0, UART_IER = 1, UART_FCR = 2, UART_LCR = 3,
@@ -11,26 +14,40 @@ enum uart_reg { UART_DATA = 0, UART_IER = 1, UART_FCR = 2, UART_LCR = 3,
 #define LCR_8N1      0x03
 #define LSR_THR_EMPTY 0x20
 #define LSR_DATA_READY 0x01
-#define BAUD_DIVISOR 1          /* 115200 baud */
+
+static uint16_t port = SERIAL_COM1;
+
+uint16_t serial_port(void)
+{
+    return port;
+}
+
+void serial_use(uint16_t base, uint16_t divisor)
+{
+    port = base;
+    outb(port + UART_IER, 0);
+    if (divisor) {
+        outb(port + UART_LCR, LCR_DLAB);
+        outb(port + UART_DATA, divisor & 0xff);
+        outb(port + UART_IER, divisor >> 8);
+    }
+    outb(port + UART_LCR, LCR_8N1);
+    outb(port + UART_FCR, 0xc7);        /* enable and clear FIFOs */
+    outb(port + UART_MCR, 0x03);        /* DTR, RTS */
+}
 
 void serial_init(void)
 {
-    outb(COM1 + UART_IER, 0);
-    outb(COM1 + UART_LCR, LCR_DLAB);
-    outb(COM1 + UART_DATA, BAUD_DIVISOR & 0xff);
-    outb(COM1 + UART_IER, BAUD_DIVISOR >> 8);
-    outb(COM1 + UART_LCR, LCR_8N1);
-    outb(COM1 + UART_FCR, 0xc7);        /* enable and clear FIFOs */
-    outb(COM1 + UART_MCR, 0x03);        /* DTR, RTS */
+    serial_use(SERIAL_COM1, SERIAL_DIVISOR_115200);
 }
 
 static void serial_putc(char c)
 {
     /* Bounded wait: a missing UART (reads 0xff) must not hang the hypervisor. */
     for (int spins = 0; spins < 100000; spins++)
-        if (inb(COM1 + UART_LSR) & LSR_THR_EMPTY)
+        if (inb(port + UART_LSR) & LSR_THR_EMPTY)
             break;
-    outb(COM1 + UART_DATA, (uint8_t)c);
+    outb(port + UART_DATA, (uint8_t)c);
 }
 
 void serial_write(const char *s, size_t len)
@@ -45,7 +62,7 @@ void serial_write(const char *s, size_t len)
 
 int serial_read_byte(void)
 {
-    if (!(inb(COM1 + UART_LSR) & LSR_DATA_READY))
+    if (!(inb(port + UART_LSR) & LSR_DATA_READY))
         return -1;
-    return inb(COM1 + UART_DATA);
+    return inb(port + UART_DATA);
 }

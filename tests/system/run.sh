@@ -44,7 +44,11 @@
 #    tarball, cached in build/xtf/), unmodified, as domUs beside a dom0 that
 #    stays up: SUCCESS, or SKIP for a listed reason (tests/system/xtf.sh);
 #    half of the boots on each core.
-#  - QEMU TCG (no VMX): Mica refuses cleanly; the loader reports a bad
+#  - Bochs with a Nehalem CPU (no unrestricted guest): refused by name, with
+#    the CPU named (tests/system/vmx-refusal.sh);
+#  - QEMU TCG (no VMX): Mica refuses cleanly, naming VMX and the CPU; with
+#    an SPCR naming COM2 added to QEMU's ACPI tables, the console moves
+#    there (tests/system/spcr.sh); the loader reports a bad
 #    configuration line, a missing kernel file, a kernel path naming a
 #    directory and a missing modules folder, then returns to the firmware.
 # Bochs uses one core and the QEMU runs the other, so both run at once.
@@ -118,6 +122,8 @@ scripts/mkimage.sh --esp "$out/shutdown-running.img" --config tests/system/shutd
     timed bench-check scripts/bench.sh --check > "$out/bench.check" 2>&1
     # The ABI conformance suite, as dom0 and as a domU (tests/system/conformance.sh).
     timed conformance tests/system/conformance.sh "$out" > "$out/conformance.results" 2>&1
+    # A CPU model without unrestricted guest is refused by name (about 40 s).
+    timed vmx-refusal tests/system/vmx-refusal.sh "$out" > "$out/vmx-refusal.results" 2>&1
     # The fuzzers on 4 CPUs: 130,000 calls and 1,050,000 instructions, with replays.
     timed fuzz tests/system/fuzz.sh "$out" > "$out/fuzz.results" 2>&1
     # Half of the XTF images (tests/system/xtf.sh); the other core boots the rest.
@@ -132,6 +138,8 @@ xtf_build_pid=$!
 timed qemu-novmx scripts/qemu-run.sh --tcg --cpus 2 --image $B/esp.img --serial "$out/novmx.log" --timeout 60 \
     > "$out/novmx.run" 2>&1
 novmx_status=$?
+# The console moved to the UART an ACPI SPCR names (tests/system/spcr.sh).
+timed spcr tests/system/spcr.sh "$out" > "$out/spcr.results" 2>&1
 # The loader's error paths return to the firmware, which then waits in its menu:
 # the timeout (status 124) is the expected end of these two runs.
 timed qemu-badline scripts/qemu-run.sh --tcg --image "$out/badline.img" --serial "$out/badline.log" --timeout 20 \
@@ -350,6 +358,9 @@ expect_status "shutdown-running/powered-off" "$(cat "$out/shutdown-running.statu
 # --- Bochs: the benchmark guests (scripts/bench.sh --check) -----------------------
 grep -E '^(PASS|FAIL): bench/' "$out/bench.check" || fail "bench/check-ran" "no result lines in $out/bench.check"
 
+# --- Bochs, Nehalem CPU: no unrestricted guest, refused (tests/system/vmx-refusal.sh) ---
+cat "$out/vmx-refusal.results"
+
 # --- QEMU TCG: no VMX ---------------------------------------------------------
 L="$out/novmx.log"
 expect_status "qemu-tcg/powered-off" $novmx_status 0
@@ -358,6 +369,9 @@ expect "qemu-tcg/powering-off" "$L" '^\(mica\) powering off$'
 # QEMU publishes ACPI tables: the CPUs come from its MADT (found before VMX is needed).
 expect "qemu-tcg/madt-lists-2-cpus" "$L" '^\(mica\) smp: ACPI MADT lists 2 enabled CPUs$'
 expect_none "qemu-tcg/no-domain-started" "$L" 'hello from|HYPERVISOR FAULT|PANIC'
+
+# --- QEMU TCG: the serial console from an ACPI SPCR (tests/system/spcr.sh) ---
+cat "$out/spcr.results"
 
 # --- QEMU TCG: loader errors ------------------------------------------------
 expect "loader/bad-config-line" "$out/badline.log" 'mica\.cfg:3: .*memory'

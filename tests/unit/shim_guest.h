@@ -18,6 +18,7 @@
 #ifndef MICA_TEST_SHIM_GUEST_H
 #define MICA_TEST_SHIM_GUEST_H
 
+#include "shim_printk.h"
 #include <stdbool.h>
 #include <stdint.h>
 #include "hv/domain.h"
@@ -99,7 +100,8 @@ const char *shim_name(const char *fmt, ...) __attribute__((format(printf, 1, 2))
  * shim_time.c: the arch clock behind the real hv/time.c. System time is
  * shim_now_ns (set it freely); the TSC runs at 1 tick per ns from
  * SHIM_TSC_AT_BOOT (scale mul 2^31, shift 1), so a pvclock record written at
- * system time T has system_time T. printk() appends to shim_printk_text.
+ * system time T has system_time T; shim_time_reset() also clears what
+ * printk() printed (shim_printk.c, which the tests using this link too).
  */
 #define SHIM_TIME_START   1000000000ull     /* shim_time_reset(): 1 s after boot */
 #define SHIM_TSC_AT_BOOT  5000ull
@@ -107,7 +109,6 @@ const char *shim_name(const char *fmt, ...) __attribute__((format(printf, 1, 2))
 #define SHIM_TSC_SHIFT    1
 #define SHIM_WALLCLOCK    1700000000ull
 extern uint64_t shim_now_ns;
-extern char shim_printk_text[4096];
 void shim_time_reset(void);
 
 /*

@@ -10,7 +10,6 @@
 #include "hv/printk.h"
 
 uint64_t shim_now_ns = SHIM_TIME_START;
-char shim_printk_text[4096];
 
 void shim_time_reset(void)
 {
@@ -44,13 +43,4 @@ uint64_t arch_tsc_hz(void)
 uint64_t arch_wallclock_seconds(void)
 {
     return SHIM_WALLCLOCK;
-}
-
-void printk(const char *fmt, ...)
-{
-    size_t len = strlen(shim_printk_text);
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(shim_printk_text + len, sizeof shim_printk_text - len, fmt, ap);
-    va_end(ap);
 }

@@ -9,6 +9,7 @@
  * never enables state it cannot have.
  */
 #include "vcpu.h"
+#include "vmx_caps.h"
 #include "hv/arch.h"
 #include "hv/domain.h"
 #include "arch/x86.h"
@@ -46,6 +47,10 @@
                           (1u << 12) | (1u << 14))
 #define LEAF7_EDX_HIDDEN ((1u << 2) | (1u << 3) | (1u << 8) | (1u << 22) | (1u << 23) | \
                           (1u << 24) | (1u << 25))
+/* Instructions that raise #UD in the guest unless their secondary control is on. */
+#define LEAF7_EBX_INVPCID  (1u << 10)
+#define LEAF_EXT_FEATURES  0x80000001u
+#define EXT_EDX_RDTSCP     (1u << 27)
 #define LEAF_FEATURES7     0x07
 #define LEAF_TOPOLOGY      0x0b     /* and 0x1f: EDX is the x2APIC ID */
 #define LEAF_TOPOLOGY2     0x1f
@@ -109,7 +114,11 @@ static struct cpuid_regs guest_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub
         r.b &= ~LEAF7_EBX_HIDDEN;
         r.c &= ~LEAF7_ECX_HIDDEN;
         r.d &= ~LEAF7_EDX_HIDDEN;
+        if (!(vmx_config.cpu2 & CPU2_ENABLE_INVPCID))
+            r.b &= ~LEAF7_EBX_INVPCID;
     }
+    if (leaf == LEAF_EXT_FEATURES && !(vmx_config.cpu2 & CPU2_ENABLE_RDTSCP))
+        r.d &= ~EXT_EDX_RDTSCP;
     return r;
 }
 

@@ -19,11 +19,45 @@
 #define VMX_MISC_PREEMPTION_SHIFT_MASK 0x1f
 
 struct vmx_config vmx_config;
+static char cpu_name[96];
+
+/* The CPUID brand string when there is one, and family/model/stepping always. */
+static void name_cpu(void)
+{
+    uint32_t a, b, c, d, sig;
+    char brand[49] = "";
+    cpuid(1, 0, &sig, &b, &c, &d);
+    cpuid(0x80000000u, 0, &a, &b, &c, &d);
+    if (a >= 0x80000004u) {
+        uint32_t *w = (uint32_t *)brand;
+        for (uint32_t leaf = 0; leaf < 3; leaf++, w += 4)
+            cpuid(0x80000002u + leaf, 0, &w[0], &w[1], &w[2], &w[3]);
+        brand[48] = '\0';
+    }
+    /* Brand strings pad with runs of spaces: keep one between words. */
+    char *to = brand;
+    for (const char *from = brand; *from; from++)
+        if (*from != ' ' || (to > brand && to[-1] != ' '))
+            *to++ = *from;
+    if (to > brand && to[-1] == ' ')
+        to--;
+    *to = '\0';
+    const char *p = brand;
+    uint32_t family = (sig >> 8) & 0xf, model = (sig >> 4) & 0xf;
+    if (family == 0xf)
+        family += (sig >> 20) & 0xff;
+    if (family == 6 || family >= 0xf)
+        model |= ((sig >> 16) & 0xf) << 4;
+    snprintf(cpu_name, sizeof cpu_name, "%s%sfamily 0x%x model 0x%x stepping %u", p,
+             *p ? ", " : "", family, model, sig & 0xf);
+}
 
 static int refuse(const char *what)
 {
-    printk("VMX unusable: %s missing. Mica needs VMX with EPT (4-level, write-back), "
-           "unrestricted guest and the preemption timer.\n", what);
+    printk("VMX unusable: %s missing on this CPU (%s). Mica needs VMX with EPT (4-level, "
+           "write-back), unrestricted guest, the preemption timer, secondary controls "
+           "and MSR bitmaps "
+           "(docs/architecture.md, VMX features).\n", what, cpu_name);
     return -1;
 }
 
@@ -32,6 +66,7 @@ static int probe(void)
     uint32_t a, b, c, d;
     char missing[96];
 
+    name_cpu();
     cpuid(1, 0, &a, &b, &c, &d);
     if (!(c & CPUID_1_ECX_VMX))
         return refuse("VMX (CPUID.1:ECX.VMX[bit 5] = 0)");
@@ -44,6 +79,24 @@ static int probe(void)
     bool true_ctls = basic & VMX_BASIC_TRUE_CTLS;
     vmx_config.revision = basic & VMX_BASIC_REVISION_MASK;
 
+    /* Secondary controls exist only when the primary ones may enable them. */
+    struct vmx_caps probed, usable;
+    uint32_t must_be_1[VMX_CTL_COUNT];
+    for (unsigned i = 0; i < VMX_CTL_COUNT; i++) {
+        const struct vmx_control_request *r = &vmx_control_requests[i];
+        bool exists = i != VMX_CTL_CPU2 || (probed.word[VMX_CTL_CPU] & CPU_SECONDARY_CONTROLS);
+        uint64_t cap = exists ? rdmsr(true_ctls ? r->true_msr : r->msr) : 0;
+        probed.word[i] = cap >> 32;
+        must_be_1[i] = (uint32_t)cap;
+    }
+    bool has_ept = probed.word[VMX_CTL_CPU2] & CPU2_ENABLE_EPT;
+    probed.word[VMX_CAP_EPT] = has_ept ? rdmsr(MSR_IA32_VMX_EPT_VPID_CAP) : 0;
+    const struct vmx_feature *gap = vmx_first_missing(&probed);
+    if (gap)
+        return refuse(gap->name);
+
+    usable = probed;
+    vmx_caps_apply_disabled(&usable);
     uint32_t *const out[VMX_CTL_COUNT] = {
         [VMX_CTL_PIN] = &vmx_config.pin, [VMX_CTL_CPU] = &vmx_config.cpu,
         [VMX_CTL_CPU2] = &vmx_config.cpu2, [VMX_CTL_EXIT] = &vmx_config.exit,
@@ -51,7 +104,8 @@ static int probe(void)
     };
     for (unsigned i = 0; i < VMX_CTL_COUNT; i++) {
         const struct vmx_control_request *r = &vmx_control_requests[i];
-        uint64_t cap = rdmsr(true_ctls ? r->true_msr : r->msr);
+        uint64_t cap = usable.word[i] << 32 | must_be_1[i];
+        /* The table names every required bit: this is only a backstop. */
         if (!vmx_adjust_controls(r, cap, out[i])) {
             snprintf(missing, sizeof missing, "%s control bits 0x%x", r->what,
                      r->required & ~(uint32_t)(cap >> 32));
@@ -60,25 +114,22 @@ static int probe(void)
     }
 
     /* Guests get NMIs only with virtual NMIs and NMI-window exiting (vcpu_run.c). */
-    uint64_t cpu_cap = rdmsr(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS : MSR_IA32_VMX_PROCBASED_CTLS);
     vmx_config.guest_nmis = (vmx_config.pin & PIN_VIRTUAL_NMIS) &&
-                            ((cpu_cap >> 32) & CPU_NMI_WINDOW_EXITING);
-
-    uint64_t ept = rdmsr(MSR_IA32_VMX_EPT_VPID_CAP);
-    if (!(ept & EPT_CAP_WALK_LENGTH_4))
-        return refuse("EPT 4-level page walk");
-    if (!(ept & EPT_CAP_MEMTYPE_WB))
-        return refuse("EPT write-back memory type");
-    if (!(ept & EPT_CAP_INVEPT) || !(ept & (EPT_CAP_INVEPT_SINGLE | EPT_CAP_INVEPT_ALL)))
-        return refuse("INVEPT");
-    vmx_config.invept_single = ept & EPT_CAP_INVEPT_SINGLE;
+                            (usable.word[VMX_CTL_CPU] & CPU_NMI_WINDOW_EXITING);
+    vmx_config.invept_single = probed.word[VMX_CAP_EPT] & EPT_CAP_INVEPT_SINGLE;
 
     vmx_config.preemption_timer_shift = rdmsr(MSR_IA32_VMX_MISC) & VMX_MISC_PREEMPTION_SHIFT_MASK;
     vmx_config.cr0_fixed0 = rdmsr(MSR_IA32_VMX_CR0_FIXED0);
     vmx_config.cr0_fixed1 = rdmsr(MSR_IA32_VMX_CR0_FIXED1);
     vmx_config.cr4_fixed0 = rdmsr(MSR_IA32_VMX_CR4_FIXED0);
     vmx_config.cr4_fixed1 = rdmsr(MSR_IA32_VMX_CR4_FIXED1);
+    vmx_features_print(&probed, &vmx_config, cpu_name);
     return 0;
+}
+
+bool arch_virt_feature_off(const char *name, size_t len)
+{
+    return vmx_feature_disable(name, len);
 }
 
 /* VMX operation on this CPU (each CPU, after probe() on the boot CPU). */

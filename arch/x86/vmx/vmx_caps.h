@@ -3,6 +3,7 @@
 #define VMX_CAPS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* Pin-based controls (SDM 3C 25.6.1) */
@@ -27,6 +28,7 @@
 /* Secondary processor-based controls */
 #define CPU2_ENABLE_EPT                (1u << 1)
 #define CPU2_ENABLE_RDTSCP             (1u << 3)
+#define CPU2_ENABLE_VPID               (1u << 5)
 #define CPU2_UNRESTRICTED_GUEST        (1u << 7)
 #define CPU2_ENABLE_INVPCID            (1u << 12)
 /* VM-exit controls (25.7.1) */
@@ -47,6 +49,7 @@
 #define EPT_CAP_WALK_LENGTH_4          (1ull << 6)
 #define EPT_CAP_MEMTYPE_WB             (1ull << 14)
 #define EPT_CAP_INVEPT                 (1ull << 20)
+#define EPT_CAP_AD_FLAGS               (1ull << 21)
 #define EPT_CAP_INVEPT_SINGLE          (1ull << 25)
 #define EPT_CAP_INVEPT_ALL             (1ull << 26)
 
@@ -71,6 +74,41 @@ struct vmx_control_request {
 extern const struct vmx_control_request vmx_control_requests[VMX_CTL_COUNT];
 /* The control value for capability MSR value `cap`; false if a required bit is missing. */
 bool vmx_adjust_controls(const struct vmx_control_request *r, uint64_t cap, uint32_t *out);
+/* What the capability MSRs allow: per control word the bits that may be 1
+ * (the high half of its MSR), and IA32_VMX_EPT_VPID_CAP. */
+enum { VMX_CAP_EPT = VMX_CTL_COUNT, VMX_CAP_WORDS };
+struct vmx_caps {
+    uint64_t word[VMX_CAP_WORDS];
+};
+
+/*
+ * The feature table (vmx_features.c). A feature is present when every bit
+ * of `all` is allowed and, if `any` is set, one of its bits too. Needed
+ * ones refuse the CPU by name; optional ones have a fallback (`without`);
+ * unused ones are offered by CPUs but never turned on.
+ */
+enum vmx_need { VMX_NEEDED, VMX_OPTIONAL, VMX_UNUSED };
+struct vmx_feature {
+    const char *name;
+    const char *option;         /* its vmx_disable= name, or NULL */
+    unsigned word;              /* a control word, or VMX_CAP_EPT */
+    uint64_t all, any;
+    enum vmx_need need;
+    const char *without;        /* what Mica does without it */
+};
+extern const struct vmx_feature vmx_features[];
+extern const unsigned vmx_feature_count;
+bool vmx_feature_present(const struct vmx_feature *f, const struct vmx_caps *c);
+/* The first needed feature c lacks, or NULL. */
+const struct vmx_feature *vmx_first_missing(const struct vmx_caps *c);
+/* vmx_disable=NAME: false if NAME is not an optional feature's option name. */
+bool vmx_feature_disable(const char *name, size_t len);
+/* Clear the features turned off from c, before the controls are chosen. */
+void vmx_caps_apply_disabled(struct vmx_caps *c);
+/* The boot block: the CPU, what Mica needs, uses and does without. */
+void vmx_features_print(const struct vmx_caps *probed, const struct vmx_config *cfg,
+                        const char *cpu_name);
+
 /* Enter VMX operation on this CPU (VMXON with its own region); 0 or -1. */
 int vmx_cpu_on(void);
 

@@ -70,6 +70,9 @@ static inline void arch_cpu_relax(void) { __builtin_ia32_pause(); }
  * on failure it returns -1 after printing one line naming what is missing.
  */
 int arch_virt_init(void);
+/* Option vmx_disable=NAME (before arch_virt_init): run as if the CPU lacked
+ * optional feature NAME. False if there is no such feature. */
+bool arch_virt_feature_off(const char *name, size_t len);
 
 /* PCI configuration space through the arch's mechanism (caller holds the
  * hypervisor lock); bdf is bus 15:8, device 7:3, function 2:0. */
