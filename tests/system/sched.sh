@@ -133,7 +133,7 @@ if wanted sched-cap-rearm; then
     expect "sched-cap-rearm/table-names-cpu" "$L" \
         '^\(mica\) vmx: CPU .*family 0x[0-9a-f]+ model 0x[0-9a-f]+ stepping [0-9]+$'
     expect "sched-cap-rearm/table-needs-line" "$L" '^\(mica\) vmx: needs \(all present\): EPT'
-    expect "sched-cap-rearm/table-uses-line" "$L" '^\(mica\) vmx: uses: RDTSCP, INVPCID$'
+    expect "sched-cap-rearm/table-uses-line" "$L" '^\(mica\) vmx: uses: virtual NMIs, RDTSCP, INVPCID$'
     expect "sched-cap-rearm/table-save-fallback" "$L" \
         '^\(mica\) vmx: does without preemption timer saved on exit \(off by vmx_disable=preemption_timer_save\): the timer is re-armed'
     expect "sched-cap-rearm/table-vpid-unused" "$L" \

@@ -104,7 +104,7 @@ int main(void)
     vmx_features_print(&all, &cfg, "Test CPU, family 0x6 model 0x3c stepping 3");
     CHECK("block-names-cpu", strstr(printed, "vmx: CPU Test CPU, family 0x6 model 0x3c stepping 3\n"));
     CHECK("block-uses-line",
-          strstr(printed, "vmx: uses: preemption timer saved on exit, RDTSCP, INVPCID\n"));
+          strstr(printed, "vmx: uses: preemption timer saved on exit, virtual NMIs, RDTSCP, INVPCID\n"));
     CHECK("block-says-vpid-unused", strstr(printed, "vmx: does without VPID (offered): not enabled"));
     CHECK("block-says-ept-ad-unused",
           strstr(printed, "vmx: does without EPT accessed/dirty flags (offered)"));
@@ -129,7 +129,7 @@ int main(void)
     CHECK("block-says-save-off-and-fallback",
           strstr(printed, "vmx: does without preemption timer saved on exit "
                           "(off by vmx_disable=preemption_timer_save): the timer is re-armed"));
-    CHECK("block-uses-rest", strstr(printed, "vmx: uses: RDTSCP, INVPCID\n"));
+    CHECK("block-uses-rest", strstr(printed, "vmx: uses: virtual NMIs, RDTSCP, INVPCID\n"));
 
     /* An absent feature (not turned off) says absent. */
     struct vmx_caps noinvpcid = all;

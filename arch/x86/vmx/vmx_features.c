@@ -45,6 +45,9 @@ const struct vmx_feature vmx_features[] = {
     OPTIONAL("preemption timer saved on exit", "preemption_timer_save", VMX_CTL_EXIT,
              EXIT_SAVE_PREEMPTION_TIMER,
              "the timer is re-armed for the rest of the slice before every entry"),
+    /* With NMI-window exiting too (vmx.c): guests' NMIs (vcpu_run.c). */
+    OPTIONAL("virtual NMIs", NULL, VMX_CTL_PIN, PIN_VIRTUAL_NMIS,
+             "NMIs sent to a guest's local APIC are dropped (docs/abi.md, \"Local APIC\")"),
     OPTIONAL("RDTSCP", NULL, VMX_CTL_CPU2, CPU2_ENABLE_RDTSCP, "hidden from guests' CPUID (it would raise #UD)"),
     OPTIONAL("INVPCID", NULL, VMX_CTL_CPU2, CPU2_ENABLE_INVPCID, "hidden from guests' CPUID (it would raise #UD)"),
 
