@@ -17,8 +17,12 @@ cd "$(dirname "$0")/.."
 
 # The tarball: as given, or $XTF_TARBALL, or the workplace's shared folder
 # beside this checkout (../shared/external), or at /work/shared/external.
-tarball=${1:-${XTF_TARBALL:-$(ls ../shared/external/xtf-*.tar.gz /work/shared/external/xtf-*.tar.gz \
-    2>/dev/null | head -1)}}
+tarball=${1:-${XTF_TARBALL:-}}
+if [ -z "$tarball" ]; then
+    for candidate in ../shared/external/xtf-*.tar.gz /work/shared/external/xtf-*.tar.gz; do
+        [ -f "$candidate" ] && { tarball=$candidate; break; }
+    done
+fi
 [ -f "$tarball" ] || { echo "$0: no XTF tarball: give one, set XTF_TARBALL, or put xtf-*.tar.gz in" \
     "../shared/external or /work/shared/external" >&2; exit 2; }
 sum=$(sha256sum "$tarball" | cut -c1-16)
