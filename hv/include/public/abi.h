@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #define MICA_ABI_VERSION_MAJOR 0
-#define MICA_ABI_VERSION_MINOR 9
+#define MICA_ABI_VERSION_MINOR 10
 
 /* Domain ids (domid_t): a 16-bit id; DOMID_SELF names the caller's domain. */
 typedef uint16_t domid_t;
