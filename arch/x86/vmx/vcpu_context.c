@@ -102,7 +102,7 @@ void vmx_debug_regs_reset(struct debug_regs *dr)
 
 enum seg_role { SEG_CS, SEG_SS, SEG_DS, SEG_ES, SEG_TR };
 
-static unsigned phys_addr_bits(void)
+unsigned vmx_phys_addr_bits(void)
 {
     uint32_t a, b, c, d;
     cpuid(CPUID_EXT_MAX, 0, &a, &b, &c, &d);
@@ -191,7 +191,7 @@ static bool control_registers_ok(uint64_t cr0, uint64_t cr3, uint64_t cr4, uint6
         (host_cr4 & vmx_config.cr4_fixed0) != vmx_config.cr4_fixed0 ||
         (host_cr4 & ~vmx_config.cr4_fixed1) || ((cr4 & CR4_CET) && !(cr0 & CR0_WP)))
         return false;
-    if ((efer & ~efer_allowed()) || (cr3 >> phys_addr_bits()))
+    if ((efer & ~efer_allowed()) || (cr3 >> vmx_phys_addr_bits()))
         return false;
 
     bool paging = cr0 & CR0_PG;
