@@ -4,8 +4,9 @@
  * tests/abi/task_switch32.asm, its results checked here: CALL to a TSS and
  * IRET back (TR, NT, back link, CR0.TS, busy bits, registers restored), JMP
  * there and back, an exception through a task gate with its error code on
- * the gate task's stack, and the refusals: JMP to the busy current TSS is
- * #GP(selector), IRET to an available one #TS(selector).
+ * the gate task's stack, the T bit (#DB with DR6.BT in the new task), and
+ * the refusals: JMP to the busy current TSS is #GP(selector), IRET to an
+ * available one #TS(selector).
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -29,9 +30,10 @@
 #define TSS_BUSY      0x8b
 #define EFLAGS_NT 0x4000u
 #define CR0_TS    0x8u
+#define DR6_BT    0x8000u
 enum { R_CALL_TR, R_CALL_EFLAGS, R_CALL_CR0, R_EBX_KEPT, R_CALL_LINK, R_TR_AFTER, R_CALL_TYPE,
        R_MAIN_TYPE, R_EFLAGS_AFTER, R_JMP_TR, R_JMP_TYPE, R_GP_COUNT, R_GP_CODE0, R_GP_CODE1,
-       R_TS_COUNT, R_TS_CODE, R_TR_END, R_DONE, NRESULTS };
+       R_TS_COUNT, R_TS_CODE, R_TR_END, R_DONE, R_DB_COUNT, R_DB_DR6, R_DB_TR, NRESULTS };
 
 extern char abi_task32_entry[];
 extern volatile uint32_t abi_task32_results[NRESULTS];
@@ -78,4 +80,7 @@ void abi_task_switch_cases(void)
     abi_expect(F, "iret-to-available-tss-ts", r[R_TS_COUNT], 1);
     abi_expect(F, "iret-to-available-tss-ts-code", r[R_TS_CODE], SEL_CALL);
     abi_expect(F, "tr-at-the-end", r[R_TR_END], SEL_MAIN);
+    abi_expect(F, "trap-bit-raises-db", r[R_DB_COUNT], 1);
+    abi_expect(F, "trap-bit-sets-dr6-bt", r[R_DB_DR6] & DR6_BT, DR6_BT);
+    abi_expect(F, "trap-bit-db-in-the-new-task", r[R_DB_TR], SEL_CALL);
 }

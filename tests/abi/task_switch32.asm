@@ -3,7 +3,8 @@
 ; tests/abi/hypercall.c (paging off, no stack), loads its own GDT, IDT and
 ; TR, and switches tasks: CALL to a TSS and IRET back, JMP there and back,
 ; #GP through a task gate (twice: a bad selector, then a JMP to the busy
-; current TSS) and #TS through another (IRET with NT to an available TSS).
+; current TSS), #TS through another (IRET with NT to an available TSS), and
+; the T bit: CALL to a TSS that has it set raises #DB on entering the task.
 ; Each result goes to abi_task32_results (R_* below) for vCPU 0 to check
 ; (tests/abi/task_switch.c); then the vCPU takes itself down.
 
@@ -40,7 +41,12 @@
 %define R_TS_CODE     15
 %define R_TR_END      16
 %define R_DONE        17
-%define NRESULTS      18
+%define R_DB_COUNT    18
+%define R_DB_DR6      19
+%define R_DB_TR       20
+%define NRESULTS      21
+%define TSS_TRAP      0x64
+%define GATE_INTR     0x8e00        ; present 32-bit interrupt gate, DPL 0
 %define RES(i) [abi_task32_results + 4 * (i)]
 
 ; A TSS image entering at %1 with the stack below %2, flat ring-0 segments.
@@ -84,6 +90,12 @@ abi_task32_entry:
     call set_tss
     mov eax, SEL_MAIN
     ltr ax
+    mov eax, db_handler                 ; vector 1: an interrupt gate
+    mov [idt + 8], ax
+    mov word [idt + 8 + 2], SEL_CODE
+    mov word [idt + 8 + 4], GATE_INTR
+    shr eax, 16
+    mov [idt + 8 + 6], ax
     lidt [idtr]
 
     ; CALL: the task sees itself in TR, NT and CR0.TS; IRET brings us back
@@ -103,6 +115,12 @@ abi_task32_entry:
     pushfd
     pop eax
     mov RES(R_EFLAGS_AFTER), eax
+    clts
+
+    ; The T bit: #DB (DR6.BT) as the called task starts, in that task.
+    mov word [tss_call + TSS_TRAP], 1
+    call SEL_CALL:0
+    mov word [tss_call + TSS_TRAP], 0
     clts
 
     ; JMP there and back: the other TSS is available again afterwards.
@@ -176,6 +194,18 @@ jmp_task:
     mov RES(R_JMP_TR), eax
     jmp SEL_MAIN:0
     jmp jmp_task
+
+; #DB: counted, with DR6 and the task it came in.
+db_handler:
+    push eax
+    inc dword RES(R_DB_COUNT)
+    mov eax, dr6
+    mov RES(R_DB_DR6), eax
+    str ax
+    movzx eax, ax
+    mov RES(R_DB_TR), eax
+    pop eax
+    iretd
 
 ; The gates' tasks: the error code from their stack, the interrupted task
 ; (always ours) moved past the faulting instruction.
