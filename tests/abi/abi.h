@@ -135,6 +135,8 @@ void abi_hypercall_compat32_cases(void);
  * it starts, checked after it has finished. */
 void abi_compat32_prepare(void);
 void abi_compat32_check(void);
+/* After it: vCPU 3 switches tasks in 32-bit mode (task_switch.c). */
+void abi_task_switch_cases(void);
 void abi_xen_version_cases(void);
 void abi_console_io_cases(void);
 void abi_memory_op_cases(void);
@@ -173,6 +175,10 @@ void abi_event_channel_op_domu_sees(void);
 
 /* ---- helpers the families share (conformance.c) ---- */
 
+/* A flat 32-bit protected-mode context entering at `eip`, paging off, as at
+ * the PVH entry (hypercall.c). */
+struct vcpu_hvm_context;
+void abi_flat32_context(struct vcpu_hvm_context *c, uint32_t eip);
 /* Wait up to `ns` for pred(arg), yielding; true if it held. Needs no timer. */
 bool abi_wait(bool (*pred)(void *arg), void *arg, uint64_t ns);
 /* Let a pending upcall in and handle it (interrupts are off elsewhere). */

@@ -278,6 +278,7 @@ void test_conformance(const struct guest_env *env)
     abi_set_timer_op_cases();
     abi_vcpu_op_cases();
     abi_hypercall_compat32_cases();
+    abi_task_switch_cases();
     abi_sched_op_cases();
     abi_event_channel_op_cases();
     abi_physdev_op_cases();

@@ -137,12 +137,11 @@ void abi_hypercall_cases(void)
 
 /* ---- the 32-bit convention, on vCPU 2 -------------------------------------- */
 
-/* A flat 32-bit protected-mode context, paging off, as at the PVH entry. */
-static void flat32(struct vcpu_hvm_context *c)
+void abi_flat32_context(struct vcpu_hvm_context *c, uint32_t eip)
 {
     *c = (struct vcpu_hvm_context){ .mode = VCPU_HVM_MODE_32B };
     c->cpu_regs.x86_32 = (struct vcpu_hvm_x86_32){
-        .eip = (uint32_t)(uintptr_t)abi_compat32_entry, .eflags = 2, .cr0 = 0x11,
+        .eip = eip, .eflags = 2, .cr0 = 0x11,
         .cs_limit = 0xffffffff, .ds_limit = 0xffffffff, .ss_limit = 0xffffffff,
         .es_limit = 0xffffffff, .tr_limit = 0x67,
         .cs_ar = 0xc9b, .ds_ar = 0xc93, .ss_ar = 0xc93, .es_ar = 0xc93, .tr_ar = 0x8b,
@@ -164,7 +163,7 @@ void abi_hypercall_compat32_cases(void)
         abi_check(F, "compat32-started", false, "needs vcpus=3, have", abi.nvcpus);
         return;
     }
-    flat32(&c);
+    abi_flat32_context(&c, (uint32_t)(uintptr_t)abi_compat32_entry);
     abi_compat32_prepare();     /* the compat-layout calls (hypercall-compat32.c) */
     rc = hyp_vcpu_op(VCPUOP_INITIALISE, COMPAT32_VCPU, (unsigned long)&c);
     if (rc == 0)

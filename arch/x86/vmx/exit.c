@@ -453,6 +453,7 @@ static const exit_handler exit_handlers[EXIT_REASON_COUNT] = {
     [EXIT_HLT] = handle_hlt,
     [EXIT_INVD] = handle_skip,
     [EXIT_VMCALL] = handle_vmcall,
+    [EXIT_TASK_SWITCH] = vmx_handle_task_switch,
     [EXIT_VMCLEAR] = handle_undefined,
     [EXIT_VMLAUNCH] = handle_undefined,
     [EXIT_VMPTRLD] = handle_undefined,

@@ -78,6 +78,10 @@ void vmx_handle_exit(struct vcpu *v);
 /* Exit handlers shared between files. */
 void vmx_handle_cpuid(struct vcpu *v);
 void vmx_handle_io(struct vcpu *v);
+/* A hardware task switch between 32-bit TSSs (task_switch.c). */
+void vmx_handle_task_switch(struct vcpu *v);
+/* The CPU's physical-address width (CPUID 0x80000008; 36 without it). */
+unsigned vmx_phys_addr_bits(void);
 void vmx_advance_rip(void);
 /* RIP past an instruction of `length` bytes, ending STI/MOV SS blocking as the CPU would. */
 void vmx_skip_instruction(uint32_t length);

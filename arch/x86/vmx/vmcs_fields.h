@@ -49,6 +49,10 @@ typedef struct { uint32_t enc; } vmcs_fieldnat;     /* natural width */
 #define GUEST_IA32_DEBUGCTL   F64(0x2802)
 #define GUEST_IA32_PAT        F64(0x2804)
 #define GUEST_IA32_EFER       F64(0x2806)
+#define GUEST_PDPTE0          F64(0x280a)
+#define GUEST_PDPTE1          F64(0x280c)
+#define GUEST_PDPTE2          F64(0x280e)
+#define GUEST_PDPTE3          F64(0x2810)
 #define HOST_IA32_PAT         F64(0x2c00)
 #define HOST_IA32_EFER        F64(0x2c02)
 
