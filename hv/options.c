@@ -94,6 +94,11 @@ static void apply(const char *word, size_t len)
         disable_features(eq + 1, len - klen - 1);
         return;
     }
+    if (len == 14 && !strncmp(word, "guest_nmis=yes", 14)) {
+        arch_guest_nmis_allow();
+        printk("option: guest_nmis=yes (NMIs guests send are delivered; see docs/boot-config.md)\n");
+        return;
+    }
     if (len == 12 && !strncmp(word, "trace=errors", 12)) {
         trace_enable_errors();
         printk("option: trace=errors (every error a hypercall returns is printed)\n");

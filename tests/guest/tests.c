@@ -183,6 +183,7 @@ static const struct {
     { "balloon-follow",   test_balloon_follow },  /* test_balloon.c: needs dom0's store */
     { "unbacked",         test_unbacked },        /* test_unbacked.c */
     { "vlapic",           test_vlapic },          /* test_vlapic.c */
+    { "nmi-crash",        test_nmi_crash },       /* test_vlapic.c */
     { "conformance",      test_conformance },     /* tests/abi/ */
     { "restricted",       test_restricted },      /* tests/abi/hypercall.c */
     { "evtchn-fifo",      test_evtchn_fifo },     /* tests/abi/event_channel_op-fifo.c */

@@ -38,6 +38,7 @@ void test_xenstore(const struct guest_env *env);   /* test_xenstore.c: a domU of
 void test_xenstore_wild(const struct guest_env *env);
 void test_console_echo(const struct guest_env *env);   /* test_console_echo.c: domU only */
 void test_vlapic(const struct guest_env *env);     /* test_vlapic.c: a domU */
+void test_nmi_crash(const struct guest_env *env);  /* test_vlapic.c: a domU */
 
 /* Run `code` (ending in ret) with regs[] loaded and a catch armed with
  * `resume` (guest-pv/kernel/idt.h): 0, or 1 if the catch fired (insn_exec.asm). */

@@ -46,7 +46,8 @@ boot_group() {
     local i=$1 dir="$out/xtf/boot$1" name file mem vcpus
     rm -rf "$dir"
     mkdir -p "$dir"
-    printf 'domain name=dom0 kernel=dom0.elf memory=64 privileged=yes modules=images cmdline="name=dom0 script=xtf.txt"\n' \
+    # guest_nmis=yes: nmi-taskswitch-priv sends itself NMIs through its APIC.
+    printf 'hypervisor guest_nmis=yes\ndomain name=dom0 kernel=dom0.elf memory=64 privileged=yes modules=images cmdline="name=dom0 script=xtf.txt"\n' \
         > "$dir/xtf.cfg"
     scripts/mkimage.sh --esp "$dir/xtf.img" --config "$dir/xtf.cfg" "${files[@]}" > /dev/null &&
         mmd -i "$dir/xtf.img" ::/images || { echo "mkimage failed" > "$dir/error"; return; }

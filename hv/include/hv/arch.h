@@ -70,6 +70,9 @@ static inline void arch_cpu_relax(void) { __builtin_ia32_pause(); }
  * on failure it returns -1 after printing one line naming what is missing.
  */
 int arch_virt_init(void);
+/* Option guest_nmis=yes (before arch_virt_init): NMIs guests send with their
+ * local APICs are delivered (where the CPU can) instead of dropped. */
+void arch_guest_nmis_allow(void);
 /* Option vmx_disable=NAME (before arch_virt_init): run as if the CPU lacked
  * optional feature NAME. False if there is no such feature. */
 bool arch_virt_feature_off(const char *name, size_t len);
